@@ -1,0 +1,165 @@
+/**
+ * The one typed configuration model. Every front-end (native, keepalived.conf, ldirectord.cf)
+ * produces a `Config`; the director consumes only this. Plain readonly data; every node
+ * carries the location it came from so a later check can cite it.
+ */
+
+/** A place in a config file. Lines and columns are 1-based. */
+export interface Loc {
+  readonly file: string;
+  readonly line: number;
+  readonly col?: number;
+}
+
+export interface Diagnostic {
+  readonly at: Loc;
+  readonly message: string;
+}
+
+export type IpFamily = 4 | 6;
+
+// ---------------------------------------------------------------- VRRP
+
+export type VrrpVersion = 2 | 3;
+
+/**
+ * How a VRRPv3-over-IPv4 checksum is computed when sending (DESIGN.md §5).
+ * 'pseudo': keepalived's default (IPv4 pseudo-header included);
+ * 'rfc9568': message only. Receiving always accepts both.
+ */
+export type V3ChecksumMode = 'pseudo' | 'rfc9568';
+
+export interface Vip {
+  readonly address: string; // canonical text form (inet_ntop)
+  readonly family: IpFamily;
+  readonly prefix: number; // /32 or /128 when not given
+  readonly dev?: string; // defaults to the instance interface
+  readonly label?: string; // e.g. "eth0:0"
+  readonly at: Loc;
+}
+
+export interface NotifyScripts {
+  /** argv lists, run without a shell; first element is the program. */
+  readonly master?: readonly string[];
+  readonly backup?: readonly string[];
+  readonly fault?: readonly string[];
+  /** keepalived `notify`: called with TYPE NAME STATE PRIORITY appended. */
+  readonly any?: readonly string[];
+  readonly timeoutMs: number;
+}
+
+export interface GarpSettings {
+  /** Delay before the second burst after becoming master (keepalived garp_master_delay, 5 s). 0 = none. */
+  readonly masterDelayMs: number;
+  /** Packets per burst (keepalived garp_master_repeat, 5). */
+  readonly masterRepeat: number;
+  /** Periodic refresh while master; 0 = off (keepalived garp_master_refresh). */
+  readonly masterRefreshMs: number;
+  /** Packets per refresh (garp_master_refresh_repeat, 1). */
+  readonly refreshRepeat: number;
+  /** Gap between packets of one burst (vrrp_garp_interval / vrrp_gna_interval). */
+  readonly intervalMs: number;
+}
+
+export interface VrrpInstance {
+  readonly name: string;
+  readonly at: Loc;
+  readonly version: VrrpVersion;
+  readonly family: IpFamily;
+  readonly interface: string;
+  readonly vrid: number; // 1..255
+  readonly priority: number; // 1..255; 255 = address owner
+  /** Advertisement interval in centiseconds (v2 sends whole seconds; see codec). */
+  readonly advertIntervalCs: number;
+  readonly initialState: 'MASTER' | 'BACKUP';
+  readonly preempt: boolean;
+  readonly preemptDelayMs: number;
+  readonly vips: readonly Vip[];
+  readonly unicastSrc?: string;
+  readonly unicastPeers: readonly string[];
+  /** v2 simple password (keepalived auth_type PASS), at most 8 bytes. */
+  readonly authPass?: string;
+  readonly trackInterfaces: readonly string[];
+  readonly notify: NotifyScripts;
+  readonly garp: GarpSettings;
+  readonly v3Checksum: V3ChecksumMode;
+  /** Name of the vrrp_sync_group this instance belongs to, if any. */
+  readonly syncGroup?: string;
+}
+
+export interface VrrpSyncGroup {
+  readonly name: string;
+  readonly at: Loc;
+  readonly members: readonly string[];
+  readonly notify: NotifyScripts;
+}
+
+// ---------------------------------------------------------------- IPVS
+
+export type L4Protocol = 'tcp' | 'udp' | 'sctp';
+export type ForwardMethod = 'route' | 'masq' | 'tunnel';
+export type TunnelType = 'ipip' | 'gue' | 'gre';
+
+export interface TunnelSettings {
+  readonly type: TunnelType;
+  readonly port?: number; // gue only
+  readonly checksum?: 'nocsum' | 'csum' | 'remcsum';
+}
+
+export interface RealServer {
+  readonly at: Loc;
+  readonly family: IpFamily;
+  readonly address: string;
+  readonly port: number; // for route/tunnel forced to the service port unless fwmark
+  readonly forward: ForwardMethod;
+  readonly weight: number; // 0..65535 (quiescent = 0)
+  readonly upperThreshold: number; // 0 = unlimited
+  readonly lowerThreshold: number;
+  readonly tunnel?: TunnelSettings;
+}
+
+/** Service identity: either protocol+address+port, or fwmark (+ family). */
+export type ServiceKey =
+  | { readonly kind: 'addr'; readonly family: IpFamily; readonly protocol: L4Protocol; readonly address: string; readonly port: number }
+  | { readonly kind: 'fwmark'; readonly family: IpFamily; readonly fwmark: number };
+
+export interface Persistence {
+  readonly timeoutS: number;
+  /** IPv4: dotted netmask text ("255.255.255.0"); IPv6: prefix length 1..128. */
+  readonly netmask: string | number;
+}
+
+export interface VirtualService {
+  readonly at: Loc;
+  readonly key: ServiceKey;
+  readonly scheduler: string; // rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh twos
+  /** Scheduler flags by name: sh-fallback, sh-port, mh-fallback, mh-port, flag-1..3 */
+  readonly schedFlags: readonly string[];
+  readonly persistence?: Persistence;
+  readonly onePacket: boolean;
+  readonly pe?: string; // persistence engine ("sip")
+  readonly reals: readonly RealServer[];
+}
+
+// ---------------------------------------------------------------- whole config
+
+export type ConfigFormat = 'native' | 'keepalived' | 'ldirectord';
+
+export interface IpvsSettings {
+  /** Which IPVS backend: netlink, ipvsadm, or auto (netlink, else ipvsadm). */
+  readonly backend: 'auto' | 'netlink' | 'ipvsadm';
+  /** Own the whole IPVS table (delete services not in the config); default false. */
+  readonly ownWholeTable: boolean;
+  /** Remove our services on graceful stop. */
+  readonly cleanStop: boolean;
+}
+
+export interface Config {
+  readonly path: string;
+  readonly format: ConfigFormat;
+  readonly routerId: string;
+  readonly vrrp: readonly VrrpInstance[];
+  readonly syncGroups: readonly VrrpSyncGroup[];
+  readonly services: readonly VirtualService[];
+  readonly ipvs: IpvsSettings;
+}
