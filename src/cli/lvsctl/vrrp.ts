@@ -1,0 +1,38 @@
+/** `lvsctl vrrp [--json]`: per instance state, priorities, master, advert counters, drops. */
+import { controlRequest } from '../../daemon/control.js';
+import type { VrrpInstanceStatus } from '../../daemon/control-protocol.js';
+import type { Io } from '../io.js';
+
+export async function run(opts: { json: boolean; socket: string }, io: Io): Promise<number> {
+  let list: VrrpInstanceStatus[];
+  try {
+    list = (await controlRequest(opts.socket, 'vrrp', undefined, { timeoutMs: 5000 })) as VrrpInstanceStatus[];
+  } catch (e) {
+    io.err(`lvsctl: ${(e as Error).message}\n`);
+    return 1;
+  }
+  if (opts.json) {
+    io.out(`${JSON.stringify(list, null, 2)}\n`);
+    return 0;
+  }
+  io.out(formatVrrp(list));
+  return 0;
+}
+
+export function formatVrrp(list: readonly VrrpInstanceStatus[]): string {
+  if (list.length === 0) return 'no VRRP instances\n';
+  const lines: string[] = [];
+  for (const i of list) {
+    const prio = i.priority.configured === i.priority.effective ? `${i.priority.effective}` : `${i.priority.effective} (configured ${i.priority.configured})`;
+    lines.push(`${i.name}: ${i.state}  vrid ${i.vrid} on ${i.interface} (VRRPv${i.version}, IPv${i.family})`);
+    lines.push(`  priority ${prio}  advert ${i.advertIntervalCs * 10} ms  master ${i.masterAddress ?? '-'}`);
+    lines.push(`  adverts sent ${i.advertsSent} received ${i.advertsReceived}`);
+    const drops = Object.entries(i.drops).map(([k, v]) => `${k} ${v}`).join(', ');
+    lines.push(`  drops ${drops || 'none'}`);
+    const forms = Object.entries(i.checksumForms).map(([k, v]) => `${k} ${v}`).join(', ');
+    if (forms) lines.push(`  checksum forms ${forms}`);
+    const t = i.lastTransition;
+    lines.push(`  last transition ${t ? `${t.at} ${t.from} -> ${t.to} (${t.reason})` : '-'}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,57 @@
+/**
+ * `lvsd`: the director (CLI.md). Declares options only; each verb lives in cli/lvsd/.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { runDirector } from './lvsd/run.js';
+import { testConfig } from './lvsd/test-config.js';
+import { verb } from './lvsd/verbs.js';
+import type { Io } from './io.js';
+import { stdio } from './io.js';
+
+export const DEFAULT_CONFIG = '/etc/lvsd/lvsd.conf';
+export const DEFAULT_SOCKET = '/run/lvsd/lvsd.sock';
+export const DEFAULT_PIDFILE = '/run/lvsd/lvsd.pid';
+
+export interface LvsdOptions {
+  config: string;
+  test?: boolean;
+  foreground?: boolean;
+  socket: string;
+  pidFile: string;
+  logLevel: string;
+  logFile?: string;
+  debugBurnMain?: number;
+}
+
+export async function main(argv: string[], io: Io = stdio): Promise<number> {
+  let code = 0;
+  const program = new Command('lvsd')
+    .description('high-availability director for Linux Virtual Server')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .option('-f, --config <file>', 'config file (native, keepalived.conf or ldirectord.cf)', DEFAULT_CONFIG)
+    .option('-t, --test', 'validate only; print every problem as FILE:LINE: message')
+    .option('-n, --foreground', 'stay in the foreground, log to stdout')
+    .option('--socket <path>', 'control socket', DEFAULT_SOCKET)
+    .option('--pid-file <path>', 'pid file', DEFAULT_PIDFILE)
+    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error']).default('info'))
+    .option('--log-file <file>', 'log file when not in the foreground', '/var/log/lvsd.log')
+    .addOption(new Option('--debug-burn-main <ms>', 'debug: keep the main thread busy MS ms out of every MS+5').argParser(Number).hideHelp())
+    .argument('[verb]', 'start|stop|restart|reload|status (ldirectord-compatible)')
+    .action(async (v: string | undefined, opts: LvsdOptions) => {
+      if (opts.test) code = testConfig(opts.config, io);
+      else if (v) code = await verb(v, opts, io);
+      else code = await runDirector(opts, io);
+    });
+  program.command('realserver', { hidden: true }).action(() => {
+    io.err('lvsd realserver: not implemented yet\n');
+    code = 1;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    throw e;
+  }
+  return code;
+}

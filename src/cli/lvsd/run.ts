@@ -1,0 +1,97 @@
+/**
+ * Running the director: in the foreground (-n, systemd) or detached (re-executes itself
+ * with -n, logging to --log-file, and returns once the control socket answers).
+ */
+import { spawn } from 'node:child_process';
+import { Director, readConfig } from '../../daemon/director.js';
+import { createLogger } from '../../daemon/logger.js';
+import { acquirePidFile } from '../../daemon/pidfile.js';
+import { controlRequest } from '../../daemon/control.js';
+import { sdNotify } from '../../net/sdnotify.js';
+import type { LvsdOptions } from '../lvsd.js';
+import type { Io } from '../io.js';
+
+const DETACHED_ENV = 'LVSD_DETACHED';
+
+export async function runDirector(opts: LvsdOptions, io: Io): Promise<number> {
+  const r = readConfig(opts.config);
+  if (!r.ok) {
+    for (const e of r.errors) io.err(`${e}\n`);
+    return 1;
+  }
+  if (!opts.foreground) return detach(opts, io);
+  let pid;
+  try {
+    pid = acquirePidFile(opts.pidFile);
+  } catch (e) {
+    io.err(`lvsd: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const log = createLogger({ level: opts.logLevel, file: process.env[DETACHED_ENV] ? opts.logFile : undefined });
+  const director = new Director(r.config, { configPath: opts.config, socketPath: opts.socket, log });
+  try {
+    await director.start();
+  } catch (e) {
+    log.fatal({ event: 'director.start', err: e }, 'director failed to start');
+    await director.stop().catch(() => undefined);
+    pid.release();
+    return 1;
+  }
+  sdNotify(`READY=1\nMAINPID=${process.pid}`);
+  if (opts.debugBurnMain) burnMainThread(opts.debugBurnMain);
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string): void => {
+      log.info({ event: 'director.signal', signal }, 'signal received');
+      sdNotify('STOPPING=1');
+      void director.stop().finally(() => {
+        pid.release();
+        resolve(0);
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.on('SIGHUP', () => {
+      log.info({ event: 'director.signal', signal: 'SIGHUP' }, 'signal received');
+      void director.reload();
+    });
+  });
+}
+
+async function detach(opts: LvsdOptions, io: Io): Promise<number> {
+  const script = process.argv[1] ?? '';
+  const child = spawn(process.execPath, [script, ...process.argv.slice(2), '-n'], {
+    detached: true,
+    stdio: 'ignore',
+    env: { ...process.env, [DETACHED_ENV]: '1' },
+  });
+  child.unref();
+  const exited = new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? 1)));
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const done = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 100))]);
+    if (done !== null) {
+      io.err(`lvsd: director exited during start (code ${done}); see ${opts.logFile}\n`);
+      return 1;
+    }
+    try {
+      await controlRequest(opts.socket, 'ping', undefined, { timeoutMs: 500 });
+      return 0;
+    } catch {
+      // not up yet
+    }
+  }
+  io.err(`lvsd: director did not answer on ${opts.socket} within 15 s\n`);
+  return 1;
+}
+
+/** Debug aid for the stress bench: keep the main loop busy `ms` out of every `ms + 5`. */
+function burnMainThread(ms: number): void {
+  const spin = (): void => {
+    const end = performance.now() + ms;
+    while (performance.now() < end) {
+      // busy
+    }
+    setTimeout(spin, 5);
+  };
+  setTimeout(spin, 5);
+}

@@ -1,0 +1,216 @@
+/**
+ * The composition root (DESIGN.md §2): the one place that creates the VRRP worker, the
+ * IPVS backend, the control socket and the notify runner, and wires them together.
+ * Data flows one way: file → model → (VRRP worker | IPVS reconcile) → kernel.
+ */
+import { readFileSync } from 'node:fs';
+import type { Config, VrrpInstance } from '../model/types.js';
+import { loadConfig } from '../config/index.js';
+import { formatDiagnostic } from '../errors.js';
+import { VrrpEngine } from '../vrrp/engine.js';
+import type { FromWorker } from '../vrrp/messages.js';
+import { IpvsManager } from './ipvs-manager.js';
+import { NotifyRunner, notifyArgv } from './notify.js';
+import { ControlServer } from './control.js';
+import type { VrrpInstanceStatus } from './control-protocol.js';
+import type { Logger } from './logger.js';
+
+export interface DirectorOptions {
+  readonly configPath: string;
+  readonly socketPath: string;
+  readonly log: Logger;
+}
+
+export type ReloadOutcome =
+  | { readonly ok: true; readonly changed: readonly string[] }
+  | { readonly ok: false; readonly errors: readonly string[] };
+
+export function readConfig(path: string): { ok: true; config: Config } | { ok: false; errors: string[] } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    return { ok: false, errors: [`${path}: cannot read: ${(e as Error).message}`] };
+  }
+  const r = loadConfig({ path, text, readFile: (p) => readFileSync(p, 'utf8') });
+  if (!r.ok) return { ok: false, errors: r.error.map(formatDiagnostic) };
+  return { ok: true, config: r.value };
+}
+
+export class Director {
+  private config: Config;
+  private vrrp: VrrpEngine | undefined;
+  private readonly ipvs: IpvsManager;
+  private readonly notify: NotifyRunner;
+  private control: ControlServer | undefined;
+  private readonly log: Logger;
+  private stopping = false;
+
+  constructor(config: Config, private readonly opts: DirectorOptions) {
+    this.config = config;
+    this.log = opts.log;
+    this.ipvs = new IpvsManager(opts.log.child({ component: 'ipvs' }));
+    this.notify = new NotifyRunner({
+      onResult: (r) => this.log.info({ event: 'notify.done', ...r }, 'notify script finished'),
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.ipvs.apply(this.config);
+    if (this.config.vrrp.length > 0) await this.startVrrp(this.config.vrrp);
+    this.control = new ControlServer({
+      path: this.opts.socketPath,
+      handlers: {
+        ping: async () => ({ pid: process.pid }),
+        vrrp: async () => this.vrrpStatus(),
+        reload: async () => this.reload(),
+        status: async () => ({ config: this.config.path, format: this.config.format, ipvs: this.ipvs.stats() }),
+      },
+    });
+    await this.control.listen();
+    this.log.info({ event: 'director.start', config: this.config.path, format: this.config.format,
+      vrrpInstances: this.config.vrrp.length, services: this.config.services.length }, 'director started');
+  }
+
+  /** HUP: validate the whole file first; apply only when it is valid (all or nothing). */
+  async reload(): Promise<ReloadOutcome> {
+    const r = readConfig(this.config.path);
+    if (!r.ok) {
+      this.log.error({ event: 'config.reload', ok: false, errors: r.errors }, 'reload refused, running configuration kept');
+      return { ok: false, errors: r.errors };
+    }
+    const changed: string[] = [];
+    const ops = await this.ipvs.apply(r.config);
+    if (ops > 0) changed.push(`ipvs: ${ops} operation(s)`);
+    if (this.vrrp) this.vrrp.reload(r.config.vrrp);
+    else if (r.config.vrrp.length > 0) await this.startVrrp(r.config.vrrp);
+    if (JSON.stringify(stripLoc(r.config.vrrp)) !== JSON.stringify(stripLoc(this.config.vrrp))) changed.push('vrrp');
+    this.config = r.config;
+    this.log.info({ event: 'config.reload', ok: true, changed }, 'configuration reloaded');
+    return { ok: true, changed };
+  }
+
+  /** TERM: masters hand over (priority 0) and release VIPs; the IPVS table stays unless clean-stop. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.log.info({ event: 'director.stop' }, 'director stopping');
+    if (this.vrrp) await this.vrrp.shutdown();
+    if (this.config.ipvs.cleanStop) await this.ipvs.clean(this.config);
+    this.ipvs.close();
+    await this.control?.close();
+    await this.notify.idle(5000);
+    this.log.info({ event: 'director.stopped' }, 'director stopped');
+  }
+
+  private async startVrrp(instances: readonly VrrpInstance[]): Promise<void> {
+    const engine = new VrrpEngine(instances);
+    engine.on('message', (m) => this.onVrrp(m));
+    engine.on('exit', (code) => {
+      if (!this.stopping) this.log.error({ event: 'vrrp.worker.exit', code }, 'vrrp worker exited');
+    });
+    this.vrrp = engine;
+    await engine.start();
+  }
+
+  private onVrrp(m: FromWorker): void {
+    const vlog = this.log.child({ component: 'vrrp' });
+    switch (m.type) {
+      case 'role': {
+        vlog.info({ event: 'vrrp.role', time: m.atMs, instance: m.instance, from: m.from, to: m.to, reason: m.reason,
+          priority: m.priority, master: m.masterAddress }, 'vrrp state change');
+        this.runNotify(m.instance, m.to, m.priority);
+        return;
+      }
+      case 'vip':
+        vlog.info({ event: 'vrrp.vip', time: m.atMs, instance: m.instance, action: m.action, vip: m.address, iface: m.dev }, 'virtual address change');
+        return;
+      case 'drop':
+        this.dropSummary.add(m.instance ?? '-', m.reason, m.from);
+        return;
+      case 'error':
+        vlog.error({ event: 'vrrp.error', time: m.atMs, instance: m.instance, what: m.what, err: { code: m.code, message: m.message } }, 'vrrp operation failed');
+        return;
+      case 'reloaded':
+        vlog.info({ event: 'vrrp.reload', added: m.added, removed: m.removed, changed: m.changed }, 'vrrp instances reloaded');
+        return;
+      case 'ready':
+      case 'started':
+      case 'stopped':
+      case 'snapshot':
+        return;
+      default: {
+        const never: never = m;
+        throw new Error(`unhandled worker message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private readonly dropSummary = new DropSummary((instance, reason, count, from) =>
+    this.log.warn({ event: 'vrrp.drop', instance, reason, count, from }, 'vrrp packets dropped'));
+
+  private runNotify(instance: string, state: string, priority: number): void {
+    const cfg = this.config.vrrp.find((i) => i.name === instance);
+    if (!cfg) return;
+    for (const argv of notifyArgv(cfg, state, priority)) {
+      this.notify.enqueue({ argv, timeoutMs: cfg.notify.timeoutMs, label: `${instance} ${state}` });
+    }
+  }
+
+  private async vrrpStatus(): Promise<VrrpInstanceStatus[]> {
+    if (!this.vrrp) return [];
+    const snap = await this.vrrp.snapshot();
+    return snap.instances.map((i) => ({
+      name: i.name,
+      state: i.role,
+      priority: i.priority,
+      masterAddress: i.masterAddress,
+      advertIntervalCs: i.advertIntervalCs,
+      family: i.family,
+      version: i.version,
+      interface: i.interface,
+      vrid: i.vrid,
+      advertsSent: i.counters.advertsSent,
+      advertsReceived: i.counters.advertsReceived,
+      drops: i.counters.drops,
+      checksumForms: i.counters.checksumForms,
+      lastTransition: i.lastTransition
+        ? { at: new Date(i.lastTransition.atMs).toISOString(), from: i.lastTransition.from, to: i.lastTransition.to, reason: i.lastTransition.reason }
+        : null,
+    }));
+  }
+}
+
+function stripLoc(x: unknown): unknown {
+  return JSON.parse(JSON.stringify(x, (k, v: unknown) => (k === 'at' ? undefined : v)));
+}
+
+/** At most one log line per (instance, reason) per period; counts what was folded in. */
+class DropSummary {
+  private readonly pending = new Map<string, { instance: string; reason: string; count: number; from: string }>();
+  private timer: NodeJS.Timeout | undefined;
+  constructor(private readonly emit: (instance: string, reason: string, count: number, from: string) => void, private readonly periodMs = 5000) {}
+
+  add(instance: string, reason: string, from: string): void {
+    const key = `${instance}\0${reason}`;
+    const cur = this.pending.get(key);
+    if (cur) {
+      cur.count++;
+      return;
+    }
+    this.pending.set(key, { instance, reason, count: 0, from });
+    this.emit(instance, reason, 1, from); // the first one is reported at once
+    this.timer ??= setInterval(() => this.flush(), this.periodMs).unref();
+  }
+
+  private flush(): void {
+    for (const [key, p] of this.pending) {
+      if (p.count > 0) this.emit(p.instance, p.reason, p.count, p.from);
+      this.pending.delete(key);
+    }
+    if (this.pending.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Keeps the kernel's IPVS table in line with the config: desired (from the model) vs a
+ * dump → the reconciler's minimal ordered ops → the backend. Adopts an existing table on
+ * start (no flush: counters and connections are kept). Touches only the services it owns
+ * (those of the current and the previous config) unless `own-whole-table` is set.
+ * An op the kernel refuses is logged and the others still apply.
+ */
+import type { Config } from '../model/types.js';
+import type { IpvsBackend, IpvsOp, ServiceId } from '../ipvs/types.js';
+import { openIpvsBackend } from '../ipvs/backend.js';
+import { toDesired } from '../ipvs/desired.js';
+import { reconcile, serviceKey } from '../ipvs/reconcile.js';
+import type { Logger } from './logger.js';
+
+export interface IpvsCounters {
+  backend: string | null;
+  applies: number;
+  opsApplied: number;
+  opsFailed: number;
+  lastApply: { at: string; ops: number; failed: number; ms: number } | null;
+}
+
+export class IpvsManager {
+  private backend: IpvsBackend | undefined;
+  private owned = new Set<string>();
+  private readonly counters: IpvsCounters = { backend: null, applies: 0, opsApplied: 0, opsFailed: 0, lastApply: null };
+
+  constructor(private readonly log: Logger) {}
+
+  stats(): IpvsCounters {
+    return structuredClone(this.counters);
+  }
+
+  /** Reconcile the kernel with `config`; returns the number of operations performed. */
+  async apply(config: Config): Promise<number> {
+    if (config.services.length === 0 && this.owned.size === 0 && !config.ipvs.ownWholeTable) return 0;
+    const backend = await this.open(config);
+    const t0 = performance.now();
+    const desired = toDesired(config.services);
+    for (const s of desired) this.owned.add(serviceKey(s.service));
+    const actual = await backend.dump();
+    const owned = this.owned;
+    const ops = reconcile(desired, actual, { owned: (id: ServiceId) => config.ipvs.ownWholeTable || owned.has(serviceKey(id)) });
+    let failed = 0;
+    for (const op of ops) {
+      try {
+        await backend.apply(op);
+        this.counters.opsApplied++;
+      } catch (e) {
+        failed++;
+        this.counters.opsFailed++;
+        this.log.error({ event: 'ipvs.op', op: op.op, err: e }, 'ipvs operation refused');
+      }
+    }
+    // What is no longer desired is no longer ours once deleted.
+    this.owned = new Set(desired.map((s) => serviceKey(s.service)));
+    const ms = Math.round((performance.now() - t0) * 1000) / 1000;
+    this.counters.applies++;
+    this.counters.lastApply = { at: new Date().toISOString(), ops: ops.length, failed, ms };
+    this.log.info({ event: 'ipvs.apply', backend: backend.kind, ops: ops.length, failed, ms, byKind: countByKind(ops) }, 'ipvs table reconciled');
+    return ops.length;
+  }
+
+  /** clean-stop: remove the services this config owns. */
+  async clean(config: Config): Promise<void> {
+    if (!this.backend) return;
+    for (const s of toDesired(config.services)) {
+      try {
+        await this.backend.apply({ op: 'del-service', service: s.service });
+      } catch (e) {
+        this.log.warn({ event: 'ipvs.op', op: 'del-service', err: e }, 'ipvs operation refused');
+      }
+    }
+  }
+
+  close(): void {
+    this.backend?.close();
+    this.backend = undefined;
+  }
+
+  private async open(config: Config): Promise<IpvsBackend> {
+    if (!this.backend) {
+      this.backend = await openIpvsBackend({ backend: config.ipvs.backend, timeoutMs: 5000 });
+      this.counters.backend = this.backend.kind;
+      this.log.info({ event: 'ipvs.backend', backend: this.backend.kind }, 'ipvs backend opened');
+    }
+    return this.backend;
+  }
+}
+
+function countByKind(ops: readonly IpvsOp[]): Record<string, number> {
+  const m: Record<string, number> = {};
+  for (const o of ops) m[o.op] = (m[o.op] ?? 0) + 1;
+  return m;
+}

@@ -1,0 +1,87 @@
+/**
+ * Main-thread handle on the VRRP worker: starts it, forwards commands, turns its messages
+ * into events for the director. The worker owns all VRRP timing (DESIGN.md §5: a busy main
+ * loop must not delay adverts).
+ */
+import { EventEmitter } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import type { VrrpInstance } from '../model/types.js';
+import type { FromWorker, InstanceSnapshot, TimerLateness, ToWorker, WorkerInit } from './messages.js';
+
+export interface VrrpSnapshot {
+  readonly instances: readonly InstanceSnapshot[];
+  readonly lateness: TimerLateness;
+}
+
+export class VrrpEngine extends EventEmitter<{ message: [FromWorker]; exit: [number] }> {
+  private readonly worker: Worker;
+  private nextId = 1;
+  private readonly pending = new Map<number, (s: VrrpSnapshot) => void>();
+  private readonly ready: Promise<void>;
+
+  constructor(instances: readonly VrrpInstance[]) {
+    super();
+    const init: WorkerInit = { instances };
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
+    this.ready = new Promise((resolve, reject) => {
+      const onMsg = (m: FromWorker): void => {
+        if (m.type === 'ready') resolve();
+        else if (m.type === 'error' && m.instance === null && m.what === 'start vrrp worker') reject(new Error(m.message));
+      };
+      this.worker.on('message', onMsg);
+      this.worker.once('exit', (code) => reject(new Error(`vrrp worker exited with code ${code}`)));
+    });
+    this.worker.on('message', (m: FromWorker) => {
+      if (m.type === 'snapshot') {
+        this.pending.get(m.id)?.({ instances: m.instances, lateness: m.lateness });
+        this.pending.delete(m.id);
+        return;
+      }
+      this.emit('message', m);
+    });
+    this.worker.on('exit', (code) => this.emit('exit', code));
+  }
+
+  async start(): Promise<void> {
+    await this.ready;
+    this.send({ type: 'start' });
+  }
+
+  reload(instances: readonly VrrpInstance[]): void {
+    this.send({ type: 'reload', instances });
+  }
+
+  snapshot(timeoutMs = 2000): Promise<VrrpSnapshot> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error('vrrp worker did not answer a snapshot request'));
+      }, timeoutMs);
+      this.pending.set(id, (s) => {
+        clearTimeout(t);
+        resolve(s);
+      });
+      this.send({ type: 'snapshot', id });
+    });
+  }
+
+  /** Graceful: masters send priority 0 and release their VIPs; resolves when the worker is done. */
+  async shutdown(timeoutMs = 3000): Promise<void> {
+    const stopped = new Promise<void>((resolve) => {
+      const onMsg = (m: FromWorker): void => {
+        if (m.type === 'stopped') resolve();
+      };
+      this.worker.on('message', onMsg);
+      this.worker.once('exit', () => resolve());
+    });
+    this.send({ type: 'shutdown' });
+    const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+    await Promise.race([stopped, timer]);
+    await this.worker.terminate();
+  }
+
+  private send(m: ToWorker): void {
+    this.worker.postMessage(m);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The one typed union of messages between the main thread and the VRRP worker
+ * (src/vrrp/worker.ts). The worker owns VRRP timing, sockets, VIPs and gratuitous ARP/NA;
+ * the main thread owns logging, notify scripts, the control socket and IPVS.
+ */
+import type { VrrpInstance } from '../model/types.js';
+
+export type Role = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
+
+export interface InstanceCounters {
+  advertsSent: number;
+  advertsReceived: number;
+  /** Drops by reason (DropReason of src/vrrp/codec.ts and rules.ts). */
+  drops: Record<string, number>;
+  /** Accepted adverts by checksum form ('v2' | 'ipv6' | 'pseudo' | 'rfc9568'). */
+  checksumForms: Record<string, number>;
+  becameMaster: number;
+  staleTimerDeferrals: number;
+  garpsSent: number;
+}
+
+export interface InstanceSnapshot {
+  readonly name: string;
+  readonly role: Role;
+  readonly version: 2 | 3;
+  readonly family: 4 | 6;
+  readonly interface: string;
+  readonly vrid: number;
+  readonly priority: { readonly configured: number; readonly effective: number };
+  readonly masterAddress: string | null;
+  readonly advertIntervalCs: number;
+  readonly masterAdverIntervalCs: number;
+  readonly counters: InstanceCounters;
+  readonly lastTransition: { readonly atMs: number; readonly from: Role; readonly to: Role; readonly reason: string } | null;
+}
+
+export interface TimerLateness {
+  readonly samples: number;
+  readonly maxUs: number;
+  readonly p99Us: number;
+}
+
+export interface WorkerInit {
+  readonly instances: readonly VrrpInstance[];
+}
+
+/** main → worker */
+export type ToWorker =
+  | { readonly type: 'start' }
+  | { readonly type: 'shutdown' }
+  | { readonly type: 'reload'; readonly instances: readonly VrrpInstance[] }
+  | { readonly type: 'snapshot'; readonly id: number };
+
+/** worker → main */
+export type FromWorker =
+  | { readonly type: 'ready' }
+  | { readonly type: 'started' }
+  | { readonly type: 'role'; readonly atMs: number; readonly instance: string; readonly from: Role; readonly to: Role;
+      readonly reason: string; readonly priority: number; readonly masterAddress: string | null }
+  | { readonly type: 'vip'; readonly atMs: number; readonly instance: string; readonly action: 'added' | 'removed' | 'present' | 'absent';
+      readonly address: string; readonly dev: string }
+  | { readonly type: 'drop'; readonly atMs: number; readonly instance: string | null; readonly reason: string;
+      readonly from: string; readonly count: number }
+  | { readonly type: 'error'; readonly atMs: number; readonly instance: string | null; readonly what: string;
+      readonly code: string; readonly message: string }
+  | { readonly type: 'snapshot'; readonly id: number; readonly instances: readonly InstanceSnapshot[]; readonly lateness: TimerLateness }
+  | { readonly type: 'reloaded'; readonly added: readonly string[]; readonly removed: readonly string[]; readonly changed: readonly string[] }
+  | { readonly type: 'stopped' };

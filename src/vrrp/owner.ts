@@ -1,0 +1,101 @@
+/**
+ * Owning the VIPs of an instance while it is master: add them (rtnetlink), announce them
+ * with gratuitous ARP / unsolicited NA on the schedule of announce.ts, and remove them on
+ * release. Runs in the VRRP worker.
+ */
+import type { VrrpInstance, Vip } from '../model/types.js';
+import type { VipManager, VipSpec } from '../net/vip.js';
+import { sendGarp, sendUnsolicitedNa } from '../net/announce-io.js';
+import { refreshBurst, takeoverBursts, type AnnounceBurst } from './announce.js';
+import type { FromWorker } from './messages.js';
+
+export interface OwnerDeps {
+  readonly vips: VipManager;
+  readonly post: (m: FromWorker) => void;
+  readonly ifname: string;
+}
+
+export class Owner {
+  private timers: NodeJS.Timeout[] = [];
+  private generation = 0;
+
+  constructor(private readonly cfg: VrrpInstance, private readonly deps: OwnerDeps) {}
+
+  /** Add every VIP, then start the announcement schedule. */
+  take(): void {
+    const gen = ++this.generation;
+    void Promise.all(this.cfg.vips.map((v) => this.add(v))).then(() => {
+      if (gen !== this.generation) return; // released meanwhile
+      for (const b of takeoverBursts(this.cfg.garp)) this.schedule(b, gen);
+      const refresh = refreshBurst(this.cfg.garp);
+      if (refresh) {
+        const t = setInterval(() => this.burst(refresh, gen), refresh.everyMs);
+        this.timers.push(t);
+      }
+    });
+  }
+
+  /** Stop announcing and remove every VIP (idempotent). */
+  async release(): Promise<void> {
+    this.generation++;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
+    await Promise.all(this.cfg.vips.map((v) => this.remove(v)));
+  }
+
+  private schedule(b: AnnounceBurst, gen: number): void {
+    if (b.atMs === 0) return this.burst(b, gen);
+    this.timers.push(setTimeout(() => this.burst(b, gen), b.atMs));
+  }
+
+  private burst(b: AnnounceBurst, gen: number): void {
+    for (let i = 0; i < b.count; i++) {
+      if (b.gapMs === 0) this.announceAll(gen);
+      else this.timers.push(setTimeout(() => this.announceAll(gen), i * b.gapMs));
+    }
+  }
+
+  private announceAll(gen: number): void {
+    if (gen !== this.generation) return;
+    for (const v of this.cfg.vips) {
+      const dev = v.dev ?? this.deps.ifname;
+      try {
+        if (v.family === 4) sendGarp(dev, v.address);
+        else sendUnsolicitedNa(dev, v.address);
+      } catch (e) {
+        this.error(`announce ${v.address} on ${dev}`, e);
+      }
+    }
+  }
+
+  private spec(v: Vip): VipSpec {
+    return { address: v.address, family: v.family, prefix: v.prefix, dev: v.dev ?? this.deps.ifname, label: v.label };
+  }
+
+  private async add(v: Vip): Promise<void> {
+    const spec = this.spec(v);
+    try {
+      const action = await this.deps.vips.add(spec);
+      this.deps.post({ type: 'vip', atMs: Date.now(), instance: this.cfg.name, action, address: v.address, dev: spec.dev });
+    } catch (e) {
+      this.error(`add VIP ${v.address}/${v.prefix} on ${spec.dev}`, e);
+    }
+  }
+
+  private async remove(v: Vip): Promise<void> {
+    const spec = this.spec(v);
+    try {
+      const action = await this.deps.vips.remove(spec);
+      if (action === 'removed') {
+        this.deps.post({ type: 'vip', atMs: Date.now(), instance: this.cfg.name, action, address: v.address, dev: spec.dev });
+      }
+    } catch (e) {
+      this.error(`remove VIP ${v.address}/${v.prefix} from ${spec.dev}`, e);
+    }
+  }
+
+  private error(what: string, e: unknown): void {
+    const err = e as NodeJS.ErrnoException;
+    this.deps.post({ type: 'error', atMs: Date.now(), instance: this.cfg.name, what, code: err.code ?? 'EIO', message: err.message });
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * One VRRP socket per (family, interface, unicast source), shared by the instances on it.
+ * Packets go to the instance whose VRID they carry; a packet with a VRID nobody here owns
+ * (or too short to carry one) goes to every instance on the socket, which counts it as a
+ * drop ('vrid' / 'truncated'), mirroring RFC 2787's per-router VrIdErrors.
+ */
+import type { VrrpInstance } from '../model/types.js';
+import { openVrrpTransport, type VrrpPacketIn, type VrrpTransport } from './transport.js';
+
+interface Entry {
+  readonly transport: VrrpTransport;
+  readonly listeners: Map<number, (p: VrrpPacketIn) => void>; // by VRID
+}
+
+export class TransportPool {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly onError: (e: Error, where: string) => void) {}
+
+  acquire(cfg: VrrpInstance, onPacket: (p: VrrpPacketIn) => void): VrrpTransport {
+    const key = poolKey(cfg);
+    let entry = this.entries.get(key);
+    if (!entry) {
+      const listeners = new Map<number, (p: VrrpPacketIn) => void>();
+      const transport = openVrrpTransport({
+        family: cfg.family,
+        ifname: cfg.interface,
+        sourceAddress: cfg.unicastSrc,
+        multicast: cfg.unicastPeers.length === 0,
+        onPacket: (p) => dispatch(listeners, p),
+        onError: (e) => this.onError(e, `vrrp socket on ${cfg.interface}`),
+      });
+      entry = { transport, listeners };
+      this.entries.set(key, entry);
+    }
+    entry.listeners.set(cfg.vrid, onPacket);
+    return entry.transport;
+  }
+
+  release(cfg: VrrpInstance): void {
+    const key = poolKey(cfg);
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    entry.listeners.delete(cfg.vrid);
+    if (entry.listeners.size === 0) {
+      entry.transport.close();
+      this.entries.delete(key);
+    }
+  }
+
+  closeAll(): void {
+    for (const e of this.entries.values()) e.transport.close();
+    this.entries.clear();
+  }
+}
+
+function poolKey(cfg: VrrpInstance): string {
+  const mode = cfg.unicastPeers.length === 0 ? 'mcast' : `ucast:${cfg.unicastSrc ?? ''}`;
+  return `${cfg.family}|${cfg.interface}|${mode}`;
+}
+
+function dispatch(listeners: Map<number, (p: VrrpPacketIn) => void>, p: VrrpPacketIn): void {
+  const vrid = p.payload.length >= 2 ? p.payload[1] : undefined;
+  const target = vrid !== undefined ? listeners.get(vrid) : undefined;
+  if (target) return target(p);
+  for (const l of listeners.values()) l(p);
+}

@@ -1,0 +1,245 @@
+/**
+ * Drives one VRRP instance: feeds packets, timers and commands to the pure machine
+ * (machine.ts) and carries out its outputs (send adverts, arm the timer, own the VIPs).
+ * Runs inside the VRRP worker. All I/O goes through `RunnerIo`, so tests can drive it.
+ */
+import type { Clock, Us } from '../clock.js';
+import type { VrrpInstance } from '../model/types.js';
+import { decodeAdvert, encodeAdvert, type Advert } from './codec.js';
+import { initialState, step, type Input, type InstanceState, type Output } from './machine.js';
+import type { FromWorker, InstanceCounters, InstanceSnapshot, Role } from './messages.js';
+import { checkAdvert } from './rules.js';
+import type { LatenessRecorder } from './timers.js';
+import type { VrrpPacketIn } from './transport.js';
+
+export const VRRP_GROUP4 = '224.0.0.18';
+export const VRRP_GROUP6 = 'ff02::12';
+
+export interface RunnerIo {
+  readonly clock: Clock;
+  readonly localAddress: string;
+  send(payload: Buffer, dst: string): void;
+  /** Synchronously read what is pending on the socket (used before acting on a late timer). */
+  drain(): VrrpPacketIn[];
+  /** Take the VIPs and start announcing them (GARP / unsolicited NA). */
+  becomeOwner(): void;
+  /** Stop announcing and remove the VIPs. */
+  release(): Promise<void>;
+  setTimer(fn: () => void, delayMs: number): unknown;
+  clearTimer(handle: unknown): void;
+  post(m: FromWorker): void;
+  readonly lateness: LatenessRecorder;
+}
+
+function emptyCounters(): InstanceCounters {
+  return { advertsSent: 0, advertsReceived: 0, drops: {}, checksumForms: {}, becameMaster: 0, staleTimerDeferrals: 0, garpsSent: 0 };
+}
+
+export class InstanceRunner {
+  private s: InstanceState;
+  private role: Role = 'INIT';
+  private timer: unknown = undefined;
+  private timerAt: Us = 0;
+  private masterAddress: string | null = null;
+  /** VIPs may have been left by a previous lvsd (kill -9): keep them until a live master shows up. */
+  private releasePending = true;
+  private lastTransition: InstanceSnapshot['lastTransition'] = null;
+  readonly counters: InstanceCounters = emptyCounters();
+
+  constructor(
+    readonly cfg: VrrpInstance,
+    private readonly io: RunnerIo,
+  ) {
+    this.s = initialState({
+      version: cfg.version,
+      priority: cfg.priority,
+      advertIntervalCs: cfg.advertIntervalCs,
+      preempt: cfg.preempt,
+      preemptDelayUs: cfg.preemptDelayMs * 1000,
+      localAddress: io.localAddress,
+      initialState: cfg.initialState,
+    });
+  }
+
+  start(): void {
+    this.feed({ kind: 'startup', at: this.io.clock.nowUs() });
+  }
+
+  /** Graceful stop: a master sends priority 0 and releases its VIPs (RFC 9568 §6.4.3). */
+  async shutdown(): Promise<void> {
+    this.feed({ kind: 'shutdown', at: this.io.clock.nowUs() });
+    this.disarm();
+    await this.io.release();
+  }
+
+  setPriority(priority: number): void {
+    this.feed({ kind: 'set-priority', at: this.io.clock.nowUs(), priority });
+  }
+
+  fault(reason: string): void {
+    this.feed({ kind: 'fault', at: this.io.clock.nowUs(), reason });
+  }
+
+  faultClear(): void {
+    this.feed({ kind: 'fault-clear', at: this.io.clock.nowUs() });
+  }
+
+  /** One received VRRP packet whose VRID may or may not be ours. */
+  onPacket(p: VrrpPacketIn): void {
+    const decoded = decodeAdvert(p.payload, { family: p.family, src: p.src, dst: p.dst, ttl: p.ttl });
+    if (!decoded.ok) return this.drop(decoded.reason, p.src);
+    const a = decoded.value;
+    const verdict = checkAdvert(a, {
+      vrid: this.cfg.vrid,
+      version: this.cfg.version,
+      family: this.cfg.family,
+      vips: this.cfg.vips.filter((v) => v.family === this.cfg.family).map((v) => v.address),
+      authPass: this.cfg.authPass,
+      intervalCs: this.cfg.advertIntervalCs,
+    }, p.ttl);
+    if (!verdict.ok) return this.drop(verdict.reason, p.src);
+    this.counters.advertsReceived++;
+    bump(this.counters.checksumForms, decoded.checksumForm);
+    this.feed({ kind: 'advert', at: p.atUs, from: p.src, priority: a.priority, intervalCs: a.intervalCs });
+    if (this.role === 'BACKUP' && a.priority > 0) {
+      this.masterAddress = p.src;
+      if (this.releasePending) {
+        this.releasePending = false;
+        void this.io.release();
+      }
+    }
+  }
+
+  snapshot(): InstanceSnapshot {
+    return {
+      name: this.cfg.name,
+      role: this.role,
+      version: this.cfg.version,
+      family: this.cfg.family,
+      interface: this.cfg.interface,
+      vrid: this.cfg.vrid,
+      priority: { configured: this.cfg.priority, effective: this.s.priority },
+      masterAddress: this.role === 'MASTER' ? this.io.localAddress : this.masterAddress,
+      advertIntervalCs: this.cfg.advertIntervalCs,
+      masterAdverIntervalCs: this.s.masterAdverIntervalCs,
+      counters: structuredClone(this.counters),
+      lastTransition: this.lastTransition,
+    };
+  }
+
+  close(): void {
+    this.disarm();
+  }
+
+  private drop(reason: string, from: string): void {
+    bump(this.counters.drops, reason);
+    this.io.post({ type: 'drop', atMs: Date.now(), instance: this.cfg.name, reason, from, count: 1 });
+  }
+
+  private feed(input: Input): void {
+    const r = step(this.s, input);
+    this.s = r.s;
+    for (const o of r.out) this.apply(o);
+  }
+
+  private apply(o: Output): void {
+    switch (o.kind) {
+      case 'send':
+        return this.sendAdvert(o.priority);
+      case 'arm':
+        return this.arm(o.at);
+      case 'disarm':
+        return this.disarm();
+      case 'role':
+        return this.changeRole(o.role, o.reason);
+      default: {
+        const never: never = o;
+        throw new Error(`unhandled machine output ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private sendAdvert(priority: number): void {
+    const cfg = this.cfg;
+    const advert: Advert = {
+      version: cfg.version,
+      vrid: cfg.vrid,
+      priority,
+      intervalCs: cfg.advertIntervalCs,
+      addrs: cfg.vips.filter((v) => v.family === cfg.family).map((v) => v.address),
+      authType: cfg.authPass !== undefined ? 1 : 0,
+      authData: cfg.authPass !== undefined ? passwordBytes(cfg.authPass) : undefined,
+    };
+    const dsts = cfg.unicastPeers.length > 0 ? cfg.unicastPeers : [cfg.family === 4 ? VRRP_GROUP4 : VRRP_GROUP6];
+    for (const dst of dsts) {
+      const src = cfg.unicastSrc ?? this.io.localAddress;
+      const buf = encodeAdvert(advert, { family: cfg.family, src, dst, v3Checksum: cfg.v3Checksum });
+      try {
+        this.io.send(buf, dst);
+        this.counters.advertsSent++;
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        this.io.post({ type: 'error', atMs: Date.now(), instance: cfg.name, what: `send advert to ${dst}`,
+          code: err.code ?? 'EIO', message: err.message });
+      }
+    }
+  }
+
+  private arm(at: Us): void {
+    this.disarm();
+    this.timerAt = at;
+    const delayMs = Math.max(0, Math.ceil((at - this.io.clock.nowUs()) / 1000));
+    this.timer = this.io.setTimer(() => this.onTimer(), delayMs);
+  }
+
+  private disarm(): void {
+    if (this.timer !== undefined) this.io.clearTimer(this.timer);
+    this.timer = undefined;
+  }
+
+  private onTimer(): void {
+    this.timer = undefined;
+    const now = this.io.clock.nowUs();
+    if (now < this.timerAt) return this.arm(this.timerAt); // fired early (ms rounding)
+    const lateUs = now - this.timerAt;
+    this.io.lateness.record(lateUs);
+    // Read what arrived while we were not scheduled before judging the peer (stale data rule).
+    if (lateUs > 1000) for (const p of this.io.drain()) this.onPacket(p);
+    if (this.timer !== undefined) return; // an advert re-armed the timer
+    const before = this.s.staleDeferrals;
+    this.feed({ kind: 'timer', at: now, lateUs });
+    if (this.s.staleDeferrals > before) this.counters.staleTimerDeferrals++;
+  }
+
+  private changeRole(to: Role, reason: string): void {
+    const from = this.role;
+    if (from === to) return;
+    this.role = to;
+    const atMs = Date.now();
+    this.lastTransition = { atMs, from, to, reason };
+    if (to === 'MASTER') {
+      this.counters.becameMaster++;
+      this.masterAddress = this.io.localAddress;
+      this.releasePending = false;
+      this.io.becomeOwner();
+    } else if (from === 'MASTER') {
+      this.masterAddress = null;
+      void this.io.release();
+    } else if (to === 'FAULT') {
+      void this.io.release();
+    }
+    this.io.post({ type: 'role', atMs, instance: this.cfg.name, from, to, reason, priority: this.s.priority,
+      masterAddress: to === 'MASTER' ? this.io.localAddress : this.masterAddress });
+  }
+}
+
+function bump(m: Record<string, number>, key: string): void {
+  m[key] = (m[key] ?? 0) + 1;
+}
+
+/** keepalived puts the PASS password in the 8 auth bytes, NUL padded. */
+function passwordBytes(pass: string): Buffer {
+  const b = Buffer.alloc(8);
+  b.write(pass.slice(0, 8), 'latin1');
+  return b;
+}

@@ -1,0 +1,134 @@
+/**
+ * VRRP worker entry (worker_threads). Owns the VRRP sockets, one InstanceRunner per
+ * instance, the VIPs and their announcements, so a busy main thread (checks, IPVS dumps,
+ * GC) cannot delay an advert or a takeover. Talks to the main thread only through
+ * messages.ts.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { monotonicClock } from '../clock.js';
+import type { VrrpInstance } from '../model/types.js';
+import type { FromWorker, ToWorker, WorkerInit } from './messages.js';
+import { InstanceRunner } from './runner.js';
+import { LatenessRecorder } from './timers.js';
+import { Owner } from './owner.js';
+import { TransportPool } from './pool.js';
+import { openVipManager, type VipManager } from '../net/vip.js';
+import { LinkTracker } from './link-tracker.js';
+
+const port = parentPort;
+if (!port) throw new Error('vrrp/worker.ts must run in a worker thread');
+
+const post = (m: FromWorker): void => port.postMessage(m);
+const lateness = new LatenessRecorder();
+const runners = new Map<string, InstanceRunner>();
+let vips: VipManager;
+let pool: TransportPool;
+let links: LinkTracker;
+
+function startInstance(cfg: VrrpInstance): void {
+  const transport = pool.acquire(cfg, (p) => runners.get(cfg.name)?.onPacket(p));
+  const owner = new Owner(cfg, { vips, post, ifname: cfg.interface });
+  const runner = new InstanceRunner(cfg, {
+    clock: monotonicClock,
+    localAddress: cfg.unicastSrc ?? transport.localAddress,
+    send: (buf, dst) => transport.send(buf, dst),
+    drain: () => transport.drain().filter((p) => p.payload.length > 1 && p.payload[1] === cfg.vrid),
+    becomeOwner: () => owner.take(),
+    release: () => owner.release(),
+    setTimer: (fn, ms) => setTimeout(fn, ms),
+    clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
+    post,
+    lateness,
+  });
+  runners.set(cfg.name, runner);
+  links.watch(cfg, { fault: (why) => runner.fault(why), clear: () => runner.faultClear() });
+  runner.start();
+}
+
+async function stopInstance(name: string): Promise<void> {
+  const r = runners.get(name);
+  if (!r) return;
+  await r.shutdown();
+  r.close();
+  runners.delete(name);
+  links.unwatch(name);
+  pool.release(r.cfg);
+}
+
+/** Instances compared without their source locations. */
+function sameConfig(a: VrrpInstance, b: VrrpInstance): boolean {
+  const strip = (x: VrrpInstance): string => JSON.stringify(x, (k, v: unknown) => (k === 'at' ? undefined : v));
+  return strip(a) === strip(b);
+}
+
+async function reload(next: readonly VrrpInstance[]): Promise<void> {
+  const byName = new Map(next.map((i) => [i.name, i]));
+  const added: string[] = [], removed: string[] = [], changed: string[] = [];
+  for (const name of [...runners.keys()]) {
+    if (!byName.has(name)) {
+      removed.push(name);
+      await stopInstance(name);
+    }
+  }
+  for (const cfg of next) {
+    const cur = runners.get(cfg.name);
+    if (!cur) {
+      added.push(cfg.name);
+      startInstance(cfg);
+    } else if (!sameConfig(cur.cfg, cfg)) {
+      changed.push(cfg.name);
+      if (sameConfig({ ...cur.cfg, priority: cfg.priority }, cfg)) {
+        cur.setPriority(cfg.priority);
+        (cur as { cfg: VrrpInstance }).cfg = cfg;
+      } else {
+        await stopInstance(cfg.name);
+        startInstance(cfg);
+      }
+    }
+  }
+  post({ type: 'reloaded', added, removed, changed });
+}
+
+async function shutdown(): Promise<void> {
+  await Promise.all([...runners.keys()].map((n) => stopInstance(n)));
+  links.close();
+  pool.closeAll();
+  vips.close();
+  post({ type: 'stopped' });
+}
+
+async function main(): Promise<void> {
+  const init = workerData as WorkerInit;
+  vips = await openVipManager();
+  pool = new TransportPool((e, where) =>
+    post({ type: 'error', atMs: Date.now(), instance: null, what: where, code: (e as NodeJS.ErrnoException).code ?? 'EIO', message: e.message }));
+  links = await LinkTracker.open();
+  port!.on('message', (m: ToWorker) => {
+    switch (m.type) {
+      case 'start':
+        for (const cfg of init.instances) startInstance(cfg);
+        post({ type: 'started' });
+        return;
+      case 'shutdown':
+        void shutdown();
+        return;
+      case 'reload':
+        void reload(m.instances);
+        return;
+      case 'snapshot':
+        post({ type: 'snapshot', id: m.id, instances: [...runners.values()].map((r) => r.snapshot()), lateness: lateness.summary() });
+        return;
+      default: {
+        const never: never = m;
+        throw new Error(`unknown message ${JSON.stringify(never)}`);
+      }
+    }
+  });
+  post({ type: 'ready' });
+}
+
+main().catch((e: unknown) => {
+  const err = e as NodeJS.ErrnoException;
+  post({ type: 'error', atMs: Date.now(), instance: null, what: 'start vrrp worker', code: err.code ?? 'EFAULT', message: String(err.message ?? e) });
+  process.exit(1);
+});
