@@ -1,0 +1,92 @@
+/**
+ * One rtnetlink request with the kernel's errno kept as a number (STYLE.md §1, node_netlink:
+ * its `checkError` throws `Error('Request rejected: ENOENT')`, so we pass `checkError: false`
+ * and read the NLMSG_ERROR payload ourselves: a signed errno, negative, 0 = ACK;
+ * <linux/netlink.h> struct nlmsgerr).
+ */
+import { getSystemErrorMap } from 'node:util';
+import { constants as osConstants } from 'node:os';
+import { MessageType, parseError, rt, type NetlinkMessage, type RtNetlinkSocket } from 'netlink';
+import { KernelError } from '../errors.js';
+
+export interface RtRequest {
+  /** RTM_* message type (rt.MessageType). */
+  readonly type: number;
+  readonly body: readonly Uint8Array[];
+  /** NLM_F_* modifiers (CREATE, EXCL, DUMP); REQUEST and ACK are always added. */
+  readonly flags: number;
+  readonly timeoutMs: number;
+  /** For messages: what was attempted and on what, e.g. 'add VIP', '192.0.2.10/32 dev eth0'. */
+  readonly op: string;
+  readonly target: string;
+}
+
+/**
+ * Sends the request and resolves with the reply messages (the DONE of a dump removed, the ACK
+ * removed). Rejects with a KernelError carrying the kernel's errno, or ETIMEDOUT when nothing
+ * answered within timeoutMs. Does not check the reply's sender or types.
+ */
+export async function rtRequest(sock: RtNetlinkSocket, r: RtRequest): Promise<NetlinkMessage[]> {
+  let msgs: NetlinkMessage[];
+  try {
+    [msgs] = await sock.socket.request(r.type, [...r.body], {
+      flags: r.flags,
+      timeout: r.timeoutMs,
+      checkError: false,
+    });
+  } catch (e) {
+    const timedOut = e instanceof Error && /Timeout/.test(e.message);
+    const errno = timedOut ? osConstants.errno.ETIMEDOUT : errnoOf(e);
+    throw kernelError(r, errno, e);
+  }
+  const data: NetlinkMessage[] = [];
+  for (const m of msgs) {
+    if (m.type !== MessageType.ERROR) {
+      data.push(m);
+      continue;
+    }
+    const errno = decodeErrno(m);
+    if (errno !== 0) throw kernelError(r, errno, undefined);
+  }
+  return data;
+}
+
+/** Positive errno from an NLMSG_ERROR message; EPROTO when the payload is too short. */
+function decodeErrno(m: NetlinkMessage): number {
+  try {
+    return -parseError(m.data, m.flags).errno;
+  } catch (e) {
+    // A truncated error message is the kernel's bug, not ours: report it, do not crash.
+    return osConstants.errno.EPROTO;
+  }
+}
+
+/** errno of a socket-level failure (send error from the raw socket), EIO when unknown. */
+function errnoOf(e: unknown): number {
+  if (typeof e === 'object' && e !== null && 'errno' in e && typeof e.errno === 'number') {
+    return Math.abs(e.errno);
+  }
+  return osConstants.errno.EIO;
+}
+
+/** KernelError shaped like Node's system errors: code 'EEXIST', errno 17, syscall 'rtnetlink'. */
+export function kernelError(r: Pick<RtRequest, 'op' | 'target'>, errno: number, cause: unknown): KernelError {
+  const entry = getSystemErrorMap().get(-errno);
+  const code = entry?.[0] ?? `E${errno}`;
+  const meaning = MEANING[code] ?? entry?.[1] ?? `errno ${errno}`;
+  return new KernelError({ op: r.op, target: r.target, errno, code, syscall: 'rtnetlink', meaning, cause });
+}
+
+/** Meanings of the errnos rtnetlink address/link requests return (net/ipv4/devinet.c, net/ipv6/addrconf.c). */
+const MEANING: Readonly<Record<string, string>> = {
+  EEXIST: 'address already present',
+  EADDRNOTAVAIL: 'no such address on the device',
+  ENODEV: 'no such network device',
+  EPERM: 'operation not permitted (CAP_NET_ADMIN needed)',
+  EACCES: 'operation not permitted (CAP_NET_ADMIN needed)',
+  EINVAL: 'invalid argument',
+  ETIMEDOUT: 'no answer from the kernel in time',
+};
+
+/** Re-export for callers that build messages. */
+export { rt };
