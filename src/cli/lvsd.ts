@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { runDirector } from './lvsd/run.js';
 import { testConfig } from './lvsd/test-config.js';
 import { verb } from './lvsd/verbs.js';
+import { run as realserver } from './lvsd/realserver.js';
 import type { Io } from './io.js';
 import { stdio } from './io.js';
 
@@ -43,10 +44,16 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       else if (v) code = await verb(v, opts, io);
       else code = await runDirector(opts, io);
     });
-  program.command('realserver', { hidden: true }).action(() => {
-    io.err('lvsd realserver: not implemented yet\n');
-    code = 1;
-  });
+  program
+    .command('realserver')
+    .description('prepare a direct-routing real server (VIP on lo, arp_ignore/arp_announce), or --undo it')
+    .option('--vip <list>', 'IP[,IP...]')
+    .option('--dev <if>', 'device that gets the VIPs', 'lo')
+    .option('--undo', 'restore the saved sysctls and remove the VIPs')
+    .option('--state <file>', 'where the original sysctl values are kept')
+    .action(async (o: { vip?: string; dev: string; undo?: boolean; state?: string }) => {
+      code = await realserver(o, io);
+    });
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {

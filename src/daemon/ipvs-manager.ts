@@ -79,12 +79,12 @@ export class IpvsManager {
   }
 
   private async open(config: Config): Promise<IpvsBackend> {
-    if (!this.backend) {
-      this.backend = await openIpvsBackend({ backend: config.ipvs.backend, timeoutMs: 5000 });
-      this.counters.backend = this.backend.kind;
-      this.log.info({ event: 'ipvs.backend', backend: this.backend.kind }, 'ipvs backend opened');
-    }
-    return this.backend;
+    if (this.backend) return this.backend;
+    const backend = await openIpvsBackend({ backend: config.ipvs.backend, timeoutMs: 5000 });
+    this.backend = backend;
+    this.counters.backend = backend.kind;
+    this.log.info({ event: 'ipvs.backend', backend: backend.kind }, 'ipvs backend opened');
+    return backend;
   }
 }
 

@@ -41,8 +41,8 @@ function startInstance(cfg: VrrpInstance): void {
     lateness,
   });
   runners.set(cfg.name, runner);
-  links.watch(cfg, { fault: (why) => runner.fault(why), clear: () => runner.faultClear() });
   runner.start();
+  links.watch(cfg, { fault: (why) => runner.fault(why), clear: () => runner.faultClear() });
 }
 
 async function stopInstance(name: string): Promise<void> {
@@ -102,7 +102,8 @@ async function main(): Promise<void> {
   vips = await openVipManager();
   pool = new TransportPool((e, where) =>
     post({ type: 'error', atMs: Date.now(), instance: null, what: where, code: (e as NodeJS.ErrnoException).code ?? 'EIO', message: e.message }));
-  links = await LinkTracker.open();
+  links = await LinkTracker.open((e) =>
+    post({ type: 'error', atMs: Date.now(), instance: null, what: 'link watcher', code: (e as NodeJS.ErrnoException).code ?? 'EIO', message: e.message }));
   port!.on('message', (m: ToWorker) => {
     switch (m.type) {
       case 'start':

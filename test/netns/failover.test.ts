@@ -1,0 +1,105 @@
+/**
+ * Two real lvsd processes on a bridged LAN (host kernel, root): election, kill -9
+ * failover, TERM handover, preemption rules, link down and heal.
+ */
+import test from 'ava';
+import { addresses, makeLan, nsExec, waitFor } from './topology.js';
+import { keepalivedInstance, roleOf, startLvsd, tempDir } from './lvsd-harness.js';
+
+const VIP = '192.0.2.10';
+const conf = (o: Parameters<typeof keepalivedInstance>[0], globals = 'global_defs {\n    vrrp_version 3\n}\n'): string =>
+  globals + keepalivedInstance(o);
+
+const hasVip = (ns: string): boolean => addresses(ns).includes(VIP);
+
+test('higher priority wins the election and only it holds the VIP', async (t) => {
+  const lan = makeLan(t, ['a', 'b']);
+  const dir = tempDir(t);
+  const a = startLvsd(t, { ns: lan.ns.a!, name: 'a', dir, config: conf({ vrid: 51, priority: 150, advertInt: '0.05', vips: [`${VIP}/24`] }) });
+  const b = startLvsd(t, { ns: lan.ns.b!, name: 'b', dir, config: conf({ vrid: 51, priority: 100, advertInt: '0.05', vips: [`${VIP}/24`] }) });
+  await waitFor(() => roleOf(a, 'VI_1') === 'MASTER', 'a MASTER', 5000);
+  await waitFor(() => roleOf(b, 'VI_1') === 'BACKUP', 'b BACKUP', 5000);
+  await waitFor(() => hasVip(lan.ns.a!), 'VIP on a', 2000);
+  await new Promise((r) => setTimeout(r, 500));
+  t.is(roleOf(a, 'VI_1'), 'MASTER');
+  t.is(roleOf(b, 'VI_1'), 'BACKUP');
+  t.false(hasVip(lan.ns.b!), 'backup must not hold the VIP');
+});
+
+test('kill -9 of the master: backup takes the VIP within 3 x interval + skew (+ margin); restarted master preempts back', async (t) => {
+  const lan = makeLan(t, ['a', 'b']);
+  const dir = tempDir(t);
+  const cfgA = conf({ vrid: 52, priority: 150, advertInt: '0.05', vips: [`${VIP}/24`] });
+  const a = startLvsd(t, { ns: lan.ns.a!, name: 'a', dir, config: cfgA });
+  const b = startLvsd(t, { ns: lan.ns.b!, name: 'b', dir, config: conf({ vrid: 52, priority: 100, advertInt: '0.05', vips: [`${VIP}/24`] }) });
+  await waitFor(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(b, 'VI_1') === 'BACKUP' && hasVip(lan.ns.a!), 'a MASTER, b BACKUP', 5000);
+  await new Promise((r) => setTimeout(r, 300));
+  a.kill('SIGKILL');
+  const ms = await waitFor(() => hasVip(lan.ns.b!), 'VIP on b', 3000, 2);
+  t.log(`kill -9 failover: VIP on backup after ${ms} ms (master-down 150 ms + skew 30 ms at 50 ms / prio 100)`);
+  t.true(ms < 1000, `failover took ${ms} ms`);
+  t.true(hasVip(lan.ns.a!), 'kill -9 leaves the VIP on the dead master (the peer takes over)');
+  // restart: adopts the VIP it left, then wins back by priority (preempt)
+  const a2 = startLvsd(t, { ns: lan.ns.a!, name: 'a2', dir, config: cfgA });
+  await waitFor(() => roleOf(a2, 'VI_1') === 'MASTER', 'restarted a MASTER', 5000);
+  await waitFor(() => roleOf(b, 'VI_1') === 'BACKUP' && !hasVip(lan.ns.b!), 'b back to BACKUP without VIP', 5000);
+  t.true(hasVip(lan.ns.a!));
+});
+
+test('TERM on the master hands over at once (priority 0) and releases the VIP', async (t) => {
+  const lan = makeLan(t, ['a', 'b']);
+  const dir = tempDir(t);
+  const a = startLvsd(t, { ns: lan.ns.a!, name: 'a', dir, config: conf({ vrid: 53, priority: 150, advertInt: '1', vips: [`${VIP}/24`] }) });
+  const b = startLvsd(t, { ns: lan.ns.b!, name: 'b', dir, config: conf({ vrid: 53, priority: 100, advertInt: '1', vips: [`${VIP}/24`] }) });
+  await waitFor(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(b, 'VI_1') === 'BACKUP' && hasVip(lan.ns.a!), 'a MASTER', 8000);
+  a.kill('SIGTERM');
+  const ms = await waitFor(() => hasVip(lan.ns.b!), 'VIP on b', 3000, 2);
+  t.log(`TERM handover at 1 s adverts: ${ms} ms (kill -9 would need ~3.6 s)`);
+  t.true(ms < 1500, `handover took ${ms} ms`);
+  t.is(await a.exited, 0);
+  t.false(hasVip(lan.ns.a!), 'TERM removes the VIP');
+});
+
+test('nopreempt: a higher-priority backup that joins later does not take over', async (t) => {
+  const lan = makeLan(t, ['a', 'b']);
+  const dir = tempDir(t);
+  const b = startLvsd(t, { ns: lan.ns.b!, name: 'b', dir, config: conf({ vrid: 54, priority: 100, advertInt: '0.05', vips: [`${VIP}/24`] }) });
+  await waitFor(() => roleOf(b, 'VI_1') === 'MASTER', 'b MASTER', 5000);
+  const a = startLvsd(t, { ns: lan.ns.a!, name: 'a', dir, config: conf({ vrid: 54, priority: 150, advertInt: '0.05', vips: [`${VIP}/24`], extra: ['nopreempt'] }) });
+  await waitFor(() => roleOf(a, 'VI_1') === 'BACKUP', 'a BACKUP', 5000);
+  await new Promise((r) => setTimeout(r, 1000));
+  t.is(roleOf(a, 'VI_1'), 'BACKUP');
+  t.is(roleOf(b, 'VI_1'), 'MASTER');
+});
+
+test('preempt_delay: a higher-priority backup preempts only after the delay', async (t) => {
+  const lan = makeLan(t, ['a', 'b']);
+  const dir = tempDir(t);
+  const b = startLvsd(t, { ns: lan.ns.b!, name: 'b', dir, config: conf({ vrid: 55, priority: 100, advertInt: '0.05', vips: [`${VIP}/24`] }) });
+  await waitFor(() => roleOf(b, 'VI_1') === 'MASTER', 'b MASTER', 5000);
+  const t0 = Date.now();
+  const a = startLvsd(t, { ns: lan.ns.a!, name: 'a', dir, config: conf({ vrid: 55, priority: 150, advertInt: '0.05', vips: [`${VIP}/24`], extra: ['preempt_delay 2'] }) });
+  await waitFor(() => roleOf(a, 'VI_1') === 'MASTER', 'a MASTER', 8000);
+  const ms = Date.now() - t0;
+  t.log(`preempted after ${ms} ms with preempt_delay 2`);
+  t.true(ms >= 2000, `preempted too early (${ms} ms)`);
+  await waitFor(() => roleOf(b, 'VI_1') === 'BACKUP', 'b BACKUP', 2000);
+});
+
+test('link down on the master: backup takes over; after heal exactly one master', async (t) => {
+  const lan = makeLan(t, ['a', 'b']);
+  const dir = tempDir(t);
+  const a = startLvsd(t, { ns: lan.ns.a!, name: 'a', dir, config: conf({ vrid: 56, priority: 150, advertInt: '0.05', vips: [`${VIP}/24`] }) });
+  const b = startLvsd(t, { ns: lan.ns.b!, name: 'b', dir, config: conf({ vrid: 56, priority: 100, advertInt: '0.05', vips: [`${VIP}/24`] }) });
+  await waitFor(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(b, 'VI_1') === 'BACKUP', 'a MASTER', 5000);
+  nsExec(lan.ns.a!, 'ip', ['link', 'set', 'eth0', 'down']);
+  await waitFor(() => roleOf(b, 'VI_1') === 'MASTER' && hasVip(lan.ns.b!), 'b MASTER', 3000);
+  await waitFor(() => roleOf(a, 'VI_1') === 'FAULT', 'a FAULT', 3000);
+  nsExec(lan.ns.a!, 'ip', ['link', 'set', 'eth0', 'up']);
+  await waitFor(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(b, 'VI_1') === 'BACKUP', 'a MASTER again, b BACKUP', 5000);
+  await new Promise((r) => setTimeout(r, 500));
+  const masters = [roleOf(a, 'VI_1'), roleOf(b, 'VI_1')].filter((r) => r === 'MASTER');
+  t.is(masters.length, 1);
+  t.true(hasVip(lan.ns.a!));
+  t.false(hasVip(lan.ns.b!));
+});
