@@ -1,0 +1,181 @@
+/**
+ * The control-socket protocol, shared by lvsd (server) and lvsctl (client); pure.
+ *
+ * Newline-delimited JSON over a unix stream socket. One request per line:
+ *   { "id": 7, "method": "vrrp", "params": ... }
+ * one response per line, with the request's id:
+ *   { "id": 7, "ok": true, "result": ... }  |  { "id": 7, "ok": false, "error": { "code", "message" } }
+ * A line that cannot be read as a request is answered with `id: null`.
+ *
+ * Decoders never throw. They check the envelope and the params; a result's inner shape is
+ * trusted (it comes from our own daemon over a root-only socket) and typed by ControlMethods.
+ */
+import type { Result } from '../errors.js';
+
+export const CONTROL_METHODS = ['vrrp', 'reload', 'status', 'checks', 'drain', 'enable', 'ping'] as const;
+export type ControlMethod = (typeof CONTROL_METHODS)[number];
+
+/** Longest line either side accepts (bytes, newline excluded). */
+export const MAX_LINE_BYTES = 1 << 20;
+
+export type VrrpRole = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
+
+/** One VRRP instance as `lvsctl vrrp` shows it (CLI.md). */
+export interface VrrpInstanceStatus {
+  readonly name: string;
+  readonly state: VrrpRole;
+  readonly priority: { readonly configured: number; readonly effective: number };
+  /** The current master's address; ours when MASTER; null when unknown. */
+  readonly masterAddress: string | null;
+  readonly advertIntervalCs: number;
+  readonly family: 4 | 6;
+  readonly version: 2 | 3;
+  readonly interface: string;
+  readonly vrid: number;
+  readonly advertsSent: number;
+  readonly advertsReceived: number;
+  /** Dropped packets by reason ('ttl', 'checksum', 'vrid', 'auth', …). */
+  readonly drops: Readonly<Record<string, number>>;
+  /** Received VRRPv3/IPv4 adverts by checksum form ('pseudo', 'rfc9568'). */
+  readonly checksumForms: Readonly<Record<string, number>>;
+  /** `at` is an ISO 8601 time; null before the first transition. */
+  readonly lastTransition: { readonly at: string; readonly from: VrrpRole; readonly to: VrrpRole; readonly reason: string } | null;
+}
+
+/** One real server's check, as `lvsctl checks` shows it. */
+export interface CheckStatus {
+  readonly service: string;
+  readonly realServer: string;
+  readonly type: string;
+  readonly state: 'up' | 'down' | 'unknown';
+  readonly lastResult: string | null;
+  readonly latencyMs: number | null;
+}
+
+export type ReloadResult =
+  | { readonly ok: true; readonly changed: readonly string[] }
+  | { readonly ok: false; readonly errors: readonly string[] };
+
+/** `lvsctl drain|enable VIP:PORT RIP:PORT`. */
+export interface WeightParams {
+  readonly service: string;
+  readonly realServer: string;
+}
+
+/** Params and result of each method. */
+export interface ControlMethods {
+  ping: { params: undefined; result: { readonly pid: number } };
+  vrrp: { params: undefined; result: readonly VrrpInstanceStatus[] };
+  reload: { params: undefined; result: ReloadResult };
+  status: { params: undefined; result: Readonly<Record<string, unknown>> };
+  checks: { params: undefined; result: readonly CheckStatus[] };
+  drain: { params: WeightParams; result: { readonly weight: number } };
+  enable: { params: WeightParams; result: { readonly weight: number } };
+}
+export type ParamsOf<M extends ControlMethod> = ControlMethods[M]['params'];
+export type ResultOf<M extends ControlMethod> = ControlMethods[M]['result'];
+
+/** Server side: a method without a handler answers ENOSYS. */
+export type ControlHandlers = { readonly [M in ControlMethod]?: (params: ParamsOf<M>) => Promise<ResultOf<M>> };
+
+export type RequestId = number | string;
+export interface ControlRequest {
+  readonly id: RequestId;
+  readonly method: ControlMethod;
+  readonly params?: unknown;
+}
+export interface ControlFailure {
+  readonly code: string;
+  readonly message: string;
+}
+export type ControlResponse =
+  | { readonly id: RequestId | null; readonly ok: true; readonly result: unknown }
+  | { readonly id: RequestId | null; readonly ok: false; readonly error: ControlFailure };
+
+/** A request that cannot be served, with the id to answer (null when unreadable). */
+export interface RequestProblem extends ControlFailure {
+  readonly id: RequestId | null;
+}
+
+export function encodeRequest(r: ControlRequest): string {
+  return `${JSON.stringify(r)}\n`;
+}
+
+export function encodeResponse(r: ControlResponse): string {
+  return `${JSON.stringify(r)}\n`;
+}
+
+/** One line (without its newline) → request; EPARSE for bad JSON, EINVAL for a bad envelope or params, ENOSYS for an unknown method. */
+export function decodeRequest(line: string): Result<ControlRequest, RequestProblem> {
+  const v = parseJson(line);
+  if (!v.ok) return { ok: false, error: { id: null, code: 'EPARSE', message: v.error } };
+  const o = v.value;
+  if (!isObject(o)) return fail(null, 'EINVAL', 'a request must be a JSON object');
+  const id = isId(o.id) ? o.id : null;
+  if (id === null) return fail(null, 'EINVAL', 'request id must be a number or a string');
+  if (typeof o.method !== 'string') return fail(id, 'EINVAL', 'request method must be a string');
+  const method = CONTROL_METHODS.find((m) => m === o.method);
+  if (method === undefined) return fail(id, 'ENOSYS', `unknown method "${o.method}" (known: ${CONTROL_METHODS.join(', ')})`);
+  const problem = paramsProblem(method, o.params);
+  if (problem !== undefined) return fail(id, 'EINVAL', `${method}: ${problem}`);
+  return { ok: true, value: o.params === undefined ? { id, method } : { id, method, params: o.params } };
+}
+
+/** One line (without its newline) → response; the reason says what was wrong. */
+export function decodeResponse(line: string): Result<ControlResponse, string> {
+  const v = parseJson(line);
+  if (!v.ok) return v;
+  const o = v.value;
+  if (!isObject(o)) return { ok: false, error: 'response is not a JSON object' };
+  const id = o.id === null || isId(o.id) ? o.id : undefined;
+  if (id === undefined) return { ok: false, error: 'response id must be a number, a string or null' };
+  if (o.ok === true) return { ok: true, value: { id, ok: true, result: o.result } };
+  if (o.ok !== false) return { ok: false, error: 'response "ok" must be true or false' };
+  const e = o.error;
+  if (!isObject(e) || typeof e.code !== 'string' || typeof e.message !== 'string') {
+    return { ok: false, error: 'failed response needs error.code and error.message strings' };
+  }
+  return { ok: true, value: { id, ok: false, error: { code: e.code, message: e.message } } };
+}
+
+/** Why these params do not fit the method, or undefined when they do. */
+export function paramsProblem(method: ControlMethod, params: unknown): string | undefined {
+  switch (method) {
+    case 'drain':
+    case 'enable':
+      if (!isObject(params) || typeof params.service !== 'string' || typeof params.realServer !== 'string') {
+        return 'params must be { service: "VIP:PORT", realServer: "RIP:PORT" }';
+      }
+      return undefined;
+    case 'ping':
+    case 'vrrp':
+    case 'reload':
+    case 'status':
+    case 'checks':
+      return params === undefined || params === null ? undefined : 'takes no params';
+    default: {
+      const never: never = method;
+      return `unknown method ${String(never)}`;
+    }
+  }
+}
+
+function fail(id: RequestId | null, code: string, message: string): { ok: false; error: RequestProblem } {
+  return { ok: false, error: { id, code, message } };
+}
+
+function parseJson(line: string): Result<unknown, string> {
+  try {
+    return { ok: true, value: JSON.parse(line) as unknown };
+  } catch (e) {
+    return { ok: false, error: `not JSON: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isId(v: unknown): v is RequestId {
+  return (typeof v === 'number' && Number.isSafeInteger(v)) || (typeof v === 'string' && v.length <= 64);
+}
