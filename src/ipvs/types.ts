@@ -4,6 +4,7 @@
  * the reconciler and the ipvsadm-identical formatter. Addresses are canonical text
  * (inet_ntop form); ports are numbers in host order (the codec handles byte order).
  */
+import type { KernelError } from '../errors.js';
 
 export type AddressFamily = 2 | 10; // AF_INET, AF_INET6
 export const AF_INET = 2 as const;
@@ -125,6 +126,12 @@ export type IpvsOp =
   | { readonly op: 'edit-dest'; readonly service: ServiceId; readonly dest: IpvsDest }
   | { readonly op: 'del-dest'; readonly service: ServiceId; readonly dest: DestId };
 
+/** Outcome of one operation of a batch; `error` is a KernelError when the kernel refused it. */
+export interface IpvsOpOutcome {
+  readonly op: IpvsOp;
+  readonly error?: KernelError;
+}
+
 /**
  * The backend contract, implemented by the netlink client and by the ipvsadm fallback.
  * Every method rejects with a KernelError (src/errors.ts) naming the object and errno.
@@ -135,6 +142,12 @@ export interface IpvsBackend {
   /** Services with their destinations (stats included). */
   dump(): Promise<IpvsServiceWithDests[]>;
   apply(op: IpvsOp): Promise<void>;
+  /**
+   * Added for the netlink/ipvsadm backends: apply `ops` in order as fast as the backend can
+   * (pipelined netlink requests; one `ipvsadm -R`). A refused op does not stop the others;
+   * resolves with one outcome per op. Optional: callers fall back to apply() in a loop.
+   */
+  applyBatch?(ops: readonly IpvsOp[]): Promise<IpvsOpOutcome[]>;
   flush(): Promise<void>;
   zero(service?: ServiceId): Promise<void>;
   getTimeouts(): Promise<IpvsTimeouts>;

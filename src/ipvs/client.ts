@@ -1,0 +1,255 @@
+/**
+ * IpvsBackend over generic netlink (npm `netlink` 0.3.0), one socket per process / netns.
+ * - The family is resolved BY NAME (CTRL_CMD_GETFAMILY doit), which autoloads ip_vs.
+ * - Requests go through the raw NetlinkSocket with checkError:false so the numeric errno
+ *   survives (parseError), per reference §5.3; every request has a timeout.
+ * - Requests are serialised by a promise queue (a second dump on the socket gives EBUSY);
+ *   applyBatch pipelines doit requests inside one queue slot: the kernel runs each doit in
+ *   sendmsg context, in order, so pipelining changes nothing but the round trips.
+ */
+import {
+  createGenericNetlink, FlagsGet, formatGenlHeader, genl, MessageType, parseError, parseGenlHeader,
+  type GenericNetlinkSocket, type NetlinkMessage,
+} from 'netlink';
+import { KernelError } from '../errors.js';
+import {
+  Cmd, CmdAttr, decodeDaemon, decodeDest, decodeInfo, decodeService, decodeTimeouts, encodeRequest,
+  IPVS_GENL_NAME, IPVS_GENL_VERSION, opToRequest, topNest, type CmdName, type DecodeError, type IpvsRequest,
+} from './family.js';
+import { describeDaemon, describeOp, describeService, errnoNumber, ipvsError } from './errno.js';
+import type {
+  IpvsBackend, IpvsDaemon, IpvsDest, IpvsInfo, IpvsOp, IpvsOpOutcome, IpvsService, IpvsServiceWithDests,
+  IpvsTimeouts, ServiceId,
+} from './types.js';
+
+export interface NetlinkIpvsOptions {
+  /** Per-request timeout (default 5000 ms). */
+  readonly timeoutMs?: number;
+  /** Requests in flight during applyBatch (default 64; bounded by the socket receive buffer). */
+  readonly window?: number;
+}
+
+interface Reply { readonly cmd: number; readonly data: Buffer }
+interface What { readonly op: string; readonly target: string }
+
+const TIMEOUT_TEXT = 'Timeout has been reached';
+const ETIMEDOUT = errnoNumber('ETIMEDOUT') ?? 110;
+const EPROTO = errnoNumber('EPROTO') ?? 71;
+const EIO = errnoNumber('EIO') ?? 5;
+const EINVAL = errnoNumber('EINVAL') ?? 22;
+const ENOENT = errnoNumber('ENOENT') ?? 2;
+
+/** errno carried by a thrown library error: `Request rejected: NAME`, a timeout, or a system error. */
+function errnoOf(e: unknown): number {
+  if (e instanceof Error) {
+    if (e.message === TIMEOUT_TEXT) return ETIMEDOUT;
+    const m = /Request rejected: (E[A-Z0-9]+)/.exec(e.message);
+    if (m?.[1]) return errnoNumber(m[1]) ?? EIO;
+    const errno = (e as { errno?: unknown }).errno;
+    if (typeof errno === 'number') return Math.abs(errno);
+  }
+  return EIO;
+}
+
+/** Open the netlink backend in the current network namespace. Rejects with KernelError ENOENT when IPVS is unavailable. */
+export async function openNetlinkIpvs(opts: NetlinkIpvsOptions = {}): Promise<NetlinkIpvsClient> {
+  const timeoutMs = opts.timeoutMs ?? 5000;
+  const sock = createGenericNetlink();
+  try {
+    const fams = await sock.ctrlRequest(genl.Commands.GET_FAMILY, { familyName: IPVS_GENL_NAME }, { timeout: timeoutMs });
+    const id = fams[0]?.familyId;
+    if (id === undefined) throw new Error('Request rejected: ENOENT');
+    return new NetlinkIpvsClient(sock, id, timeoutMs, opts.window ?? 64);
+  } catch (e) {
+    sock.socket.close();
+    const errno = errnoOf(e);
+    throw ipvsError({
+      cmd: undefined, errno, op: 'resolve generic netlink family', target: IPVS_GENL_NAME, cause: e,
+      ...(errno === ENOENT ? { detail: 'IPVS is not available (is the ip_vs module present?)' } : {}),
+    });
+  }
+}
+
+export class NetlinkIpvsClient implements IpvsBackend {
+  readonly kind = 'netlink' as const;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly sock: GenericNetlinkSocket,
+    readonly familyId: number,
+    private readonly timeoutMs: number,
+    private readonly window: number,
+  ) {
+    // Late ACKs of doit GETs and replies after a timeout arrive unmatched: ignore them (§5.4).
+    sock.socket.on('message', () => undefined);
+    sock.socket.on('invalid', () => undefined);
+  }
+
+  /** Run `fn` when every earlier request on this socket has settled. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** One request, unserialised. Resolves with the genl replies (ACK → []); rejects with KernelError. */
+  private async exchange(req: IpvsRequest, what: What): Promise<Reply[]> {
+    const cmd = req.cmd as CmdName;
+    if (this.closed) throw ipvsError({ cmd, errno: errnoNumber('EBADF') ?? 9, op: what.op, target: what.target, detail: 'socket closed' });
+    const enc = encodeRequest(req);
+    if (!enc.ok) throw ipvsError({ cmd, errno: EINVAL, op: what.op, target: what.target, detail: `${enc.error.reason} "${enc.error.detail}"` });
+    let msgs: NetlinkMessage[];
+    try {
+      const header = formatGenlHeader({ cmd: enc.value.cmd, version: IPVS_GENL_VERSION });
+      [msgs] = await this.sock.socket.request(this.familyId, [header, enc.value.attrs], {
+        flags: enc.value.dump ? FlagsGet.DUMP : 0, checkError: false, timeout: this.timeoutMs,
+      });
+    } catch (e) {
+      throw ipvsError({ cmd, errno: errnoOf(e), op: what.op, target: what.target, cause: e });
+    }
+    const out: Reply[] = [];
+    for (const m of msgs) {
+      if (m.type === MessageType.ERROR) {
+        const errno = m.data.length >= 20 ? parseError(m.data, m.flags).errno : -EPROTO;
+        if (errno !== 0) throw ipvsError({ cmd, errno, op: what.op, target: what.target });
+      } else if (m.type === this.familyId && m.data.length >= 4) {
+        out.push({ cmd: parseGenlHeader(m.data).x.cmd, data: m.data.subarray(4) });
+      }
+    }
+    return out;
+  }
+
+  private request(req: IpvsRequest, what: What): Promise<Reply[]> {
+    return this.serial(() => this.exchange(req, what));
+  }
+
+  private undecodable(what: What, err: DecodeError): KernelError {
+    return ipvsError({ cmd: undefined, errno: EPROTO, op: what.op, target: what.target, detail: `${err.reason}${err.attr ? ` ${err.attr}` : ''}` });
+  }
+
+  async info(): Promise<IpvsInfo> {
+    const what = { op: 'query', target: 'IPVS info' };
+    const [r] = await this.request({ cmd: 'GET_INFO' }, what);
+    const info = r ? decodeInfo(r.data) : { ok: false as const, error: { reason: 'missing-attribute' as const } };
+    if (!info.ok) throw this.undecodable(what, info.error);
+    return info.value;
+  }
+
+  /** Services (GET_SERVICE dump), then one GET_DEST dump per service, sequentially. Kernel order. */
+  dump(): Promise<IpvsServiceWithDests[]> {
+    return this.serial(async () => {
+      const services = await this.listServices();
+      const out: IpvsServiceWithDests[] = [];
+      for (const service of services) out.push({ service, dests: await this.listDests(service) });
+      return out;
+    });
+  }
+
+  private async listServices(): Promise<IpvsService[]> {
+    const what = { op: 'list', target: 'virtual services' };
+    const replies = await this.exchange({ cmd: 'GET_SERVICE' }, what);
+    return replies.filter((r) => r.cmd === Cmd.NEW_SERVICE).map((r) => {
+      const nest = topNest(r.data, CmdAttr.SERVICE);
+      const svc = nest.ok ? decodeService(nest.value) : nest;
+      if (!svc.ok) throw this.undecodable(what, svc.error);
+      return svc.value;
+    });
+  }
+
+  private async listDests(service: ServiceId): Promise<IpvsDest[]> {
+    const what = { op: 'list real servers of', target: describeService(service) };
+    const replies = await this.exchange({ cmd: 'GET_DEST', service }, what);
+    return replies.filter((r) => r.cmd === Cmd.NEW_DEST).map((r) => {
+      const nest = topNest(r.data, CmdAttr.DEST);
+      const dest = nest.ok ? decodeDest(nest.value, service.af) : nest;
+      if (!dest.ok) throw this.undecodable(what, dest.error);
+      return dest.value;
+    });
+  }
+
+  /** One service by identity (GET_SERVICE doit); rejects with ESRCH when absent. */
+  async getService(id: ServiceId): Promise<IpvsService> {
+    const what = { op: 'get virtual service', target: describeService(id) };
+    const [r] = await this.request({ cmd: 'GET_SERVICE', service: id }, what);
+    const nest = r ? topNest(r.data, CmdAttr.SERVICE) : { ok: false as const, error: { reason: 'missing-attribute' as const } };
+    const svc = nest.ok ? decodeService(nest.value) : nest;
+    if (!svc.ok) throw this.undecodable(what, svc.error);
+    return svc.value;
+  }
+
+  async apply(op: IpvsOp): Promise<void> {
+    const d = describeOp(op);
+    await this.request(opToRequest(op), d);
+  }
+
+  /** Pipelined: at most `window` requests in flight, in order; each op gets its own outcome. */
+  applyBatch(ops: readonly IpvsOp[]): Promise<IpvsOpOutcome[]> {
+    return this.serial(async () => {
+      const outcomes: IpvsOpOutcome[] = new Array<IpvsOpOutcome>(ops.length);
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < ops.length) {
+          const i = next++;
+          const op = ops[i] as IpvsOp;
+          try {
+            await this.exchange(opToRequest(op), describeOp(op));
+            outcomes[i] = { op };
+          } catch (e) {
+            if (!(e instanceof KernelError)) throw e;
+            outcomes[i] = { op, error: e };
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(this.window, ops.length)) }, worker));
+      return outcomes;
+    });
+  }
+
+  async flush(): Promise<void> {
+    await this.request({ cmd: 'FLUSH' }, { op: 'flush', target: 'the IPVS table' });
+  }
+
+  async zero(service?: ServiceId): Promise<void> {
+    const target = service ? describeService(service) : 'all virtual services';
+    await this.request(service ? { cmd: 'ZERO', service } : { cmd: 'ZERO' }, { op: 'zero counters of', target });
+  }
+
+  async getTimeouts(): Promise<IpvsTimeouts> {
+    const what = { op: 'get', target: 'timeouts' };
+    const [r] = await this.request({ cmd: 'GET_CONFIG' }, what);
+    const t = r ? decodeTimeouts(r.data) : { ok: false as const, error: { reason: 'missing-attribute' as const } };
+    if (!t.ok) throw this.undecodable(what, t.error);
+    return t.value;
+  }
+
+  async setTimeouts(t: IpvsTimeouts): Promise<void> {
+    await this.request({ cmd: 'SET_CONFIG', timeouts: t }, { op: 'set', target: `timeouts (tcp ${t.tcp}, tcpfin ${t.tcpFin}, udp ${t.udp})` });
+  }
+
+  async getDaemons(): Promise<IpvsDaemon[]> {
+    const what = { op: 'list', target: 'sync daemons' };
+    const replies = await this.request({ cmd: 'GET_DAEMON' }, what);
+    return replies.filter((r) => r.cmd === Cmd.NEW_DAEMON).map((r) => {
+      const nest = topNest(r.data, CmdAttr.DAEMON);
+      const d = nest.ok ? decodeDaemon(nest.value) : nest;
+      if (!d.ok) throw this.undecodable(what, d.error);
+      return d.value;
+    });
+  }
+
+  async startDaemon(d: IpvsDaemon): Promise<void> {
+    await this.request({ cmd: 'NEW_DAEMON', daemon: d }, { op: 'start sync daemon', target: describeDaemon(d) });
+  }
+
+  async stopDaemon(state: 'master' | 'backup'): Promise<void> {
+    await this.request({ cmd: 'DEL_DAEMON', state }, { op: 'stop sync daemon', target: state });
+  }
+
+  /** Close the socket so a CLI process can exit. Pending requests reject. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.sock.socket.close();
+  }
+}
