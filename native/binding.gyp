@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "lvsd_native",
+      "sources": ["lvsd_native.c", "vrrp_socket.c"],
+      "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Werror=implicit-function-declaration"]
+    }
+  ]
+}

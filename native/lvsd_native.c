@@ -1,0 +1,291 @@
+/*
+ * lvsd_native: the few Linux syscalls Node cannot make (STYLE.md: syscalls only, no policy).
+ *
+ *   ifNameToIndex(name) -> number                       if_nametoindex(3)
+ *   interfaceMac(name) -> Buffer(6)                     ioctl SIOCGIFHWADDR, netdevice(7)
+ *   interfaceAddresses(name) -> [{family, address, prefixLen, scopeId}]   getifaddrs(3)
+ *   packetSend(ifindex, frame)                          AF_PACKET SOCK_RAW sendto, packet(7)
+ *   unixDgramSend(path, data)                           AF_UNIX SOCK_DGRAM sendto; '@' = abstract
+ *   vrrpOpen / vrrpSend / vrrpDrain / vrrpClose          see vrrp_socket.c
+ *
+ * Context-aware (NAPI_MODULE_INIT): every worker_threads Worker gets its own instance.
+ */
+#include "lvsd_native.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <uv.h>
+
+/* ---------- errors ---------- */
+
+napi_value lvsd_errno_value(napi_env env, int err, const char *syscall, const char *detail) {
+  /* libuv error names equal the errno names; Node system errors carry errno as -errno. */
+  const char *code = uv_err_name(-err);
+  char msg[512];
+  if (detail != NULL && detail[0] != '\0')
+    snprintf(msg, sizeof msg, "%s %s: %s (%s)", syscall, code, uv_strerror(-err), detail);
+  else
+    snprintf(msg, sizeof msg, "%s %s: %s", syscall, code, uv_strerror(-err));
+  napi_value jcode, jmsg, error, v;
+  napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &jcode);
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &jmsg);
+  napi_create_error(env, jcode, jmsg, &error);
+  napi_create_int32(env, -err, &v);
+  napi_set_named_property(env, error, "errno", v);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, error, "syscall", v);
+  return error;
+}
+
+napi_value lvsd_throw_errno(napi_env env, int err, const char *syscall, const char *detail) {
+  napi_throw(env, lvsd_errno_value(env, err, syscall, detail));
+  return NULL;
+}
+
+napi_value lvsd_throw_type(napi_env env, const char *msg) {
+  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", msg);
+  return NULL;
+}
+
+/* ---------- argument and object helpers ---------- */
+
+int lvsd_arg_string(napi_env env, napi_value v, char *out, size_t cap, const char *what) {
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, v, out, cap, &len) != napi_ok || len + 1 >= cap) {
+    char m[160];
+    snprintf(m, sizeof m, "%s must be a string shorter than %zu bytes", what, cap - 1);
+    lvsd_throw_type(env, m);
+    return -1;
+  }
+  return 0;
+}
+
+int lvsd_arg_int(napi_env env, napi_value v, int32_t *out, const char *what) {
+  if (napi_get_value_int32(env, v, out) != napi_ok) {
+    char m[160];
+    snprintf(m, sizeof m, "%s must be a number", what);
+    lvsd_throw_type(env, m);
+    return -1;
+  }
+  return 0;
+}
+
+int lvsd_arg_bool(napi_env env, napi_value v, int *out, const char *what) {
+  bool b = false;
+  if (napi_get_value_bool(env, v, &b) != napi_ok) {
+    char m[160];
+    snprintf(m, sizeof m, "%s must be a boolean", what);
+    lvsd_throw_type(env, m);
+    return -1;
+  }
+  *out = b ? 1 : 0;
+  return 0;
+}
+
+int lvsd_arg_buffer(napi_env env, napi_value v, void **data, size_t *len, const char *what) {
+  bool is = false;
+  if (napi_is_buffer(env, v, &is) != napi_ok || !is || napi_get_buffer_info(env, v, data, len) != napi_ok) {
+    char m[160];
+    snprintf(m, sizeof m, "%s must be a Buffer", what);
+    lvsd_throw_type(env, m);
+    return -1;
+  }
+  return 0;
+}
+
+int lvsd_prop(napi_env env, napi_value obj, const char *name, napi_value *out) {
+  if (napi_get_named_property(env, obj, name, out) != napi_ok) {
+    char m[160];
+    snprintf(m, sizeof m, "options.%s is required", name);
+    lvsd_throw_type(env, m);
+    return -1;
+  }
+  return 0;
+}
+
+void lvsd_set(napi_env env, napi_value obj, const char *name, napi_value v) {
+  napi_set_named_property(env, obj, name, v);
+}
+
+void lvsd_set_int(napi_env env, napi_value obj, const char *name, int64_t v) {
+  napi_value n;
+  napi_create_int64(env, v, &n);
+  napi_set_named_property(env, obj, name, n);
+}
+
+void lvsd_set_str(napi_env env, napi_value obj, const char *name, const char *s) {
+  napi_value n;
+  napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &n);
+  napi_set_named_property(env, obj, name, n);
+}
+
+static int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
+  size_t argc = want;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < want) {
+    lvsd_throw_type(env, "too few arguments");
+    return -1;
+  }
+  return 0;
+}
+
+/* ---------- interfaces ---------- */
+
+static napi_value if_name_to_index(napi_env env, napi_callback_info info) {
+  napi_value argv[1], out;
+  char name[IF_NAMESIZE + 1];
+  if (get_args(env, info, 1, argv) || lvsd_arg_string(env, argv[0], name, sizeof name, "ifname")) return NULL;
+  unsigned idx = if_nametoindex(name);
+  if (idx == 0) return lvsd_throw_errno(env, errno, "if_nametoindex", name);
+  napi_create_uint32(env, idx, &out);
+  return out;
+}
+
+static napi_value interface_mac(napi_env env, napi_callback_info info) {
+  napi_value argv[1], out;
+  char name[IF_NAMESIZE + 1];
+  if (get_args(env, info, 1, argv) || lvsd_arg_string(env, argv[0], name, sizeof name, "ifname")) return NULL;
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return lvsd_throw_errno(env, errno, "socket", "AF_INET SOCK_DGRAM for SIOCGIFHWADDR");
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  memcpy(ifr.ifr_name, name, strlen(name));
+  int rc = ioctl(fd, SIOCGIFHWADDR, &ifr);
+  int err = errno;
+  close(fd);
+  if (rc < 0) return lvsd_throw_errno(env, err, "ioctl", name);
+  napi_create_buffer_copy(env, 6, ifr.ifr_hwaddr.sa_data, NULL, &out);
+  return out;
+}
+
+static int prefix_len(const unsigned char *mask, size_t n) {
+  int bits = 0;
+  for (size_t i = 0; i < n; i++) bits += __builtin_popcount(mask[i]);
+  return bits;
+}
+
+static napi_value address_object(napi_env env, const struct ifaddrs *ifa) {
+  napi_value o;
+  char text[INET6_ADDRSTRLEN];
+  napi_create_object(env, &o);
+  if (ifa->ifa_addr->sa_family == AF_INET) {
+    const struct sockaddr_in *a = (const struct sockaddr_in *)ifa->ifa_addr;
+    const struct sockaddr_in *m = (const struct sockaddr_in *)ifa->ifa_netmask;
+    inet_ntop(AF_INET, &a->sin_addr, text, sizeof text);
+    lvsd_set_int(env, o, "family", 4);
+    lvsd_set_int(env, o, "prefixLen", m ? prefix_len((const unsigned char *)&m->sin_addr, 4) : 32);
+    lvsd_set_int(env, o, "scopeId", 0);
+  } else {
+    const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ifa->ifa_addr;
+    const struct sockaddr_in6 *m = (const struct sockaddr_in6 *)ifa->ifa_netmask;
+    inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof text);
+    lvsd_set_int(env, o, "family", 6);
+    lvsd_set_int(env, o, "prefixLen", m ? prefix_len((const unsigned char *)&m->sin6_addr, 16) : 128);
+    lvsd_set_int(env, o, "scopeId", a->sin6_scope_id);
+  }
+  lvsd_set_str(env, o, "address", text);
+  return o;
+}
+
+/* Addresses in the kernel's order (getifaddrs walks RTM_GETADDR: primary IPv4 first). */
+static napi_value interface_addresses(napi_env env, napi_callback_info info) {
+  napi_value argv[1], arr;
+  char name[IF_NAMESIZE + 1];
+  if (get_args(env, info, 1, argv) || lvsd_arg_string(env, argv[0], name, sizeof name, "ifname")) return NULL;
+  struct ifaddrs *list = NULL;
+  if (getifaddrs(&list) < 0) return lvsd_throw_errno(env, errno, "getifaddrs", name);
+  napi_create_array(env, &arr);
+  uint32_t n = 0;
+  for (struct ifaddrs *ifa = list; ifa != NULL; ifa = ifa->ifa_next) {
+    if (ifa->ifa_addr == NULL || strcmp(ifa->ifa_name, name) != 0) continue;
+    int fam = ifa->ifa_addr->sa_family;
+    if (fam != AF_INET && fam != AF_INET6) continue;
+    napi_set_element(env, arr, n++, address_object(env, ifa));
+  }
+  freeifaddrs(list);
+  return arr;
+}
+
+/* ---------- AF_PACKET: one whole Ethernet frame (GARP, unsolicited NA) ---------- */
+
+static napi_value packet_send(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int32_t ifindex;
+  void *frame;
+  size_t len;
+  if (get_args(env, info, 2, argv) || lvsd_arg_int(env, argv[0], &ifindex, "ifindex") ||
+      lvsd_arg_buffer(env, argv[1], &frame, &len, "frame"))
+    return NULL;
+  if (len < 14) return lvsd_throw_type(env, "frame must hold at least an Ethernet header (14 bytes)");
+  /* Protocol 0: this socket never receives (packet(7)); we only transmit. */
+  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+  if (fd < 0) return lvsd_throw_errno(env, errno, "socket", "AF_PACKET SOCK_RAW");
+  const unsigned char *f = frame;
+  struct sockaddr_ll sll;
+  memset(&sll, 0, sizeof sll);
+  sll.sll_family = AF_PACKET;
+  sll.sll_ifindex = ifindex;
+  sll.sll_protocol = htons((uint16_t)((f[12] << 8) | f[13])); /* EtherType from the frame */
+  sll.sll_halen = 6;
+  memcpy(sll.sll_addr, f, 6); /* destination MAC from the frame */
+  ssize_t rc = sendto(fd, frame, len, 0, (struct sockaddr *)&sll, sizeof sll);
+  int err = errno;
+  close(fd);
+  if (rc < 0) return lvsd_throw_errno(env, err, "sendto", "AF_PACKET frame");
+  return NULL;
+}
+
+/* ---------- AF_UNIX datagram ($NOTIFY_SOCKET, sd_notify(3)) ---------- */
+
+static napi_value unix_dgram_send(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+  void *data;
+  size_t len;
+  if (get_args(env, info, 2, argv) || lvsd_arg_string(env, argv[0], path, sizeof path, "path") ||
+      lvsd_arg_buffer(env, argv[1], &data, &len, "data"))
+    return NULL;
+  size_t plen = strlen(path);
+  if (plen == 0) return lvsd_throw_type(env, "path must not be empty");
+  struct sockaddr_un sun;
+  memset(&sun, 0, sizeof sun);
+  sun.sun_family = AF_UNIX;
+  memcpy(sun.sun_path, path, plen);
+  if (path[0] == '@') sun.sun_path[0] = '\0'; /* abstract namespace, unix(7) */
+  socklen_t alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen + (path[0] == '@' ? 0 : 1));
+  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return lvsd_throw_errno(env, errno, "socket", "AF_UNIX SOCK_DGRAM");
+  ssize_t rc = sendto(fd, data, len, MSG_NOSIGNAL, (struct sockaddr *)&sun, alen);
+  int err = errno;
+  close(fd);
+  if (rc < 0) return lvsd_throw_errno(env, err, "sendto", path);
+  return NULL;
+}
+
+/* ---------- module ---------- */
+
+static void export_fn(napi_env env, napi_value exports, const char *name, napi_callback cb) {
+  napi_value fn;
+  napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, NULL, &fn);
+  napi_set_named_property(env, exports, name, fn);
+}
+
+NAPI_MODULE_INIT() {
+  export_fn(env, exports, "ifNameToIndex", if_name_to_index);
+  export_fn(env, exports, "interfaceMac", interface_mac);
+  export_fn(env, exports, "interfaceAddresses", interface_addresses);
+  export_fn(env, exports, "packetSend", packet_send);
+  export_fn(env, exports, "unixDgramSend", unix_dgram_send);
+  lvsd_vrrp_init(env, exports);
+  return exports;
+}

@@ -1,0 +1,35 @@
+/*
+ * lvsd_native: syscalls only (STYLE.md: no protocol logic in the addon).
+ * Shared helpers between lvsd_native.c (module, interfaces, AF_PACKET, unix datagrams)
+ * and vrrp_socket.c (raw protocol-112 sockets driven by a libuv poll handle).
+ */
+#ifndef LVSD_NATIVE_H
+#define LVSD_NATIVE_H
+
+#include <node_api.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Throw an Error shaped like a Node system error: code 'EPERM', errno -1 (libuv/Node convention:
+ * negative), syscall 'socket', message "socket EPERM: operation not permitted (detail)". */
+napi_value lvsd_throw_errno(napi_env env, int err, const char *syscall, const char *detail);
+/* The same error as a value (for callbacks and drain results). */
+napi_value lvsd_errno_value(napi_env env, int err, const char *syscall, const char *detail);
+/* Throw a TypeError for bad arguments (a caller bug, not a system failure). */
+napi_value lvsd_throw_type(napi_env env, const char *msg);
+
+/* Argument helpers: return 0 on success, -1 after throwing a TypeError. */
+int lvsd_arg_string(napi_env env, napi_value v, char *out, size_t cap, const char *what);
+int lvsd_arg_int(napi_env env, napi_value v, int32_t *out, const char *what);
+int lvsd_arg_bool(napi_env env, napi_value v, int *out, const char *what);
+int lvsd_arg_buffer(napi_env env, napi_value v, void **data, size_t *len, const char *what);
+int lvsd_prop(napi_env env, napi_value obj, const char *name, napi_value *out);
+
+void lvsd_set(napi_env env, napi_value obj, const char *name, napi_value v);
+void lvsd_set_int(napi_env env, napi_value obj, const char *name, int64_t v);
+void lvsd_set_str(napi_env env, napi_value obj, const char *name, const char *s);
+
+/* Registers vrrpOpen / vrrpSend / vrrpDrain / vrrpClose on exports. */
+void lvsd_vrrp_init(napi_env env, napi_value exports);
+
+#endif

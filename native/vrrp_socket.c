@@ -1,0 +1,474 @@
+/*
+ * Raw IP sockets for VRRP (IP protocol / next header 112), one per (family, interface).
+ * Socket recipe after keepalived's open_vrrp_send_socket/open_vrrp_read_socket (vrrp.c) and
+ * ip(7)/ipv6(7)/raw(7). Only syscalls here: the VRRP codec, TTL rule and checksums are TypeScript.
+ *
+ *   vrrpOpen({family, ifname, protocol, group, ttl, tos}, cb) -> handle
+ *     group: '' (no join) or the multicast group to join on ifname (224.0.0.18 / ff02::12).
+ *     ttl: IP_TTL + IP_MULTICAST_TTL (IPv6: unicast + multicast hop limit), 255 for VRRP.
+ *     tos: IPv4 IP_TOS, or -1 to leave the default. IPv6: IPV6_CHECKSUM is NOT set, so the
+ *     kernel neither fills nor verifies the checksum: TypeScript does both (bad ones get counted).
+ *     cb(err, packets) is called from the uv_poll readable callback of the creating thread's loop.
+ *   vrrpSend(handle, payload, dst, src)  src '' lets the kernel choose; else IP_PKTINFO/IPV6_PKTINFO.
+ *   vrrpDrain(handle) -> {packets, error}  synchronous read of everything queued right now.
+ *   vrrpClose(handle)  stops the poll, closes the fd; idempotent.
+ *
+ * Packet: {data, src, dst, ifindex, ttl, atUs, truncated}. IPv4 raw sockets deliver the IP header
+ * in data (raw(7)); src is from msg_name, dst and ifindex from IP_PKTINFO, ttl from IP_TTL (-1 when
+ * the cmsg is missing). IPv6 data is the VRRP message only; dst/ifindex from IPV6_PKTINFO, ttl
+ * from IPV6_HOPLIMIT. atUs = uv_hrtime()/1000 right after recvmsg (same clock as process.hrtime).
+ */
+#include "lvsd_native.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <uv.h>
+
+#ifndef IP_MULTICAST_ALL
+#define IP_MULTICAST_ALL 49
+#endif
+#ifndef IPV6_MULTICAST_ALL
+#define IPV6_MULTICAST_ALL 29
+#endif
+
+#define RX_BUF 65536
+#define MAX_PER_EVENT 256 /* the poll is level-triggered: more arrive on the next loop turn */
+#define MAX_PER_DRAIN 4096
+
+static const napi_type_tag SOCK_TAG = {0x6c76736476727270ULL, 0x736f636b65740001ULL};
+
+typedef struct {
+  napi_env env;
+  int fd;
+  int family;
+  int ifindex;
+  uv_poll_t poll;
+  int poll_inited;
+  int closing;     /* fd closed, poll close requested */
+  int poll_closed; /* uv close callback ran (or no poll) */
+  int finalized;   /* JS handle collected */
+  napi_ref cb;
+  napi_async_context actx;
+  napi_async_cleanup_hook_handle hook;
+  unsigned char *buf;
+} sock_t;
+
+static void maybe_free(sock_t *s) {
+  if (s->poll_closed && s->finalized) {
+    free(s->buf);
+    free(s);
+  }
+}
+
+static void on_poll_closed(uv_handle_t *h) {
+  sock_t *s = h->data;
+  s->poll_closed = 1;
+  if (s->hook != NULL) {
+    napi_remove_async_cleanup_hook(s->hook);
+    s->hook = NULL;
+  }
+  maybe_free(s);
+}
+
+/* teardown: the worker or main environment is going away; no JS may run. */
+static void sock_close(sock_t *s, int teardown) {
+  if (s->closing) return;
+  s->closing = 1;
+  close(s->fd);
+  s->fd = -1;
+  if (s->cb != NULL) {
+    napi_delete_reference(s->env, s->cb);
+    s->cb = NULL;
+  }
+  if (s->actx != NULL && !teardown) napi_async_destroy(s->env, s->actx);
+  s->actx = NULL;
+  if (s->poll_inited) {
+    uv_poll_stop(&s->poll);
+    uv_close((uv_handle_t *)&s->poll, on_poll_closed);
+  } else {
+    on_poll_closed((uv_handle_t *)&s->poll);
+  }
+}
+
+static void on_env_teardown(napi_async_cleanup_hook_handle handle, void *arg) {
+  sock_t *s = arg;
+  sock_close(s, 1); /* on_poll_closed removes the hook, which lets Node finish closing the loop */
+}
+
+static void on_finalize(napi_env env, void *data, void *hint) {
+  sock_t *s = data;
+  sock_close(s, 1);
+  s->finalized = 1;
+  maybe_free(s);
+}
+
+static napi_value addr_string(napi_env env, int family, const void *addr) {
+  char text[INET6_ADDRSTRLEN] = "";
+  napi_value v;
+  inet_ntop(family, addr, text, sizeof text);
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &v);
+  return v;
+}
+
+static void parse_cmsgs(napi_env env, sock_t *s, struct msghdr *m, napi_value pkt) {
+  int ttl = -1, ifindex = 0;
+  napi_value dst;
+  napi_create_string_utf8(env, "", 0, &dst); /* '' when the kernel gave no pktinfo */
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+    if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+      struct in_pktinfo pi;
+      memcpy(&pi, CMSG_DATA(c), sizeof pi);
+      ifindex = pi.ipi_ifindex;
+      dst = addr_string(env, AF_INET, &pi.ipi_addr); /* header destination, ip(7) */
+    } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) {
+      memcpy(&ttl, CMSG_DATA(c), sizeof ttl);
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+      struct in6_pktinfo pi;
+      memcpy(&pi, CMSG_DATA(c), sizeof pi);
+      ifindex = (int)pi.ipi6_ifindex;
+      dst = addr_string(env, AF_INET6, &pi.ipi6_addr);
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) {
+      memcpy(&ttl, CMSG_DATA(c), sizeof ttl);
+    }
+  }
+  lvsd_set(env, pkt, "dst", dst);
+  lvsd_set_int(env, pkt, "ifindex", ifindex);
+  lvsd_set_int(env, pkt, "ttl", ttl);
+}
+
+/* One recvmsg. Returns 1 with *out set, 0 on EAGAIN, or -errno. */
+static int read_one(napi_env env, sock_t *s, napi_value *out) {
+  struct sockaddr_storage from;
+  union {
+    struct cmsghdr align;
+    char b[256];
+  } ctl;
+  struct iovec iov = {.iov_base = s->buf, .iov_len = RX_BUF};
+  struct msghdr m = {.msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
+                     .msg_control = ctl.b, .msg_controllen = sizeof ctl.b};
+  ssize_t n;
+  do n = recvmsg(s->fd, &m, MSG_DONTWAIT);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
+  double at_us = (double)(uv_hrtime() / 1000);
+  napi_value pkt, data, v;
+  napi_create_object(env, &pkt);
+  napi_create_buffer_copy(env, (size_t)n, s->buf, NULL, &data);
+  lvsd_set(env, pkt, "data", data);
+  if (from.ss_family == AF_INET6)
+    lvsd_set(env, pkt, "src", addr_string(env, AF_INET6, &((struct sockaddr_in6 *)&from)->sin6_addr));
+  else
+    lvsd_set(env, pkt, "src", addr_string(env, AF_INET, &((struct sockaddr_in *)&from)->sin_addr));
+  parse_cmsgs(env, s, &m, pkt);
+  napi_create_double(env, at_us, &v);
+  lvsd_set(env, pkt, "atUs", v);
+  napi_get_boolean(env, (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0, &v);
+  lvsd_set(env, pkt, "truncated", v);
+  *out = pkt;
+  return 1;
+}
+
+/* Reads up to max packets into a new array; *err is null or a system error value. */
+static void read_all(napi_env env, sock_t *s, int max, napi_value *arr, napi_value *err) {
+  napi_create_array(env, arr);
+  napi_get_null(env, err);
+  for (uint32_t i = 0; (int)i < max && !s->closing; i++) {
+    napi_value pkt;
+    int rc = read_one(env, s, &pkt);
+    if (rc == 0) return;
+    if (rc < 0) {
+      *err = lvsd_errno_value(env, -rc, "recvmsg", "vrrp raw socket");
+      return;
+    }
+    napi_set_element(env, *arr, i, pkt);
+  }
+}
+
+static void on_readable(uv_poll_t *h, int status, int events) {
+  sock_t *s = h->data;
+  if (s->closing || s->cb == NULL) return;
+  napi_env env = s->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value argv[2], fn, recv, result;
+  if (status < 0) {
+    napi_create_array(env, &argv[1]);
+    argv[0] = lvsd_errno_value(env, -status, "uv_poll", "vrrp raw socket");
+    uv_poll_stop(&s->poll); /* a poll error is permanent for this fd */
+  } else {
+    read_all(env, s, MAX_PER_EVENT, &argv[1], &argv[0]);
+  }
+  napi_get_reference_value(env, s->cb, &fn);
+  napi_get_global(env, &recv); /* napi_make_callback needs an object receiver */
+  /* make_callback: runs nextTicks and microtasks afterwards, as for any libuv-driven callback. */
+  napi_make_callback(env, s->actx, recv, fn, 2, argv, &result);
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (pending) { /* the TS wrapper never throws; if something did, report it as uncaught */
+    napi_value exc;
+    napi_get_and_clear_last_exception(env, &exc);
+    napi_fatal_exception(env, exc);
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static int setopt(int fd, int level, int name, const void *v, socklen_t len) {
+  return setsockopt(fd, level, name, v, len) < 0 ? -errno : 0;
+}
+
+static int setopt_int(int fd, int level, int name, int v) { return setopt(fd, level, name, &v, sizeof v); }
+
+/* Returns 0 or -errno; *what names the failing option for the error message. */
+static int configure_v4(sock_t *s, const char *group, int ttl, int tos, const char **what) {
+  struct ip_mreqn mr = {.imr_ifindex = s->ifindex};
+  int rc;
+  if ((*what = "IP_MULTICAST_ALL", rc = setopt_int(s->fd, IPPROTO_IP, IP_MULTICAST_ALL, 0))) return rc;
+  if ((*what = "IP_PKTINFO", rc = setopt_int(s->fd, IPPROTO_IP, IP_PKTINFO, 1))) return rc;
+  if ((*what = "IP_RECVTTL", rc = setopt_int(s->fd, IPPROTO_IP, IP_RECVTTL, 1))) return rc;
+  if ((*what = "IP_TTL", rc = setopt_int(s->fd, IPPROTO_IP, IP_TTL, ttl))) return rc;
+  if ((*what = "IP_MULTICAST_TTL", rc = setopt_int(s->fd, IPPROTO_IP, IP_MULTICAST_TTL, ttl))) return rc;
+  if ((*what = "IP_MULTICAST_LOOP", rc = setopt_int(s->fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0))) return rc;
+  if ((*what = "IP_MULTICAST_IF", rc = setopt(s->fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof mr))) return rc;
+  if (tos >= 0 && (*what = "IP_TOS", rc = setopt_int(s->fd, IPPROTO_IP, IP_TOS, tos))) return rc;
+  if (group[0] == '\0') return 0;
+  *what = "IP_ADD_MEMBERSHIP";
+  if (inet_pton(AF_INET, group, &mr.imr_multiaddr) != 1) return -EINVAL;
+  return setopt(s->fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof mr);
+}
+
+static int configure_v6(sock_t *s, const char *group, int ttl, const char **what) {
+  int rc;
+  if ((*what = "IPV6_MULTICAST_ALL", rc = setopt_int(s->fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, 0))) return rc;
+  if ((*what = "IPV6_RECVPKTINFO", rc = setopt_int(s->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1))) return rc;
+  if ((*what = "IPV6_RECVHOPLIMIT", rc = setopt_int(s->fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1))) return rc;
+  if ((*what = "IPV6_UNICAST_HOPS", rc = setopt_int(s->fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, ttl))) return rc;
+  if ((*what = "IPV6_MULTICAST_HOPS", rc = setopt_int(s->fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, ttl))) return rc;
+  if ((*what = "IPV6_MULTICAST_LOOP", rc = setopt_int(s->fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0))) return rc;
+  if ((*what = "IPV6_MULTICAST_IF", rc = setopt_int(s->fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, s->ifindex))) return rc;
+  if (group[0] == '\0') return 0;
+  struct ipv6_mreq mr = {.ipv6mr_interface = (unsigned)s->ifindex};
+  *what = "IPV6_ADD_MEMBERSHIP";
+  if (inet_pton(AF_INET6, group, &mr.ipv6mr_multiaddr) != 1) return -EINVAL;
+  return setopt(s->fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &mr, sizeof mr);
+}
+
+typedef struct {
+  int32_t family, protocol, ttl, tos;
+  char ifname[IF_NAMESIZE + 1];
+  char group[INET6_ADDRSTRLEN];
+} open_opts_t;
+
+static int read_open_opts(napi_env env, napi_value o, open_opts_t *p) {
+  napi_value v;
+  if (lvsd_prop(env, o, "family", &v) || lvsd_arg_int(env, v, &p->family, "options.family")) return -1;
+  if (lvsd_prop(env, o, "protocol", &v) || lvsd_arg_int(env, v, &p->protocol, "options.protocol")) return -1;
+  if (lvsd_prop(env, o, "ttl", &v) || lvsd_arg_int(env, v, &p->ttl, "options.ttl")) return -1;
+  if (lvsd_prop(env, o, "tos", &v) || lvsd_arg_int(env, v, &p->tos, "options.tos")) return -1;
+  if (lvsd_prop(env, o, "ifname", &v) || lvsd_arg_string(env, v, p->ifname, sizeof p->ifname, "options.ifname"))
+    return -1;
+  if (lvsd_prop(env, o, "group", &v) || lvsd_arg_string(env, v, p->group, sizeof p->group, "options.group"))
+    return -1;
+  if (p->family != 4 && p->family != 6) {
+    lvsd_throw_type(env, "options.family must be 4 or 6");
+    return -1;
+  }
+  return 0;
+}
+
+/* Creates and configures the fd; returns 0 or throws and returns -1 (fd closed). */
+static int open_fd(napi_env env, sock_t *s, const open_opts_t *p) {
+  const char *what = "socket";
+  int rc;
+  s->ifindex = (int)if_nametoindex(p->ifname);
+  if (s->ifindex == 0) {
+    lvsd_throw_errno(env, errno, "if_nametoindex", p->ifname);
+    return -1;
+  }
+  s->fd = socket(s->family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, p->protocol);
+  if (s->fd < 0) {
+    lvsd_throw_errno(env, errno, "socket", s->family == AF_INET ? "AF_INET SOCK_RAW" : "AF_INET6 SOCK_RAW");
+    return -1;
+  }
+  what = "SO_BINDTODEVICE";
+  rc = setopt(s->fd, SOL_SOCKET, SO_BINDTODEVICE, p->ifname, (socklen_t)strlen(p->ifname));
+  if (rc == 0)
+    rc = s->family == AF_INET ? configure_v4(s, p->group, p->ttl, p->tos, &what) : configure_v6(s, p->group, p->ttl, &what);
+  if (rc < 0) {
+    close(s->fd);
+    lvsd_throw_errno(env, -rc, "setsockopt", what);
+    return -1;
+  }
+  return 0;
+}
+
+static int start_poll(napi_env env, sock_t *s, napi_value cb) {
+  uv_loop_t *loop = NULL;
+  napi_value name;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || napi_create_reference(env, cb, 1, &s->cb) != napi_ok ||
+      napi_create_string_utf8(env, "lvsd:vrrp-socket", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_async_init(env, NULL, name, &s->actx) != napi_ok)
+    return UV_EINVAL;
+  int rc = uv_poll_init(loop, &s->poll, s->fd);
+  if (rc == 0) {
+    s->poll_inited = 1;
+    s->poll.data = s;
+    rc = uv_poll_start(&s->poll, UV_READABLE, on_readable);
+  }
+  return rc;
+}
+
+static napi_value vrrp_open(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], ext;
+  open_opts_t p;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 2) return lvsd_throw_type(env, "vrrpOpen(options, callback)");
+  if (read_open_opts(env, argv[0], &p)) return NULL;
+  sock_t *s = calloc(1, sizeof *s);
+  unsigned char *buf = malloc(RX_BUF);
+  if (s == NULL || buf == NULL) {
+    free(s);
+    free(buf);
+    return lvsd_throw_errno(env, ENOMEM, "malloc", "vrrp socket");
+  }
+  s->env = env;
+  s->buf = buf;
+  s->family = p.family == 4 ? AF_INET : AF_INET6;
+  if (open_fd(env, s, &p)) {
+    free(buf);
+    free(s);
+    return NULL;
+  }
+  /* A plain object wrapping the socket (externals cannot carry a type tag on Node 20). */
+  if (napi_create_object(env, &ext) != napi_ok || napi_type_tag_object(env, ext, &SOCK_TAG) != napi_ok ||
+      napi_wrap(env, ext, s, on_finalize, NULL, NULL) != napi_ok) {
+    close(s->fd);
+    free(buf);
+    free(s);
+    return lvsd_throw_type(env, "vrrpOpen: cannot create the socket handle");
+  }
+  napi_add_async_cleanup_hook(env, on_env_teardown, s, &s->hook);
+  int rc = start_poll(env, s, argv[1]);
+  if (rc < 0) {
+    sock_close(s, 0);
+    return lvsd_throw_errno(env, -rc, "uv_poll_start", p.ifname);
+  }
+  return ext;
+}
+
+static sock_t *get_sock(napi_env env, napi_value v) {
+  bool ok = false;
+  void *data = NULL;
+  if (napi_check_object_type_tag(env, v, &SOCK_TAG, &ok) != napi_ok || !ok ||
+      napi_unwrap(env, v, &data) != napi_ok) {
+    lvsd_throw_type(env, "not a vrrp socket handle");
+    return NULL;
+  }
+  return data;
+}
+
+static napi_value vrrp_drain(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out, arr, err;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  sock_t *s = argc < 1 ? NULL : get_sock(env, argv[0]);
+  if (s == NULL) return argc < 1 ? lvsd_throw_type(env, "vrrpDrain(handle)") : NULL;
+  if (s->closing) return lvsd_throw_errno(env, EBADF, "recvmsg", "vrrp socket is closed");
+  read_all(env, s, MAX_PER_DRAIN, &arr, &err);
+  napi_create_object(env, &out);
+  lvsd_set(env, out, "packets", arr);
+  lvsd_set(env, out, "error", err);
+  return out;
+}
+
+static napi_value vrrp_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  sock_t *s = argc < 1 ? NULL : get_sock(env, argv[0]);
+  if (s == NULL) return argc < 1 ? lvsd_throw_type(env, "vrrpClose(handle)") : NULL;
+  sock_close(s, 0);
+  return NULL;
+}
+
+/* sendmsg with an explicit source: IP_PKTINFO ipi_spec_dst (ip(7): used as the source address)
+ * or IPV6_PKTINFO ipi6_addr (RFC 3542 §6.1), so TypeScript's pseudo-header checksum matches. */
+static napi_value vrrp_send(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  void *payload;
+  size_t len;
+  char dst[INET6_ADDRSTRLEN], src[INET6_ADDRSTRLEN];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 4) return lvsd_throw_type(env, "vrrpSend(handle, payload, dst, src)");
+  sock_t *s = get_sock(env, argv[0]);
+  if (s == NULL || lvsd_arg_buffer(env, argv[1], &payload, &len, "payload") ||
+      lvsd_arg_string(env, argv[2], dst, sizeof dst, "dst") || lvsd_arg_string(env, argv[3], src, sizeof src, "src"))
+    return NULL;
+  if (s->closing) return lvsd_throw_errno(env, EBADF, "sendmsg", "vrrp socket is closed");
+  struct sockaddr_storage to;
+  union {
+    struct cmsghdr align;
+    char b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+  } ctl;
+  memset(&to, 0, sizeof to);
+  memset(&ctl, 0, sizeof ctl);
+  struct iovec iov = {.iov_base = payload, .iov_len = len};
+  struct msghdr m = {.msg_name = &to, .msg_iov = &iov, .msg_iovlen = 1};
+  if (src[0] != '\0') {
+    m.msg_control = ctl.b;
+    m.msg_controllen = s->family == AF_INET ? CMSG_SPACE(sizeof(struct in_pktinfo)) : CMSG_SPACE(sizeof(struct in6_pktinfo));
+  }
+  struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+  int ok;
+  if (s->family == AF_INET) {
+    struct sockaddr_in *a = (struct sockaddr_in *)&to;
+    a->sin_family = AF_INET;
+    ok = inet_pton(AF_INET, dst, &a->sin_addr) == 1;
+    m.msg_namelen = sizeof *a;
+    if (c != NULL) {
+      struct in_pktinfo pi = {.ipi_ifindex = s->ifindex};
+      ok = ok && inet_pton(AF_INET, src, &pi.ipi_spec_dst) == 1;
+      c->cmsg_level = IPPROTO_IP;
+      c->cmsg_type = IP_PKTINFO;
+      c->cmsg_len = CMSG_LEN(sizeof pi);
+      memcpy(CMSG_DATA(c), &pi, sizeof pi);
+    }
+  } else {
+    struct sockaddr_in6 *a = (struct sockaddr_in6 *)&to;
+    a->sin6_family = AF_INET6;
+    ok = inet_pton(AF_INET6, dst, &a->sin6_addr) == 1;
+    if (IN6_IS_ADDR_LINKLOCAL(&a->sin6_addr) || IN6_IS_ADDR_MULTICAST(&a->sin6_addr)) a->sin6_scope_id = (uint32_t)s->ifindex;
+    m.msg_namelen = sizeof *a;
+    if (c != NULL) {
+      struct in6_pktinfo pi = {.ipi6_ifindex = (unsigned)s->ifindex};
+      ok = ok && inet_pton(AF_INET6, src, &pi.ipi6_addr) == 1;
+      c->cmsg_level = IPPROTO_IPV6;
+      c->cmsg_type = IPV6_PKTINFO;
+      c->cmsg_len = CMSG_LEN(sizeof pi);
+      memcpy(CMSG_DATA(c), &pi, sizeof pi);
+    }
+  }
+  if (!ok) return lvsd_throw_type(env, "dst/src must be addresses of the socket's family");
+  ssize_t n;
+  do n = sendmsg(s->fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return lvsd_throw_errno(env, errno, "sendmsg", dst);
+  return NULL;
+}
+
+void lvsd_vrrp_init(napi_env env, napi_value exports) {
+  napi_property_descriptor d[] = {
+      {"vrrpOpen", NULL, vrrp_open, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"vrrpSend", NULL, vrrp_send, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"vrrpDrain", NULL, vrrp_drain, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"vrrpClose", NULL, vrrp_close, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof d / sizeof d[0], d);
+}

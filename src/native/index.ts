@@ -1,0 +1,143 @@
+/**
+ * Typed loader for the C addon `native/build/Release/lvsd_native.node` (built by `npm install`
+ * through node-gyp; sources in native/). The addon makes syscalls only; every protocol rule lives
+ * in TypeScript. Failures throw Errors shaped like Node system errors: `code` ('EPERM'),
+ * `errno` (negative, Node/libuv convention: -1 for EPERM), `syscall` ('socket', 'setsockopt', …).
+ *
+ * The module is context-aware: it loads in the main thread and in `worker_threads` Workers alike;
+ * a socket's callback runs on the thread (event loop) that opened it.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** One datagram read from a VRRP raw socket (see native/vrrp_socket.c for the sources of each field). */
+export interface RawPacket {
+  /** IPv4: the whole IP packet, header included (raw(7)). IPv6: the VRRP message only. */
+  readonly data: Buffer;
+  /** Sender address (msg_name). */
+  readonly src: string;
+  /** Destination from IP_PKTINFO / IPV6_PKTINFO; '' if the kernel gave none. */
+  readonly dst: string;
+  /** Receiving interface from the pktinfo cmsg; 0 if missing. */
+  readonly ifindex: number;
+  /** IP_TTL / IPV6_HOPLIMIT cmsg; -1 if missing. */
+  readonly ttl: number;
+  /** Monotonic microseconds (same scale as process.hrtime / monotonicClock) right after recvmsg. */
+  readonly atUs: number;
+  /** MSG_TRUNC or MSG_CTRUNC was set: data or cmsgs are incomplete. */
+  readonly truncated: boolean;
+}
+
+export interface RawDrain {
+  readonly packets: readonly RawPacket[];
+  /** A recvmsg failure that ended the read (packets before it are still returned). */
+  readonly error: NativeSystemError | null;
+}
+
+/** Opaque socket handle (a type-tagged napi external). */
+export interface VrrpSocketHandle {
+  readonly __brand: 'VrrpSocketHandle';
+}
+
+export interface VrrpOpenOptions {
+  readonly family: 4 | 6;
+  readonly ifname: string;
+  /** IP protocol / IPv6 next header: 112 for VRRP. */
+  readonly protocol: number;
+  /** Multicast group joined on ifname ('224.0.0.18' / 'ff02::12'), or '' for none (unicast). */
+  readonly group: string;
+  /** TTL / hop limit for unicast and multicast sends: 255 for VRRP (RFC 9568 §5.1.1.3). */
+  readonly ttl: number;
+  /** IPv4 TOS byte (keepalived sends 0xC0), or -1 to keep the default. Ignored for IPv6. */
+  readonly tos: number;
+}
+
+export interface InterfaceAddress {
+  readonly family: 4 | 6;
+  readonly address: string;
+  readonly prefixLen: number;
+  /** IPv6 scope id (the ifindex for link-local addresses); 0 for IPv4. */
+  readonly scopeId: number;
+}
+
+export interface NativeSystemError extends Error {
+  readonly code: string;
+  readonly errno: number;
+  readonly syscall: string;
+}
+
+/** The addon's exports, exactly. */
+export interface LvsdNative {
+  ifNameToIndex(ifname: string): number;
+  interfaceMac(ifname: string): Buffer;
+  /** getifaddrs order: the kernel lists the primary IPv4 address first. */
+  interfaceAddresses(ifname: string): InterfaceAddress[];
+  /** Sends one whole Ethernet frame (AF_PACKET); EtherType and destination MAC come from the frame. */
+  packetSend(ifindex: number, frame: Buffer): void;
+  /** One datagram to an AF_UNIX SOCK_DGRAM path; a leading '@' means the abstract namespace. */
+  unixDgramSend(path: string, data: Buffer): void;
+  vrrpOpen(o: VrrpOpenOptions, cb: (err: NativeSystemError | null, packets: RawPacket[]) => void): VrrpSocketHandle;
+  /** src '' lets the kernel pick the source; otherwise it is forced through IP_PKTINFO / IPV6_PKTINFO. */
+  vrrpSend(h: VrrpSocketHandle, payload: Buffer, dst: string, src: string): void;
+  vrrpDrain(h: VrrpSocketHandle): RawDrain;
+  /** Idempotent; stops the uv_poll so the loop can exit. */
+  vrrpClose(h: VrrpSocketHandle): void;
+}
+
+const EXPORTS: readonly (keyof LvsdNative)[] = [
+  'ifNameToIndex', 'interfaceMac', 'interfaceAddresses', 'packetSend', 'unixDgramSend',
+  'vrrpOpen', 'vrrpSend', 'vrrpDrain', 'vrrpClose',
+];
+
+/** Walks up from this file to the repository root (the folder holding native/binding.gyp). */
+export function addonPath(fromUrl: string = import.meta.url): string {
+  let dir = dirname(fileURLToPath(fromUrl));
+  for (;;) {
+    if (existsSync(join(dir, 'native', 'binding.gyp'))) return join(dir, 'native', 'build', 'Release', 'lvsd_native.node');
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`lvsd_native: no native/binding.gyp above ${fileURLToPath(fromUrl)}`);
+    dir = up;
+  }
+}
+
+function isAddon(m: unknown): m is LvsdNative {
+  if (typeof m !== 'object' || m === null) return false;
+  const rec = m as Record<string, unknown>;
+  return EXPORTS.every((k) => typeof rec[k] === 'function');
+}
+
+let cached: LvsdNative | undefined;
+
+/** Loads the addon once per thread; throws with the path and a hint if it is not built. */
+export function loadNative(): LvsdNative {
+  if (cached !== undefined) return cached;
+  const path = addonPath();
+  const require = createRequire(import.meta.url);
+  let mod: unknown;
+  try {
+    mod = require(path);
+  } catch (e) {
+    throw new Error(`lvsd_native: cannot load ${path} (run \`npm install\` or \`npm run install\` to build it)`, { cause: e });
+  }
+  if (!isAddon(mod)) throw new Error(`lvsd_native: ${path} lacks one of ${EXPORTS.join(', ')} (stale build?)`);
+  cached = mod;
+  return mod;
+}
+
+export function isNativeSystemError(e: unknown): e is NativeSystemError {
+  if (!(e instanceof Error)) return false;
+  const rec = e as unknown as Record<string, unknown>;
+  return typeof rec['code'] === 'string' && typeof rec['errno'] === 'number' && typeof rec['syscall'] === 'string';
+}
+
+/** The interface's primary IPv4 address (first in kernel order), or undefined. */
+export function primaryIpv4(ifname: string): string | undefined {
+  return loadNative().interfaceAddresses(ifname).find((a) => a.family === 4)?.address;
+}
+
+/** The interface's first IPv6 link-local address (fe80::/10), or undefined. */
+export function linkLocalIpv6(ifname: string): string | undefined {
+  return loadNative().interfaceAddresses(ifname).find((a) => a.family === 6 && /^fe[89ab]/i.test(a.address))?.address;
+}

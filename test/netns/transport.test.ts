@@ -1,0 +1,214 @@
+/**
+ * The native VRRP transport and announce frames on a real kernel: two namespaces joined by a veth
+ * pair, one fixture process per side (`ip netns exec NS node dist/test/fixtures/vrrp-transport.js`;
+ * Node cannot setns per thread). Root only. Run: npx ava dist/test/netns/transport.test.js
+ */
+import test, { type ExecutionContext } from 'ava';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'vrrp-transport.js');
+const DEADLINE_MS = 8000;
+let counter = 0;
+
+type Line = Record<string, unknown>;
+interface Pair { a: string; b: string; ifA: string; ifB: string; ip4A: string; ip4B: string; macA: string; ll6A: string; ll6B: string }
+
+const run = (args: readonly string[]): string => execFileSync(args[0] ?? '', args.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const inNs = (ns: string, args: readonly string[]): string => run(['ip', 'netns', 'exec', ns, ...args]);
+
+async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
+  const end = Date.now() + DEADLINE_MS;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function linkLocal(ns: string, ifname: string): string | undefined {
+  const m = /inet6 (fe80::[0-9a-f:]+)\//.exec(inNs(ns, ['ip', '-6', 'addr', 'show', 'dev', ifname, 'scope', 'link']));
+  return m?.[1];
+}
+
+/** Two namespaces, veth vA <-> vB, 10.231.0.1/24 and .2, IPv6 link-local without DAD delay. */
+async function makePair(t: ExecutionContext): Promise<Pair> {
+  const id = `lvtr-${process.pid}-${++counter}`;
+  const a = `${id}-a`;
+  const b = `${id}-b`;
+  t.teardown(() => {
+    for (const ns of [a, b]) {
+      try { run(['ip', 'netns', 'del', ns]); } catch (e) { t.log(`netns del ${ns}: ${String(e)}`); }
+    }
+  });
+  run(['ip', 'netns', 'add', a]);
+  run(['ip', 'netns', 'add', b]);
+  run(['ip', '-n', a, 'link', 'add', 'vA', 'type', 'veth', 'peer', 'name', 'vB', 'netns', b]);
+  for (const [ns, dev, ip] of [[a, 'vA', '10.231.0.1'], [b, 'vB', '10.231.0.2']] as const) {
+    inNs(ns, ['sysctl', '-qw', `net.ipv6.conf.${dev}.accept_dad=0`]);
+    run(['ip', '-n', ns, 'addr', 'add', `${ip}/24`, 'dev', dev]);
+    run(['ip', '-n', ns, 'link', 'set', dev, 'up']);
+  }
+  const ll6A = await until('link-local on vA', () => linkLocal(a, 'vA'));
+  const ll6B = await until('link-local on vB', () => linkLocal(b, 'vB'));
+  const macA = inNs(a, ['cat', '/sys/class/net/vA/address']).trim();
+  return { a, b, ifA: 'vA', ifB: 'vB', ip4A: '10.231.0.1', ip4B: '10.231.0.2', macA, ll6A, ll6B };
+}
+
+interface Proc { lines: Line[]; stderr: () => string; exit: Promise<number | null>; waitFor(event: string, n?: number): Promise<Line[]> }
+
+function fixture(t: ExecutionContext, ns: string, args: readonly string[]): Proc {
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, FIXTURE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL'); });
+  const lines: Line[] = [];
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    const parts = out.split('\n');
+    out = parts.pop() ?? '';
+    for (const p of parts) if (p !== '') lines.push(JSON.parse(p) as Line);
+  });
+  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const waitFor = (event: string, n = 1): Promise<Line[]> =>
+    until(`${n}× "${event}" from ${args.join(' ')} (stderr: ${err})`, () => {
+      const got = lines.filter((l) => l['event'] === event);
+      return got.length >= n ? got : undefined;
+    });
+  return { lines, stderr: () => err, exit, waitFor };
+}
+
+async function sendOnce(t: ExecutionContext, ns: string, args: readonly string[]): Promise<Line> {
+  const p = fixture(t, ns, ['send', ...args]);
+  const [sent] = await p.waitFor('sent');
+  t.is(await p.exit, 0, p.stderr());
+  return sent ?? {};
+}
+
+const payload = '2133640100010000c0a80164'; // a VRRPv2-looking message; the transport does not decode it
+
+test.serial('IPv4 multicast: received with TTL 255, src/dst/ifindex from the wire; receiver exits after close', async (t) => {
+  const n = await makePair(t);
+  const rx = fixture(t, n.b, ['recv', '--family', '4', '--ifname', n.ifB, '--multicast', '--count', '1']);
+  const [ready] = await rx.waitFor('ready');
+  const sent = await sendOnce(t, n.a, ['--family', '4', '--ifname', n.ifA, '--multicast', '--dst', '224.0.0.18', '--payload', payload]);
+  t.is(sent['localAddress'], n.ip4A);
+  const [p] = await rx.waitFor('packet');
+  t.like(p, { payload, family: 4, src: n.ip4A, dst: '224.0.0.18', ttl: 255, ifindex: ready?.['ifindex'] });
+  t.is(await rx.exit, 0, 'closing the transport lets the process exit by itself');
+  t.like((await rx.waitFor('closed'))[0], { counters: { rxPackets: 1, rxBadIpHeader: 0 } });
+});
+
+test.serial('IPv6 multicast: hop limit 255 from the sender link-local to ff02::12', async (t) => {
+  const n = await makePair(t);
+  const rx = fixture(t, n.b, ['recv', '--family', '6', '--ifname', n.ifB, '--multicast', '--count', '1']);
+  const [ready] = await rx.waitFor('ready');
+  t.is(ready?.['localAddress'], n.ll6B);
+  const sent = await sendOnce(t, n.a, ['--family', '6', '--ifname', n.ifA, '--multicast', '--dst', 'ff02::12', '--payload', payload]);
+  t.is(sent['localAddress'], n.ll6A);
+  const [p] = await rx.waitFor('packet');
+  t.like(p, { payload, family: 6, src: n.ll6A, dst: 'ff02::12', ttl: 255, ifindex: ready?.['ifindex'] });
+  t.is(await rx.exit, 0);
+});
+
+test.serial('unicast IPv4 and IPv6 (no group joined) arrive with TTL / hop limit 255', async (t) => {
+  const n = await makePair(t);
+  const rx4 = fixture(t, n.b, ['recv', '--family', '4', '--ifname', n.ifB, '--count', '1']);
+  const rx6 = fixture(t, n.b, ['recv', '--family', '6', '--ifname', n.ifB, '--count', '1']);
+  await rx4.waitFor('ready');
+  await rx6.waitFor('ready');
+  await sendOnce(t, n.a, ['--family', '4', '--ifname', n.ifA, '--dst', n.ip4B, '--payload', payload]);
+  await sendOnce(t, n.a, ['--family', '6', '--ifname', n.ifA, '--dst', n.ll6B, '--payload', payload]);
+  t.like((await rx4.waitFor('packet'))[0], { payload, src: n.ip4A, dst: n.ip4B, ttl: 255 });
+  t.like((await rx6.waitFor('packet'))[0], { payload, src: n.ll6A, dst: n.ll6B, ttl: 255 });
+});
+
+test.serial('a packet sent with TTL 64 / hop limit 64 is reported with 64', async (t) => {
+  const n = await makePair(t);
+  const rx4 = fixture(t, n.b, ['recv', '--family', '4', '--ifname', n.ifB, '--multicast', '--count', '1']);
+  const rx6 = fixture(t, n.b, ['recv', '--family', '6', '--ifname', n.ifB, '--multicast', '--count', '1']);
+  await rx4.waitFor('ready');
+  await rx6.waitFor('ready');
+  await sendOnce(t, n.a, ['--family', '4', '--ifname', n.ifA, '--multicast', '--ttl', '64', '--dst', '224.0.0.18', '--payload', payload]);
+  await sendOnce(t, n.a, ['--family', '6', '--ifname', n.ifA, '--multicast', '--ttl', '64', '--dst', 'ff02::12', '--payload', payload]);
+  t.like((await rx4.waitFor('packet'))[0], { ttl: 64 });
+  t.like((await rx6.waitFor('packet'))[0], { ttl: 64 });
+});
+
+test.serial('drain() returns adverts queued while the loop was blocked; multicast loopback is off', async (t) => {
+  const n = await makePair(t);
+  // The receiver blocks its event loop for 2 s right after opening, then calls drain().
+  const rx = fixture(t, n.a, ['drain', '--family', '4', '--ifname', n.ifA, '--multicast', '--block-ms', '2000']);
+  await rx.waitFor('ready');
+  // Own multicast first (must NOT come back: IP_MULTICAST_LOOP 0), then the peer's two adverts.
+  await sendOnce(t, n.a, ['--family', '4', '--ifname', n.ifA, '--multicast', '--dst', '224.0.0.18', '--payload', 'aa']);
+  await sendOnce(t, n.b, ['--family', '4', '--ifname', n.ifB, '--multicast', '--dst', '224.0.0.18', '--payload', 'bb01']);
+  await sendOnce(t, n.b, ['--family', '4', '--ifname', n.ifB, '--multicast', '--dst', '224.0.0.18', '--payload', 'bb02']);
+  const [d] = await rx.waitFor('drained');
+  t.is(d?.['viaCallback'], 0, 'the poll callback could not run while the loop was blocked');
+  const got = (d?.['packets'] as Line[]).map((p) => [p['payload'], p['src']]);
+  t.deepEqual(got, [['bb01', n.ip4B], ['bb02', n.ip4B]]);
+  t.is(await rx.exit, 0);
+});
+
+test.serial('works inside a worker_threads Worker; terminating the worker with the socket open is clean', async (t) => {
+  const n = await makePair(t);
+  const rx = fixture(t, n.b, ['recv', '--worker', '--family', '6', '--ifname', n.ifB, '--multicast', '--count', '2']);
+  const [ready] = await rx.waitFor('ready');
+  t.is(ready?.['thread'], 'worker');
+  for (const pl of ['01', '02']) {
+    await sendOnce(t, n.a, ['--family', '6', '--ifname', n.ifA, '--multicast', '--dst', 'ff02::12', '--payload', pl]);
+  }
+  const packets = await rx.waitFor('packet', 2);
+  t.deepEqual(packets.map((p) => p['payload']), ['01', '02']);
+  t.like((await rx.waitFor('worker-exit'))[0], { code: 1 }); // terminate() => exit code 1
+  t.is(await rx.exit, 0, `no libuv abort at worker teardown: ${rx.stderr()}`);
+});
+
+/** Captures `count` frames matching `filter` on vB while `act` runs; returns tshark's fields. */
+async function capture(t: ExecutionContext, n: Pair, filter: string, fields: readonly string[], act: () => Promise<unknown>): Promise<string[][]> {
+  const dir = mkdtempSync(join(tmpdir(), 'lvsd-cap-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'cap.pcap');
+  const dump = spawn('ip', ['netns', 'exec', n.b, 'tcpdump', '-i', n.ifB, '-U', '-c', '1', '-w', file, filter], { stdio: ['ignore', 'ignore', 'pipe'] });
+  t.teardown(() => { if (dump.exitCode === null) dump.kill('SIGKILL'); });
+  let err = '';
+  dump.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  const exited = new Promise<number | null>((r) => dump.on('exit', (c) => r(c)));
+  await until('tcpdump listening', () => (err.includes('listening on') ? true : undefined));
+  await act();
+  const timer = setTimeout(() => dump.kill('SIGKILL'), DEADLINE_MS);
+  t.is(await exited, 0, err);
+  clearTimeout(timer);
+  const out = run(['tshark', '-r', file, '-T', 'fields', '-E', 'occurrence=f', ...fields.flatMap((f) => ['-e', f])]);
+  return out.replace(/\n+$/, '').split('\n').map((l) => l.split('\t'));
+}
+
+test.serial('a gratuitous ARP is on the wire as keepalived sends it (tshark)', async (t) => {
+  const n = await makePair(t);
+  const fields = ['eth.dst', 'eth.src', 'arp.opcode', 'arp.src.hw_mac', 'arp.src.proto_ipv4', 'arp.dst.hw_mac', 'arp.dst.proto_ipv4', 'arp.isgratuitous', '_ws.malformed'];
+  const rows = await capture(t, n, 'arp', fields, async () => {
+    const p = fixture(t, n.a, ['garp', '--ifname', n.ifA, '--ip', '10.231.0.100']);
+    await p.waitFor('sent');
+    t.is(await p.exit, 0, p.stderr());
+  });
+  t.deepEqual(rows, [['ff:ff:ff:ff:ff:ff', n.macA, '1', n.macA, '10.231.0.100', 'ff:ff:ff:ff:ff:ff', '10.231.0.100', '1', '']]);
+});
+
+test.serial('an unsolicited NA is on the wire with hop limit 255, O=1, target LL option and a good checksum', async (t) => {
+  const n = await makePair(t);
+  const fields = ['eth.dst', 'eth.src', 'ipv6.src', 'ipv6.dst', 'ipv6.hlim', 'icmpv6.type', 'icmpv6.nd.na.flag.r',
+    'icmpv6.nd.na.flag.s', 'icmpv6.nd.na.flag.o', 'icmpv6.nd.na.target_address', 'icmpv6.opt.linkaddr', 'icmpv6.checksum.status', '_ws.malformed'];
+  const rows = await capture(t, n, 'icmp6 and ip6[40] == 136', fields, async () => {
+    const p = fixture(t, n.a, ['na', '--ifname', n.ifA, '--ip', '2001:db8::100']);
+    await p.waitFor('sent');
+    t.is(await p.exit, 0, p.stderr());
+  });
+  // R=0: forwarding is off in the namespace (keepalived's rule); checksum.status 1 = good.
+  t.deepEqual(rows, [['33:33:00:00:00:01', n.macA, '2001:db8::100', 'ff02::1', '255', '136', '0', '0', '1', '2001:db8::100', n.macA, '1', '']]);
+});
