@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KernelError } from '../errors.js';
 
 /** One datagram read from a VRRP raw socket (see native/vrrp_socket.c for the sources of each field). */
 export interface RawPacket {
@@ -140,4 +141,18 @@ export function primaryIpv4(ifname: string): string | undefined {
 /** The interface's first IPv6 link-local address (fe80::/10), or undefined. */
 export function linkLocalIpv6(ifname: string): string | undefined {
   return loadNative().interfaceAddresses(ifname).find((a) => a.family === 6 && /^fe[89ab]/i.test(a.address))?.address;
+}
+
+/**
+ * Wraps a native system error as a KernelError (STYLE.md: op, target, errno, code, syscall), e.g.
+ * "send gratuitous ARP 192.0.2.10 on eth0: sendto: network is down (ENETDOWN)". Anything else
+ * (a TypeError: a caller bug) is returned unchanged.
+ */
+export function toKernelError(e: unknown, op: string, target: string): unknown {
+  if (!isNativeSystemError(e)) return e;
+  // Native messages read "SYSCALL CODE: description (detail)"; keep "SYSCALL: description (detail)".
+  const meaning = e.message.startsWith(`${e.syscall} ${e.code}: `)
+    ? `${e.syscall}: ${e.message.slice(e.syscall.length + e.code.length + 3)}`
+    : e.message;
+  return new KernelError({ op, target, errno: e.errno, code: e.code, syscall: e.syscall, meaning, cause: e });
 }

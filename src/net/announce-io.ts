@@ -6,18 +6,12 @@
  * CAP_NET_RAW) and TypeError for an address of the wrong family (a caller bug).
  */
 import { readFileSync } from 'node:fs';
-import { KernelError } from '../errors.js';
-import { isNativeSystemError, loadNative } from '../native/index.js';
+import { loadNative, toKernelError } from '../native/index.js';
 import { garpFrame, unsolicitedNa } from '../vrrp/frames.js';
 
 export interface AnnounceOptions {
   /** Sender MAC; defaults to the interface's own (SIOCGIFHWADDR), as keepalived without use_vmac. */
   readonly srcMac?: Buffer;
-}
-
-function asKernelError(e: unknown, op: string, target: string): unknown {
-  if (!isNativeSystemError(e)) return e;
-  return new KernelError({ op, target, errno: e.errno, code: e.code, syscall: e.syscall, meaning: e.message, cause: e });
 }
 
 function sendFrame(ifname: string, op: string, target: string, build: (mac: Buffer) => Buffer): void {
@@ -26,7 +20,7 @@ function sendFrame(ifname: string, op: string, target: string, build: (mac: Buff
     const ifindex = native.ifNameToIndex(ifname);
     native.packetSend(ifindex, build(native.interfaceMac(ifname)));
   } catch (e) {
-    throw asKernelError(e, op, `${target} on ${ifname}`);
+    throw toKernelError(e, op, `${target} on ${ifname}`);
   }
 }
 

@@ -6,7 +6,8 @@
  * The daemon (daemon/) decides when to send READY=1, RELOADING=1, STOPPING=1, WATCHDOG=1, STATUS=.
  */
 import { KernelError, type Result } from '../errors.js';
-import { isNativeSystemError, loadNative } from '../native/index.js';
+import { constants } from 'node:os';
+import { loadNative, toKernelError } from '../native/index.js';
 
 export type NotifyEnv = Readonly<Record<string, string | undefined>>;
 
@@ -26,16 +27,16 @@ export function sdNotify(fields: Readonly<Record<string, string | number>>, env:
   if (path === undefined || path === '') return { ok: true, value: false };
   if (!path.startsWith('/') && !path.startsWith('@')) {
     return { ok: false, error: new KernelError({
-      op: 'sd_notify', target: path, errno: -22, code: 'EINVAL', syscall: 'sendto',
+      op: 'sd_notify', target: path, errno: -constants.errno.EINVAL, code: 'EINVAL', syscall: 'sendto',
       meaning: 'NOTIFY_SOCKET must be an absolute path or start with @' }) };
   }
   try {
     loadNative().unixDgramSend(path, Buffer.from(formatNotify(fields)));
     return { ok: true, value: true };
   } catch (e) {
-    if (!isNativeSystemError(e)) throw e;
-    return { ok: false, error: new KernelError({
-      op: 'sd_notify', target: path, errno: e.errno, code: e.code, syscall: e.syscall, meaning: e.message, cause: e }) };
+    const k = toKernelError(e, 'sd_notify', path);
+    if (!(k instanceof KernelError)) throw k;
+    return { ok: false, error: k };
   }
 }
 

@@ -25,7 +25,7 @@ import { constants } from 'node:os';
 import { KernelError } from '../errors.js';
 import {
   type NativeSystemError, type RawPacket, type VrrpSocketHandle,
-  isNativeSystemError, linkLocalIpv6, loadNative, primaryIpv4,
+  linkLocalIpv6, loadNative, primaryIpv4, toKernelError,
 } from '../native/index.js';
 
 export interface VrrpPacketIn {
@@ -110,8 +110,8 @@ export function parseIpv4(data: Buffer): Ipv4Parse {
 }
 
 function kernelError(e: unknown, op: string, target: string): Error {
-  if (!isNativeSystemError(e)) return e instanceof Error ? e : new Error(String(e));
-  return new KernelError({ op, target, errno: e.errno, code: e.code, syscall: e.syscall, meaning: e.message, cause: e });
+  const k = toKernelError(e, op, target);
+  return k instanceof Error ? k : new Error(String(k));
 }
 
 function resolveSource(o: VrrpTransportOptions): string {
