@@ -363,3 +363,12 @@ test('set-priority: a master advertises the new priority at once; backups recomp
   t.is(owner.s.priority, 255, 'owner priority cannot be lowered');
   t.is(owner.out.length, 3);
 });
+
+test('fault before startup: stays FAULT through startup; clear starts it as BACKUP', (t) => {
+  const { s, out } = feed(base, [{ kind: 'fault', at: 0, reason: 'eth0 down' }, { kind: 'startup', at: 1 }]);
+  t.is(s.role, 'FAULT');
+  t.deepEqual(out, [{ kind: 'role', role: 'FAULT', reason: 'eth0 down' }]);
+  const c = step(s, { kind: 'fault-clear', at: 2 });
+  t.is(c.s.role, 'BACKUP');
+  t.deepEqual(c.out[0], { kind: 'arm', at: 2 + masterDownUs(3, 100, 100) });
+});

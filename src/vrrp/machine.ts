@@ -61,6 +61,11 @@ export type Input =
   | { readonly kind: 'fault-clear'; readonly at: Us }
   | { readonly kind: 'set-priority'; readonly at: Us; readonly priority: number };
 
+/**
+ * 'send': transmit one advert now with this priority (0 = resign). 'arm': (re)arm the one
+ * timer for absolute time `at`, replacing any armed one. 'disarm': cancel it. 'role': the
+ * instance changed role (VIPs, GARP, notify scripts are the driver's business).
+ */
 export type Output =
   | { readonly kind: 'send'; readonly priority: number }
   | { readonly kind: 'arm'; readonly at: Us }
