@@ -5,7 +5,7 @@
  */
 import type { Clock, Us } from '../clock.js';
 import type { VrrpInstance } from '../model/types.js';
-import { decodeAdvert, encodeAdvert, type Advert } from './codec.js';
+import { authDataFromPassword, decodeAdvert, encodeAdvert, type Advert } from './codec.js';
 import { initialState, step, type Input, type InstanceState, type Output } from './machine.js';
 import type { FromWorker, InstanceCounters, InstanceSnapshot, Role } from './messages.js';
 import { checkAdvert } from './rules.js';
@@ -86,7 +86,9 @@ export class InstanceRunner {
 
   /** One received VRRP packet whose VRID may or may not be ours. */
   onPacket(p: VrrpPacketIn): void {
-    const decoded = decodeAdvert(p.payload, { family: p.family, src: p.src, dst: p.dst, ttl: p.ttl });
+    // Unicast adverts may cross routers: keepalived skips the TTL rule for them, and so do we.
+    const ttl = this.cfg.unicastPeers.length > 0 ? 255 : p.ttl;
+    const decoded = decodeAdvert(p.payload, { family: p.family, src: p.src, dst: p.dst, ttl });
     if (!decoded.ok) return this.drop(decoded.reason, p.src);
     const a = decoded.value;
     const verdict = checkAdvert(a, {
@@ -96,7 +98,7 @@ export class InstanceRunner {
       vips: this.cfg.vips.filter((v) => v.family === this.cfg.family).map((v) => v.address),
       authPass: this.cfg.authPass,
       intervalCs: this.cfg.advertIntervalCs,
-    }, p.ttl);
+    }, ttl);
     if (!verdict.ok) return this.drop(verdict.reason, p.src);
     this.counters.advertsReceived++;
     bump(this.counters.checksumForms, decoded.checksumForm);
@@ -168,7 +170,7 @@ export class InstanceRunner {
       intervalCs: cfg.advertIntervalCs,
       addrs: cfg.vips.filter((v) => v.family === cfg.family).map((v) => v.address),
       authType: cfg.authPass !== undefined ? 1 : 0,
-      authData: cfg.authPass !== undefined ? passwordBytes(cfg.authPass) : undefined,
+      authData: cfg.authPass !== undefined ? authDataFromPassword(cfg.authPass) : undefined,
     };
     const dsts = cfg.unicastPeers.length > 0 ? cfg.unicastPeers : [cfg.family === 4 ? VRRP_GROUP4 : VRRP_GROUP6];
     for (const dst of dsts) {
@@ -235,11 +237,4 @@ export class InstanceRunner {
 
 function bump(m: Record<string, number>, key: string): void {
   m[key] = (m[key] ?? 0) + 1;
-}
-
-/** keepalived puts the PASS password in the 8 auth bytes, NUL padded. */
-function passwordBytes(pass: string): Buffer {
-  const b = Buffer.alloc(8);
-  b.write(pass.slice(0, 8), 'latin1');
-  return b;
 }
