@@ -18,7 +18,7 @@
  * the cmsg is missing). IPv6 data is the VRRP message only; dst/ifindex from IPV6_PKTINFO, ttl
  * from IPV6_HOPLIMIT. atUs = uv_hrtime()/1000 right after recvmsg (same clock as process.hrtime).
  */
-#include "lvsd_native.h"
+#include "vrrp_socket.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,34 +30,11 @@
 #include <unistd.h>
 #include <uv.h>
 
-#ifndef IP_MULTICAST_ALL
-#define IP_MULTICAST_ALL 49
-#endif
-#ifndef IPV6_MULTICAST_ALL
-#define IPV6_MULTICAST_ALL 29
-#endif
+static const napi_type_tag SOCK_TAG = {0x6c76736476727270ULL, 0x736f636b65740001ULL};
 
 #define RX_BUF 65536
 #define MAX_PER_EVENT 256 /* the poll is level-triggered: more arrive on the next loop turn */
 #define MAX_PER_DRAIN 4096
-
-static const napi_type_tag SOCK_TAG = {0x6c76736476727270ULL, 0x736f636b65740001ULL};
-
-typedef struct {
-  napi_env env;
-  int fd;
-  int family;
-  int ifindex;
-  uv_poll_t poll;
-  int poll_inited;
-  int closing;     /* fd closed, poll close requested */
-  int poll_closed; /* uv close callback ran (or no poll) */
-  int finalized;   /* JS handle collected */
-  napi_ref cb;
-  napi_async_context actx;
-  napi_async_cleanup_hook_handle hook;
-  unsigned char *buf;
-} sock_t;
 
 static void maybe_free(sock_t *s) {
   if (s->poll_closed && s->finalized) {
@@ -218,95 +195,6 @@ static void on_readable(uv_poll_t *h, int status, int events) {
   napi_close_handle_scope(env, scope);
 }
 
-static int setopt(int fd, int level, int name, const void *v, socklen_t len) {
-  return setsockopt(fd, level, name, v, len) < 0 ? -errno : 0;
-}
-
-static int setopt_int(int fd, int level, int name, int v) { return setopt(fd, level, name, &v, sizeof v); }
-
-/* Returns 0 or -errno; *what names the failing option for the error message. */
-static int configure_v4(sock_t *s, const char *group, int ttl, int tos, const char **what) {
-  struct ip_mreqn mr = {.imr_ifindex = s->ifindex};
-  int rc;
-  if ((*what = "IP_MULTICAST_ALL", rc = setopt_int(s->fd, IPPROTO_IP, IP_MULTICAST_ALL, 0))) return rc;
-  if ((*what = "IP_PKTINFO", rc = setopt_int(s->fd, IPPROTO_IP, IP_PKTINFO, 1))) return rc;
-  if ((*what = "IP_RECVTTL", rc = setopt_int(s->fd, IPPROTO_IP, IP_RECVTTL, 1))) return rc;
-  if ((*what = "IP_TTL", rc = setopt_int(s->fd, IPPROTO_IP, IP_TTL, ttl))) return rc;
-  if ((*what = "IP_MULTICAST_TTL", rc = setopt_int(s->fd, IPPROTO_IP, IP_MULTICAST_TTL, ttl))) return rc;
-  if ((*what = "IP_MULTICAST_LOOP", rc = setopt_int(s->fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0))) return rc;
-  if ((*what = "IP_MULTICAST_IF", rc = setopt(s->fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof mr))) return rc;
-  if (tos >= 0 && (*what = "IP_TOS", rc = setopt_int(s->fd, IPPROTO_IP, IP_TOS, tos))) return rc;
-  if (group[0] == '\0') return 0;
-  *what = "IP_ADD_MEMBERSHIP";
-  if (inet_pton(AF_INET, group, &mr.imr_multiaddr) != 1) return -EINVAL;
-  return setopt(s->fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof mr);
-}
-
-static int configure_v6(sock_t *s, const char *group, int ttl, const char **what) {
-  int rc;
-  if ((*what = "IPV6_MULTICAST_ALL", rc = setopt_int(s->fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, 0))) return rc;
-  if ((*what = "IPV6_RECVPKTINFO", rc = setopt_int(s->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1))) return rc;
-  if ((*what = "IPV6_RECVHOPLIMIT", rc = setopt_int(s->fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1))) return rc;
-  if ((*what = "IPV6_UNICAST_HOPS", rc = setopt_int(s->fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, ttl))) return rc;
-  if ((*what = "IPV6_MULTICAST_HOPS", rc = setopt_int(s->fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, ttl))) return rc;
-  if ((*what = "IPV6_MULTICAST_LOOP", rc = setopt_int(s->fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0))) return rc;
-  if ((*what = "IPV6_MULTICAST_IF", rc = setopt_int(s->fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, s->ifindex))) return rc;
-  if (group[0] == '\0') return 0;
-  struct ipv6_mreq mr = {.ipv6mr_interface = (unsigned)s->ifindex};
-  *what = "IPV6_ADD_MEMBERSHIP";
-  if (inet_pton(AF_INET6, group, &mr.ipv6mr_multiaddr) != 1) return -EINVAL;
-  return setopt(s->fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &mr, sizeof mr);
-}
-
-typedef struct {
-  int32_t family, protocol, ttl, tos;
-  char ifname[IF_NAMESIZE + 1];
-  char group[INET6_ADDRSTRLEN];
-} open_opts_t;
-
-static int read_open_opts(napi_env env, napi_value o, open_opts_t *p) {
-  napi_value v;
-  if (lvsd_prop(env, o, "family", &v) || lvsd_arg_int(env, v, &p->family, "options.family")) return -1;
-  if (lvsd_prop(env, o, "protocol", &v) || lvsd_arg_int(env, v, &p->protocol, "options.protocol")) return -1;
-  if (lvsd_prop(env, o, "ttl", &v) || lvsd_arg_int(env, v, &p->ttl, "options.ttl")) return -1;
-  if (lvsd_prop(env, o, "tos", &v) || lvsd_arg_int(env, v, &p->tos, "options.tos")) return -1;
-  if (lvsd_prop(env, o, "ifname", &v) || lvsd_arg_string(env, v, p->ifname, sizeof p->ifname, "options.ifname"))
-    return -1;
-  if (lvsd_prop(env, o, "group", &v) || lvsd_arg_string(env, v, p->group, sizeof p->group, "options.group"))
-    return -1;
-  if (p->family != 4 && p->family != 6) {
-    lvsd_throw_type(env, "options.family must be 4 or 6");
-    return -1;
-  }
-  return 0;
-}
-
-/* Creates and configures the fd; returns 0 or throws and returns -1 (fd closed). */
-static int open_fd(napi_env env, sock_t *s, const open_opts_t *p) {
-  const char *what = "socket";
-  int rc;
-  s->ifindex = (int)if_nametoindex(p->ifname);
-  if (s->ifindex == 0) {
-    lvsd_throw_errno(env, errno, "if_nametoindex", p->ifname);
-    return -1;
-  }
-  s->fd = socket(s->family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, p->protocol);
-  if (s->fd < 0) {
-    lvsd_throw_errno(env, errno, "socket", s->family == AF_INET ? "AF_INET SOCK_RAW" : "AF_INET6 SOCK_RAW");
-    return -1;
-  }
-  what = "SO_BINDTODEVICE";
-  rc = setopt(s->fd, SOL_SOCKET, SO_BINDTODEVICE, p->ifname, (socklen_t)strlen(p->ifname));
-  if (rc == 0)
-    rc = s->family == AF_INET ? configure_v4(s, p->group, p->ttl, p->tos, &what) : configure_v6(s, p->group, p->ttl, &what);
-  if (rc < 0) {
-    close(s->fd);
-    lvsd_throw_errno(env, -rc, "setsockopt", what);
-    return -1;
-  }
-  return 0;
-}
-
 static int start_poll(napi_env env, sock_t *s, napi_value cb) {
   uv_loop_t *loop = NULL;
   napi_value name;
@@ -329,7 +217,7 @@ static napi_value vrrp_open(napi_env env, napi_callback_info info) {
   open_opts_t p;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 2) return lvsd_throw_type(env, "vrrpOpen(options, callback)");
-  if (read_open_opts(env, argv[0], &p)) return NULL;
+  if (vrrp_read_open_opts(env, argv[0], &p)) return NULL;
   sock_t *s = calloc(1, sizeof *s);
   unsigned char *buf = malloc(RX_BUF);
   if (s == NULL || buf == NULL) {
@@ -340,7 +228,7 @@ static napi_value vrrp_open(napi_env env, napi_callback_info info) {
   s->env = env;
   s->buf = buf;
   s->family = p.family == 4 ? AF_INET : AF_INET6;
-  if (open_fd(env, s, &p)) {
+  if (vrrp_open_fd(env, s, &p)) {
     free(buf);
     free(s);
     return NULL;
@@ -362,7 +250,7 @@ static napi_value vrrp_open(napi_env env, napi_callback_info info) {
   return ext;
 }
 
-static sock_t *get_sock(napi_env env, napi_value v) {
+sock_t *vrrp_get_sock(napi_env env, napi_value v) {
   bool ok = false;
   void *data = NULL;
   if (napi_check_object_type_tag(env, v, &SOCK_TAG, &ok) != napi_ok || !ok ||
@@ -377,7 +265,7 @@ static napi_value vrrp_drain(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], out, arr, err;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  sock_t *s = argc < 1 ? NULL : get_sock(env, argv[0]);
+  sock_t *s = argc < 1 ? NULL : vrrp_get_sock(env, argv[0]);
   if (s == NULL) return argc < 1 ? lvsd_throw_type(env, "vrrpDrain(handle)") : NULL;
   if (s->closing) return lvsd_throw_errno(env, EBADF, "recvmsg", "vrrp socket is closed");
   read_all(env, s, MAX_PER_DRAIN, &arr, &err);
@@ -391,75 +279,9 @@ static napi_value vrrp_close(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  sock_t *s = argc < 1 ? NULL : get_sock(env, argv[0]);
+  sock_t *s = argc < 1 ? NULL : vrrp_get_sock(env, argv[0]);
   if (s == NULL) return argc < 1 ? lvsd_throw_type(env, "vrrpClose(handle)") : NULL;
   sock_close(s, 0);
-  return NULL;
-}
-
-/* sendmsg with an explicit source: IP_PKTINFO ipi_spec_dst (ip(7): used as the source address)
- * or IPV6_PKTINFO ipi6_addr (RFC 3542 §6.1), so TypeScript's pseudo-header checksum matches. */
-static napi_value vrrp_send(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  void *payload;
-  size_t len;
-  char dst[INET6_ADDRSTRLEN], src[INET6_ADDRSTRLEN];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 4) return lvsd_throw_type(env, "vrrpSend(handle, payload, dst, src)");
-  sock_t *s = get_sock(env, argv[0]);
-  if (s == NULL || lvsd_arg_buffer(env, argv[1], &payload, &len, "payload") ||
-      lvsd_arg_string(env, argv[2], dst, sizeof dst, "dst") || lvsd_arg_string(env, argv[3], src, sizeof src, "src"))
-    return NULL;
-  if (s->closing) return lvsd_throw_errno(env, EBADF, "sendmsg", "vrrp socket is closed");
-  struct sockaddr_storage to;
-  union {
-    struct cmsghdr align;
-    char b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-  } ctl;
-  memset(&to, 0, sizeof to);
-  memset(&ctl, 0, sizeof ctl);
-  struct iovec iov = {.iov_base = payload, .iov_len = len};
-  struct msghdr m = {.msg_name = &to, .msg_iov = &iov, .msg_iovlen = 1};
-  if (src[0] != '\0') {
-    m.msg_control = ctl.b;
-    m.msg_controllen = s->family == AF_INET ? CMSG_SPACE(sizeof(struct in_pktinfo)) : CMSG_SPACE(sizeof(struct in6_pktinfo));
-  }
-  struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-  int ok;
-  if (s->family == AF_INET) {
-    struct sockaddr_in *a = (struct sockaddr_in *)&to;
-    a->sin_family = AF_INET;
-    ok = inet_pton(AF_INET, dst, &a->sin_addr) == 1;
-    m.msg_namelen = sizeof *a;
-    if (c != NULL) {
-      struct in_pktinfo pi = {.ipi_ifindex = s->ifindex};
-      ok = ok && inet_pton(AF_INET, src, &pi.ipi_spec_dst) == 1;
-      c->cmsg_level = IPPROTO_IP;
-      c->cmsg_type = IP_PKTINFO;
-      c->cmsg_len = CMSG_LEN(sizeof pi);
-      memcpy(CMSG_DATA(c), &pi, sizeof pi);
-    }
-  } else {
-    struct sockaddr_in6 *a = (struct sockaddr_in6 *)&to;
-    a->sin6_family = AF_INET6;
-    ok = inet_pton(AF_INET6, dst, &a->sin6_addr) == 1;
-    if (IN6_IS_ADDR_LINKLOCAL(&a->sin6_addr) || IN6_IS_ADDR_MULTICAST(&a->sin6_addr)) a->sin6_scope_id = (uint32_t)s->ifindex;
-    m.msg_namelen = sizeof *a;
-    if (c != NULL) {
-      struct in6_pktinfo pi = {.ipi6_ifindex = (unsigned)s->ifindex};
-      ok = ok && inet_pton(AF_INET6, src, &pi.ipi6_addr) == 1;
-      c->cmsg_level = IPPROTO_IPV6;
-      c->cmsg_type = IPV6_PKTINFO;
-      c->cmsg_len = CMSG_LEN(sizeof pi);
-      memcpy(CMSG_DATA(c), &pi, sizeof pi);
-    }
-  }
-  if (!ok) return lvsd_throw_type(env, "dst/src must be addresses of the socket's family");
-  ssize_t n;
-  do n = sendmsg(s->fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
-  if (n < 0) return lvsd_throw_errno(env, errno, "sendmsg", dst);
   return NULL;
 }
 

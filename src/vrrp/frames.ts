@@ -13,6 +13,8 @@
  *   RFC 8200 §8.1 pseudo-header) is computed here.
  */
 
+import { parseIpv4, parseIpv6 } from '../net/ip-bytes.js';
+
 export const ETH_P_ARP = 0x0806;
 export const ETH_P_IPV6 = 0x86dd;
 /** Minimum Ethernet frame without FCS; shorter frames are padded with zeros (IEEE 802.3). */
@@ -21,49 +23,6 @@ const IPPROTO_ICMPV6 = 58;
 const ND_NEIGHBOR_ADVERT = 136;
 const ND_OPT_TARGET_LL_ADDR = 2;
 const NDISC_HOP_LIMIT = 255;
-
-/** Parses dotted-quad IPv4 text; undefined unless exactly four decimal octets. */
-export function ipv4Bytes(text: string): Buffer | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  const out = Buffer.alloc(4);
-  for (const [i, p] of parts.entries()) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    out[i] = Number(p);
-  }
-  return out;
-}
-
-function hextets(groups: readonly string[]): number[] | undefined {
-  const out: number[] = [];
-  for (const g of groups) {
-    if (!/^[0-9a-f]{1,4}$/i.test(g)) return undefined;
-    out.push(parseInt(g, 16));
-  }
-  return out;
-}
-
-/** Parses IPv6 text (RFC 4291 §2.2, incl. '::' and a trailing dotted quad); undefined if invalid. */
-export function ipv6Bytes(text: string): Buffer | undefined {
-  let s = text;
-  const lastColon = s.lastIndexOf(':');
-  if (lastColon >= 0 && s.includes('.', lastColon)) {
-    const v4 = ipv4Bytes(s.slice(lastColon + 1));
-    if (v4 === undefined) return undefined;
-    s = `${s.slice(0, lastColon + 1)}${v4.readUInt16BE(0).toString(16)}:${v4.readUInt16BE(2).toString(16)}`;
-  }
-  const halves = s.split('::');
-  if (halves.length > 2) return undefined;
-  const head = hextets(halves[0] === '' ? [] : (halves[0] ?? '').split(':'));
-  const rest = halves.length === 2 ? hextets(halves[1] === '' ? [] : (halves[1] ?? '').split(':')) : [];
-  if (head === undefined || rest === undefined) return undefined;
-  const known = head.length + rest.length;
-  if (halves.length === 1 ? known !== 8 : known > 7) return undefined;
-  const words = [...head, ...new Array<number>(8 - known).fill(0), ...rest];
-  const out = Buffer.alloc(16);
-  words.forEach((w, i) => out.writeUInt16BE(w, i * 2));
-  return out;
-}
 
 function checkMac(mac: Buffer): void {
   if (mac.length !== 6) throw new TypeError(`srcMac must be 6 bytes, got ${mac.length}`);
@@ -93,7 +52,7 @@ export function icmpv6Checksum(src: Buffer, dst: Buffer, icmp: Buffer): number {
 /** Gratuitous ARP request for `ip` from `srcMac`, padded to 60 bytes. Throws TypeError on bad input (a caller bug). */
 export function garpFrame(o: { srcMac: Buffer; ip: string }): Buffer {
   checkMac(o.srcMac);
-  const ip = ipv4Bytes(o.ip);
+  const ip = parseIpv4(o.ip);
   if (ip === undefined) throw new TypeError(`garpFrame: not an IPv4 address: ${o.ip}`);
   const f = Buffer.alloc(ETH_MIN_FRAME);
   f.fill(0xff, 0, 6); // Ethernet destination: broadcast
@@ -114,9 +73,9 @@ export function garpFrame(o: { srcMac: Buffer; ip: string }): Buffer {
 /** Unsolicited NA frame (86 bytes) announcing `target` at `srcMac`. Throws TypeError on bad input. */
 export function unsolicitedNa(o: { srcMac: Buffer; target: string; router?: boolean }): Buffer {
   checkMac(o.srcMac);
-  const target = ipv6Bytes(o.target);
+  const target = parseIpv6(o.target);
   if (target === undefined) throw new TypeError(`unsolicitedNa: not an IPv6 address: ${o.target}`);
-  const allNodes = ipv6Bytes('ff02::1') ?? Buffer.alloc(16);
+  const allNodes = parseIpv6('ff02::1') ?? Buffer.alloc(16);
   const icmp = Buffer.alloc(32);
   icmp[0] = ND_NEIGHBOR_ADVERT; // type; code 0; checksum at 2..3 filled below
   icmp.writeUInt32BE(((o.router === true ? 1 : 0) << 31 | 1 << 29) >>> 0, 4); // R, S=0, O=1

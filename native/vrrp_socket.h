@@ -1,0 +1,48 @@
+/* Private to the VRRP socket sources (vrrp_socket.c, vrrp_setup.c, vrrp_send.c). */
+#ifndef LVSD_VRRP_SOCKET_H
+#define LVSD_VRRP_SOCKET_H
+
+#include "lvsd_native.h"
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <uv.h>
+
+#ifndef IP_MULTICAST_ALL
+#define IP_MULTICAST_ALL 49
+#endif
+#ifndef IPV6_MULTICAST_ALL
+#define IPV6_MULTICAST_ALL 29
+#endif
+
+typedef struct {
+  napi_env env;
+  int fd;
+  int family;
+  int ifindex;
+  uv_poll_t poll;
+  int poll_inited;
+  int closing;     /* fd closed, poll close requested */
+  int poll_closed; /* uv close callback ran (or no poll) */
+  int finalized;   /* JS handle collected */
+  napi_ref cb;
+  napi_async_context actx;
+  napi_async_cleanup_hook_handle hook;
+  unsigned char *buf;
+} sock_t;
+
+typedef struct {
+  int32_t family, protocol, ttl, tos;
+  char ifname[IF_NAMESIZE + 1];
+  char group[INET6_ADDRSTRLEN];
+} open_opts_t;
+
+/* vrrp_setup.c: parse vrrpOpen's options; create and configure the fd (throws and returns -1). */
+int vrrp_read_open_opts(napi_env env, napi_value o, open_opts_t *p);
+int vrrp_open_fd(napi_env env, sock_t *s, const open_opts_t *p);
+/* vrrp_socket.c: the socket behind a handle, or NULL after throwing a TypeError. */
+sock_t *vrrp_get_sock(napi_env env, napi_value v);
+/* vrrp_send.c */
+napi_value vrrp_send(napi_env env, napi_callback_info info);
+
+#endif
