@@ -29,7 +29,12 @@ export interface VipSpec {
 export interface VipManager {
   /** 'present' when the kernel already had this address with this prefix on that device. */
   add(v: VipSpec): Promise<'added' | 'present'>;
-  /** 'absent' when the kernel had no such address on that device. */
+  /**
+   * 'absent' when the kernel had no such address on that device. The prefix must match too
+   * (IPv4 compares it when IFA_ADDRESS is given, net/ipv4/devinet.c inet_rtm_deladdr; IPv6
+   * always does), so an operator's 10.0.0.5/24 is never removed for a VIP 10.0.0.5/32.
+   * The label is not sent, so it need not match.
+   */
   remove(v: VipSpec): Promise<'removed' | 'absent'>;
   /** Every address on `dev` (or on all devices), VIP or not; the label only when it differs from the device name. */
   list(dev?: string): Promise<VipSpec[]>;
