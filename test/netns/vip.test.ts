@@ -154,6 +154,18 @@ test('a VIP that was already there (lvsd restart) is adopted as present', async 
   t.like(await agent.request('primary', { dev: 'd0', family: 4 }), { ok: true, value: '198.51.100.5' });
 });
 
+test('removing a VIP never removes the same address with another prefix', async (t) => {
+  const ns = await withNetns(t);
+  await execa('ip', ['-n', ns, 'addr', 'add', '198.51.100.5/24', 'dev', 'd0']);
+  await execa('ip', ['-n', ns, 'addr', 'add', '2001:db8::5/64', 'dev', 'd0', 'nodad']);
+  const agent = await startAgent(t, ns);
+  t.like(await agent.request('remove', { vip: { address: '198.51.100.5', family: 4, prefix: 32, dev: 'd0' } }), { ok: true, value: 'absent' });
+  t.like(await agent.request('remove', { vip: { address: '2001:db8::5', family: 6, prefix: 128, dev: 'd0' } }), { ok: true, value: 'absent' });
+  const lines = await addrLines(ns, 'd0');
+  t.true(lines.some((l) => l.includes('198.51.100.5/24')));
+  t.true(lines.some((l) => l.includes('2001:db8::5/64')));
+});
+
 test('errors carry the errno: unknown device is ENODEV, a bad label is EINVAL before any request', async (t) => {
   const ns = await withNetns(t);
   const agent = await startAgent(t, ns);
