@@ -2,9 +2,7 @@
  * `lvsd`: the director (CLI.md). Declares options only; each verb lives in cli/lvsd/.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { runDirector } from './lvsd/run.js';
 import { testConfig } from './lvsd/test-config.js';
-import { verb } from './lvsd/verbs.js';
 import { run as realserver } from './lvsd/realserver.js';
 import type { Io } from './io.js';
 import { stdio } from './io.js';
@@ -40,9 +38,10 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     .addOption(new Option('--debug-burn-main <ms>', 'debug: keep the main thread busy MS ms out of every MS+5').argParser(Number).hideHelp())
     .argument('[verb]', 'start|stop|restart|reload|status (ldirectord-compatible)')
     .action(async (v: string | undefined, opts: LvsdOptions) => {
+      // The director's modules load only when it runs, so -t and the verbs start fast.
       if (opts.test) code = testConfig(opts.config, io);
-      else if (v) code = await verb(v, opts, io);
-      else code = await runDirector(opts, io);
+      else if (v) code = await (await import('./lvsd/verbs.js')).verb(v, opts, io);
+      else code = await (await import('./lvsd/run.js')).runDirector(opts, io);
     });
   program
     .command('realserver')

@@ -3,10 +3,8 @@
  * IPVS backend, the control socket and the notify runner, and wires them together.
  * Data flows one way: file → model → (VRRP worker | IPVS reconcile) → kernel.
  */
-import { readFileSync } from 'node:fs';
 import type { Config, VrrpInstance } from '../model/types.js';
-import { loadConfig } from '../config/index.js';
-import { formatDiagnostic } from '../errors.js';
+import { readConfig } from './read-config.js';
 import { VrrpEngine } from '../vrrp/engine.js';
 import type { FromWorker } from '../vrrp/messages.js';
 import { IpvsManager } from './ipvs-manager.js';
@@ -24,18 +22,6 @@ export interface DirectorOptions {
 export type ReloadOutcome =
   | { readonly ok: true; readonly changed: readonly string[] }
   | { readonly ok: false; readonly errors: readonly string[] };
-
-export function readConfig(path: string): { ok: true; config: Config } | { ok: false; errors: string[] } {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    return { ok: false, errors: [`${path}: cannot read: ${(e as Error).message}`] };
-  }
-  const r = loadConfig({ path, text, readFile: (p) => readFileSync(p, 'utf8') });
-  if (!r.ok) return { ok: false, errors: r.error.map(formatDiagnostic) };
-  return { ok: true, config: r.value };
-}
 
 export class Director {
   private config: Config;
@@ -117,19 +103,19 @@ export class Director {
     const vlog = this.log.child({ component: 'vrrp' });
     switch (m.type) {
       case 'role': {
-        vlog.info({ event: 'vrrp.role', time: m.atMs, instance: m.instance, from: m.from, to: m.to, reason: m.reason,
+        vlog.info({ event: 'vrrp.role', at: new Date(m.atMs).toISOString(), instance: m.instance, from: m.from, to: m.to, reason: m.reason,
           priority: m.priority, master: m.masterAddress }, 'vrrp state change');
         this.runNotify(m.instance, m.to, m.priority);
         return;
       }
       case 'vip':
-        vlog.info({ event: 'vrrp.vip', time: m.atMs, instance: m.instance, action: m.action, vip: m.address, iface: m.dev }, 'virtual address change');
+        vlog.info({ event: 'vrrp.vip', at: new Date(m.atMs).toISOString(), instance: m.instance, action: m.action, vip: m.address, iface: m.dev }, 'virtual address change');
         return;
       case 'drop':
         this.dropSummary.add(m.instance ?? '-', m.reason, m.from);
         return;
       case 'error':
-        vlog.error({ event: 'vrrp.error', time: m.atMs, instance: m.instance, what: m.what, err: { code: m.code, message: m.message } }, 'vrrp operation failed');
+        vlog.error({ event: 'vrrp.error', at: new Date(m.atMs).toISOString(), instance: m.instance, what: m.what, err: { code: m.code, message: m.message } }, 'vrrp operation failed');
         return;
       case 'reloaded':
         vlog.info({ event: 'vrrp.reload', added: m.added, removed: m.removed, changed: m.changed }, 'vrrp instances reloaded');

@@ -7,8 +7,7 @@
  */
 import type { Config } from '../model/types.js';
 import type { IpvsBackend, IpvsOp, ServiceId } from '../ipvs/types.js';
-import { openIpvsBackend } from '../ipvs/backend.js';
-import { toDesired } from '../ipvs/desired.js';
+import { desiredTable } from '../ipvs/desired.js';
 import { reconcile, serviceKey } from '../ipvs/reconcile.js';
 import type { Logger } from './logger.js';
 
@@ -36,11 +35,11 @@ export class IpvsManager {
     if (config.services.length === 0 && this.owned.size === 0 && !config.ipvs.ownWholeTable) return 0;
     const backend = await this.open(config);
     const t0 = performance.now();
-    const desired = toDesired(config.services);
+    const desired = desiredTable(config.services);
     for (const s of desired) this.owned.add(serviceKey(s.service));
     const actual = await backend.dump();
     const owned = this.owned;
-    const ops = reconcile(desired, actual, { owned: (id: ServiceId) => config.ipvs.ownWholeTable || owned.has(serviceKey(id)) });
+    const ops = reconcile(desired, actual, { ownWholeTable: config.ipvs.ownWholeTable, owned: (id: ServiceId) => owned.has(serviceKey(id)) });
     let failed = 0;
     for (const op of ops) {
       try {
@@ -64,7 +63,7 @@ export class IpvsManager {
   /** clean-stop: remove the services this config owns. */
   async clean(config: Config): Promise<void> {
     if (!this.backend) return;
-    for (const s of toDesired(config.services)) {
+    for (const s of desiredTable(config.services)) {
       try {
         await this.backend.apply({ op: 'del-service', service: s.service });
       } catch (e) {
@@ -80,6 +79,8 @@ export class IpvsManager {
 
   private async open(config: Config): Promise<IpvsBackend> {
     if (this.backend) return this.backend;
+    // Loaded on first use: a VRRP-only director never opens an IPVS socket.
+    const { openIpvsBackend } = await import('../ipvs/backend.js');
     const backend = await openIpvsBackend({ backend: config.ipvs.backend, timeoutMs: 5000 });
     this.backend = backend;
     this.counters.backend = backend.kind;

@@ -3,11 +3,12 @@
  * with -n, logging to --log-file, and returns once the control socket answers).
  */
 import { spawn } from 'node:child_process';
-import { Director, readConfig } from '../../daemon/director.js';
-import { createLogger } from '../../daemon/logger.js';
+import { Director } from '../../daemon/director.js';
+import { readConfig } from '../../daemon/read-config.js';
+import { createLogger, type Logger } from '../../daemon/logger.js';
 import { acquirePidFile } from '../../daemon/pidfile.js';
 import { controlRequest } from '../../daemon/control.js';
-import { sdNotify } from '../../net/sdnotify.js';
+import { sdNotify, watchdogUs } from '../../net/sdnotify.js';
 import type { LvsdOptions } from '../lvsd.js';
 import type { Io } from '../io.js';
 
@@ -37,12 +38,14 @@ export async function runDirector(opts: LvsdOptions, io: Io): Promise<number> {
     pid.release();
     return 1;
   }
-  sdNotify(`READY=1\nMAINPID=${process.pid}`);
+  notify({ READY: 1, MAINPID: process.pid }, log);
+  const wdUs = watchdogUs(process.env, process.pid);
+  if (wdUs !== undefined) setInterval(() => notify({ WATCHDOG: 1 }, log), Math.max(1, wdUs / 2000)).unref();
   if (opts.debugBurnMain) burnMainThread(opts.debugBurnMain);
   return new Promise<number>((resolve) => {
     const stop = (signal: string): void => {
       log.info({ event: 'director.signal', signal }, 'signal received');
-      sdNotify('STOPPING=1');
+      notify({ STOPPING: 1 }, log);
       void director.stop().finally(() => {
         pid.release();
         resolve(0);
@@ -55,6 +58,11 @@ export async function runDirector(opts: LvsdOptions, io: Io): Promise<number> {
       void director.reload();
     });
   });
+}
+
+function notify(fields: Record<string, string | number>, log: Logger): void {
+  const r = sdNotify(fields, process.env);
+  if (!r.ok) log.warn({ event: 'sd_notify', err: r.error }, 'systemd notification failed');
 }
 
 async function detach(opts: LvsdOptions, io: Io): Promise<number> {

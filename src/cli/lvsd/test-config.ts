@@ -1,5 +1,5 @@
 /** `lvsd -t -f FILE`: every problem as FILE:LINE:COL: message; exit 0 valid, 1 not. Touches nothing. */
-import { readConfig } from '../../daemon/director.js';
+import { readConfig } from '../../daemon/read-config.js';
 import type { Io } from '../io.js';
 
 export function testConfig(path: string, io: Io): number {
