@@ -1,0 +1,69 @@
+/**
+ * Table-driven golden tests, one table per front-end (as Seesaw's engine/config/testdata):
+ * testdata/<format>/NAME.conf beside NAME.model.json (the expected model, locations included)
+ * or NAME.errors.txt (the expected `FILE:LINE:COL: message` lines, sorted). An optional
+ * NAME.warnings.txt lists the expected warnings of a valid file; without it there must be none.
+ * Files under inc/ are include targets, not cases. UPDATE_GOLDEN=1 rewrites the expectations
+ * (review the diff before committing).
+ */
+import test from 'ava';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatDiagnostic } from '../errors.js';
+import { loadConfigDetailed } from './index.js';
+
+const TESTDATA = new URL('../../../src/config/testdata/', import.meta.url).pathname;
+const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
+
+function load(rel: string) {
+  const abs = (p: string): string => join(TESTDATA, p);
+  return loadConfigDetailed({
+    path: rel,
+    text: readFileSync(abs(rel), 'utf8'),
+    readFile: (p) => readFileSync(abs(p), 'utf8'),
+    listDir: (d) => readdirSync(abs(d)),
+  });
+}
+
+function lines(text: string): string[] {
+  return text.split('\n').filter((l) => l !== '');
+}
+
+function expectation(file: string, actual: string): string | undefined {
+  if (UPDATE && actual !== '') writeFileSync(file, actual);
+  return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+}
+
+for (const format of ['keepalived', 'native'] as const) {
+  const dir = join(TESTDATA, format);
+  const cases = readdirSync(dir).filter((f) => f.endsWith('.conf')).map((f) => f.slice(0, -'.conf'.length)).sort();
+  for (const name of cases) {
+    test(`${format} golden: ${name}`, (t) => {
+      const base = join(dir, name);
+      const r = load(`${format}/${name}.conf`);
+      const warnings = r.warnings.map(formatDiagnostic).join('\n');
+      if (r.result.ok) {
+        t.is(r.result.value.format, format);
+        const model = expectation(`${base}.model.json`, `${JSON.stringify(r.result.value, null, 2)}\n`);
+        t.truthy(model, `${name}: loaded fine, but there is no ${name}.model.json`);
+        t.deepEqual(JSON.parse(JSON.stringify(r.result.value)), JSON.parse(model ?? 'null'));
+        t.deepEqual(lines(warnings), lines(expectation(`${base}.warnings.txt`, warnings === '' ? '' : `${warnings}\n`) ?? ''));
+      } else {
+        const got = r.result.error.map(formatDiagnostic).join('\n');
+        const want = expectation(`${base}.errors.txt`, `${got}\n`);
+        t.truthy(want, `${name}: failed to load, but there is no ${name}.errors.txt:\n${got}`);
+        t.deepEqual(lines(got), lines(want ?? ''));
+      }
+    });
+  }
+}
+
+const CONF = new URL('../../../conf/', import.meta.url).pathname;
+
+for (const example of readdirSync(CONF).filter((f) => f.endsWith('.example')).sort()) {
+  test(`conf/${example} loads without errors or warnings`, (t) => {
+    const r = loadConfigDetailed({ path: join(CONF, example), text: readFileSync(join(CONF, example), 'utf8'), readFile: (p) => readFileSync(p, 'utf8') });
+    t.deepEqual(r.result.ok ? [] : r.result.error.map(formatDiagnostic), []);
+    t.deepEqual(r.warnings.map(formatDiagnostic), []);
+  });
+}

@@ -1,0 +1,141 @@
+/**
+ * keepalived drafts → the model, applying keepalived's defaults (model/defaults.ts) where a
+ * value was not written, and keepalived's own normalisations (each noted where applied).
+ */
+import { defaultsFor, type FormatDefaults } from '../../model/defaults.js';
+import type { NotifyScripts, RealServer, ServiceKey, VirtualService, VrrpInstance, VrrpSyncGroup, VrrpVersion } from '../../model/types.js';
+import { error, place, type Sink } from '../keywords.js';
+import { granularity, type RealDraft, type VsDraft, type VsgDraft } from './lvs.js';
+import type { GlobalDraft, InstanceDraft, NotifyDraft, SyncGroupDraft } from './vrrp.js';
+
+const D: FormatDefaults = defaultsFor('keepalived');
+
+export function buildNotify(n: NotifyDraft): NotifyScripts {
+  return { ...n, timeoutMs: D.notifyTimeoutMs };
+}
+
+/**
+ * keepalived rounds advert_int (vrrp.c, vrrp_complete_instance): VRRPv2 to whole seconds
+ * (at least 1), VRRPv3 to centiseconds (at least 1), logging an error; we warn and do the same.
+ */
+function advertCs(i: InstanceDraft, version: VrrpVersion, sink: Sink): number {
+  if (i.advert === undefined) return D.advertIntervalCs;
+  const { us, at } = i.advert;
+  const unit = version === 2 ? 1e6 : 1e4;
+  const rounded = Math.max(1, Math.round(us / unit));
+  if (rounded * unit !== us) {
+    const got = `${us / 1e6} s`;
+    const to = version === 2 ? `${rounded} s` : `${rounded / 100} s`;
+    sink.warnings.push({ at, message: `advert_int ${got} is not a whole number of ${version === 2 ? 'seconds (VRRPv2)' : 'centiseconds (VRRPv3)'}: rounded to ${to} as keepalived does` });
+  }
+  return version === 2 ? rounded * 100 : rounded;
+}
+
+export function buildInstance(i: InstanceDraft, o: { globals: GlobalDraft; syncGroup?: string; sink: Sink }): VrrpInstance | undefined {
+  for (const k of ['interface', 'virtual_router_id']) {
+    if (!i.written.has(k)) error(o.sink, i.at, `expected "${k}" in vrrp_instance ${i.name}, got none`);
+  }
+  if (i.interface === undefined || i.vrid === undefined) return undefined;
+  const family = i.vips[0]?.family ?? i.unicastSrc?.family ?? i.peers[0]?.family ?? 4;
+  // keepalived.conf(5) "version": the global default applies, "but IPv6 instances will always use version 3".
+  const version = i.version?.v ?? (family === 6 ? 3 : o.globals.vrrpVersion ?? D.vrrpVersion);
+  return {
+    name: i.name,
+    at: i.at,
+    version,
+    family,
+    interface: i.interface,
+    vrid: i.vrid,
+    priority: i.priority ?? D.priority,
+    advertIntervalCs: advertCs(i, version, o.sink),
+    initialState: i.state ?? D.initialState,
+    preempt: !i.nopreempt,
+    preemptDelayMs: i.preemptDelayMs ?? D.preemptDelayMs,
+    vips: i.vips,
+    ...(i.unicastSrc ? { unicastSrc: i.unicastSrc.address } : {}),
+    unicastPeers: i.peers.map((p) => p.address),
+    ...(i.authPass !== undefined ? { authPass: i.authPass } : {}),
+    trackInterfaces: i.track,
+    notify: buildNotify(i.notify),
+    garp: { ...D.garp, ...o.globals.garp, ...i.garp },
+    v3Checksum: i.v3AsV2 ? 'rfc9568' : D.v3Checksum,
+    ...(o.syncGroup !== undefined ? { syncGroup: o.syncGroup } : {}),
+  };
+}
+
+export function buildSyncGroup(g: SyncGroupDraft): VrrpSyncGroup {
+  return { name: g.name, at: g.at, members: g.members.map((m) => m.text), notify: buildNotify(g.notify) };
+}
+
+export function buildServices(vs: VsDraft, o: { groups: ReadonlyMap<string, VsgDraft>; sink: Sink }): VirtualService[] {
+  const protocol = vs.protocol ?? 'tcp';
+  const keys: ServiceKey[] = [];
+  const head = vs.head;
+  if (head.kind === 'addr') keys.push({ kind: 'addr', family: head.ip.family, protocol, address: head.ip.address, port: head.port ?? 0 });
+  if (head.kind === 'fwmark') keys.push({ kind: 'fwmark', family: fwmarkFamily(vs), fwmark: head.mark });
+  if (head.kind === 'group') {
+    const g = o.groups.get(head.name);
+    if (g === undefined) error(o.sink, head.at, `expected a virtual_server_group named "${head.name}", got none defined`);
+    for (const e of g?.entries ?? []) {
+      if (e.kind === 'fwmark') keys.push({ kind: 'fwmark', family: e.family ?? fwmarkFamily(vs), fwmark: e.mark });
+      else keys.push(...e.ips.map((a): ServiceKey => ({ kind: 'addr', family: a.family, protocol, address: a.address, port: e.port ?? 0 })));
+    }
+  }
+  if (vs.granularity !== undefined && vs.persistence === undefined) error(o.sink, vs.granularity.at, 'expected persistence_timeout with persistence_granularity, got none');
+  return keys.flatMap((key) => {
+    const netmask = vs.granularity ? granularity(vs.granularity, key.family, o.sink) : key.family === 4 ? D.persistenceNetmask4 : D.persistenceNetmask6;
+    if (netmask === undefined) return [];
+    const service: VirtualService = {
+      at: vs.at,
+      key,
+      scheduler: vs.scheduler ?? D.scheduler,
+      schedFlags: vs.schedFlags,
+      ...(vs.persistence ? { persistence: { timeoutS: vs.persistence.timeoutS ?? D.persistenceTimeoutS, netmask } } : {}),
+      onePacket: vs.onePacket,
+      ...(vs.pe !== undefined ? { pe: vs.pe } : {}),
+      reals: vs.reals.map((r) => buildReal(r, { vs, key, sink: o.sink })),
+    };
+    return [service];
+  });
+}
+
+/** keepalived.conf(5) ip_family: defaults to the real servers' family, else IPv4. */
+function fwmarkFamily(vs: VsDraft): 4 | 6 {
+  return vs.family ?? vs.reals[0]?.ip.family ?? 4;
+}
+
+function buildReal(r: RealDraft, o: { vs: VsDraft; key: ServiceKey; sink: Sink }): RealServer {
+  const fwd = r.forward ?? o.vs.forward ?? { method: D.forward };
+  // DR and TUN cannot change the destination port: IPVS keeps the service port (ip_vs_ctl.c,
+  // ip_vs_add_dest ignores the port for these), so the model states the port actually used.
+  const servicePort = o.key.kind === 'addr' ? o.key.port : 0;
+  const keepsServicePort = o.key.kind === 'addr' && fwd.method !== 'masq';
+  if (keepsServicePort && r.port !== undefined && r.port !== servicePort) {
+    o.sink.warnings.push({ at: r.at, message: `real_server port ${r.port} differs from the service port ${servicePort}: ${fwd.method === 'route' ? 'DR' : 'TUN'} forwarding uses the service port` });
+  }
+  return {
+    at: r.at,
+    family: r.ip.family,
+    address: r.ip.address,
+    port: keepsServicePort ? servicePort : r.port ?? servicePort,
+    forward: fwd.method,
+    weight: r.weight ?? D.weight,
+    upperThreshold: r.upper ?? 0,
+    lowerThreshold: r.lower ?? 0,
+    ...(fwd.tunnel ? { tunnel: fwd.tunnel } : {}),
+  };
+}
+
+/** Cross-references the drafts know best: one sync group per instance. */
+export function syncGroupOf(groups: readonly SyncGroupDraft[], sink: Sink): Map<string, string> {
+  const of = new Map<string, string>();
+  const first = new Map<string, SyncGroupDraft>();
+  for (const g of groups) {
+    for (const m of g.members) {
+      const prev = first.get(m.text);
+      if (prev) error(sink, m.at, `expected ${m.text} in one vrrp_sync_group, got it in ${g.name} and in ${prev.name} (at ${place(prev.at)})`);
+      else { first.set(m.text, g); of.set(m.text, g.name); }
+    }
+  }
+  return of;
+}

@@ -1,0 +1,205 @@
+/**
+ * keepalived.conf LVS keywords → drafts: virtual_server, real_server, virtual_server_group.
+ * Semantics from keepalived.conf(5) of 2.2.7. Health-check blocks are accepted as known
+ * blocks (their braces matched) but not interpreted yet: every real server is up until the
+ * health-check work lands (issue 3 item 5).
+ */
+import { bigIntToIp, ipToBigInt, netmaskToPrefix, parseIp, type IpAddress } from '../../model/address.js';
+import type { ForwardMethod, IpFamily, L4Protocol, Loc, TunnelSettings } from '../../model/types.js';
+import { SCHEDULERS } from '../../model/validate.js';
+import { ignored, interpret, kw, unsupported, type Keyword, type Sink } from '../keywords.js';
+import type { Word } from '../lex.js';
+import type { Stmt } from '../tree.js';
+import { bad, int, ip, oneOf, port } from '../values.js';
+
+export interface ForwardDraft { readonly method: ForwardMethod; readonly tunnel?: TunnelSettings }
+
+export interface RealDraft {
+  readonly at: Loc;
+  readonly ip: IpAddress;
+  readonly port?: number;
+  weight?: number;
+  forward?: ForwardDraft;
+  upper?: number;
+  lower?: number;
+}
+
+export type VsHead =
+  | { readonly kind: 'addr'; readonly ip: IpAddress; readonly port?: number }
+  | { readonly kind: 'fwmark'; readonly mark: number }
+  | { readonly kind: 'group'; readonly name: string; readonly at: Loc };
+
+export interface VsDraft {
+  readonly at: Loc;
+  readonly head: VsHead;
+  protocol?: L4Protocol;
+  scheduler?: string;
+  schedFlags: string[];
+  onePacket: boolean;
+  persistence?: { timeoutS?: number; at: Loc };
+  granularity?: Word;
+  pe?: string;
+  forward?: ForwardDraft;
+  family?: IpFamily;
+  reals: RealDraft[];
+}
+
+export type VsgEntry =
+  | { readonly kind: 'addr'; readonly ips: readonly IpAddress[]; readonly port?: number; readonly at: Loc }
+  | { readonly kind: 'fwmark'; readonly mark: number; readonly family?: IpFamily; readonly at: Loc };
+
+export interface VsgDraft { readonly name: string; readonly at: Loc; entries: VsgEntry[] }
+
+const FWMARK = { what: 'a fwmark', min: 1, max: 2 ** 32 - 1 };
+const MAX_RANGE = 65_536;
+
+/** `lvs_method NAT|DR|TUN [type ipip|gue port N|gre] [nocsum|csum|remcsum]` */
+function forward(s: Stmt, sink: Sink): ForwardDraft | undefined {
+  const [kind, ...rest] = s.args;
+  const m = kind && oneOf(sink, kind, { what: `an ${s.keyword.text}`, values: ['NAT', 'DR', 'TUN'] as const });
+  if (m === undefined) return undefined;
+  if (m !== 'TUN' || rest.length === 0) {
+    if (rest[0]) return bad(sink, rest[0], `nothing after "${m}"`);
+    return { method: m === 'NAT' ? 'masq' : m === 'DR' ? 'route' : 'tunnel' };
+  }
+  const tunnel: { type: TunnelSettings['type']; port?: number; checksum?: TunnelSettings['checksum'] } = { type: 'ipip' };
+  for (let i = 0; i < rest.length; i++) {
+    const w = rest[i];
+    const next = rest[i + 1];
+    if (w?.text === 'type' && next) {
+      const t = oneOf(sink, next, { what: 'a tunnel type', values: ['ipip', 'gue', 'gre'] as const });
+      if (t === undefined) return undefined;
+      tunnel.type = t;
+      i++;
+    } else if (w?.text === 'port' && next) {
+      tunnel.port = port(sink, next);
+      if (tunnel.port === undefined) return undefined;
+      i++;
+    } else if (w) {
+      const c = oneOf(sink, w, { what: 'a TUN option (type, port, nocsum, csum, remcsum)', values: ['nocsum', 'csum', 'remcsum'] as const });
+      if (c === undefined) return undefined;
+      tunnel.checksum = c;
+    }
+  }
+  return { method: 'tunnel', tunnel };
+}
+
+/** Health-check blocks: known, braces matched, contents not interpreted yet. */
+const CHECKERS = ['HTTP_GET', 'SSL_GET', 'TCP_CHECK', 'SMTP_CHECK', 'DNS_CHECK', 'MISC_CHECK', 'BFD_CHECK', 'UDP_CHECK', 'PING_CHECK', 'FILE_CHECK'];
+/** Health-check tuning shared by virtual_server and real_server: accepted, not interpreted yet. */
+const CHECK_TUNING = ['delay_loop', 'connect_timeout', 'retry', 'delay_before_retry', 'warmup', 'alpha', 'inhibit_on_failure', 'smtp_alert', 'virtualhost', 'snmp_name'];
+
+const REAL_KEYWORDS: readonly Keyword<RealDraft>[] = [
+  kw('weight', 1, (s, r, sink) => { const v = s.args[0] && int(sink, s.args[0], { what: 'a weight', min: 0, max: 65535 }); if (v !== undefined) r.weight = v; }),
+  { names: ['lvs_method', 'lb_kind'], minArgs: 1, maxArgs: 6, block: 'none', apply: (s, r, sink) => { const f = forward(s, sink); if (f) r.forward = f; } },
+  kw('uthreshold', 1, (s, r, sink) => { const v = s.args[0] && int(sink, s.args[0], { what: 'a uthreshold', min: 0, max: 2 ** 32 - 1 }); if (v !== undefined) r.upper = v; }),
+  kw('lthreshold', 1, (s, r, sink) => { const v = s.args[0] && int(sink, s.args[0], { what: 'a lthreshold', min: 0, max: 2 ** 32 - 1 }); if (v !== undefined) r.lower = v; }),
+  ...ignored<RealDraft>(CHECKERS, { maxArgs: 0, block: 'required' }),
+  ...ignored<RealDraft>([...CHECK_TUNING, 'notify_up', 'notify_down'], { maxArgs: 3, block: 'none' }),
+];
+
+function realServer(s: Stmt, vs: VsDraft, sink: Sink): void {
+  const [addr, p] = s.args;
+  const a = addr && ip(sink, addr, 'a real_server address');
+  const portValue = p === undefined ? undefined : port(sink, p);
+  if (a === undefined || (p !== undefined && portValue === undefined)) return;
+  const r: RealDraft = { at: s.keyword.at, ip: a, ...(portValue !== undefined ? { port: portValue } : {}) };
+  interpret(s.block?.body ?? [], REAL_KEYWORDS, r, { where: `real_server ${addr?.text ?? ''}`, sink });
+  vs.reals.push(r);
+}
+
+const FLAGS = ['flag-1', 'flag-2', 'flag-3', 'sh-port', 'sh-fallback', 'mh-port', 'mh-fallback'];
+
+export const VS_KEYWORDS: readonly Keyword<VsDraft>[] = [
+  kw(['lb_algo', 'lvs_sched'], 1, (s, v, sink) => { const x = s.args[0] && oneOf(sink, s.args[0], { what: 'a scheduler', values: SCHEDULERS }); if (x) v.scheduler = x; }),
+  { names: ['lb_kind', 'lvs_method'], minArgs: 1, maxArgs: 6, block: 'none', apply: (s, v, sink) => { const f = forward(s, sink); if (f) v.forward = f; } },
+  kw('protocol', 1, (s, v, sink) => {
+    const x = s.args[0] && oneOf(sink, s.args[0], { what: 'a protocol', values: ['TCP', 'UDP', 'SCTP'] as const });
+    if (x) v.protocol = x === 'TCP' ? 'tcp' : x === 'UDP' ? 'udp' : 'sctp';
+  }),
+  {
+    names: ['persistence_timeout'], minArgs: 0, maxArgs: 1, block: 'none',
+    apply: (s, v, sink) => {
+      const w = s.args[0];
+      const t = w && int(sink, w, { what: 'a persistence_timeout in seconds', min: 1, max: 2 ** 31 - 1 });
+      if (w === undefined || t !== undefined) v.persistence = { ...(t !== undefined ? { timeoutS: t } : {}), at: s.keyword.at };
+    },
+  },
+  kw('persistence_granularity', 1, (s, v) => { v.granularity = s.args[0]; }),
+  kw('persistence_engine', 1, (s, v, sink) => { const x = s.args[0] && oneOf(sink, s.args[0], { what: 'a persistence_engine', values: ['sip'] }); if (x) v.pe = x; }),
+  kw('ops', 0, (_s, v) => { v.onePacket = true; }),
+  ...FLAGS.map((f) => kw<VsDraft>(f, 0, (_s, v) => { v.schedFlags.push(f); })),
+  kw('ip_family', 1, (s, v, sink) => { const x = s.args[0] && oneOf(sink, s.args[0], { what: 'an ip_family', values: ['inet', 'inet6'] as const }); if (x) v.family = x === 'inet' ? 4 : 6; }),
+  { names: ['real_server'], minArgs: 1, maxArgs: 2, block: 'optional', repeat: true, apply: (s, v, sink) => realServer(s, v, sink) },
+  ...ignored<VsDraft>([...CHECK_TUNING, 'quorum', 'hysteresis', 'quorum_up', 'quorum_down', 'omega', 'ha_suspend'], { maxArgs: 3, block: 'none' }),
+  ...unsupported<VsDraft>(['sorry_server', 'sorry_server_inhibit', 'sorry_server_lvs_method', 'hashed', 'weight'], 'not implemented yet'),
+];
+
+export function parseVsHead(s: Stmt, sink: Sink): VsHead | undefined {
+  const [first, second] = s.args;
+  if (first === undefined) return undefined;
+  if (first.text === 'fwmark' || first.text === 'group') {
+    if (second === undefined) return bad(sink, first, `a value after "${first.text}"`);
+    if (first.text === 'group') return { kind: 'group', name: second.text, at: second.at };
+    const mark = int(sink, second, FWMARK);
+    return mark === undefined ? undefined : { kind: 'fwmark', mark };
+  }
+  const a = ip(sink, first, 'a virtual_server address (or "fwmark N", "group NAME")');
+  const p = second === undefined ? undefined : port(sink, second);
+  if (a === undefined || (second !== undefined && p === undefined)) return undefined;
+  return { kind: 'addr', ip: a, ...(p !== undefined ? { port: p } : {}) };
+}
+
+export function newVs(at: Loc, head: VsHead): VsDraft {
+  return { at, head, schedFlags: [], onePacket: false, reals: [] };
+}
+
+/** virtual_server_group entries: `IP [PORT]`, `RANGE [PORT]`, `fwmark N [inet|inet6]`. */
+export function parseVsgEntry(s: Stmt, sink: Sink): VsgEntry | undefined {
+  const [a, b] = s.args;
+  if (s.args.length > 2 || s.block) return bad(sink, s.keyword, 'a group member "IP [PORT]", "IP-RANGE [PORT]" or "fwmark N [inet|inet6]" on its own line');
+  if (s.keyword.text === 'fwmark') {
+    const mark = a && int(sink, a, FWMARK);
+    const fam = b && oneOf(sink, b, { what: 'an address family', values: ['inet', 'inet6'] as const });
+    if (mark === undefined || (b && fam === undefined)) return a ? undefined : bad(sink, s.keyword, 'a mark after "fwmark"');
+    return { kind: 'fwmark', mark, ...(fam ? { family: fam === 'inet' ? 4 : 6 } : {}), at: s.keyword.at };
+  }
+  const ips = addressRange(s.keyword, sink);
+  const p = a === undefined ? undefined : port(sink, a);
+  if (ips === undefined || (a !== undefined && p === undefined)) return undefined;
+  return { kind: 'addr', ips, ...(p !== undefined ? { port: p } : {}), at: s.keyword.at };
+}
+
+/** `A`, `A-LAST` (last part), `A-B` (full address) or `A/PREFIX` → the addresses, in order. */
+function addressRange(w: Word, sink: Sink): IpAddress[] | undefined {
+  const expected = 'an address, range (192.0.2.1-10, 192.0.2.250-192.0.3.10) or prefix (192.0.2.8/29)';
+  const [base = '', end] = w.text.split(/[-/]/, 2);
+  const first = parseIp(base);
+  if (first === undefined) return bad(sink, w, expected);
+  if (end === undefined) return [first];
+  const lo = ipToBigInt(first);
+  let hi: bigint;
+  if (w.text.includes('/')) {
+    const bits = first.family === 4 ? 32 : 128;
+    const prefix = /^\d+$/.test(end) ? Number(end) : NaN;
+    if (!(prefix >= 0 && prefix <= bits)) return bad(sink, w, expected);
+    hi = lo | ((1n << BigInt(bits - prefix)) - 1n);
+  } else {
+    const full = parseIp(end);
+    const sep = first.family === 4 ? '.' : ':';
+    const last = full ?? parseIp(base.slice(0, base.lastIndexOf(sep) + 1) + end);
+    if (last === undefined || last.family !== first.family) return bad(sink, w, expected);
+    hi = ipToBigInt(last);
+  }
+  if (hi < lo || hi - lo >= BigInt(MAX_RANGE)) return bad(sink, w, `a range of 1 to ${MAX_RANGE} addresses`);
+  const out: IpAddress[] = [];
+  for (let v = lo; v <= hi; v++) out.push(bigIntToIp(v, first.family));
+  return out;
+}
+
+/** persistence_granularity: dotted netmask (IPv4) or prefix length (IPv6 services). */
+export function granularity(w: Word, family: IpFamily, sink: Sink): string | number | undefined {
+  if (family === 4) return netmaskToPrefix(w.text) !== undefined ? w.text : bad(sink, w, 'a persistence_granularity netmask such as 255.255.255.0');
+  return int(sink, w, { what: 'a persistence_granularity prefix length for IPv6', min: 1, max: 128 });
+}
+

@@ -1,0 +1,195 @@
+/**
+ * keepalived.conf VRRP keywords → drafts: global_defs, vrrp_instance, vrrp_sync_group.
+ * Semantics from keepalived.conf(5) of 2.2.7 (/usr/share/man/man5/keepalived.conf.5.gz).
+ * Drafts hold only what was written; build.ts applies model/defaults.ts.
+ */
+import type { IpAddress } from '../../model/address.js';
+import type { Loc, Vip, VrrpVersion } from '../../model/types.js';
+import { splitCommand } from '../argv.js';
+import { error, ignored, interpret, kw, unsupported, type Keyword, type Sink } from '../keywords.js';
+import type { Word } from '../lex.js';
+import { blockWords, type Stmt } from '../tree.js';
+import { bad, decimalSecondsUs, int, ip, ipWithPrefix, oneOf } from '../values.js';
+
+export interface NotifyDraft { master?: string[]; backup?: string[]; fault?: string[]; any?: string[] }
+
+export interface GarpDraft { masterDelayMs?: number; masterRepeat?: number; masterRefreshMs?: number; refreshRepeat?: number; intervalMs?: number }
+
+export interface GlobalDraft { routerId?: string; vrrpVersion?: VrrpVersion; garp: GarpDraft }
+
+export interface InstanceDraft {
+  readonly name: string;
+  readonly at: Loc;
+  /** Keywords present, valid or not. */
+  readonly written: Set<string>;
+  state?: 'MASTER' | 'BACKUP';
+  interface?: string;
+  vrid?: number;
+  priority?: number;
+  advert?: { us: number; at: Loc };
+  version?: { v: VrrpVersion; at: Loc };
+  nopreempt: boolean;
+  preemptDelayMs?: number;
+  vips: Vip[];
+  unicastSrc?: IpAddress;
+  peers: IpAddress[];
+  authPass?: string;
+  track: string[];
+  notify: NotifyDraft;
+  garp: GarpDraft;
+  v3AsV2: boolean;
+}
+
+export interface SyncGroupDraft { readonly name: string; readonly at: Loc; members: Word[]; notify: NotifyDraft }
+
+/** A notify script: one quoted command line (split into argv), or one unquoted program path. */
+function script(s: Stmt, sink: Sink): string[] | undefined {
+  const [cmd, ...user] = s.args;
+  if (cmd === undefined) return undefined;
+  if (user.length > 0) {
+    error(sink, user[0]?.at ?? s.at, `expected the script and its arguments as one quoted string, got extra words (keepalived reads "${user[0]?.text}" as a user name; lvsd runs scripts as itself)`);
+    return undefined;
+  }
+  const split = splitCommand(cmd.text);
+  if (!split.ok) return bad(sink, cmd, `a script command: ${split.error}`);
+  return split.value;
+}
+
+function notifyKeywords<A extends { notify: NotifyDraft }>(): Keyword<A>[] {
+  const set = (field: keyof NotifyDraft) => (s: Stmt, a: A, sink: Sink): void => {
+    const argv = script(s, sink);
+    if (argv) a.notify[field] = argv;
+  };
+  return [
+    { names: ['notify_master'], minArgs: 1, maxArgs: 3, block: 'none', apply: set('master') },
+    { names: ['notify_backup'], minArgs: 1, maxArgs: 3, block: 'none', apply: set('backup') },
+    { names: ['notify_fault'], minArgs: 1, maxArgs: 3, block: 'none', apply: set('fault') },
+    { names: ['notify'], minArgs: 1, maxArgs: 3, block: 'none', apply: set('any') },
+    ...unsupported<A>(['notify_stop', 'notify_deleted', 'notify_master_rx_lower_pri'], 'lvsd runs notify_master, notify_backup, notify_fault and notify only'),
+  ];
+}
+
+const SECONDS_DAY = 86_400;
+
+function garpKeywords<A extends { garp: GarpDraft }>(prefix: '' | 'vrrp_'): Keyword<A>[] {
+  const seconds = (field: 'masterDelayMs' | 'masterRefreshMs') => (s: Stmt, a: A, sink: Sink): void => {
+    const v = s.args[0] && int(sink, s.args[0], { what: `"${s.keyword.text}" in whole seconds`, min: 0, max: SECONDS_DAY });
+    if (v !== undefined) a.garp[field] = v * 1000;
+  };
+  const count = (field: 'masterRepeat' | 'refreshRepeat') => (s: Stmt, a: A, sink: Sink): void => {
+    const v = s.args[0] && int(sink, s.args[0], { what: `a "${s.keyword.text}" count`, min: 1, max: 255 });
+    if (v !== undefined) a.garp[field] = v;
+  };
+  return [
+    kw(`${prefix}garp_master_delay`, 1, seconds('masterDelayMs')),
+    kw(`${prefix}garp_master_repeat`, 1, count('masterRepeat')),
+    kw(`${prefix}garp_master_refresh`, 1, seconds('masterRefreshMs')),
+    kw(`${prefix}garp_master_refresh_repeat`, 1, count('refreshRepeat')),
+  ];
+}
+
+const packetGap = (s: Stmt, a: { garp: GarpDraft }, sink: Sink): void => {
+  const us = s.args[0] && decimalSecondsUs(sink, s.args[0], { what: `a "${s.keyword.text}"`, minUs: 0, maxUs: 1e6 });
+  if (us !== undefined) a.garp.intervalMs = us / 1000;
+};
+
+const version = (w: Word, sink: Sink): VrrpVersion | undefined => {
+  const v = oneOf(sink, w, { what: 'a VRRP version', values: ['2', '3'] });
+  return v === undefined ? undefined : v === '2' ? 2 : 3;
+};
+
+export const GLOBAL_KEYWORDS: readonly Keyword<GlobalDraft>[] = [
+  kw(['router_id', 'lvs_id'], 1, (s, g) => { g.routerId = s.args[0]?.text; }),
+  kw('vrrp_version', 1, (s, g, sink) => { const v = s.args[0] && version(s.args[0], sink); if (v) g.vrrpVersion = v; }),
+  ...garpKeywords<GlobalDraft>('vrrp_'),
+  kw('vrrp_garp_interval', 1, packetGap),
+  kw('vrrp_gna_interval', 1, packetGap),
+  ...ignored<GlobalDraft>(['notification_email'], { maxArgs: 0, block: 'required' }),
+  ...ignored<GlobalDraft>(['notification_email_from', 'smtp_server', 'smtp_connect_timeout', 'smtp_helo_name', 'smtp_alert', 'smtp_alert_vrrp', 'smtp_alert_checker', 'script_user'], { maxArgs: 2, block: 'none' }),
+  ...ignored<GlobalDraft>(['enable_script_security'], { maxArgs: 0, block: 'none' }),
+  ...unsupported<GlobalDraft>(['vrrp_strict'], 'strict mode installs no_accept firewall rules that make the VIPs unreachable and forbids unicast and authentication; remove it'),
+  ...unsupported<GlobalDraft>(['vrrp_skip_check_adv_addr'], 'lvsd always checks the advertised address list'),
+  ...unsupported<GlobalDraft>(['vrrp_mcast_group4', 'vrrp_mcast_group6', 'vrrp_garp_lower_prio_delay', 'vrrp_garp_lower_prio_repeat', 'vrrp_min_garp', 'lvs_flush', 'lvs_timeouts', 'lvs_sync_daemon'], 'not implemented yet'),
+];
+
+function vipEntry(s: Stmt, inst: InstanceDraft, sink: Sink): void {
+  const a = ipWithPrefix(sink, s.keyword, 'a virtual IP address');
+  const opts: { dev?: string; label?: string } = {};
+  for (let i = 0; i < s.args.length; i += 2) {
+    const name = s.args[i];
+    const value = s.args[i + 1];
+    if (name === undefined) break;
+    if ((name.text !== 'dev' && name.text !== 'label') || value === undefined) {
+      bad(sink, name, value === undefined && (name.text === 'dev' || name.text === 'label') ? `a value after "${name.text}"` : 'a virtual_ipaddress option "dev IF" or "label LABEL" (other ip-address options are not supported)');
+      return;
+    }
+    opts[name.text] = value.text;
+  }
+  if (a) inst.vips.push({ address: a.address, family: a.family, prefix: a.prefix, ...opts, at: s.keyword.at });
+}
+
+function peerEntry(s: Stmt, inst: InstanceDraft, sink: Sink): void {
+  const a = ip(sink, s.keyword, 'a unicast_peer');
+  if (s.args[0]) bad(sink, s.args[0], 'one address per unicast_peer line (min_ttl/max_ttl are not supported)');
+  else if (a) inst.peers.push(a);
+}
+
+const AUTH_KEYWORDS: readonly Keyword<InstanceDraft>[] = [
+  kw('auth_type', 1, (s, _i, sink) => { if (s.args[0]) oneOf(sink, s.args[0], { what: 'an auth_type lvsd supports', values: ['PASS'] }); }),
+  kw('auth_pass', 1, (s, i) => { i.authPass = s.args[0]?.text; }),
+];
+
+export const INSTANCE_KEYWORDS: readonly Keyword<InstanceDraft>[] = [
+  kw('state', 1, (s, i, sink) => { const v = s.args[0] && oneOf(sink, s.args[0], { what: 'a state', values: ['MASTER', 'BACKUP'] as const }); if (v) i.state = v; }),
+  kw('interface', 1, (s, i) => { i.interface = s.args[0]?.text; }),
+  kw('virtual_router_id', 1, (s, i, sink) => { const v = s.args[0] && int(sink, s.args[0], { what: 'a virtual_router_id', min: 1, max: 255 }); if (v) i.vrid = v; }),
+  kw('priority', 1, (s, i, sink) => { const v = s.args[0] && int(sink, s.args[0], { what: 'a priority', min: 1, max: 255 }); if (v) i.priority = v; }),
+  kw('advert_int', 1, (s, i, sink) => {
+    const w = s.args[0];
+    const us = w && decimalSecondsUs(sink, w, { what: 'an advert_int', minUs: 10_000, maxUs: 255e6 });
+    if (w && us !== undefined) i.advert = { us, at: w.at };
+  }),
+  kw('version', 1, (s, i, sink) => { const w = s.args[0]; const v = w && version(w, sink); if (w && v) i.version = { v, at: w.at }; }),
+  kw('nopreempt', 0, (_s, i) => { i.nopreempt = true; }),
+  kw('preempt', 0, () => undefined), // legacy keyword: preemption is the default
+  kw('preempt_delay', 1, (s, i, sink) => {
+    const us = s.args[0] && decimalSecondsUs(sink, s.args[0], { what: 'a preempt_delay', minUs: 0, maxUs: 1000e6 });
+    if (us !== undefined) i.preemptDelayMs = us / 1000;
+  }),
+  kw('unicast_src_ip', 1, (s, i, sink) => { const a = s.args[0] && ip(sink, s.args[0], 'a unicast_src_ip'); if (a) i.unicastSrc = a; }),
+  { names: ['unicast_peer'], minArgs: 0, maxArgs: 0, block: 'required', apply: (s, i, sink) => s.block?.body.forEach((e) => peerEntry(e, i, sink)) },
+  { names: ['virtual_ipaddress'], minArgs: 0, maxArgs: 0, block: 'required', apply: (s, i, sink) => s.block?.body.forEach((e) => vipEntry(e, i, sink)) },
+  {
+    names: ['authentication'], minArgs: 0, maxArgs: 0, block: 'required',
+    apply: (s, i, sink) => interpret(s.block?.body ?? [], AUTH_KEYWORDS, i, { where: `authentication of vrrp_instance ${i.name}`, sink }),
+  },
+  {
+    names: ['track_interface'], minArgs: 0, maxArgs: 0, block: 'required',
+    apply: (s, i, sink) => s.block?.body.forEach((e) => {
+      if (e.args[0]) bad(sink, e.args[0], 'one interface per track_interface line (weight is not supported)');
+      else i.track.push(e.keyword.text);
+    }),
+  },
+  ...notifyKeywords<InstanceDraft>(),
+  ...garpKeywords<InstanceDraft>(''),
+  kw('v3_checksum_as_v2', 0, (_s, i) => { i.v3AsV2 = true; }),
+  ...ignored<InstanceDraft>(['smtp_alert'], { maxArgs: 1, block: 'none' }),
+  ...unsupported<InstanceDraft>([
+    'use_vmac', 'vmac_xmit_base', 'use_ipvlan', 'track_script', 'track_file', 'track_process', 'track_bfd', 'track_src_ip',
+    'mcast_src_ip', 'mcast_dst_ip', 'virtual_ipaddress_excluded', 'virtual_routes', 'virtual_rules', 'accept', 'no_accept',
+    'dont_track_primary', 'strict_mode', 'down_timer_adverts', 'garp_lower_prio_delay', 'garp_lower_prio_repeat',
+    'lvs_sync_daemon_interface', 'check_unicast_src', 'unicast_ttl', 'unicast_fault_no_peer', 'lower_prio_no_advert',
+    'higher_prio_send_advert', 'old_unicast_checksum', 'native_ipv6', 'debug', 'kernel_rx_buf_size',
+  ], 'not implemented yet'),
+];
+
+export const SYNC_GROUP_KEYWORDS: readonly Keyword<SyncGroupDraft>[] = [
+  { names: ['group'], minArgs: 0, maxArgs: 0, block: 'required', apply: (s, g) => { g.members.push(...(s.block ? blockWords(s.block) : [])); } },
+  ...notifyKeywords<SyncGroupDraft>(),
+  ...ignored<SyncGroupDraft>(['smtp_alert'], { maxArgs: 1, block: 'none' }),
+  ...unsupported<SyncGroupDraft>(['track_interface', 'track_script', 'track_file', 'track_process', 'track_bfd', 'global_tracking', 'sync_group_tracking_weight'], 'not implemented yet'),
+];
+
+export function newInstance(name: string, at: Loc): InstanceDraft {
+  return { name, at, written: new Set(), nopreempt: false, vips: [], peers: [], track: [], notify: {}, garp: {}, v3AsV2: false };
+}

@@ -1,0 +1,121 @@
+/**
+ * The declarative keyword-table driver shared by the front-ends (STYLE.md "Configuration":
+ * name, synonyms, arity, block shape, setter). It checks what the table declares (known
+ * keyword, argument count, block presence, repetition) before calling the setter, so the
+ * setters only convert values. An unknown keyword is an error naming the nearest known one.
+ */
+import { formatDiagnostic } from '../errors.js';
+import type { Diagnostic, Loc } from '../model/types.js';
+import { nearest } from './suggest.js';
+import type { Stmt } from './tree.js';
+
+/** Where diagnostics go. Warnings never stop a load; errors always do. */
+export interface Sink {
+  readonly errors: Diagnostic[];
+  readonly warnings: Diagnostic[];
+}
+
+export function newSink(): Sink {
+  return { errors: [], warnings: [] };
+}
+
+export function error(sink: Sink, at: Loc, message: string): void {
+  sink.errors.push({ at, message });
+}
+
+export type BlockShape = 'none' | 'required' | 'optional';
+
+export interface Keyword<A> {
+  /** First name is canonical; the rest are synonyms (lb_algo / lvs_sched). */
+  readonly names: readonly string[];
+  readonly minArgs: number;
+  readonly maxArgs: number;
+  readonly block: BlockShape;
+  /** May appear more than once in the same block (real_server, include-like lists). */
+  readonly repeat?: true;
+  readonly apply: (s: Stmt, acc: A, sink: Sink) => void;
+}
+
+/** A keyword with exactly `n` arguments and no block. */
+export function kw<A>(names: string | readonly string[], n: number, apply: Keyword<A>['apply']): Keyword<A> {
+  return { names: typeof names === 'string' ? [names] : names, minArgs: n, maxArgs: n, block: 'none', apply };
+}
+
+/** A keyword known to the source format that lvsd accepts and deliberately ignores. */
+export function ignored<A>(names: readonly string[], o: { maxArgs?: number; block?: BlockShape } = {}): Keyword<A>[] {
+  return names.map((n) => ({ names: [n], minArgs: 0, maxArgs: o.maxArgs ?? Infinity, block: o.block ?? 'optional', repeat: true, apply: () => undefined }));
+}
+
+/** A keyword of the source format that lvsd refuses, with the reason. */
+export function unsupported<A>(names: readonly string[], why: string): Keyword<A>[] {
+  return names.map((n) => ({
+    names: [n], minArgs: 0, maxArgs: Infinity, block: 'optional', repeat: true,
+    apply: (s: Stmt, _a: A, sink: Sink) => error(sink, s.keyword.at, `"${n}" is not supported by lvsd: ${why}`),
+  }));
+}
+
+export interface Scope {
+  /** Human name of the block, for messages: `vrrp_instance VI_1`. */
+  readonly where: string;
+  readonly sink: Sink;
+  /** Filled with the canonical name of every keyword present, valid or not (so a later
+   * "missing keyword" check does not repeat an invalid value's error). */
+  readonly seen?: Set<string>;
+}
+
+export function interpret<A>(body: readonly Stmt[], table: readonly Keyword<A>[], acc: A, scope: Scope): void {
+  const byName = new Map<string, Keyword<A>>();
+  for (const k of table) for (const n of k.names) byName.set(n, k);
+  const seen = new Map<Keyword<A>, Stmt>();
+  for (const s of body) {
+    const k = byName.get(s.keyword.text);
+    if (k === undefined) {
+      unknown(s, [...byName.keys()], scope);
+      continue;
+    }
+    const first = seen.get(k);
+    if (first !== undefined && k.repeat !== true) {
+      error(scope.sink, s.keyword.at, `expected "${s.keyword.text}" once in ${scope.where}, got it again (first at ${place(first.at)})`);
+      continue;
+    }
+    seen.set(k, s);
+    scope.seen?.add(k.names[0] ?? '');
+    if (shapeOk(s, k, scope.sink)) k.apply(s, acc, scope.sink);
+  }
+}
+
+function unknown(s: Stmt, known: readonly string[], scope: Scope): void {
+  const guess = nearest(s.keyword.text, known);
+  const hint = guess !== undefined ? ` (did you mean "${guess}"?)` : '';
+  error(scope.sink, s.keyword.at, `unknown keyword "${s.keyword.text}" in ${scope.where}${hint}`);
+}
+
+function shapeOk<A>(s: Stmt, k: Keyword<A>, sink: Sink): boolean {
+  const name = s.keyword.text;
+  const n = s.args.length;
+  if (n < k.minArgs || n > k.maxArgs) {
+    error(sink, s.args[k.maxArgs]?.at ?? s.keyword.at, `expected ${arity(k)} after "${name}", got ${n}`);
+    return false;
+  }
+  if (k.block === 'required' && s.block === undefined) {
+    error(sink, s.keyword.at, `expected a { ... } block after "${name}", got none`);
+    return false;
+  }
+  if (k.block === 'none' && s.block !== undefined) {
+    error(sink, s.block.open, `expected no block after "${name}", got "{"`);
+    return false;
+  }
+  return true;
+}
+
+function arity<A>(k: Keyword<A>): string {
+  const plural = (n: number): string => (n === 1 ? '1 value' : `${n} values`);
+  if (k.minArgs === k.maxArgs) return plural(k.minArgs);
+  if (k.maxArgs === Infinity) return `at least ${plural(k.minArgs)}`;
+  return `${k.minArgs} to ${k.maxArgs} values`;
+}
+
+/** `FILE:LINE:COL` of a location, for cross-references inside messages. */
+export function place(at: Loc): string {
+  return formatDiagnostic({ at, message: '' }).replace(/: $/, '');
+}

@@ -1,0 +1,116 @@
+/**
+ * Lexer shared by the brace-structured front-ends (keepalived.conf and lvsd's native format).
+ * Pure: text in, tokens with exact locations out. Never throws.
+ *
+ * keepalived.conf rules followed (lib/parser.c, see reference/keepalived-anchor.md §2):
+ * `#` and `!` start a comment anywhere outside double quotes; `{` and `}` outside quotes are
+ * tokens of their own even without surrounding spaces; a double-quoted run is one word with
+ * the quotes removed; `\"` and `\\` inside quotes are escapes (see KEEPALIVED_LEX). The
+ * native format adds `;` as a statement separator.
+ */
+import type { Diagnostic, Loc } from '../model/types.js';
+
+export interface Word {
+  readonly text: string;
+  readonly quoted: boolean;
+  readonly at: Loc;
+}
+
+export type Token =
+  | { readonly kind: 'word'; readonly word: Word }
+  | { readonly kind: 'open'; readonly at: Loc }
+  | { readonly kind: 'close'; readonly at: Loc }
+  /** End of a statement: a newline, or `;` in the native format. */
+  | { readonly kind: 'end'; readonly at: Loc };
+
+export interface LexOptions {
+  readonly semicolons: boolean;
+  readonly bangComments: boolean;
+  readonly escapes: boolean;
+}
+
+/**
+ * keepalived's base tokenizer knows no escapes, but it re-reads script keywords with a
+ * shell-like one that does (`notify "logger \"a b\""`); honouring \" here keeps such a
+ * line one word, whose text script keywords then split into argv.
+ */
+export const KEEPALIVED_LEX: LexOptions = { semicolons: false, bangComments: true, escapes: true };
+export const NATIVE_LEX: LexOptions = { semicolons: true, bangComments: false, escapes: true };
+
+export interface LexResult {
+  readonly tokens: readonly Token[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function lex(file: string, text: string, o: LexOptions): LexResult {
+  const tokens: Token[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const lines = text.split(/\r?\n/);
+  lines.forEach((line, index) => {
+    lexLine({ file, line: index + 1, text: line, o, tokens, diagnostics });
+  });
+  return { tokens, diagnostics };
+}
+
+interface LineState {
+  readonly file: string;
+  readonly line: number;
+  readonly text: string;
+  readonly o: LexOptions;
+  readonly tokens: Token[];
+  readonly diagnostics: Diagnostic[];
+}
+
+function isComment(ch: string, o: LexOptions): boolean {
+  return ch === '#' || (o.bangComments && ch === '!');
+}
+
+function isDelimiter(ch: string, o: LexOptions): boolean {
+  return ch === ' ' || ch === '\t' || ch === '{' || ch === '}' || (o.semicolons && ch === ';') || isComment(ch, o);
+}
+
+function lexLine(s: LineState): void {
+  const { text, o } = s;
+  const at = (i: number): Loc => ({ file: s.file, line: s.line, col: i + 1 });
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i] ?? '';
+    if (ch === ' ' || ch === '\t' || ch === '\r') { i++; continue; }
+    if (isComment(ch, o)) break;
+    if (ch === '{') { s.tokens.push({ kind: 'open', at: at(i) }); i++; continue; }
+    if (ch === '}') { s.tokens.push({ kind: 'close', at: at(i) }); i++; continue; }
+    if (o.semicolons && ch === ';') { s.tokens.push({ kind: 'end', at: at(i) }); i++; continue; }
+    if (ch === '"') { i = lexQuoted(s, i); continue; }
+    let j = i;
+    while (j < text.length && !isDelimiter(text[j] ?? ' ', o)) j++;
+    s.tokens.push({ kind: 'word', word: { text: text.slice(i, j), quoted: false, at: at(i) } });
+    i = j;
+  }
+  s.tokens.push({ kind: 'end', at: at(text.length) });
+}
+
+/** Lex a double-quoted word starting at `start`; returns the index after it. */
+function lexQuoted(s: LineState, start: number): number {
+  const { text } = s;
+  let out = '';
+  let i = start + 1;
+  while (i < text.length) {
+    const ch = text[i] ?? '';
+    if (ch === '"') {
+      s.tokens.push({ kind: 'word', word: { text: out, quoted: true, at: { file: s.file, line: s.line, col: start + 1 } } });
+      return i + 1;
+    }
+    if (s.o.escapes && ch === '\\' && (text[i + 1] === '"' || text[i + 1] === '\\')) {
+      out += text[i + 1];
+      i += 2;
+      continue;
+    }
+    out += ch;
+    i++;
+  }
+  s.diagnostics.push({
+    at: { file: s.file, line: s.line, col: start + 1 },
+    message: 'expected a closing \'"\' for the quoted string started here, got the end of the line',
+  });
+  return text.length;
+}

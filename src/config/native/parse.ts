@@ -1,0 +1,116 @@
+/**
+ * lvsd native format front-end: statements (include expanded) → Config. Top level:
+ * `director { ... }`, `vrrp NAME { ... }`, `sync-group NAME { ... }`, `service ... { ... }`.
+ * The format is documented in conf/README.md.
+ */
+import { defaultsFor } from '../../model/defaults.js';
+import type { Config, IpvsSettings, VrrpInstance } from '../../model/types.js';
+import { error, interpret, kw, place, type Keyword, type Sink } from '../keywords.js';
+import type { Stmt } from '../tree.js';
+import { bool, oneOf } from '../values.js';
+import { buildNativeService, NATIVE_SERVICE, serviceKey, type NativeService } from './service.js';
+import { buildNativeInstance, buildNativeSyncGroup, NATIVE_INSTANCE, NATIVE_SYNC_GROUP, newNativeInstance, type NativeInstance, type NativeSyncGroup } from './vrrp.js';
+
+const D = defaultsFor('native');
+
+interface Director { routerId?: string; ipvs: { -readonly [K in keyof IpvsSettings]?: IpvsSettings[K] } }
+
+interface Drafts {
+  readonly director: Director;
+  readonly instances: NativeInstance[];
+  readonly groups: NativeSyncGroup[];
+  readonly services: NativeService[];
+}
+
+const yesNo = (field: 'ownWholeTable' | 'cleanStop') => (s: Stmt, d: Director, sink: Sink): void => {
+  const v = s.args[0] && bool(sink, s.args[0], s.keyword.text);
+  if (v !== undefined) d.ipvs[field] = v;
+};
+
+const DIRECTOR: readonly Keyword<Director>[] = [
+  kw('router-id', 1, (s, d) => { d.routerId = s.args[0]?.text; }),
+  kw('ipvs-backend', 1, (s, d, sink) => {
+    const v = s.args[0] && oneOf(sink, s.args[0], { what: 'an ipvs-backend', values: ['auto', 'netlink', 'ipvsadm'] as const });
+    if (v) d.ipvs.backend = v;
+  }),
+  kw('own-whole-table', 1, yesNo('ownWholeTable')),
+  kw('clean-stop', 1, yesNo('cleanStop')),
+];
+
+function named(s: Stmt, sink: Sink): string | undefined {
+  const name = s.args[0]?.text;
+  if (name === undefined) error(sink, s.keyword.at, `expected a name after "${s.keyword.text}", got none`);
+  return name;
+}
+
+const TOP: readonly Keyword<Drafts>[] = [
+  {
+    names: ['director'], minArgs: 0, maxArgs: 0, block: 'required',
+    apply: (s, d, sink) => interpret(s.block?.body ?? [], DIRECTOR, d.director, { where: 'director', sink }),
+  },
+  {
+    names: ['vrrp'], minArgs: 1, maxArgs: 1, block: 'required', repeat: true,
+    apply: (s, d, sink) => {
+      const name = named(s, sink);
+      if (name === undefined) return;
+      const i = newNativeInstance(name, s.keyword.at);
+      interpret(s.block?.body ?? [], NATIVE_INSTANCE, i, { where: `vrrp ${name}`, sink, seen: i.written });
+      d.instances.push(i);
+    },
+  },
+  {
+    names: ['sync-group'], minArgs: 1, maxArgs: 1, block: 'required', repeat: true,
+    apply: (s, d, sink) => {
+      const name = named(s, sink);
+      if (name === undefined) return;
+      const g: NativeSyncGroup = { name, at: s.keyword.at, members: [], notify: { scripts: {} } };
+      interpret(s.block?.body ?? [], NATIVE_SYNC_GROUP, g, { where: `sync-group ${name}`, sink });
+      d.groups.push(g);
+    },
+  },
+  {
+    names: ['service'], minArgs: 2, maxArgs: 3, block: 'required', repeat: true,
+    apply: (s, d, sink) => {
+      const key = serviceKey(s, sink);
+      if (key === undefined) return;
+      const v: NativeService = { at: s.keyword.at, key, schedFlags: [], forward: { tunnel: {} }, reals: [] };
+      interpret(s.block?.body ?? [], NATIVE_SERVICE, v, { where: `service ${s.args.map((a) => a.text).join(' ')}`, sink });
+      d.services.push(v);
+    },
+  },
+];
+
+/** instance name → its sync group; an instance listed twice is reported at the second listing. */
+function membership(groups: readonly NativeSyncGroup[], sink: Sink): Map<string, string> {
+  const of = new Map<string, NativeSyncGroup>();
+  for (const g of groups) {
+    for (const m of g.members) {
+      const prev = of.get(m);
+      if (prev) error(sink, g.at, `expected ${m} in one sync-group, got it in ${g.name} and in ${prev.name} (at ${place(prev.at)})`);
+      else of.set(m, g);
+    }
+  }
+  return new Map([...of].map(([m, g]) => [m, g.name]));
+}
+
+export function interpretNative(path: string, body: readonly Stmt[], sink: Sink): Config | undefined {
+  const d: Drafts = { director: { ipvs: {} }, instances: [], groups: [], services: [] };
+  interpret(body, TOP, d, { where: 'the top level of the lvsd config', sink });
+  const groupOf = membership(d.groups, sink);
+  const vrrp: VrrpInstance[] = [];
+  for (const i of d.instances) {
+    const syncGroup = groupOf.get(i.name);
+    const built = buildNativeInstance(i, { ...(syncGroup !== undefined ? { syncGroup } : {}), sink });
+    if (built) vrrp.push(built);
+  }
+  if (sink.errors.length > 0) return undefined;
+  return {
+    path,
+    format: 'native',
+    routerId: d.director.routerId ?? D.routerId,
+    vrrp,
+    syncGroups: d.groups.map(buildNativeSyncGroup),
+    services: d.services.map(buildNativeService),
+    ipvs: { ...D.ipvs, ...d.director.ipvs },
+  };
+}
