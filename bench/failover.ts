@@ -1,0 +1,156 @@
+/**
+ * Failover bench (issue 2 item 8), root only:
+ *   node dist/bench/failover.js [--runs 10] [--stress-minutes 3] [--skip-stress] [--intervals 1,0.1,0.02]
+ * kill -9 of every process in the master's namespace → VIP on the backup (from `ip monitor
+ * address` events), lvsd vs keepalived 2.2.7 with the same keepalived.conf (VRRPv3, master
+ * priority 150, backup 100) at 1 s, 100 ms and 20 ms adverts; lvsd with its native defaults;
+ * SIGTERM handover at 1 s; a stress run with lvsd's main thread busy 50 ms of every 55.
+ * Prints a summary and writes it to results/bench-failover.txt.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO, LVSCTL } from '../test/netns/lvsd-harness.js';
+import { benchConfig, measureFailover, nativeConfig, startPair, type Impl, type PairSpec } from '../test/netns/bench-run.js';
+import { watchVip } from '../test/netns/bench-vip-watch.js';
+import { BENCH_VIP } from '../test/netns/bench-run.js';
+
+interface Opts { runs: number; stressMinutes: number; skipStress: boolean; intervals: string[] }
+
+function parseArgs(argv: readonly string[]): Opts {
+  const o: Opts = { runs: 10, stressMinutes: 3, skipStress: false, intervals: ['1', '0.1', '0.02'] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--runs') o.runs = Number(argv[++i]);
+    else if (a === '--stress-minutes') o.stressMinutes = Number(argv[++i]);
+    else if (a === '--skip-stress') o.skipStress = true;
+    else if (a === '--intervals') o.intervals = String(argv[++i]).split(',');
+    else throw new Error(`unknown argument ${a} (usage: failover.js [--runs N] [--stress-minutes M] [--skip-stress] [--intervals 1,0.1,0.02])`);
+  }
+  if (!(o.runs >= 1) || !(o.stressMinutes > 0)) throw new Error('--runs and --stress-minutes must be positive');
+  return o;
+}
+
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+interface Series { label: string; samples: number[]; failures: string[] }
+const median = (s: Series): number => quantile([...s.samples].sort((a, b) => a - b), 0.5);
+const p90 = (s: Series): number => quantile([...s.samples].sort((a, b) => a - b), 0.9);
+const fmt = (ms: number): string => (Number.isNaN(ms) ? 'n/a' : `${ms.toFixed(1)} ms`);
+const log = (s: string): void => { process.stderr.write(`${s}\n`); };
+
+async function series(label: string, runs: number, one: () => Promise<number>): Promise<Series> {
+  const s: Series = { label, samples: [], failures: [] };
+  for (let i = 0; i < runs; i++) {
+    try {
+      const ms = await one();
+      s.samples.push(ms);
+      log(`  ${label} run ${i + 1}/${runs}: ${ms.toFixed(1)} ms`);
+    } catch (e) {
+      s.failures.push((e as Error).message);
+      log(`  ${label} run ${i + 1}/${runs}: FAILED ${(e as Error).message}`);
+    }
+  }
+  return s;
+}
+
+const settleFor = (advertInt: string): number => Math.max(300, 3 * Number(advertInt) * 1000);
+const pairSpec = (impl: Impl, advertInt: string, extraArgs?: string[]): PairSpec => ({
+  impl, extraArgs,
+  masterConfig: benchConfig({ priority: 150, advertInt }),
+  backupConfig: benchConfig({ priority: 100, advertInt }),
+});
+
+interface StressResult { minutes: number; falseTransitions: number; vipOnBackupEvents: number; status: string }
+
+/** lvsd pair at 20 ms with both main threads burning; role changes after the initial election are false. */
+async function stress(minutes: number): Promise<StressResult> {
+  const pair = await startPair(pairSpec('lvsd', '0.02', ['--debug-burn-main', '50']), 500);
+  const watch = watchVip(pair.lan.ns.b!, BENCH_VIP);
+  try {
+    const before = pair.master.transitions() + pair.backup.transitions();
+    const endAt = Date.now() + minutes * 60_000;
+    while (Date.now() < endAt) {
+      await new Promise((r) => setTimeout(r, 5000));
+      log(`  stress: ${((endAt - Date.now()) / 1000).toFixed(0)} s left, transitions so far ${pair.master.transitions() + pair.backup.transitions() - before}`);
+    }
+    const falseTransitions = pair.master.transitions() + pair.backup.transitions() - before;
+    let status = '';
+    for (const p of [pair.master, pair.backup]) {
+      if (!p.director) continue;
+      try {
+        status += execFileSync('ip', ['netns', 'exec', p.ns, process.execPath, LVSCTL, '--socket', p.director.socket, 'vrrp', '--json'], { encoding: 'utf8' });
+      } catch (e) {
+        status += `lvsctl vrrp failed: ${(e as Error).message}\n`;
+      }
+    }
+    return { minutes, falseTransitions, vipOnBackupEvents: watch.events.filter((e) => e.kind === 'add').length, status };
+  } finally {
+    watch.stop();
+    pair.close();
+  }
+}
+
+/** The latest lateness / stale-deferral figures lvsctl vrrp --json reports (fields as available). */
+function latenessSummary(statusJson: string): string {
+  const found = [...statusJson.matchAll(/"(lateness|maxUs|p99Us|staleTimerDeferrals|advertsSent|advertsReceived)":\s*([0-9]+)/g)];
+  return found.length ? found.map((m) => `${m[1]}=${m[2]}`).join(' ') : 'not reported by lvsctl vrrp --json';
+}
+
+async function main(): Promise<number> {
+  const o = parseArgs(process.argv.slice(2));
+  const rows: string[] = [];
+  const kill: Array<{ interval: string; lvsd: Series; ka: Series }> = [];
+  for (const iv of o.intervals) {
+    log(`interval ${iv} s`);
+    const lvsd = await series(`lvsd@${iv}`, o.runs, () => measureFailover(pairSpec('lvsd', iv), 'kill-namespace', settleFor(iv)));
+    const ka = await series(`keepalived@${iv}`, o.runs, () => measureFailover(pairSpec('keepalived', iv), 'kill-namespace', settleFor(iv)));
+    kill.push({ interval: iv, lvsd, ka });
+  }
+  log('lvsd native defaults');
+  const native = await series('lvsd-native', o.runs, () => measureFailover(
+    { impl: 'lvsd', masterConfig: nativeConfig(150), backupConfig: nativeConfig(100) }, 'kill-namespace', 300));
+  log('TERM handover at 1 s');
+  const term = await series('lvsd-term@1', o.runs, () => measureFailover(pairSpec('lvsd', '1'), 'term', 1000));
+  const st = o.skipStress ? undefined : (log(`stress ${o.stressMinutes} min`), await stress(o.stressMinutes));
+
+  rows.push('=== lvsd failover bench (kill -9 of every process in the master namespace -> VIP on the backup) ===');
+  rows.push(`date ${new Date().toISOString()}  runs per cell ${o.runs}  kernel ${execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim()}`);
+  rows.push('VRRPv3, identical keepalived.conf for both (state BACKUP, master prio 150, backup prio 100)');
+  rows.push('');
+  rows.push('interval | lvsd median | lvsd p90 | keepalived median | keepalived p90 | ratio lvsd/keepalived (median) | n lvsd/ka | failed');
+  for (const k of kill) {
+    const r = median(k.lvsd) / median(k.ka);
+    rows.push(`${`${Number(k.interval) * 1000} ms`.padEnd(8)} | ${fmt(median(k.lvsd)).padEnd(11)} | ${fmt(p90(k.lvsd)).padEnd(8)} | ${fmt(median(k.ka)).padEnd(17)} | ${fmt(p90(k.ka)).padEnd(14)} | ${Number.isNaN(r) ? 'n/a' : r.toFixed(2)}`.padEnd(110) +
+      ` | ${k.lvsd.samples.length}/${k.ka.samples.length} | ${k.lvsd.failures.length + k.ka.failures.length}`);
+  }
+  rows.push('');
+  rows.push(`lvsd native defaults (v3, 50 ms, RFC 9568 checksum): median ${fmt(median(native))}, p90 ${fmt(p90(native))} (goal <= 200 ms: ${median(native) <= 200 ? 'MET' : 'NOT MET'}), n=${native.samples.length}, failed ${native.failures.length}`);
+  rows.push(`TERM handover at 1 s adverts (priority 0 -> skew time): median ${fmt(median(term))}, p90 ${fmt(p90(term))}, max ${fmt(Math.max(...term.samples))} (goal <= 1005 ms: ${Math.max(...term.samples) <= 1005 ? 'MET' : 'NOT MET'}), n=${term.samples.length}`);
+  if (st) {
+    rows.push(`stress: lvsd at 20 ms adverts, both main threads busy 50 ms of every 55, ${st.minutes} min: false transitions ${st.falseTransitions} (goal 0), VIP added on backup ${st.vipOnBackupEvents} times`);
+    rows.push(`  reported by lvsctl vrrp --json: ${latenessSummary(st.status)}`);
+  } else rows.push('stress: skipped');
+  const goals = kill.map((k) => `${Number(k.interval) * 1000} ms: lvsd median ${median(k.lvsd) <= median(k.ka) ? '<=' : '>'} keepalived`).join('; ');
+  rows.push(`goal "kill -9 median <= keepalived's": ${goals}`);
+  const fails = [...kill.flatMap((k) => [k.lvsd, k.ka]), native, term].filter((s) => s.failures.length);
+  for (const s of fails) rows.push(`failures in ${s.label}: ${[...new Set(s.failures)].join(' | ')}`);
+  const text = `${rows.join('\n')}\n`;
+  process.stdout.write(text);
+  mkdirSync(join(REPO, 'results'), { recursive: true });
+  writeFileSync(join(REPO, 'results', 'bench-failover.txt'), text);
+  return 0;
+}
+
+if (process.getuid?.() !== 0) {
+  process.stderr.write('bench/failover: must run as root (network namespaces)\n');
+  process.exitCode = 1;
+} else {
+  process.exitCode = await main();
+}

@@ -1,0 +1,129 @@
+/**
+ * One failover-bench run: a fresh two-host LAN, a master and a backup (lvsd or keepalived,
+ * same config text but the priority), wait until stable, then kill -9 every process of the
+ * master's namespace (or SIGTERM lvsd) and time the VIP's arrival on the backup from
+ * `ip monitor address` events. Used by bench/failover.ts; no ava here (runs outside tests).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { LVSD, roleOf, type Director } from './lvsd-harness.js';
+import { killNamespace, keepalivedRole, keepalivedTransitions, startKeepalived } from './kp-peers.js';
+import { addresses, makeLan, startIn, waitFor, type Lan } from './topology.js';
+import { watchVip } from './bench-vip-watch.js';
+
+export type Impl = 'lvsd' | 'keepalived';
+export const BENCH_VIP = '192.0.2.10';
+
+export interface Peer {
+  readonly impl: Impl;
+  readonly ns: string;
+  role(): string;
+  /** Role changes logged so far. */
+  transitions(): number;
+  /** The process we spawned (lvsd itself; keepalived's parent). */
+  signal(sig: NodeJS.Signals): void;
+  readonly director?: Director;
+}
+
+export interface PeerSpec {
+  readonly impl: Impl;
+  readonly ns: string;
+  readonly name: string;
+  readonly dir: string;
+  readonly config: string;
+  readonly extraArgs?: readonly string[];
+}
+
+export function startPeer(s: PeerSpec): Peer {
+  if (s.impl === 'keepalived') {
+    const k = startKeepalived(undefined, { ns: s.ns, name: s.name, dir: s.dir, config: s.config });
+    return { impl: s.impl, ns: s.ns, role: () => keepalivedRole(k), transitions: () => keepalivedTransitions(k), signal: (sig) => k.kill(sig) };
+  }
+  const config = join(s.dir, `${s.name}.conf`);
+  writeFileSync(config, s.config);
+  const socket = join(s.dir, `${s.name}.sock`);
+  const args = [LVSD, '-n', '-f', config, '--socket', socket, '--pid-file', join(s.dir, `${s.name}.pid`),
+    '--log-level', 'info', ...(s.extraArgs ?? [])];
+  const p = startIn(undefined, s.ns, process.execPath, args);
+  const d: Director = Object.assign(p, { name: s.name, socket, config });
+  const transitions = (): number => d.lines.filter((l) => l.event === 'vrrp.role').length;
+  return { impl: s.impl, ns: s.ns, role: () => roleOf(d, 'VI_1'), transitions, signal: (sig) => d.kill(sig), director: d };
+}
+
+/** keepalived.conf text shared by both implementations (VRRPv3, one VIP). */
+export function benchConfig(o: { priority: number; advertInt: string; vrid?: number; extra?: readonly string[] }): string {
+  return [
+    'global_defs {', '    vrrp_version 3', '}',
+    'vrrp_instance VI_1 {', '    state BACKUP', '    interface eth0', `    virtual_router_id ${o.vrid ?? 51}`,
+    `    priority ${o.priority}`, `    advert_int ${o.advertInt}`, ...(o.extra ?? []).map((l) => `    ${l}`),
+    '    virtual_ipaddress {', `        ${BENCH_VIP}/24`, '    }', '}', '',
+  ].join('\n');
+}
+
+/** lvsd's native format with everything at its default but the priority. */
+export function nativeConfig(priority: number): string {
+  return ['vrrp VI_1 {', '    interface eth0', '    vrid 51', `    priority ${priority}`, `    vip ${BENCH_VIP}/24`, '}', ''].join('\n');
+}
+
+export interface Pair {
+  readonly lan: Lan;
+  readonly master: Peer;
+  readonly backup: Peer;
+  readonly dir: string;
+  close(): void;
+}
+
+export interface PairSpec {
+  readonly impl: Impl;
+  readonly masterConfig: string;
+  readonly backupConfig: string;
+  readonly extraArgs?: readonly string[];
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const hasVip = (ns: string): boolean => addresses(ns).includes(BENCH_VIP);
+
+/** Starts both peers on a fresh LAN and waits until the master holds the VIP and the backup is BACKUP. */
+export async function startPair(s: PairSpec, settleMs: number): Promise<Pair> {
+  const lan = makeLan(undefined, ['m', 'b']);
+  const dir = mkdtempSync(join(tmpdir(), 'lvsd-bench-'));
+  const close = (): void => {
+    killNamespace(lan.ns.m!);
+    killNamespace(lan.ns.b!);
+    lan.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const master = startPeer({ impl: s.impl, ns: lan.ns.m!, name: 'm', dir, config: s.masterConfig, extraArgs: s.extraArgs });
+    const backup = startPeer({ impl: s.impl, ns: lan.ns.b!, name: 'b', dir, config: s.backupConfig, extraArgs: s.extraArgs });
+    const stable = (): boolean => master.role() === 'MASTER' && backup.role() === 'BACKUP' && hasVip(lan.ns.m!) && !hasVip(lan.ns.b!);
+    await waitFor(stable, `${s.impl}: master MASTER with the VIP, backup BACKUP`, 20_000, 20);
+    await sleep(settleMs);
+    if (!stable()) throw new Error(`${s.impl}: not stable after settling (master ${master.role()}, backup ${backup.role()})`);
+    return { lan, master, backup, dir, close };
+  } catch (e) {
+    close();
+    throw e;
+  }
+}
+
+export type Stop = 'kill-namespace' | 'term';
+
+/** Ms from stopping the master (kill -9 of its namespace, or SIGTERM to lvsd) to the VIP on the backup. */
+export async function measureFailover(s: PairSpec, stop: Stop, settleMs: number): Promise<number> {
+  const pair = await startPair(s, settleMs);
+  const watch = watchVip(pair.lan.ns.b!, BENCH_VIP);
+  try {
+    await sleep(100); // let `ip monitor` subscribe before we act
+    const t0 = performance.now();
+    if (stop === 'term') pair.master.signal('SIGTERM');
+    else killNamespace(pair.lan.ns.m!);
+    const e = await watch.addedAfter(t0, 15_000);
+    return e.atMs - t0;
+  } finally {
+    watch.stop();
+    pair.close();
+  }
+}
