@@ -149,7 +149,7 @@ export function linkLocalIpv6(ifname: string): string | undefined {
  * (a TypeError: a caller bug) is returned unchanged.
  */
 export function toKernelError(e: unknown, op: string, target: string): unknown {
-  if (!isNativeSystemError(e)) return e;
+  if (e instanceof KernelError || !isNativeSystemError(e)) return e;
   // Native messages read "SYSCALL CODE: description (detail)"; keep "SYSCALL: description (detail)".
   const meaning = e.message.startsWith(`${e.syscall} ${e.code}: `)
     ? `${e.syscall}: ${e.message.slice(e.syscall.length + e.code.length + 3)}`

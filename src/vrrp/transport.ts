@@ -55,7 +55,10 @@ export interface VrrpTransport {
   readonly family: 4 | 6;
   readonly ifname: string;
   readonly ifindex: number;
-  /** Primary IPv4 or IPv6 link-local: the source of every send and of checksums. */
+  /**
+   * Primary IPv4 or IPv6 link-local (or `sourceAddress`): the source of every send and of checksums.
+   * '' while the interface has none yet (looked up again on each read until found).
+   */
   readonly localAddress: string;
   /** Throws KernelError (e.g. ENETDOWN, ENOBUFS) if the kernel refuses the datagram. */
   send(payload: Buffer, dst: string): void;
@@ -114,20 +117,23 @@ function kernelError(e: unknown, op: string, target: string): Error {
   return k instanceof Error ? k : new Error(String(k));
 }
 
+/** The configured source, else the primary IPv4 / first IPv6 link-local; '' if the interface has none yet. */
 function resolveSource(o: VrrpTransportOptions): string {
   if (o.sourceAddress !== undefined) return o.sourceAddress;
-  const found = o.family === 4 ? primaryIpv4(o.ifname) : linkLocalIpv6(o.ifname);
-  if (found !== undefined) return found;
-  const what = o.family === 4 ? 'an IPv4 address' : 'an IPv6 link-local address';
-  throw new KernelError({
-    op: 'open VRRP socket', target: o.ifname, errno: -errno.EADDRNOTAVAIL, code: 'EADDRNOTAVAIL', syscall: 'getifaddrs',
-    meaning: `interface has no ${what} to send from`,
+  return (o.family === 4 ? primaryIpv4(o.ifname) : linkLocalIpv6(o.ifname)) ?? '';
+}
+
+function noSource(o: VrrpTransportOptions): KernelError {
+  const what = o.family === 4 ? 'IPv4 address' : 'IPv6 link-local address';
+  return new KernelError({
+    op: 'send VRRP', target: `${o.ifname} (IPv${o.family})`, errno: -errno.EADDRNOTAVAIL, code: 'EADDRNOTAVAIL',
+    syscall: 'getifaddrs', meaning: `the interface has no ${what} to send from yet`,
   });
 }
 
 class RawVrrpTransport implements VrrpTransport {
   readonly ifindex: number;
-  readonly localAddress: string;
+  private source: string;
   private handle: VrrpSocketHandle | undefined;
   private readonly c = { rxPackets: 0, rxBadIpHeader: 0, rxTruncated: 0, rxErrors: 0 };
 
@@ -136,7 +142,9 @@ class RawVrrpTransport implements VrrpTransport {
     const target = `${o.ifname} (IPv${o.family})`;
     try {
       this.ifindex = native.ifNameToIndex(o.ifname);
-      this.localAddress = resolveSource(o);
+      // Receiving works before the interface has an address (e.g. IPv6 link-local still being
+      // configured); the source is resolved again when read while still unknown.
+      this.source = resolveSource(o);
       this.handle = native.vrrpOpen({
         family: o.family, ifname: o.ifname, protocol: IPPROTO_VRRP,
         group: o.multicast ? (o.family === 4 ? VRRP_GROUP_V4 : VRRP_GROUP_V6) : '',
@@ -148,16 +156,26 @@ class RawVrrpTransport implements VrrpTransport {
   }
 
   get family(): 4 | 6 { return this.o.family; }
+
+  /** '' while the interface has no usable address (then send() throws EADDRNOTAVAIL). */
+  get localAddress(): string {
+    if (this.source === '') this.source = resolveSource(this.o);
+    return this.source;
+  }
   get ifname(): string { return this.o.ifname; }
 
   send(payload: Buffer, dst: string): void {
     if (this.handle === undefined) throw new KernelError({
       op: 'send VRRP', target: dst, errno: -errno.EBADF, code: 'EBADF', syscall: 'sendmsg', meaning: 'transport is closed',
     });
+    const src = this.localAddress;
+    if (src === '') throw noSource(this.o);
     try {
-      loadNative().vrrpSend(this.handle, payload, dst, this.localAddress);
+      loadNative().vrrpSend(this.handle, payload, dst, src);
     } catch (e) {
-      throw kernelError(e, `send VRRP on ${this.o.ifname} from ${this.localAddress}`, dst);
+      // The address may have gone (interface reconfigured): look it up again next time.
+      if (this.o.sourceAddress === undefined) this.source = '';
+      throw kernelError(e, `send VRRP on ${this.o.ifname} from ${src}`, dst);
     }
   }
 

@@ -5,7 +5,7 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -211,4 +211,75 @@ test.serial('an unsolicited NA is on the wire with hop limit 255, O=1, target LL
   });
   // R=0: forwarding is off in the namespace (keepalived's rule); checksum.status 1 = good.
   t.deepEqual(rows, [['33:33:00:00:00:01', n.macA, '2001:db8::100', 'ff02::1', '255', '136', '0', '0', '1', '2001:db8::100', n.macA, '1', '']]);
+});
+
+/** RFC 1071 checksum (the test's own, independent of src/vrrp/codec). */
+function inetChecksum(...parts: Buffer[]): number {
+  const b = Buffer.concat(parts);
+  let sum = 0;
+  for (let i = 0; i < b.length; i += 2) sum += (b[i] ?? 0) * 256 + (b[i + 1] ?? 0);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
+}
+
+/** VRRPv2 (RFC 3768 §5.1) advert, VRID 51, priority 250, 1 s, no auth, one VIP. */
+function v2Advert(vip: string): string {
+  const m = Buffer.from([0x21, 51, 250, 1, 0, 1, 0, 0, ...vip.split('.').map(Number), 0, 0, 0, 0, 0, 0, 0, 0]);
+  m.writeUInt16BE(inetChecksum(m), 6);
+  return m.toString('hex');
+}
+
+/** VRRPv3 IPv6 (RFC 9568 §5.1) advert, VRID 10, priority 250, 100 cs; checksum over the pseudo-header of src. */
+function v3Advert6(src: string, vipHex: string): string {
+  const m = Buffer.from(`310afa010064 0000 ${vipHex}`.replace(/ /g, ''), 'hex');
+  const v6 = (a: string): Buffer => {
+    const [h = '', tl = ''] = a.split('::');
+    const hw = h === '' ? [] : h.split(':');
+    const tw = tl === '' ? [] : tl.split(':');
+    const words = [...hw, ...Array<string>(8 - hw.length - tw.length).fill('0'), ...tw];
+    return Buffer.from(words.map((w) => w.padStart(4, '0')).join(''), 'hex');
+  };
+  const pseudo = Buffer.concat([v6(src), v6('ff02::12'), Buffer.from([0, 0, 0, m.length, 0, 0, 0, 112])]);
+  m.writeUInt16BE(inetChecksum(pseudo, m), 6);
+  return m.toString('hex');
+}
+
+test.serial('keepalived 2.2.7 accepts our sends: its MASTER steps down on our higher-priority IPv4 and IPv6 adverts', async (t) => {
+  const n = await makePair(t);
+  const dir = mkdtempSync(join(tmpdir(), 'lvsd-ka-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const conf = join(dir, 'keepalived.conf');
+  const instance = (name: string, vrid: number, extra: string, vip: string): string =>
+    `vrrp_instance ${name} {\n state MASTER\n interface ${n.ifA}\n virtual_router_id ${vrid}\n priority 200\n` +
+    ` advert_int 1\n${extra} virtual_ipaddress {\n  ${vip}\n }\n}\n`;
+  writeFileSync(conf, `global_defs {\n router_id ka-${process.pid}\n}\n` +
+    instance('V4', 51, '', '10.231.0.10/24') + instance('V6', 10, ' version 3\n', '2001:db8::10'));
+  const ka = spawn('ip', ['netns', 'exec', n.a, 'stdbuf', '-oL', '-eL', 'keepalived', '-n', '-l', '--vrrp', '-f', conf,
+    '-p', join(dir, 'ka.pid'), '-r', join(dir, 'vrrp.pid')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const kaExit = new Promise<void>((r) => ka.on('exit', () => r()));
+  t.teardown(async () => { // TERM lets keepalived stop its VRRP child; KILL only as a last resort
+    if (ka.exitCode !== null) return;
+    ka.kill('SIGTERM');
+    const timer = setTimeout(() => ka.kill('SIGKILL'), 3000);
+    await kaExit;
+    clearTimeout(timer);
+  });
+  let log = '';
+  ka.stdout.on('data', (d: Buffer) => { log += d.toString(); });
+  ka.stderr.on('data', (d: Buffer) => { log += d.toString(); });
+  const inLog = (s: string, from = 0): Promise<true> =>
+    until(`keepalived log "${s}" (log: ${log})`, () => (log.slice(from).includes(s) ? true : undefined));
+  // Observable without the log too: a keepalived MASTER holds its VIPs, a BACKUP does not.
+  const vips = (): string => inNs(n.a, ['ip', 'addr', 'show', 'dev', n.ifA]);
+  await until('keepalived MASTER with both VIPs', () => (/10\.231\.0\.10\//.test(vips()) && /2001:db8::10\//.test(vips()) ? true : undefined));
+  await inLog('(V4) Entering MASTER STATE');
+  await inLog('(V6) Entering MASTER STATE');
+  const mark = log.length; // keepalived logs "Entering BACKUP STATE (init)" at start: look only after this
+  await sendOnce(t, n.b, ['--family', '4', '--ifname', n.ifB, '--multicast', '--dst', '224.0.0.18', '--payload', v2Advert('10.231.0.10')]);
+  await sendOnce(t, n.b, ['--family', '6', '--ifname', n.ifB, '--multicast', '--dst', 'ff02::12', '--payload',
+    v3Advert6(n.ll6B, '20010db8000000000000000000000010')]);
+  await inLog('(V4) Entering BACKUP STATE', mark);
+  await inLog('(V6) Entering BACKUP STATE', mark);
+  t.false(/10\.231\.0\.10\/|2001:db8::10\//.test(vips()), 'keepalived removed its VIPs as BACKUP');
+  t.notRegex(log, /TTL|checksum|invalid/i, 'keepalived logged no receive error');
 });
