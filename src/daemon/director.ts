@@ -43,7 +43,7 @@ export class Director {
 
   async start(): Promise<void> {
     await this.ipvs.apply(this.config);
-    if (this.config.vrrp.length > 0) await this.startVrrp(this.config.vrrp);
+    if (this.config.vrrp.length > 0) await this.startVrrp(this.config);
     this.control = new ControlServer({
       path: this.opts.socketPath,
       handlers: {
@@ -68,8 +68,8 @@ export class Director {
     const changed: string[] = [];
     const ops = await this.ipvs.apply(r.config);
     if (ops > 0) changed.push(`ipvs: ${ops} operation(s)`);
-    if (this.vrrp) this.vrrp.reload(r.config.vrrp);
-    else if (r.config.vrrp.length > 0) await this.startVrrp(r.config.vrrp);
+    if (this.vrrp) this.vrrp.reload(r.config.vrrp, r.config.syncGroups);
+    else if (r.config.vrrp.length > 0) await this.startVrrp(r.config);
     if (JSON.stringify(stripLoc(r.config.vrrp)) !== JSON.stringify(stripLoc(this.config.vrrp))) changed.push('vrrp');
     this.config = r.config;
     this.log.info({ event: 'config.reload', ok: true, changed }, 'configuration reloaded');
@@ -89,8 +89,8 @@ export class Director {
     this.log.info({ event: 'director.stopped' }, 'director stopped');
   }
 
-  private async startVrrp(instances: readonly VrrpInstance[]): Promise<void> {
-    const engine = new VrrpEngine(instances);
+  private async startVrrp(config: Config): Promise<void> {
+    const engine = new VrrpEngine(config.vrrp, config.syncGroups);
     engine.on('message', (m) => this.onVrrp(m));
     engine.on('exit', (code) => {
       if (!this.stopping) this.log.error({ event: 'vrrp.worker.exit', code }, 'vrrp worker exited');
@@ -106,6 +106,8 @@ export class Director {
         vlog.info({ event: 'vrrp.role', at: new Date(m.atMs).toISOString(), instance: m.instance, from: m.from, to: m.to, reason: m.reason,
           priority: m.priority, master: m.masterAddress }, 'vrrp state change');
         this.runNotify(m.instance, m.to, m.priority);
+        this.roles.set(m.instance, m.to);
+        this.groupNotify(m.instance);
         return;
       }
       case 'vip':
@@ -134,6 +136,22 @@ export class Director {
 
   private readonly dropSummary = new DropSummary((instance, reason, count, from) =>
     this.log.warn({ event: 'vrrp.drop', instance, reason, count, from }, 'vrrp packets dropped'));
+
+  private readonly roles = new Map<string, string>();
+  private readonly groupStates = new Map<string, string>();
+
+  /** A sync group's notify scripts run when all members agree (any FAULT makes it FAULT). */
+  private groupNotify(instance: string): void {
+    for (const g of this.config.syncGroups) {
+      if (!g.members.includes(instance)) continue;
+      const states = g.members.map((n) => this.roles.get(n) ?? 'INIT');
+      const state = states.includes('FAULT') ? 'FAULT' : states.every((x) => x === states[0]) ? states[0] : undefined;
+      if (state === undefined || state === 'INIT' || this.groupStates.get(g.name) === state) continue;
+      this.groupStates.set(g.name, state);
+      this.log.info({ event: 'vrrp.group', group: g.name, state }, 'vrrp sync group state change');
+      for (const argv of notifyArgv(g, state, 0)) this.notify.enqueue({ argv, timeoutMs: g.notify.timeoutMs, label: `${g.name} ${state}` });
+    }
+  }
 
   private runNotify(instance: string, state: string, priority: number): void {
     const cfg = this.config.vrrp.find((i) => i.name === instance);

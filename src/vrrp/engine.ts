@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import type { VrrpInstance } from '../model/types.js';
+import type { VrrpInstance, VrrpSyncGroup } from '../model/types.js';
 import type { FromWorker, InstanceSnapshot, TimerLateness, ToWorker, WorkerInit } from './messages.js';
 
 export interface VrrpSnapshot {
@@ -19,9 +19,9 @@ export class VrrpEngine extends EventEmitter<{ message: [FromWorker]; exit: [num
   private readonly pending = new Map<number, (s: VrrpSnapshot) => void>();
   private readonly ready: Promise<void>;
 
-  constructor(instances: readonly VrrpInstance[]) {
+  constructor(instances: readonly VrrpInstance[], syncGroups: readonly VrrpSyncGroup[]) {
     super();
-    const init: WorkerInit = { instances };
+    const init: WorkerInit = { instances, syncGroups };
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
     this.ready = new Promise((resolve, reject) => {
       const onMsg = (m: FromWorker): void => {
@@ -47,8 +47,8 @@ export class VrrpEngine extends EventEmitter<{ message: [FromWorker]; exit: [num
     this.send({ type: 'start' });
   }
 
-  reload(instances: readonly VrrpInstance[]): void {
-    this.send({ type: 'reload', instances });
+  reload(instances: readonly VrrpInstance[], syncGroups: readonly VrrpSyncGroup[]): void {
+    this.send({ type: 'reload', instances, syncGroups });
   }
 
   snapshot(timeoutMs = 2000): Promise<VrrpSnapshot> {

@@ -3,7 +3,7 @@
  * (src/vrrp/worker.ts). The worker owns VRRP timing, sockets, VIPs and gratuitous ARP/NA;
  * the main thread owns logging, notify scripts, the control socket and IPVS.
  */
-import type { VrrpInstance } from '../model/types.js';
+import type { VrrpInstance, VrrpSyncGroup } from '../model/types.js';
 
 export type Role = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
 
@@ -42,13 +42,14 @@ export interface TimerLateness {
 
 export interface WorkerInit {
   readonly instances: readonly VrrpInstance[];
+  readonly syncGroups: readonly VrrpSyncGroup[];
 }
 
 /** main → worker */
 export type ToWorker =
   | { readonly type: 'start' }
   | { readonly type: 'shutdown' }
-  | { readonly type: 'reload'; readonly instances: readonly VrrpInstance[] }
+  | { readonly type: 'reload'; readonly instances: readonly VrrpInstance[]; readonly syncGroups: readonly VrrpSyncGroup[] }
   | { readonly type: 'snapshot'; readonly id: number };
 
 /** worker → main */

@@ -14,6 +14,7 @@ import { Owner } from './owner.js';
 import { TransportPool } from './pool.js';
 import { openVipManager, type VipManager } from '../net/vip.js';
 import { LinkTracker } from './link-tracker.js';
+import { SyncGroups } from './sync-group.js';
 
 const port = parentPort;
 if (!port) throw new Error('vrrp/worker.ts must run in a worker thread');
@@ -24,6 +25,22 @@ const runners = new Map<string, InstanceRunner>();
 let vips: VipManager;
 let pool: TransportPool;
 let links: LinkTracker;
+let groups = new SyncGroups((workerData as WorkerInit).syncGroups);
+/** Instances whose current fault/clear came from their sync group (not to be cascaded again). */
+const forced = new Set<string>();
+
+function onRole(m: FromWorker): void {
+  post(m);
+  if (m.type !== 'role') return;
+  const wasForced = forced.delete(m.instance);
+  for (const a of groups.onRole(m.instance, m.from, m.to, wasForced)) {
+    const r = runners.get(a.instance);
+    if (!r) continue;
+    forced.add(a.instance);
+    if (a.action === 'fault') r.fault(a.reason);
+    else r.faultClear();
+  }
+}
 
 function startInstance(cfg: VrrpInstance): void {
   const transport = pool.acquire(cfg, (p) => runners.get(cfg.name)?.onPacket(p));
@@ -37,7 +54,7 @@ function startInstance(cfg: VrrpInstance): void {
     release: () => owner.release(),
     setTimer: (fn, ms) => setTimeout(fn, ms),
     clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
-    post,
+    post: onRole,
     lateness,
   });
   runners.set(cfg.name, runner);
@@ -114,6 +131,7 @@ async function main(): Promise<void> {
         void shutdown();
         return;
       case 'reload':
+        groups = new SyncGroups(m.syncGroups);
         void reload(m.instances);
         return;
       case 'snapshot':
