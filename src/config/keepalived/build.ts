@@ -67,7 +67,22 @@ export function buildSyncGroup(g: SyncGroupDraft): VrrpSyncGroup {
   return { name: g.name, at: g.at, members: g.members.map((m) => m.text), notify: buildNotify(g.notify) };
 }
 
+/**
+ * keepalived 2.2.7 `-t` reports a virtual_server without protocol, lb_algo or lb_kind as a
+ * config error and then defaults to UDP (later versions: TCP), wlc and NAT. The protocol
+ * default differs between versions, so it must be written; the other two default as
+ * keepalived does, with a warning.
+ */
+function checkUnwritten(vs: VsDraft, sink: Sink): void {
+  if (vs.protocol === undefined && vs.head.kind !== 'fwmark') error(sink, vs.at, 'expected "protocol TCP|UDP|SCTP" in virtual_server (keepalived 2.2.7 defaults to UDP, later versions to TCP), got none');
+  if (vs.scheduler === undefined) sink.warnings.push({ at: vs.at, message: `virtual_server has no lb_algo: using ${D.scheduler}, as keepalived does (keepalived -t reports it)` });
+  if (vs.forward === undefined && vs.reals.some((r) => r.forward === undefined)) {
+    sink.warnings.push({ at: vs.at, message: 'virtual_server has no lb_kind: using NAT, as keepalived does (keepalived -t reports it)' });
+  }
+}
+
 export function buildServices(vs: VsDraft, o: { groups: ReadonlyMap<string, VsgDraft>; sink: Sink }): VirtualService[] {
+  checkUnwritten(vs, o.sink);
   const protocol = vs.protocol ?? 'tcp';
   const keys: ServiceKey[] = [];
   const head = vs.head;
