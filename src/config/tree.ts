@@ -39,61 +39,68 @@ interface Frame {
   readonly owner?: MutableStmt;
 }
 
+interface State {
+  readonly diagnostics: Diagnostic[];
+  readonly stack: Frame[];
+  words: Word[];
+  /** The last statement completed in the current block: a "{" on the next line opens its block. */
+  last: MutableStmt | undefined;
+}
+
+function top(st: State): Frame {
+  return st.stack[st.stack.length - 1] ?? { body: [] };
+}
+
+function flush(st: State): void {
+  const [keyword, ...args] = st.words;
+  st.words = [];
+  if (keyword === undefined) return;
+  st.last = { keyword, args, at: keyword.at };
+  top(st).body.push(st.last);
+}
+
+function open(st: State, at: Loc): void {
+  const sameLine = st.words.length > 0;
+  flush(st);
+  const owner = sameLine || st.last?.block === undefined ? st.last : undefined;
+  if (owner === undefined || owner.block !== undefined) {
+    st.diagnostics.push({ at, message: 'expected a keyword before "{", got a block with no keyword' });
+  }
+  const body: MutableStmt[] = [];
+  if (owner !== undefined && owner.block === undefined) owner.block = { open: at, body };
+  st.stack.push({ body, open: at, ...(owner ? { owner } : {}) });
+  st.last = undefined;
+}
+
+function close(st: State, at: Loc): void {
+  flush(st);
+  if (st.stack.length === 1) {
+    st.diagnostics.push({ at, message: 'expected a statement or the end of the file, got "}" with no open block' });
+    return;
+  }
+  st.last = st.stack.pop()?.owner;
+}
+
 export function buildTree(tokens: readonly Token[]): TreeResult {
-  const diagnostics: Diagnostic[] = [];
-  const stack: Frame[] = [{ body: [] }];
-  let words: Word[] = [];
-  let last: MutableStmt | undefined;
-  const top = (): Frame => stack[stack.length - 1] ?? { body: [] };
-  const flush = (): void => {
-    const [keyword, ...args] = words;
-    words = [];
-    if (keyword === undefined) return;
-    last = { keyword, args, at: keyword.at };
-    top().body.push(last);
-  };
+  const st: State = { diagnostics: [], stack: [{ body: [] }], words: [], last: undefined };
   for (const t of tokens) {
     switch (t.kind) {
-      case 'word':
-        words.push(t.word);
-        break;
-      case 'end':
-        flush();
-        break;
-      case 'open': {
-        const sameLine = words.length > 0;
-        flush();
-        const owner = sameLine || (last !== undefined && last.block === undefined) ? last : undefined;
-        if (owner === undefined || owner.block !== undefined) {
-          diagnostics.push({ at: t.at, message: 'expected a keyword before "{", got a block with no keyword' });
-        }
-        const body: MutableStmt[] = [];
-        if (owner !== undefined && owner.block === undefined) owner.block = { open: t.at, body };
-        stack.push({ body, open: t.at, ...(owner ? { owner } : {}) });
-        last = undefined;
-        break;
-      }
-      case 'close': {
-        flush();
-        if (stack.length === 1) {
-          diagnostics.push({ at: t.at, message: 'expected a statement or the end of the file, got "}" with no open block' });
-          break;
-        }
-        last = stack.pop()?.owner;
-        break;
-      }
+      case 'word': st.words.push(t.word); break;
+      case 'end': flush(st); break;
+      case 'open': open(st, t.at); break;
+      case 'close': close(st, t.at); break;
       default: {
         const never: never = t;
         throw new Error(`unknown token ${JSON.stringify(never)}`);
       }
     }
   }
-  flush();
-  for (const frame of stack.slice(1)) {
+  flush(st);
+  for (const frame of st.stack.slice(1)) {
     const what = frame.owner ? `the block of "${frame.owner.keyword.text}"` : 'this block';
-    diagnostics.push({ at: frame.open ?? { file: '', line: 0 }, message: `expected "}" to close ${what} opened here, got the end of the file` });
+    st.diagnostics.push({ at: frame.open ?? { file: '', line: 0 }, message: `expected "}" to close ${what} opened here, got the end of the file` });
   }
-  return { body: stack[0]?.body ?? [], diagnostics };
+  return { body: st.stack[0]?.body ?? [], diagnostics: st.diagnostics };
 }
 
 /** Every word of a value block ({ a b \n c }) in order: keywords and arguments alike. */
