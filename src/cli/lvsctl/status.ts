@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { KernelError } from '../../errors.js';
-import { openNetlinkIpvs } from '../../ipvs/client.js';
+import { openIpvsBackend } from '../../ipvs/backend.js';
 import { formatConns } from '../../ipvs/conn.js';
 import { formatDaemon, formatList, formatSave, formatTimeout, type ListOptions } from '../../ipvs/format.js';
 import type { IpvsBackend } from '../../ipvs/types.js';
@@ -29,7 +29,7 @@ export interface StatusOptions {
   readonly save?: boolean; // -S
 }
 
-/** Injected edges (tests); defaults are the real kernel and /proc. */
+/** Injected edges (tests); defaults: openIpvsBackend() (netlink, else ipvsadm) and /proc. */
 export interface StatusDeps {
   readonly open?: () => Promise<IpvsBackend>;
   readonly readConnTable?: () => Promise<string>;
@@ -89,7 +89,7 @@ export async function run(opts: StatusOptions, io: Io, deps: StatusDeps = {}): P
   }
   let backend: IpvsBackend | undefined;
   try {
-    backend = await (deps.open ?? (() => openNetlinkIpvs()))();
+    backend = await (deps.open ?? (() => openIpvsBackend()))();
     io.out(await render(opts, backend, deps));
     return 0;
   } catch (e) {
