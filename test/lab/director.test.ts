@@ -69,7 +69,18 @@ labTest('start, one-change reload, kill -9 + restart keeps table, counters and t
   await waitFor(() => /rs\d: one/.test(got), 'echo through the VIP', 30_000, 50);
   const conns = () => nsExec(lan.ns.dir!, 'ipvsadm', ['-L', '-n', '-c']);
   t.regex(conns(), /ESTABLISHED/);
-  const statsBefore = nsExec(lan.ns.dir!, 'ipvsadm', ['-L', '-n', '--stats', '--exact']);
+  // IPVS folds per-CPU counters into what dumps show every 2 s (estimator): read until settled
+  const stats = () => nsExec(lan.ns.dir!, 'ipvsadm', ['-L', '-n', '--stats', '--exact']);
+  const settled = async (): Promise<string> => {
+    for (let prev = stats(); ; ) {
+      await new Promise((r) => setTimeout(r, 2500));
+      const cur = stats();
+      if (cur === prev) return cur;
+      prev = cur;
+    }
+  };
+  const statsBefore = await settled();
+  t.regex(statsBefore, /TCP  198\.51\.100\.100:80 +1 /, 'the connection is counted');
 
   // reload changing one destination's weight: exactly one operation
   writeFileSync(d1.config, conf(5));
@@ -86,7 +97,7 @@ labTest('start, one-change reload, kill -9 + restart keeps table, counters and t
   const d2 = startLvsd(t, { ns: lan.ns.dir!, name: 'd2', dir, config: conf(5) });
   await waitFor(() => applies(d2.lines).length >= 1, 'ipvs.apply after restart', 60_000, 50);
   t.is(applies(d2.lines)[0]?.ops, 0, 'restart adopts the table: no operation');
-  t.is(nsExec(lan.ns.dir!, 'ipvsadm', ['-L', '-n', '--stats', '--exact']), statsBefore, 'counters untouched (no new traffic meanwhile)');
+  t.is(await settled(), statsBefore, 'counters untouched (no new traffic meanwhile)');
   t.regex(conns(), /ESTABLISHED/);
   client.stdin.write('two\n');
   await waitFor(() => /rs\d: two/.test(got), 'the same connection still works', 30_000, 50);
