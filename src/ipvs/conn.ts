@@ -50,9 +50,7 @@ function withPort(text: string, v6: boolean, port: number): string {
 export function parseConnLine(line: string): ConnEntry | undefined {
   const f = line.trim().split(/\s+/);
   if (f.length < 9) return undefined;
-  const [proto, c, cport, v, vport, d, dport, state, expires, peName, peData] = f as [
-    string, string, string, string, string, string, string, string, string, string?, string?,
-  ];
+  const [proto = '', c = '', cport, v = '', vport, d = '', dport, state = '', expires = '0', peName, peData] = f;
   // ipvsadm decides the family of client and virtual from the client field alone.
   const client = renderAddr(c, true);
   const virt = client.v6 ? renderAddr(v, true) : renderAddr(v, false);

@@ -57,8 +57,9 @@ export function glibcMergeSort<T>(items: readonly T[], cmp: (a: T, b: T) => numb
   let i = 0;
   let j = 0;
   while (i < left.length && j < right.length) {
-    const l = left[i] as T;
-    const r = right[j] as T;
+    const l = left[i];
+    const r = right[j];
+    if (l === undefined || r === undefined) break; // unreachable: both indices are in range
     if (cmp(l, r) <= 0) {
       out.push(l);
       i++;
