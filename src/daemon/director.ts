@@ -65,6 +65,7 @@ export class Director {
       this.log.error({ event: 'config.reload', ok: false, errors: r.errors }, 'reload refused, running configuration kept');
       return { ok: false, errors: r.errors };
     }
+    for (const w of r.warnings) this.log.warn({ event: 'config.warning', warning: w }, 'configuration warning');
     const changed: string[] = [];
     const ops = await this.ipvs.apply(r.config);
     if (ops > 0) changed.push(`ipvs: ${ops} operation(s)`);

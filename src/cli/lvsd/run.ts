@@ -29,6 +29,7 @@ export async function runDirector(opts: LvsdOptions, io: Io): Promise<number> {
     return 1;
   }
   const log = createLogger({ level: opts.logLevel, file: process.env[DETACHED_ENV] ? opts.logFile : undefined });
+  for (const w of r.warnings) log.warn({ event: 'config.warning', warning: w }, 'configuration warning');
   const director = new Director(r.config, { configPath: opts.config, socketPath: opts.socket, log });
   try {
     await director.start();

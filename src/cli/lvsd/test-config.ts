@@ -4,6 +4,7 @@ import type { Io } from '../io.js';
 
 export function testConfig(path: string, io: Io): number {
   const r = readConfig(path);
+  for (const w of r.warnings) io.err(`${w} (warning)\n`);
   if (!r.ok) {
     for (const e of r.errors) io.err(`${e}\n`);
     return 1;
