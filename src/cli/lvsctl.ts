@@ -26,6 +26,8 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     .option('--exact', 'exact numbers')
     .option('--thresholds', 'thresholds')
     .option('--persistent-conn', 'persistent connections')
+    .option('--tun-info', 'tunnel information')
+    .option('--nosort', 'do not sort (kernel order)')
     .option('-c, --connection', 'connections (ipvsadm -L -n -c)')
     .option('--timeout', 'timeouts')
     .option('--daemon', 'sync daemon state')
