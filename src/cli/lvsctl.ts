@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { run as status, type StatusOptions } from './lvsctl/status.js';
 import { run as vrrp } from './lvsctl/vrrp.js';
 import { run as reload } from './lvsctl/reload.js';
+import { run as director } from './lvsctl/director.js';
 import type { Io } from './io.js';
 import { stdio } from './io.js';
 
@@ -41,6 +42,13 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     .option('--json', 'JSON output')
     .action(async (opts: { json?: boolean }) => {
       code = await vrrp({ json: opts.json === true, socket: program.opts<{ socket: string }>().socket }, io);
+    });
+  program
+    .command('director')
+    .description('the running lvsd: config, IPVS operation counts, VRRP timer lateness')
+    .option('--json', 'JSON output')
+    .action(async (opts: { json?: boolean }) => {
+      code = await director({ json: opts.json === true, socket: program.opts<{ socket: string }>().socket }, io);
     });
   program
     .command('reload')

@@ -50,7 +50,12 @@ export class Director {
         ping: async () => ({ pid: process.pid }),
         vrrp: async () => this.vrrpStatus(),
         reload: async () => this.reload(),
-        status: async () => ({ config: this.config.path, format: this.config.format, ipvs: this.ipvs.stats() }),
+        status: async () => ({
+          config: this.config.path,
+          format: this.config.format,
+          ipvs: this.ipvs.stats(),
+          vrrpTimerLateness: this.vrrp ? (await this.vrrp.snapshot()).lateness : null,
+        }),
       },
     });
     await this.control.listen();

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeLan, nsExec, waitFor } from '../netns/topology.js';
-import { REPO, startLvsd, tempDir, LVSD } from '../netns/lvsd-harness.js';
+import { REPO, startLvsd, tempDir, LVSD, LVSCTL } from '../netns/lvsd-harness.js';
 
 const inLab = existsSync('/proc/net/ip_vs');
 const labTest = inLab ? test.serial : test.skip;
@@ -90,6 +90,10 @@ labTest('start, one-change reload, kill -9 + restart keeps table, counters and t
   t.is(second.ops, 1);
   t.deepEqual(second.byKind, { 'edit-dest': 1 });
   t.regex(nsExec(lan.ns.dir!, 'ipvsadm', ['-S', '-n']), /-r 198\.51\.100\.4:80 -g -w 5/);
+  const info = JSON.parse(nsExec(lan.ns.dir!, process.execPath, [LVSCTL, '--socket', d1.socket, 'director', '--json'])) as
+    { ipvs: { opsApplied: number; lastApply: { ops: number } } };
+  t.is(info.ipvs.opsApplied, 6, 'operation counts visible through lvsctl');
+  t.is(info.ipvs.lastApply.ops, 1);
 
   // kill -9, restart: adopts the table with zero operations
   d1.kill('SIGKILL');

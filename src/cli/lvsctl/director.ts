@@ -1,0 +1,35 @@
+/**
+ * `lvsctl director [--json]`: what the running lvsd is doing: its config, the IPVS backend
+ * and operation counts, and the VRRP worker's timer lateness.
+ */
+import { controlRequest } from '../../daemon/control.js';
+import type { Io } from '../io.js';
+
+export async function run(opts: { json: boolean; socket: string }, io: Io): Promise<number> {
+  let status: Readonly<Record<string, unknown>>;
+  try {
+    status = await controlRequest(opts.socket, 'status', undefined, { timeoutMs: 5000 });
+  } catch (e) {
+    io.err(`lvsctl: ${(e as Error).message}\n`);
+    return 1;
+  }
+  if (opts.json) {
+    io.out(`${JSON.stringify(status, null, 2)}\n`);
+    return 0;
+  }
+  io.out(formatDirector(status));
+  return 0;
+}
+
+export function formatDirector(s: Readonly<Record<string, unknown>>): string {
+  const ipvs = (s.ipvs ?? {}) as Record<string, unknown>;
+  const last = ipvs.lastApply as { at: string; ops: number; failed: number; ms: number } | null | undefined;
+  const late = s.vrrpTimerLateness as { samples: number; maxUs: number; p99Us: number } | undefined;
+  const lines = [
+    `config ${String(s.config)} (${String(s.format)})`,
+    `ipvs backend ${String(ipvs.backend ?? '-')}: ${String(ipvs.applies ?? 0)} reconcile(s), ${String(ipvs.opsApplied ?? 0)} operation(s) applied, ${String(ipvs.opsFailed ?? 0)} refused`,
+    `ipvs last reconcile ${last ? `${last.at}: ${last.ops} op(s), ${last.failed} refused, ${last.ms} ms` : '-'}`,
+    `vrrp timer lateness ${late ? `p99 ${late.p99Us} us, max ${late.maxUs} us over ${late.samples} firings` : '-'}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
