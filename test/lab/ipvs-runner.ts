@@ -1,0 +1,81 @@
+/**
+ * Runs IPVS backend calls inside a network namespace for the lab tests and the bench:
+ *   ip netns exec NS node dist/test/lab/ipvs-runner.js REQUEST.json
+ * REQUEST = { backend: 'netlink' | 'ipvsadm', calls: RunnerCall[] }. Prints one JSON line:
+ * { results: RunnerResult[] } (bigints as strings), each with the call's own duration in ms.
+ */
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { KernelError } from '../../src/errors.js';
+import { openIpvsBackend } from '../../src/ipvs/backend.js';
+import type { IpvsBackend, IpvsDaemon, IpvsOp, IpvsTimeouts, ServiceId } from '../../src/ipvs/types.js';
+
+export type RunnerCall =
+  | { readonly method: 'applyBatch'; readonly ops: readonly IpvsOp[] }
+  | { readonly method: 'applyEach'; readonly ops: readonly IpvsOp[] }
+  | { readonly method: 'dump' | 'info' | 'flush' | 'getTimeouts' | 'getDaemons' }
+  | { readonly method: 'zero'; readonly service?: ServiceId }
+  | { readonly method: 'setTimeouts'; readonly timeouts: IpvsTimeouts }
+  | { readonly method: 'startDaemon'; readonly daemon: IpvsDaemon }
+  | { readonly method: 'stopDaemon'; readonly state: 'master' | 'backup' };
+
+export interface RunnerError { readonly code: string; readonly errno: number; readonly message: string; readonly op?: IpvsOp }
+export type RunnerResult =
+  | { readonly ok: true; readonly ms: number; readonly value: unknown }
+  | { readonly ok: false; readonly ms: number; readonly error: RunnerError };
+
+export interface RunnerRequest { readonly backend: 'netlink' | 'ipvsadm'; readonly calls: readonly RunnerCall[] }
+
+function errorOf(e: unknown): RunnerError {
+  if (e instanceof KernelError) return { code: e.code, errno: e.errno, message: e.message };
+  return { code: 'EUNKNOWN', errno: 0, message: String(e) };
+}
+
+async function call(b: IpvsBackend, c: RunnerCall): Promise<unknown> {
+  switch (c.method) {
+    case 'applyBatch': {
+      const out = b.applyBatch ? await b.applyBatch(c.ops) : [];
+      return out.map((o) => (o.error ? errorOf(o.error) : null));
+    }
+    case 'applyEach': {
+      const out: Array<RunnerError | null> = [];
+      for (const op of c.ops) out.push(await b.apply(op).then(() => null, errorOf));
+      return out;
+    }
+    case 'dump': return b.dump();
+    case 'info': return b.info();
+    case 'flush': return b.flush();
+    case 'getTimeouts': return b.getTimeouts();
+    case 'getDaemons': return b.getDaemons();
+    case 'zero': return b.zero(c.service);
+    case 'setTimeouts': return b.setTimeouts(c.timeouts);
+    case 'startDaemon': return b.startDaemon(c.daemon);
+    case 'stopDaemon': return b.stopDaemon(c.state);
+    default: {
+      const never: never = c;
+      throw new Error(`unknown call ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const req = JSON.parse(readFileSync(process.argv[2] ?? '/dev/stdin', 'utf8')) as RunnerRequest;
+  const b = await openIpvsBackend({ backend: req.backend, timeoutMs: 5000 });
+  const results: RunnerResult[] = [];
+  try {
+    for (const c of req.calls) {
+      const t0 = performance.now();
+      try {
+        const value = await call(b, c);
+        results.push({ ok: true, ms: performance.now() - t0, value: value ?? null });
+      } catch (e) {
+        results.push({ ok: false, ms: performance.now() - t0, error: errorOf(e) });
+      }
+    }
+  } finally {
+    b.close();
+  }
+  process.stdout.write(`${JSON.stringify({ results }, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}\n`);
+}
+
+await main();
