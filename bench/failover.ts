@@ -10,6 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism, loadavg } from 'node:os';
 import { REPO, LVSCTL } from '../test/netns/lvsd-harness.js';
 import { benchConfig, measureFailover, nativeConfig, startPair, type Impl, type PairSpec } from '../test/netns/bench-run.js';
 import { watchVip } from '../test/netns/bench-vip-watch.js';
@@ -67,14 +68,15 @@ const pairSpec = (impl: Impl, advertInt: string, extraArgs?: string[]): PairSpec
   backupConfig: benchConfig({ priority: 100, advertInt }),
 });
 
-interface StressResult { minutes: number; falseTransitions: number; vipOnBackupEvents: number; status: string }
+interface StressResult { minutes: number; falseTransitions: number; vipOnBackupEvents: number; status: string; reasons: string }
 
 /** lvsd pair at 20 ms with both main threads burning; role changes after the initial election are false. */
-async function stress(minutes: number): Promise<StressResult> {
-  const pair = await startPair(pairSpec('lvsd', '0.02', ['--debug-burn-main', '50']), 500);
+async function stress(minutes: number, burnMs: number): Promise<StressResult> {
+  const pair = await startPair(pairSpec('lvsd', '0.02', burnMs > 0 ? ['--debug-burn-main', String(burnMs)] : []), 500);
   const watch = watchVip(pair.lan.ns.b!, BENCH_VIP);
   try {
     const before = pair.master.transitions() + pair.backup.transitions();
+    const firstLine = [pair.master, pair.backup].map((p) => p.director?.lines.length ?? 0);
     const endAt = Date.now() + minutes * 60_000;
     while (Date.now() < endAt) {
       await new Promise((r) => setTimeout(r, 5000));
@@ -90,7 +92,16 @@ async function stress(minutes: number): Promise<StressResult> {
         status += `lvsctl vrrp failed: ${(e as Error).message}\n`;
       }
     }
-    return { minutes, falseTransitions, vipOnBackupEvents: watch.events.filter((e) => e.kind === 'add').length, status };
+    const reasons = new Map<string, number>();
+    [pair.master, pair.backup].forEach((p, i) => {
+      for (const l of p.director?.lines.slice(firstLine[i]) ?? []) {
+        if (l.event !== 'vrrp.role') continue;
+        const k = `${i === 0 ? 'master' : 'backup'} ${String(l.from)}->${String(l.to)} (${String(l.reason)})`;
+        reasons.set(k, (reasons.get(k) ?? 0) + 1);
+      }
+    });
+    const why = [...reasons].map(([k, n]) => `${n} x ${k}`).join('; ');
+    return { minutes, falseTransitions, vipOnBackupEvents: watch.events.filter((e) => e.kind === 'add').length, status, reasons: why || 'none' };
   } finally {
     watch.stop();
     pair.close();
@@ -105,6 +116,7 @@ function latenessSummary(statusJson: string): string {
 
 async function main(): Promise<number> {
   const o = parseArgs(process.argv.slice(2));
+  const loadStart = loadavg().map((x) => x.toFixed(2)).join(' ');
   const rows: string[] = [];
   const kill: Array<{ interval: string; lvsd: Series; ka: Series }> = [];
   for (const iv of o.intervals) {
@@ -118,10 +130,11 @@ async function main(): Promise<number> {
     { impl: 'lvsd', masterConfig: nativeConfig(150), backupConfig: nativeConfig(100) }, 'kill-namespace', 300));
   log('TERM handover at 1 s');
   const term = await series('lvsd-term@1', o.runs, () => measureFailover(pairSpec('lvsd', '1'), 'term', 1000));
-  const st = o.skipStress ? undefined : (log(`stress ${o.stressMinutes} min`), await stress(o.stressMinutes));
+  const st = o.skipStress ? undefined : (log(`stress ${o.stressMinutes} min`), await stress(o.stressMinutes, 50));
+  const base = o.skipStress ? undefined : (log(`stress baseline (no burn) ${o.stressMinutes} min`), await stress(o.stressMinutes, 0));
 
   rows.push('=== lvsd failover bench (kill -9 of every process in the master namespace -> VIP on the backup) ===');
-  rows.push(`date ${new Date().toISOString()}  runs per cell ${o.runs}  kernel ${execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim()}`);
+  rows.push(`date ${new Date().toISOString()}  runs per cell ${o.runs}  kernel ${execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim()}  cpus ${availableParallelism()}  loadavg at start ${loadStart} at end ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   rows.push('VRRPv3, identical keepalived.conf for both (state BACKUP, master prio 150, backup prio 100)');
   rows.push('');
   rows.push('interval | lvsd median | lvsd p90 | keepalived median | keepalived p90 | ratio lvsd/keepalived (median) | n lvsd/ka | failed');
@@ -135,8 +148,13 @@ async function main(): Promise<number> {
   rows.push(`TERM handover at 1 s adverts (priority 0 -> skew time): median ${fmt(median(term))}, p90 ${fmt(p90(term))}, max ${fmt(Math.max(...term.samples))} (goal <= 1005 ms: ${Math.max(...term.samples) <= 1005 ? 'MET' : 'NOT MET'}), n=${term.samples.length}`);
   if (st) {
     rows.push(`stress: lvsd at 20 ms adverts, both main threads busy 50 ms of every 55, ${st.minutes} min: false transitions ${st.falseTransitions} (goal 0), VIP added on backup ${st.vipOnBackupEvents} times`);
+    rows.push(`  transitions: ${st.reasons}`);
     rows.push(`  reported by lvsctl vrrp --json: ${latenessSummary(st.status)}`);
   } else rows.push('stress: skipped');
+  if (base) {
+    rows.push(`baseline: the same pair without --debug-burn-main, ${base.minutes} min: transitions ${base.falseTransitions}, VIP added on backup ${base.vipOnBackupEvents} times`);
+    rows.push(`  transitions: ${base.reasons}`);
+  }
   const goals = kill.map((k) => `${Number(k.interval) * 1000} ms: lvsd median ${median(k.lvsd) <= median(k.ka) ? '<=' : '>'} keepalived`).join('; ');
   rows.push(`goal "kill -9 median <= keepalived's": ${goals}`);
   const fails = [...kill.flatMap((k) => [k.lvsd, k.ka]), native, term].filter((s) => s.failures.length);
