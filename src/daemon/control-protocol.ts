@@ -32,8 +32,14 @@ export interface VrrpInstanceStatus {
   readonly version: 2 | 3;
   readonly interface: string;
   readonly vrid: number;
+  /** v3: the interval learned from the current master's adverts. */
+  readonly masterAdverIntervalCs: number;
   readonly advertsSent: number;
   readonly advertsReceived: number;
+  readonly becameMaster: number;
+  readonly garpsSent: number;
+  /** Master-down timers that fired late and were re-armed once instead of acted on (stale data rule). */
+  readonly staleTimerDeferrals: number;
   /** Dropped packets by reason ('ttl', 'checksum', 'vrid', 'auth', …). */
   readonly drops: Readonly<Record<string, number>>;
   /** Received VRRPv3/IPv4 adverts by checksum form ('pseudo', 'rfc9568'). */

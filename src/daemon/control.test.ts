@@ -16,7 +16,8 @@ function tempDir(t: { teardown: (f: () => void) => void }): string {
 
 const instance: VrrpInstanceStatus = {
   name: 'VI_1', state: 'MASTER', priority: { configured: 100, effective: 100 }, masterAddress: '10.0.0.1',
-  advertIntervalCs: 100, family: 4, version: 2, interface: 'eth0', vrid: 51, advertsSent: 3, advertsReceived: 0,
+  advertIntervalCs: 100, masterAdverIntervalCs: 100, family: 4, version: 2, interface: 'eth0', vrid: 51, advertsSent: 3, advertsReceived: 0,
+  becameMaster: 1, garpsSent: 5, staleTimerDeferrals: 0,
   drops: { ttl: 1 }, checksumForms: {}, lastTransition: { at: '2026-01-01T00:00:00.000Z', from: 'BACKUP', to: 'MASTER', reason: 'master down' },
 };
 

@@ -180,8 +180,12 @@ export class Director {
       version: i.version,
       interface: i.interface,
       vrid: i.vrid,
+      masterAdverIntervalCs: i.masterAdverIntervalCs,
       advertsSent: i.counters.advertsSent,
       advertsReceived: i.counters.advertsReceived,
+      becameMaster: i.counters.becameMaster,
+      garpsSent: i.counters.garpsSent,
+      staleTimerDeferrals: i.counters.staleTimerDeferrals,
       drops: i.counters.drops,
       checksumForms: i.counters.checksumForms,
       lastTransition: i.lastTransition

@@ -13,10 +13,12 @@ export interface OwnerDeps {
   readonly vips: VipManager;
   readonly post: (m: FromWorker) => void;
   readonly ifname: string;
+  /** Called once per gratuitous ARP / unsolicited NA sent. */
+  readonly onAnnounced?: () => void;
 }
 
 export class Owner {
-  private timers: NodeJS.Timeout[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
   private generation = 0;
 
   constructor(private readonly cfg: VrrpInstance, private readonly deps: OwnerDeps) {}
@@ -29,8 +31,7 @@ export class Owner {
       for (const b of takeoverBursts(this.cfg.garp)) this.schedule(b, gen);
       const refresh = refreshBurst(this.cfg.garp);
       if (refresh) {
-        const t = setInterval(() => this.burst(refresh, gen), refresh.everyMs);
-        this.timers.push(t);
+        this.timers.add(setInterval(() => this.burst(refresh, gen), refresh.everyMs));
       }
     });
   }
@@ -39,20 +40,29 @@ export class Owner {
   async release(): Promise<void> {
     this.generation++;
     for (const t of this.timers) clearTimeout(t);
-    this.timers = [];
+    this.timers.clear();
     await Promise.all(this.cfg.vips.map((v) => this.remove(v)));
   }
 
   private schedule(b: AnnounceBurst, gen: number): void {
     if (b.atMs === 0) return this.burst(b, gen);
-    this.timers.push(setTimeout(() => this.burst(b, gen), b.atMs));
+    this.later(b.atMs, () => this.burst(b, gen));
   }
 
   private burst(b: AnnounceBurst, gen: number): void {
     for (let i = 0; i < b.count; i++) {
       if (b.gapMs === 0) this.announceAll(gen);
-      else this.timers.push(setTimeout(() => this.announceAll(gen), i * b.gapMs));
+      else this.later(i * b.gapMs, () => this.announceAll(gen));
     }
+  }
+
+  /** A one-shot timer that forgets itself when it fires. */
+  private later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
   }
 
   private announceAll(gen: number): void {
@@ -62,6 +72,7 @@ export class Owner {
       try {
         if (v.family === 4) sendGarp(dev, v.address);
         else sendUnsolicitedNa(dev, v.address);
+        this.deps.onAnnounced?.();
       } catch (e) {
         this.error(`announce ${v.address} on ${dev}`, e);
       }

@@ -44,7 +44,10 @@ function onRole(m: FromWorker): void {
 
 function startInstance(cfg: VrrpInstance): void {
   const transport = pool.acquire(cfg, (p) => runners.get(cfg.name)?.onPacket(p));
-  const owner = new Owner(cfg, { vips, post, ifname: cfg.interface });
+  const owner = new Owner(cfg, { vips, post, ifname: cfg.interface, onAnnounced: () => {
+    const r = runners.get(cfg.name);
+    if (r) r.counters.garpsSent++;
+  } });
   const runner = new InstanceRunner(cfg, {
     clock: monotonicClock,
     localAddress: cfg.unicastSrc ?? transport.localAddress,

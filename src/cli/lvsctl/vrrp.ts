@@ -26,7 +26,8 @@ export function formatVrrp(list: readonly VrrpInstanceStatus[]): string {
     const prio = i.priority.configured === i.priority.effective ? `${i.priority.effective}` : `${i.priority.effective} (configured ${i.priority.configured})`;
     lines.push(`${i.name}: ${i.state}  vrid ${i.vrid} on ${i.interface} (VRRPv${i.version}, IPv${i.family})`);
     lines.push(`  priority ${prio}  advert ${i.advertIntervalCs * 10} ms  master ${i.masterAddress ?? '-'}`);
-    lines.push(`  adverts sent ${i.advertsSent} received ${i.advertsReceived}`);
+    lines.push(`  adverts sent ${i.advertsSent} received ${i.advertsReceived}  became master ${i.becameMaster}  gratuitous ARP/NA ${i.garpsSent}`);
+    if (i.staleTimerDeferrals > 0) lines.push(`  late timers deferred ${i.staleTimerDeferrals}`);
     const drops = Object.entries(i.drops).map(([k, v]) => `${k} ${v}`).join(', ');
     lines.push(`  drops ${drops || 'none'}`);
     const forms = Object.entries(i.checksumForms).map(([k, v]) => `${k} ${v}`).join(', ');
