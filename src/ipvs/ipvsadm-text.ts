@@ -67,8 +67,31 @@ function destSettings(d: IpvsDest): Result<string[], string> {
   return { ok: true, value: out };
 }
 
+/** MAX_TIMEOUT in ipvsadm.c: -p accepts 1..31 days. */
+const MAX_PERSIST_S = 86400 * 31;
+
+/**
+ * Settings ipvsadm itself refuses with fail(2, ...), which would end a whole `ipvsadm -R`:
+ * checked here so that such an op is refused alone.
+ */
+function ipvsadmRefuses(op: IpvsOp): string | undefined {
+  if (op.op === 'add-service' || op.op === 'edit-service') {
+    const s = op.service;
+    if (s.flags & SVC_F_PERSISTENT) {
+      if (s.af === AF_INET6 && (s.netmask < 1 || s.netmask > 128)) return `illegal ipv6 netmask ${s.netmask}`;
+      if (s.timeout < 1 || s.timeout > MAX_PERSIST_S) return `illegal persistence timeout ${s.timeout}`;
+    }
+  }
+  if ((op.op === 'add-dest' || op.op === 'edit-dest') && op.dest.fwd === FWD_TUNNEL && op.dest.tunType === 1 && !op.dest.tunPort) {
+    return 'gue tunnel without port';
+  }
+  return undefined;
+}
+
 /** The ipvsadm arguments for one operation (also one `ipvsadm -R` line, joined by spaces). */
 export function opArgs(op: IpvsOp): Result<string[], string> {
+  const refused = ipvsadmRefuses(op);
+  if (refused) return { ok: false, error: refused };
   const svc = serviceArgs(op.service);
   switch (op.op) {
     case 'add-service': return { ok: true, value: ['-A', ...svc, ...serviceSettings(op.service)] };
@@ -336,12 +359,3 @@ export function errnoNameOfMessage(line: string): string | undefined {
   return hit?.[1];
 }
 
-/** Which ops could have produced an error message (ipvs_strerror is keyed by function). */
-export function messageFits(op: IpvsOp, name: string): boolean {
-  switch (name) {
-    case 'EEXIST': return op.op === 'add-service' || op.op === 'add-dest';
-    case 'ESRCH': return op.op !== 'add-service';
-    case 'ENOENT': return op.op === 'add-service' || op.op === 'edit-service' || op.op === 'edit-dest' || op.op === 'del-dest';
-    default: return true;
-  }
-}

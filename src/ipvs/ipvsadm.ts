@@ -5,12 +5,16 @@
  * --exact|--rate --exact` (ipvsadm-text.ts). applyBatch feeds the whole batch to `ipvsadm -R`.
  * Invocations are serialised (a promise queue) so operations apply in call order.
  */
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execa } from 'execa';
-import type { KernelError } from '../errors.js';
+import { KernelError } from '../errors.js';
 import { describeDaemon, describeOp, describeService, errnoNumber, ipvsError } from './errno.js';
 import type { CmdName } from './family.js';
 import {
-  daemonArgs, errnoNameOfMessage, mergeListings, messageFits, opArgs, parseDaemons, parseInfo, parseListing,
+  daemonArgs, errnoNameOfMessage, mergeListings, opArgs, parseDaemons, parseInfo, parseListing,
   parseSave, parseTimeouts, serviceArgs, timeoutArgs,
 } from './ipvsadm-text.js';
 import type {
@@ -27,6 +31,9 @@ export interface IpvsadmOptions {
 interface What { readonly cmd: CmdName | undefined; readonly op: string; readonly target: string }
 
 const EIO = errnoNumber('EIO') ?? 5;
+/** The batch marker: a read-only command with a recognisable line (list_timeout in ipvsadm.c). */
+const MARKER = ['-L', '--timeout'];
+const MARKER_TEXT = 'Timeout (tcp tcpfin udp):';
 const EPROTO = errnoNumber('EPROTO') ?? 71;
 
 export class IpvsadmBackend implements IpvsBackend {
@@ -55,13 +62,15 @@ export class IpvsadmBackend implements IpvsBackend {
     if (r.exitCode === undefined) {
       throw ipvsError({ ...what, errno: errnoNumber('ENOENT') ?? 2, syscall: 'spawn', detail: `cannot run ${this.bin}`, cause: r });
     }
-    if (r.exitCode !== 0) throw this.failure(what, r.stderr, args);
+    if (r.exitCode !== 0) throw this.failure(what, r.stderr, args, r.exitCode);
     return { stdout: r.stdout, stderr: r.stderr };
   }
 
-  private failure(what: What, stderr: string, args: readonly string[]): KernelError {
+  private failure(what: What, stderr: string, args: readonly string[], exitCode?: number): KernelError {
     const line = stderr.split('\n').find((l) => l.trim()) ?? '';
+    // exit 2 = ipvsadm's own option check (fail(2, ...)): the kernel never saw the request
     const name = errnoNameOfMessage(line);
+    if (exitCode === 2) return ipvsError({ ...what, errno: errnoNumber('EINVAL') ?? 22, syscall: 'ipvsadm', detail: `ipvsadm: ${line.trim()}` });
     const errno = name ? errnoNumber(name) ?? EIO : EIO;
     return ipvsError({ ...what, errno, syscall: 'ipvsadm', detail: name ? undefined : `ipvsadm ${args.join(' ')}: ${line.trim()}` });
   }
@@ -101,9 +110,12 @@ export class IpvsadmBackend implements IpvsBackend {
 
   /**
    * One `ipvsadm -R` for the whole batch. ipvsadm prints one line per refused operation and
-   * goes on; it does not say which line failed, so each error is attributed to the next
-   * operation that could have produced it (ipvs_strerror's per-function messages). Exact for
-   * distinct error kinds; approximate when several candidates would print the same message.
+   * goes on, without saying which line failed; so a marker (`-L --timeout`, one GET_CONFIG,
+   * printing "Timeout (tcp tcpfin udp): ...") follows every operation, and stdout and stderr
+   * go to one file with stdout unbuffered (stdbuf -o0): an error line belongs to the
+   * operation before the next marker. Costs one extra ipvsadm command per op; the bench times
+   * plain `ipvsadm -R` separately. Settings ipvsadm would refuse with exit 2 (which ends -R)
+   * are refused before (opArgs).
    */
   applyBatch(ops: readonly IpvsOp[]): Promise<IpvsOpOutcome[]> {
     return this.serial(async () => {
@@ -112,25 +124,58 @@ export class IpvsadmBackend implements IpvsBackend {
       const sent: number[] = [];
       ops.forEach((op, i) => {
         const a = opArgs(op);
-        if (a.ok) { lines.push(a.value.join(' ')); sent.push(i); return; }
-        const d = describeOp(op);
-        outcomes[i] = { op, error: ipvsError({ ...d, errno: errnoNumber('EINVAL') ?? 22, syscall: 'ipvsadm', detail: a.error }) };
+        if (a.ok) { lines.push(a.value.join(' '), MARKER.join(' ')); sent.push(i); return; }
+        outcomes[i] = { op, error: ipvsError({ ...describeOp(op), errno: errnoNumber('EINVAL') ?? 22, syscall: 'ipvsadm', detail: a.error }) };
       });
-      const what = { cmd: undefined, op: 'restore', target: `${lines.length} operations` };
-      const r = await execa(this.bin, ['-R'], { reject: false, input: `${lines.join('\n')}\n`, timeout: this.timeoutMs * 20 });
-      if (r.exitCode === undefined || r.timedOut) throw ipvsError({ ...what, errno: errnoNumber('ETIMEDOUT') ?? 110, syscall: 'ipvsadm' });
-      let next = 0;
-      for (const line of r.stderr.split('\n').filter((l) => l.trim())) {
-        const name = errnoNameOfMessage(line);
-        if (!name) throw ipvsError({ ...what, errno: EIO, syscall: 'ipvsadm', detail: line });
-        while (next < sent.length && !messageFits(ops[sent[next] ?? 0] as IpvsOp, name)) next++;
-        const i = sent[next++];
-        if (i === undefined) break;
-        const op = ops[i] as IpvsOp;
-        outcomes[i] = { op, error: ipvsError({ ...describeOp(op), errno: errnoNumber(name) ?? EIO, syscall: 'ipvsadm' }) };
+      const what = { cmd: undefined, op: 'restore', target: `${sent.length} operations` };
+      const out = await this.restoreMerged(`${lines.join('\n')}\n`, what);
+      let i = 0;
+      let pending: string[] = [];
+      for (const line of out.split('\n')) {
+        if (line.startsWith(MARKER_TEXT)) {
+          const k = sent[i++];
+          const op = k === undefined ? undefined : ops[k];
+          if (op && k !== undefined && pending.length) outcomes[k] = { op, error: this.failure(describeOp(op), pending.join('\n'), []) };
+          pending = [];
+        } else if (line.trim()) {
+          pending.push(line);
+        }
+      }
+      if (i !== sent.length || pending.length) {
+        throw ipvsError({ ...what, errno: EIO, syscall: 'ipvsadm', detail: `output not matched to operations (${i}/${sent.length}): ${pending.join('; ')}` });
       }
       return outcomes;
     });
+  }
+
+  /**
+   * `stdbuf -o0 ipvsadm -R` with stdout and stderr on ONE open file (so lines stay in write
+   * order). execa copies {file} outputs through the parent, which reorders them, so this one
+   * call uses child_process.spawn with the same fd for both (still no shell).
+   */
+  private async restoreMerged(input: string, what: What): Promise<string> {
+    const dir = mkdtempSync(join(tmpdir(), 'lvsd-ipvsadm-'));
+    const file = join(dir, 'out');
+    const fd = openSync(file, 'a');
+    try {
+      const code = await new Promise<number | null>((resolve, reject) => {
+        const child = spawn('stdbuf', ['-o0', this.bin, '-R'], { stdio: ['pipe', fd, fd], shell: false, timeout: this.timeoutMs * 20 });
+        child.on('error', reject);
+        child.on('close', (c) => resolve(c));
+        child.stdin?.end(input);
+      });
+      const text = readFileSync(file, 'utf8');
+      if (code === null) throw ipvsError({ ...what, errno: errnoNumber('ETIMEDOUT') ?? 110, syscall: 'ipvsadm' });
+      // an option error ends -R at an unknown line: the batch's state is unknown, say so
+      if (code === 2) throw this.failure(what, text.split('\n').filter((l) => !l.startsWith(MARKER_TEXT)).join('\n'), ['-R'], 2);
+      return text;
+    } catch (e) {
+      if (e instanceof KernelError) throw e;
+      throw ipvsError({ ...what, errno: errnoNumber('ENOENT') ?? 2, syscall: 'spawn', detail: `cannot run stdbuf ${this.bin}`, cause: e });
+    } finally {
+      closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   async flush(): Promise<void> {
