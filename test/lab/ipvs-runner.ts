@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { execa } from 'execa';
 import { KernelError } from '../../src/errors.js';
 import { openIpvsBackend } from '../../src/ipvs/backend.js';
 import type { IpvsBackend, IpvsDaemon, IpvsOp, IpvsTimeouts, ServiceId } from '../../src/ipvs/types.js';
@@ -17,7 +18,9 @@ export type RunnerCall =
   | { readonly method: 'zero'; readonly service?: ServiceId }
   | { readonly method: 'setTimeouts'; readonly timeouts: IpvsTimeouts }
   | { readonly method: 'startDaemon'; readonly daemon: IpvsDaemon }
-  | { readonly method: 'stopDaemon'; readonly state: 'master' | 'backup' };
+  | { readonly method: 'stopDaemon'; readonly state: 'master' | 'backup' }
+  /** Plain `ipvsadm -R` of `text` (the bench's reference), timed like the other calls. */
+  | { readonly method: 'restore'; readonly text: string };
 
 export interface RunnerError { readonly code: string; readonly errno: number; readonly message: string; readonly op?: IpvsOp }
 export type RunnerResult =
@@ -51,6 +54,10 @@ async function call(b: IpvsBackend, c: RunnerCall): Promise<unknown> {
     case 'setTimeouts': return b.setTimeouts(c.timeouts);
     case 'startDaemon': return b.startDaemon(c.daemon);
     case 'stopDaemon': return b.stopDaemon(c.state);
+    case 'restore': {
+      const r = await execa('ipvsadm', ['-R'], { input: c.text, reject: false });
+      return { exitCode: r.exitCode, stderr: r.stderr };
+    }
     default: {
       const never: never = c;
       throw new Error(`unknown call ${JSON.stringify(never)}`);
