@@ -14,6 +14,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { REPO, LVSCTL } from '../test/netns/lvsd-harness.js';
 import { benchConfig, measureFailover, nativeConfig, startPair, type Impl, type PairSpec } from '../test/netns/bench-run.js';
 import { watchVip } from '../test/netns/bench-vip-watch.js';
+import { startIn } from '../test/netns/topology.js';
 import { BENCH_VIP } from '../test/netns/bench-run.js';
 
 interface Opts { runs: number; stressMinutes: number; skipStress: boolean; intervals: string[] }
@@ -39,6 +40,8 @@ export function quantile(sorted: readonly number[], q: number): number {
   const hi = Math.ceil(pos);
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
+
+const HEADER = ['interval', 'lvsd median', 'lvsd p90 ', 'keepalived median', 'keepalived p90', 'ratio lvsd/ka (medians)', 'n lvsd/ka', 'failed'];
 
 interface Series { label: string; samples: number[]; failures: string[] }
 const median = (s: Series): number => quantile([...s.samples].sort((a, b) => a - b), 0.5);
@@ -71,8 +74,16 @@ const pairSpec = (impl: Impl, advertInt: string, extraArgs?: string[]): PairSpec
 interface StressResult { minutes: number; falseTransitions: number; vipOnBackupEvents: number; status: string; reasons: string }
 
 /** lvsd pair at 20 ms with both main threads burning; role changes after the initial election are false. */
-async function stress(minutes: number, burnMs: number): Promise<StressResult> {
-  const pair = await startPair(pairSpec('lvsd', '0.02', burnMs > 0 ? ['--debug-burn-main', String(burnMs)] : []), 500);
+/** A process in `ns` that keeps one CPU busy `ms` out of every `ms + 5` (keepalived's stand-in for --debug-burn-main). */
+function burner(ns: string, ms: number): void {
+  const js = `const spin=()=>{const e=performance.now()+${ms};while(performance.now()<e){}setTimeout(spin,5)};setTimeout(spin,5)`;
+  startIn(undefined, ns, process.execPath, ['-e', js]); // killed with the namespace (Pair.close)
+}
+
+async function stress(minutes: number, burnMs: number, impl: Impl = 'lvsd'): Promise<StressResult> {
+  const lvsdBurn = impl === 'lvsd' && burnMs > 0 ? ['--debug-burn-main', String(burnMs)] : [];
+  const pair = await startPair(pairSpec(impl, '0.02', lvsdBurn), 500);
+  if (impl === 'keepalived' && burnMs > 0) for (const ns of [pair.lan.ns.m!, pair.lan.ns.b!]) burner(ns, burnMs);
   const watch = watchVip(pair.lan.ns.b!, BENCH_VIP);
   try {
     const before = pair.master.transitions() + pair.backup.transitions();
@@ -132,16 +143,18 @@ async function main(): Promise<number> {
   const term = await series('lvsd-term@1', o.runs, () => measureFailover(pairSpec('lvsd', '1'), 'term', 1000));
   const st = o.skipStress ? undefined : (log(`stress ${o.stressMinutes} min`), await stress(o.stressMinutes, 50));
   const base = o.skipStress ? undefined : (log(`stress baseline (no burn) ${o.stressMinutes} min`), await stress(o.stressMinutes, 0));
+  const kaSt = o.skipStress ? undefined : (log(`keepalived under the same CPU load ${o.stressMinutes} min`), await stress(o.stressMinutes, 50, 'keepalived'));
 
   rows.push('=== lvsd failover bench (kill -9 of every process in the master namespace -> VIP on the backup) ===');
   rows.push(`date ${new Date().toISOString()}  runs per cell ${o.runs}  kernel ${execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim()}  cpus ${availableParallelism()}  loadavg at start ${loadStart} at end ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   rows.push('VRRPv3, identical keepalived.conf for both (state BACKUP, master prio 150, backup prio 100)');
   rows.push('');
-  rows.push('interval | lvsd median | lvsd p90 | keepalived median | keepalived p90 | ratio lvsd/keepalived (median) | n lvsd/ka | failed');
+  rows.push(HEADER.join(' | '));
   for (const k of kill) {
     const r = median(k.lvsd) / median(k.ka);
-    rows.push(`${`${Number(k.interval) * 1000} ms`.padEnd(8)} | ${fmt(median(k.lvsd)).padEnd(11)} | ${fmt(p90(k.lvsd)).padEnd(8)} | ${fmt(median(k.ka)).padEnd(17)} | ${fmt(p90(k.ka)).padEnd(14)} | ${Number.isNaN(r) ? 'n/a' : r.toFixed(2)}`.padEnd(110) +
-      ` | ${k.lvsd.samples.length}/${k.ka.samples.length} | ${k.lvsd.failures.length + k.ka.failures.length}`);
+    const cells = [`${Number(k.interval) * 1000} ms`, fmt(median(k.lvsd)), fmt(p90(k.lvsd)), fmt(median(k.ka)), fmt(p90(k.ka)),
+      Number.isNaN(r) ? 'n/a' : r.toFixed(2), `${k.lvsd.samples.length}/${k.ka.samples.length}`, String(k.lvsd.failures.length + k.ka.failures.length)];
+    rows.push(cells.map((c, i) => c.padEnd(HEADER[i]!.length)).join(' | '));
   }
   rows.push('');
   rows.push(`lvsd native defaults (v3, 50 ms, RFC 9568 checksum): median ${fmt(median(native))}, p90 ${fmt(p90(native))} (goal <= 200 ms: ${median(native) <= 200 ? 'MET' : 'NOT MET'}), n=${native.samples.length}, failed ${native.failures.length}`);
@@ -151,6 +164,9 @@ async function main(): Promise<number> {
     rows.push(`  transitions: ${st.reasons}`);
     rows.push(`  reported by lvsctl vrrp --json: ${latenessSummary(st.status)}`);
   } else rows.push('stress: skipped');
+  if (kaSt) {
+    rows.push(`keepalived at 20 ms adverts, one busy process (50 ms of every 55) beside each, ${kaSt.minutes} min: transitions ${kaSt.falseTransitions}, VIP added on backup ${kaSt.vipOnBackupEvents} times`);
+  }
   if (base) {
     rows.push(`baseline: the same pair without --debug-burn-main, ${base.minutes} min: transitions ${base.falseTransitions}, VIP added on backup ${base.vipOnBackupEvents} times`);
     rows.push(`  transitions: ${base.reasons}`);

@@ -99,7 +99,11 @@ export async function startPair(s: PairSpec, settleMs: number): Promise<Pair> {
     const master = startPeer({ impl: s.impl, ns: lan.ns.m!, name: 'm', dir, config: s.masterConfig, extraArgs: s.extraArgs });
     const backup = startPeer({ impl: s.impl, ns: lan.ns.b!, name: 'b', dir, config: s.backupConfig, extraArgs: s.extraArgs });
     const stable = (): boolean => master.role() === 'MASTER' && backup.role() === 'BACKUP' && hasVip(lan.ns.m!) && !hasVip(lan.ns.b!);
-    await waitFor(stable, `${s.impl}: master MASTER with the VIP, backup BACKUP`, 20_000, 20);
+    await waitFor(stable, `${s.impl}: master MASTER with the VIP, backup BACKUP`, 20_000, 20).catch((e: Error) => {
+      const tail = (p: Peer): string => (p.director ? p.director.lines.slice(-4).map((l) => JSON.stringify(l)).join(' ') : '');
+      throw new Error(`${e.message} (master ${master.role()} vip ${hasVip(lan.ns.m!)}, backup ${backup.role()} vip ${hasVip(lan.ns.b!)}; ` +
+        `master log: ${tail(master)}; backup log: ${tail(backup)})`);
+    });
     await sleep(settleMs);
     if (!stable()) throw new Error(`${s.impl}: not stable after settling (master ${master.role()}, backup ${backup.role()})`);
     return { lan, master, backup, dir, close };
