@@ -12,9 +12,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
 import { REPO, LVSCTL } from '../test/netns/lvsd-harness.js';
-import { benchConfig, measureFailover, nativeConfig, startPair, type Impl, type PairSpec } from '../test/netns/bench-run.js';
+import { benchConfig, measureFailover, nativeConfig, openPairs, startPair, type Impl, type PairSpec } from '../test/netns/bench-run.js';
 import { watchVip } from '../test/netns/bench-vip-watch.js';
 import { startIn } from '../test/netns/topology.js';
+import { controlRequest } from '../src/daemon/control.js';
 import { BENCH_VIP } from '../test/netns/bench-run.js';
 
 interface Opts { runs: number; stressMinutes: number; skipStress: boolean; intervals: string[] }
@@ -98,6 +99,12 @@ async function stress(minutes: number, burnMs: number, impl: Impl = 'lvsd'): Pro
     for (const p of [pair.master, pair.backup]) {
       if (!p.director) continue;
       try {
+        const st = await controlRequest(p.director.socket, 'status', undefined, { timeoutMs: 5000 });
+        status += `${JSON.stringify({ lateness: st['vrrpTimerLateness'] })}\n`;
+      } catch (e) {
+        status += `status failed: ${(e as Error).message}\n`;
+      }
+      try {
         status += execFileSync('ip', ['netns', 'exec', p.ns, process.execPath, LVSCTL, '--socket', p.director.socket, 'vrrp', '--json'], { encoding: 'utf8' });
       } catch (e) {
         status += `lvsctl vrrp failed: ${(e as Error).message}\n`;
@@ -121,7 +128,7 @@ async function stress(minutes: number, burnMs: number, impl: Impl = 'lvsd'): Pro
 
 /** The latest lateness / stale-deferral figures lvsctl vrrp --json reports (fields as available). */
 function latenessSummary(statusJson: string): string {
-  const found = [...statusJson.matchAll(/"(lateness|maxUs|p99Us|staleTimerDeferrals|advertsSent|advertsReceived)":\s*([0-9]+)/g)];
+  const found = [...statusJson.matchAll(/"(samples|maxUs|p99Us|staleTimerDeferrals|advertsSent|advertsReceived)":\s*([0-9]+)/g)];
   return found.length ? found.map((m) => `${m[1]}=${m[2]}`).join(' ') : 'not reported by lvsctl vrrp --json';
 }
 
@@ -162,7 +169,7 @@ async function main(): Promise<number> {
   if (st) {
     rows.push(`stress: lvsd at 20 ms adverts, both main threads busy 50 ms of every 55, ${st.minutes} min: false transitions ${st.falseTransitions} (goal 0), VIP added on backup ${st.vipOnBackupEvents} times`);
     rows.push(`  transitions: ${st.reasons}`);
-    rows.push(`  reported by lvsctl vrrp --json: ${latenessSummary(st.status)}`);
+    rows.push(`  reported by lvsd (control status: VRRP worker timer lateness; lvsctl vrrp --json: counters), master then backup: ${latenessSummary(st.status)}`);
   } else rows.push('stress: skipped');
   if (kaSt) {
     rows.push(`keepalived at 20 ms adverts, one busy process (50 ms of every 55) beside each, ${kaSt.minutes} min: transitions ${kaSt.falseTransitions}, VIP added on backup ${kaSt.vipOnBackupEvents} times`);
@@ -186,5 +193,11 @@ if (process.getuid?.() !== 0) {
   process.stderr.write('bench/failover: must run as root (network namespaces)\n');
   process.exitCode = 1;
 } else {
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      for (const close of [...openPairs]) close();
+      process.exit(130);
+    });
+  }
   process.exitCode = await main();
 }

@@ -75,6 +75,9 @@ export interface Pair {
   close(): void;
 }
 
+/** Teardowns of the pairs alive right now: run them on SIGINT/SIGTERM so no namespace is left behind. */
+export const openPairs = new Set<() => void>();
+
 export interface PairSpec {
   readonly impl: Impl;
   readonly masterConfig: string;
@@ -90,11 +93,13 @@ export async function startPair(s: PairSpec, settleMs: number): Promise<Pair> {
   const lan = makeLan(undefined, ['m', 'b']);
   const dir = mkdtempSync(join(tmpdir(), 'lvsd-bench-'));
   const close = (): void => {
+    openPairs.delete(close);
     killNamespace(lan.ns.m!);
     killNamespace(lan.ns.b!);
     lan.destroy();
     rmSync(dir, { recursive: true, force: true });
   };
+  openPairs.add(close);
   try {
     const master = startPeer({ impl: s.impl, ns: lan.ns.m!, name: 'm', dir, config: s.masterConfig, extraArgs: s.extraArgs });
     const backup = startPeer({ impl: s.impl, ns: lan.ns.b!, name: 'b', dir, config: s.backupConfig, extraArgs: s.extraArgs });
