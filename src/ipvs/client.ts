@@ -4,8 +4,8 @@
  * - Requests go through the raw NetlinkSocket with checkError:false so the numeric errno
  *   survives (parseError), per reference §5.3; every request has a timeout.
  * - Requests are serialised by a promise queue (a second dump on the socket gives EBUSY);
- *   applyBatch pipelines doit requests inside one queue slot: the kernel runs each doit in
- *   sendmsg context, in order, so pipelining changes nothing but the round trips.
+ *   applyBatch sends many doit requests per datagram inside one queue slot (client-batch.ts):
+ *   the kernel runs them in order in sendmsg context, so this changes nothing but the cost.
  */
 import {
   createGenericNetlink, FlagsGet, formatGenlHeader, genl, MessageType, parseError, parseGenlHeader,
@@ -16,6 +16,7 @@ import {
   Cmd, CmdAttr, decodeDaemon, decodeDest, decodeInfo, decodeService, decodeTimeouts, encodeRequest,
   IPVS_GENL_NAME, IPVS_GENL_VERSION, opToRequest, topNest, type CmdName, type DecodeError, type IpvsRequest,
 } from './family.js';
+import { sendPipelined } from './client-batch.js';
 import { describeDaemon, describeOp, describeService, errnoNumber, ipvsError } from './errno.js';
 import type {
   IpvsBackend, IpvsDaemon, IpvsDest, IpvsInfo, IpvsOp, IpvsOpOutcome, IpvsService, IpvsServiceWithDests,
@@ -25,7 +26,7 @@ import type {
 export interface NetlinkIpvsOptions {
   /** Per-request timeout (default 5000 ms). */
   readonly timeoutMs?: number;
-  /** Requests in flight during applyBatch (default 64; bounded by the socket receive buffer). */
+  /** Datagrams of 64 requests in flight during applyBatch (default 2; bounded by the socket receive buffer). */
   readonly window?: number;
 }
 
@@ -59,7 +60,7 @@ export async function openNetlinkIpvs(opts: NetlinkIpvsOptions = {}): Promise<Ne
     const fams = await sock.ctrlRequest(genl.Commands.GET_FAMILY, { familyName: IPVS_GENL_NAME }, { timeout: timeoutMs });
     const id = fams[0]?.familyId;
     if (id === undefined) throw new Error('Request rejected: ENOENT');
-    return new NetlinkIpvsClient(sock, id, timeoutMs, opts.window ?? 64);
+    return new NetlinkIpvsClient(sock, id, timeoutMs, opts.window ?? 2);
   } catch (e) {
     sock.socket.close();
     const errno = errnoOf(e);
@@ -84,6 +85,8 @@ export class NetlinkIpvsClient implements IpvsBackend {
     // Late ACKs of doit GETs and replies after a timeout arrive unmatched: ignore them (§5.4).
     sock.socket.on('message', () => undefined);
     sock.socket.on('invalid', () => undefined);
+    // a receive error (e.g. ENOBUFS) must not crash the process: the pending requests time out
+    sock.socket.on('error', () => undefined);
   }
 
   /** Run `fn` when every earlier request on this socket has settled. */
@@ -183,26 +186,20 @@ export class NetlinkIpvsClient implements IpvsBackend {
     await this.request(opToRequest(op), d);
   }
 
-  /** Pipelined: at most `window` requests in flight, in order; each op gets its own outcome. */
+  /**
+   * In order, many requests per datagram (client-batch.ts); each op gets its own outcome.
+   * Ops the codec refuses (bad address, name too long) fail alone with EINVAL, unsent.
+   */
   applyBatch(ops: readonly IpvsOp[]): Promise<IpvsOpOutcome[]> {
     return this.serial(async () => {
-      const outcomes: IpvsOpOutcome[] = new Array<IpvsOpOutcome>(ops.length);
-      let next = 0;
-      const worker = async (): Promise<void> => {
-        while (next < ops.length) {
-          const i = next++;
-          const op = ops[i] as IpvsOp;
-          try {
-            await this.exchange(opToRequest(op), describeOp(op));
-            outcomes[i] = { op };
-          } catch (e) {
-            if (!(e instanceof KernelError)) throw e;
-            outcomes[i] = { op, error: e };
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(this.window, ops.length)) }, worker));
-      return outcomes;
+      if (this.closed) throw ipvsError({ cmd: undefined, errno: errnoNumber('EBADF') ?? 9, op: 'apply', target: `${ops.length} operations`, detail: 'socket closed' });
+      const res = await sendPipelined(this.sock.socket, this.familyId, ops.map(opToRequest), { timeoutMs: this.timeoutMs, window: this.window });
+      return ops.map((op, i) => {
+        const r = res[i] ?? 0;
+        if (r === 0) return { op };
+        if (typeof r === 'number') return { op, error: ipvsError({ ...describeOp(op), errno: r }) };
+        return { op, error: ipvsError({ ...describeOp(op), errno: EINVAL, detail: `${r.reason} "${r.detail}"` }) };
+      });
     });
   }
 

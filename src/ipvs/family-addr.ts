@@ -6,13 +6,27 @@
  */
 import { AF_INET, AF_INET6, type AddressFamily } from './types.js';
 
-/** 16 wire bytes for `text` in family `af`; undefined when the text is not such an address. */
+/** Parsed IPv6 addresses (bounded; cleared when full): a table repeats its addresses a lot. */
+const V6_CACHE = new Map<string, Buffer>();
+const V6_CACHE_MAX = 65536;
+
+/** 16 wire bytes for `text` in family `af`; undefined when the text is not such an address. Do not mutate the result. */
 export function addrToWire(af: AddressFamily, text: string): Buffer | undefined {
-  const b = af === AF_INET ? parseIpv4(text) : af === AF_INET6 ? parseIpv6(text) : undefined;
+  if (af === AF_INET) {
+    const b = parseIpv4(text);
+    if (!b) return undefined;
+    const out = Buffer.alloc(16);
+    b.copy(out);
+    return out;
+  }
+  if (af !== AF_INET6) return undefined;
+  const hit = V6_CACHE.get(text);
+  if (hit) return hit;
+  const b = parseIpv6(text);
   if (!b) return undefined;
-  const out = Buffer.alloc(16);
-  b.copy(out);
-  return out;
+  if (V6_CACHE.size >= V6_CACHE_MAX) V6_CACHE.clear();
+  V6_CACHE.set(text, b);
+  return b;
 }
 
 /** Text of a wire address; only the family's bytes are read. */
@@ -28,10 +42,26 @@ export function canonicalAddr(af: AddressFamily, text: string): string | undefin
   return wire ? addrFromWire(af, wire) : undefined;
 }
 
+/** Dotted quad, inet_pton rules: four decimal parts 0..255 of 1-3 digits. */
 function parseIpv4(text: string): Buffer | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4 || !parts.every((p) => /^[0-9]{1,3}$/.test(p) && Number(p) <= 255)) return undefined;
-  return Buffer.from(parts.map(Number));
+  const out = Buffer.alloc(4);
+  let part = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46; // '.' ends the last part
+    if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      if (++digits > 3 || value > 255) return undefined;
+    } else if (c === 46 && digits > 0 && part < 4) {
+      out[part++] = value;
+      value = 0;
+      digits = 0;
+    } else {
+      return undefined;
+    }
+  }
+  return part === 4 ? out : undefined;
 }
 
 function groups(s: string): number[] | undefined {
