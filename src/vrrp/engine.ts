@@ -66,19 +66,13 @@ export class VrrpEngine extends EventEmitter<{ message: [FromWorker]; exit: [num
     });
   }
 
-  /** Graceful: masters send priority 0 and release their VIPs; resolves when the worker is done. */
+  /** Graceful: masters send priority 0 and release their VIPs; resolves when the worker has ended. */
   async shutdown(timeoutMs = 3000): Promise<void> {
-    const stopped = new Promise<void>((resolve) => {
-      const onMsg = (m: FromWorker): void => {
-        if (m.type === 'stopped') resolve();
-      };
-      this.worker.on('message', onMsg);
-      this.worker.once('exit', () => resolve());
-    });
+    const exited = new Promise<boolean>((resolve) => this.worker.once('exit', () => resolve(true)));
     this.send({ type: 'shutdown' });
-    const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
-    await Promise.race([stopped, timer]);
-    await this.worker.terminate();
+    const timer = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
+    // The worker ends itself after 'stopped'; terminate only one that did not.
+    if (!(await Promise.race([exited, timer]))) await this.worker.terminate();
   }
 
   private send(m: ToWorker): void {

@@ -115,6 +115,9 @@ async function shutdown(): Promise<void> {
   pool.closeAll();
   vips.close();
   post({ type: 'stopped' });
+  // Let the thread end on its own once the sockets' close callbacks have run: terminating
+  // it from outside while the netlink package still has a close pending aborts the process.
+  port!.close();
 }
 
 async function main(): Promise<void> {

@@ -31,8 +31,19 @@ export async function runDirector(opts: LvsdOptions, io: Io): Promise<number> {
   const log = createLogger({ level: opts.logLevel, file: process.env[DETACHED_ENV] ? opts.logFile : undefined });
   for (const w of r.warnings) log.warn({ event: 'config.warning', warning: w }, 'configuration warning');
   const director = new Director(r.config, { configPath: opts.config, socketPath: opts.socket, log });
+  // Signals are taken before the director starts, so a TERM during start-up is still graceful.
+  let stopRequested: (signal: string) => void = () => undefined;
+  const stopped = new Promise<string>((resolve) => (stopRequested = resolve));
+  process.once('SIGTERM', () => stopRequested('SIGTERM'));
+  process.once('SIGINT', () => stopRequested('SIGINT'));
+  let started = false;
+  process.on('SIGHUP', () => {
+    log.info({ event: 'director.signal', signal: 'SIGHUP' }, 'signal received');
+    if (started) void director.reload();
+  });
   try {
     await director.start();
+    started = true;
   } catch (e) {
     log.fatal({ event: 'director.start', err: e }, 'director failed to start');
     await director.stop().catch(() => undefined);
@@ -43,22 +54,12 @@ export async function runDirector(opts: LvsdOptions, io: Io): Promise<number> {
   const wdUs = watchdogUs(process.env, process.pid);
   if (wdUs !== undefined) setInterval(() => notify({ WATCHDOG: 1 }, log), Math.max(1, wdUs / 2000)).unref();
   if (opts.debugBurnMain) burnMainThread(opts.debugBurnMain);
-  return new Promise<number>((resolve) => {
-    const stop = (signal: string): void => {
-      log.info({ event: 'director.signal', signal }, 'signal received');
-      notify({ STOPPING: 1 }, log);
-      void director.stop().finally(() => {
-        pid.release();
-        resolve(0);
-      });
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.on('SIGHUP', () => {
-      log.info({ event: 'director.signal', signal: 'SIGHUP' }, 'signal received');
-      void director.reload();
-    });
-  });
+  const signal = await stopped;
+  log.info({ event: 'director.signal', signal }, 'signal received');
+  notify({ STOPPING: 1 }, log);
+  await director.stop();
+  pid.release();
+  return 0;
 }
 
 function notify(fields: Record<string, string | number>, log: Logger): void {
