@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { addresses, makeLan, startIn, waitFor } from './topology.js';
 import { REPO, roleOf, startLvsd, tempDir, vrrpStatus, type Director, type VrrpStatus } from './lvsd-harness.js';
-import { expectedGarbageDrops, garbage, hostileCases, type HostileSetup } from './kp-hostile-packets.js';
+import { expectedGarbageDrops, garbage, hostileCases, strangerCases, type HostileSetup } from './kp-hostile-packets.js';
 
 const INJECT = join(REPO, 'dist/test/fixtures/inject-vrrp.js');
 const PER_CASE = 5;
@@ -110,4 +110,20 @@ test('hostile packets are dropped under their reason on both directors; no crash
     t.true(st.every((i) => i.advertsSent + i.advertsReceived > 0), `${d.name}: adverts still flowing`);
   }
   t.deepEqual(gotTable, wantTable, 'each hostile case counted under its reason (per director: instance → reason → count)');
+});
+
+test('adverts for a VRID nobody has, of either version, count as vrid on every instance', async (t) => {
+  const lan = makeLan(t, ['a', 'x']);
+  const dir = tempDir(t);
+  const s = setupFor(lan.ip4.x!);
+  const a = startLvsd(t, { ns: lan.ns.a!, name: 'a', dir, config: config(s, 150) });
+  await waitFor(() => roleOf(a, 'VI_3') === 'MASTER' && roleOf(a, 'VI_2') === 'MASTER', 'a MASTER for both instances', 15_000, 50);
+  const before = dropsOf(vrrpStatus(a, lan.ns.a!));
+  const cases = strangerCases(s);
+  await inject(t, lan.ns.x!, dir, 'strangers', cases.flatMap((c) => Array.from({ length: PER_CASE }, () => c)));
+  const want: Drops = { VI_3: { vrid: PER_CASE * cases.length }, VI_2: { vrid: PER_CASE * cases.length } };
+  let got: Drops = {};
+  await waitFor(() => total(got = delta(before, dropsOf(vrrpStatus(a, lan.ns.a!)))) >= total(want), 'strangers counted', 3000, 50).catch(() => undefined);
+  t.deepEqual(got, want, 'the VRID is checked before the version (a packet that is not for us is not a version error)');
+  t.is(a.child.exitCode, null);
 });

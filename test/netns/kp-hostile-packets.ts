@@ -38,11 +38,9 @@ export function hostileCases(s: HostileSetup): HostileCase[] {
   moreAddrs[3] = 3; // claims 3 addresses, carries 1
   const version4 = Buffer.from(good3);
   version4[0] = 0x41; // version 4, type 1
-  const both = (reason: string): Record<string, string> => ({ [s.v3.name]: reason, [s.v2.name]: reason });
   return [
     { name: 'TTL 64', ttl: 64, payload: good3, expect: { [s.v3.name]: 'ttl' } },
     { name: 'bad checksum', ttl: 255, payload: badSum, expect: { [s.v3.name]: 'checksum' } },
-    { name: 'unknown VRID', ttl: 255, payload: encodeAdvert({ ...v3, vrid: s.strangerVrid }, ctx), expect: both('vrid') },
     { name: 'wrong password', ttl: 255, payload: encodeAdvert({ ...v2, authData: authDataFromPassword('guessed!') }, ctx), expect: { [s.v2.name]: 'auth' } },
     { name: 'no auth for a PASS instance', ttl: 255, payload: encodeAdvert({ ...v2, authType: 0, authData: undefined }, ctx), expect: { [s.v2.name]: 'auth' } },
     { name: 'truncated to 3 bytes', ttl: 255, payload: good3.subarray(0, 3), expect: { [s.v3.name]: 'truncated' } },
@@ -51,6 +49,22 @@ export function hostileCases(s: HostileSetup): HostileCase[] {
     { name: 'v2 advert to the v3 instance', ttl: 255, payload: encodeAdvert({ ...v2, vrid: s.v3.vrid, addrs: [s.v3.vip] }, ctx), expect: { [s.v3.name]: 'version' } },
     { name: 'address list mismatch', ttl: 255, payload: encodeAdvert({ ...v3, addrs: ['192.0.2.99'] }, ctx), expect: { [s.v3.name]: 'addr_list' } },
     { name: 'extra address', ttl: 255, payload: encodeAdvert({ ...v3, addrs: [s.v3.vip, '192.0.2.98'] }, ctx), expect: { [s.v3.name]: 'addr_list' } },
+  ];
+}
+
+/**
+ * Adverts for a VRID no instance has, in both versions (valid checksums): pool.ts hands them
+ * to every instance on the socket, and each must count 'vrid' (RFC 2787 VrIdErrors; keepalived
+ * looks the instance up by VRID before any other check), whatever the packet's version.
+ */
+export function strangerCases(s: HostileSetup): HostileCase[] {
+  const ctx = { family: 4 as const, src: s.src, dst: DST, v3Checksum: 'pseudo' as const };
+  const both = { [s.v3.name]: 'vrid', [s.v2.name]: 'vrid' };
+  return [
+    { name: 'unknown VRID, v3', ttl: 255, expect: both,
+      payload: encodeAdvert({ version: 3, vrid: s.strangerVrid, priority: 200, intervalCs: s.v3.intervalCs, addrs: [s.v3.vip], authType: 0 }, ctx) },
+    { name: 'unknown VRID, v2 PASS', ttl: 255, expect: both,
+      payload: encodeAdvert({ version: 2, vrid: s.strangerVrid, priority: 200, intervalCs: s.v2.intervalCs, addrs: [s.v2.vip], authType: 1, authData: authDataFromPassword(s.v2.pass) }, ctx) },
   ];
 }
 
