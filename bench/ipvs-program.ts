@@ -1,6 +1,6 @@
 /**
  * bench/ipvs-program: program 1,000 services × 10 real servers from empty, in the lab, one run:
- *   - lvsd's netlink client (pipelined applyBatch, and one request at a time),
+ *   - lvsd's netlink client (batched applyBatch, and one request at a time),
  *   - one `ipvsadm` invocation per operation (a sample, extrapolated per op),
  *   - `ipvsadm -R` of the whole table,
  * then a reload changing one destination (reconcile → operations → netlink).
@@ -45,13 +45,28 @@ async function main(): Promise<void> {
     console.log(`bench/ipvs-program: ${SERVICES} services × ${DESTS} real servers = ${n} operations from empty`);
     // warm-up: the first use of each scheduler / PE / IPv6 loads kernel modules (modprobe): pay it once, untimed
     await timed(w, 'ipvsadm', { method: 'restore', text: restoreText(ops) });
-    const nlBatch = await timed(a, 'netlink', { method: 'applyBatch', ops });
+    const text = restoreText(ops);
+    const nlBatchRun = async (x: string): Promise<{ ms: number; datagrams: number }> => {
+      const [nb] = await run(x, 'netlink', [{ method: 'applyBatchStats', ops }]);
+      const v = nb?.ok ? (nb.value as { errors: unknown[]; stats?: { datagrams: number } }) : undefined;
+      if (!nb?.ok || !v || v.errors.length) throw new Error(`netlink applyBatch: ${JSON.stringify(nb).slice(0, 400)}`);
+      return { ms: nb.ms, datagrams: v.stats?.datagrams ?? 0 };
+    };
+    // the two bulk methods alternate, twice, each into a fresh namespace; the best of each is kept
+    const nlRuns = [await nlBatchRun(a)];
+    const restoreRuns = [await timed(c, 'ipvsadm', { method: 'restore', text })];
+    nlRuns.push(await nlBatchRun(await ns()));
+    restoreRuns.push(await timed(await ns(), 'ipvsadm', { method: 'restore', text }));
+    const best = nlRuns.reduce((x, y) => (y.ms < x.ms ? y : x));
+    const nlBatch = best.ms;
+    const nbv = { stats: { datagrams: best.datagrams } };
+    const restore = Math.min(...restoreRuns);
     const nlEach = await timed(a1, 'netlink', { method: 'applyEach', ops });
     const sample = ops.slice(0, Math.min(SAMPLE, n));
     const admSample = await timed(b, 'ipvsadm', { method: 'applyEach', ops: sample });
     const admPerOp = admSample / sample.length;
     const admTotal = admPerOp * n;
-    const restore = await timed(c, 'ipvsadm', { method: 'restore', text: restoreText(ops) });
+    console.log(`  runs: netlink applyBatch ${nlRuns.map((r) => fmt(r.ms)).join(', ')}; ipvsadm -R ${restoreRuns.map(fmt).join(', ')}`);
     const same = (await ipvsadm(a, '-S', '-n')) === (await ipvsadm(c, '-S', '-n')) && (await ipvsadm(a1, '-S', '-n')) === (await ipvsadm(c, '-S', '-n'));
 
     // reload: one destination's weight changes
@@ -66,21 +81,21 @@ async function main(): Promise<void> {
     const reloadApply = await timed(a, 'netlink', { method: 'applyBatch', ops: reloadOps });
 
     const rows: Array<[string, string, string]> = [
-      ['lvsd netlink, pipelined (applyBatch)', fmt(nlBatch), `${((nlBatch / n) * 1000).toFixed(1)} µs/op`],
+      [`lvsd netlink, batched (applyBatch, ${nbv.stats.datagrams} datagrams)`, fmt(nlBatch), `${((nlBatch / n) * 1000).toFixed(1)} µs/op`],
       ['lvsd netlink, one request at a time', fmt(nlEach), `${((nlEach / n) * 1000).toFixed(1)} µs/op`],
       [`ipvsadm per op (sample ${sample.length} ops, extrapolated ×${n})`, fmt(admTotal), `${(admPerOp * 1000).toFixed(1)} µs/op`],
       ['ipvsadm -R (whole table)', fmt(restore), `${((restore / n) * 1000).toFixed(1)} µs/op`],
     ];
     for (const [k, v, p] of rows) console.log(`  ${k.padEnd(58)} ${v.padStart(10)}  ${p}`);
     console.log('ratios:');
-    console.log(`  ipvsadm per op / netlink pipelined     ${(admTotal / nlBatch).toFixed(1)}×`);
+    console.log(`  ipvsadm per op / netlink batched     ${(admTotal / nlBatch).toFixed(1)}×`);
     console.log(`  ipvsadm per op / netlink one-at-a-time ${(admTotal / nlEach).toFixed(1)}×`);
-    console.log(`  ipvsadm -R / netlink pipelined         ${(restore / nlBatch).toFixed(2)}×`);
+    console.log(`  ipvsadm -R / netlink batched         ${(restore / nlBatch).toFixed(2)}×`);
     console.log(`  ipvsadm -R / netlink one-at-a-time     ${(restore / nlEach).toFixed(2)}×`);
     console.log(`tables identical (ipvsadm -S -n, netlink vs ipvsadm -R): ${same}`);
     console.log(`reload changing one destination of ${entry.service.sched} service #${i}: ${reloadOps.length} netlink operation(s) [${reloadOps.map((o) => o.op).join(', ')}]; `
       + `dump ${fmt(dump.ms)}, reconcile ${fmt(reconcileMs)}, apply ${fmt(reloadApply)}`);
-    const out = { services: SERVICES, dests: DESTS, ops: n, nlBatchMs: nlBatch, nlEachMs: nlEach, ipvsadmSample: sample.length, ipvsadmPerOpMs: admPerOp, ipvsadmExtrapolatedMs: admTotal, restoreMs: restore, identical: same, reloadOps: reloadOps.length, reloadDumpMs: dump.ms, reloadReconcileMs: reconcileMs, reloadApplyMs: reloadApply };
+    const out = { services: SERVICES, dests: DESTS, ops: n, nlBatchMs: nlBatch, nlBatchRunsMs: nlRuns.map((r) => r.ms), restoreRunsMs: restoreRuns, datagrams: best.datagrams, nlEachMs: nlEach, ipvsadmSample: sample.length, ipvsadmPerOpMs: admPerOp, ipvsadmExtrapolatedMs: admTotal, restoreMs: restore, identical: same, reloadOps: reloadOps.length, reloadDumpMs: dump.ms, reloadReconcileMs: reconcileMs, reloadApplyMs: reloadApply };
     mkdirSync('results', { recursive: true });
     writeFileSync('results/bench-ipvs-program.json', `${JSON.stringify(out, null, 2)}\n`);
     if (!same || reloadOps.length !== 1) process.exitCode = 1;

@@ -26,7 +26,7 @@ import type {
 export interface NetlinkIpvsOptions {
   /** Per-request timeout (default 5000 ms). */
   readonly timeoutMs?: number;
-  /** Datagrams of 64 requests in flight during applyBatch (default 2; bounded by the socket receive buffer). */
+  /** Datagrams of 128 requests in flight during applyBatch (default 2; bounded by the socket receive buffer). */
   readonly window?: number;
 }
 
@@ -52,6 +52,16 @@ function errnoOf(e: unknown): number {
   return EIO;
 }
 
+/** Room for applyBatch's error messages: SO_RCVBUF (the kernel doubles it, capped by net.core.rmem_max). */
+function raiseRcvbuf(sock: GenericNetlinkSocket): Error | undefined {
+  try {
+    sock.socket.setRecvBufferSize(1 << 20);
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e)); // the default buffer still works, with less headroom
+  }
+}
+
 /** Open the netlink backend in the current network namespace. Rejects with KernelError ENOENT when IPVS is unavailable. */
 export async function openNetlinkIpvs(opts: NetlinkIpvsOptions = {}): Promise<NetlinkIpvsClient> {
   const timeoutMs = opts.timeoutMs ?? 5000;
@@ -60,7 +70,7 @@ export async function openNetlinkIpvs(opts: NetlinkIpvsOptions = {}): Promise<Ne
     const fams = await sock.ctrlRequest(genl.Commands.GET_FAMILY, { familyName: IPVS_GENL_NAME }, { timeout: timeoutMs });
     const id = fams[0]?.familyId;
     if (id === undefined) throw new Error('Request rejected: ENOENT');
-    return new NetlinkIpvsClient(sock, id, timeoutMs, opts.window ?? 2);
+    return new NetlinkIpvsClient(sock, id, timeoutMs, opts.window ?? 2, raiseRcvbuf(sock));
   } catch (e) {
     sock.socket.close();
     const errno = errnoOf(e);
@@ -75,12 +85,16 @@ export class NetlinkIpvsClient implements IpvsBackend {
   readonly kind = 'netlink' as const;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Of the last applyBatch: datagrams sent. */
+  lastBatch: { datagrams: number } | undefined;
 
   constructor(
     private readonly sock: GenericNetlinkSocket,
     readonly familyId: number,
     private readonly timeoutMs: number,
     private readonly window: number,
+    /** Why SO_RCVBUF could not be raised, if it could not. */
+    readonly rcvbufError?: Error,
   ) {
     // Late ACKs of doit GETs and replies after a timeout arrive unmatched: ignore them (§5.4).
     sock.socket.on('message', () => undefined);
@@ -193,7 +207,9 @@ export class NetlinkIpvsClient implements IpvsBackend {
   applyBatch(ops: readonly IpvsOp[]): Promise<IpvsOpOutcome[]> {
     return this.serial(async () => {
       if (this.closed) throw ipvsError({ cmd: undefined, errno: errnoNumber('EBADF') ?? 9, op: 'apply', target: `${ops.length} operations`, detail: 'socket closed' });
-      const res = await sendPipelined(this.sock.socket, this.familyId, ops.map(opToRequest), { timeoutMs: this.timeoutMs, window: this.window });
+      const stats = { datagrams: 0 };
+      const res = await sendPipelined(this.sock.socket, this.familyId, ops.map(opToRequest), { timeoutMs: this.timeoutMs, window: this.window, stats });
+      this.lastBatch = stats;
       return ops.map((op, i) => {
         const r = res[i] ?? 0;
         if (r === 0) return { op };

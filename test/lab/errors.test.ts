@@ -57,6 +57,18 @@ for (const [backend, method] of [['netlink', 'applyBatch'], ['netlink', 'applyEa
   });
 }
 
+test.serial('netlink applyBatch: 1,000 refusals in a row are all reported with their own errno (no lost error messages)', async (t) => {
+  const n = await makeNetns(t);
+  const ops: IpvsOp[] = Array.from({ length: 1000 }, (_, i) => ({ op: 'del-service', service: { ...S1, port: 1000 + i } }));
+  ops.splice(500, 0, { op: 'add-service', service: S1 });
+  const got = outcomes((await run(n, 'netlink', [{ method: 'applyBatch', ops }]))[0]);
+  t.is(got.length, 1001);
+  t.is(got[500], null);
+  t.deepEqual([...new Set(got.filter((o, i) => i !== 500).map((o) => o?.code))], ['ESRCH']);
+  t.is(got[999]?.message, 'delete virtual service TCP 192.0.2.1:1998: no such virtual service (ESRCH)');
+  t.is(await ipvsadm(n, '-S', '-n'), '-A -t 192.0.2.1:80 -s wlc\n');
+});
+
 for (const backend of ['netlink', 'ipvsadm'] as const) {
   test.serial(`${backend}: sync daemons as ipvsadm -L --daemon shows them; start/stop errors`, async (t) => {
     const n = await makeNetns(t);

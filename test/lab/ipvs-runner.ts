@@ -14,6 +14,8 @@ import type { IpvsBackend, IpvsDaemon, IpvsOp, IpvsTimeouts, ServiceId } from '.
 export type RunnerCall =
   | { readonly method: 'applyBatch'; readonly ops: readonly IpvsOp[] }
   | { readonly method: 'applyEach'; readonly ops: readonly IpvsOp[] }
+  /** applyBatch, returning { errors, stats } (netlink: datagrams and ms inside send()). */
+  | { readonly method: 'applyBatchStats'; readonly ops: readonly IpvsOp[] }
   | { readonly method: 'dump' | 'info' | 'flush' | 'getTimeouts' | 'getDaemons' }
   | { readonly method: 'zero'; readonly service?: ServiceId }
   | { readonly method: 'setTimeouts'; readonly timeouts: IpvsTimeouts }
@@ -39,6 +41,11 @@ async function call(b: IpvsBackend, c: RunnerCall): Promise<unknown> {
     case 'applyBatch': {
       const out = b.applyBatch ? await b.applyBatch(c.ops) : [];
       return out.map((o) => (o.error ? errorOf(o.error) : null));
+    }
+    case 'applyBatchStats': {
+      const out = b.applyBatch ? await b.applyBatch(c.ops) : [];
+      const stats = 'lastBatch' in b ? (b as { lastBatch?: unknown }).lastBatch : undefined;
+      return { errors: out.filter((o) => o.error).map((o) => errorOf(o.error)), stats };
     }
     case 'applyEach': {
       const out: Array<RunnerError | null> = [];
