@@ -23,7 +23,7 @@ test('a tracked interface down on the master faults both members; the backup tak
   nsExec(lan.ns.a!, 'ip', ['link', 'set', 'eth1', 'down']);
   await waitFor(() => roleOf(a, 'VI_1') === 'FAULT' && roleOf(a, 'VI_2') === 'FAULT', 'both FAULT', 3000);
   await waitFor(() => roleOf(b, 'VI_1') === 'MASTER' && roleOf(b, 'VI_2') === 'MASTER', 'b MASTER of both', 3000);
-  await waitFor(() => addresses(lan.ns.b!).includes('192.0.2.10') && addresses(lan.ns.b!).includes('192.0.2.20'), 'VIPs on b', 2000);
+  await waitFor(() => addresses(lan.ns.b!).includes('192.0.2.10') && addresses(lan.ns.b!).includes('192.0.2.20'), 'VIPs on b', 5000);
   t.false(addresses(lan.ns.a!).includes('192.0.2.20'), 'the untracked member released its VIP too');
   nsExec(lan.ns.a!, 'ip', ['link', 'set', 'eth1', 'up']);
   await waitFor(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(a, 'VI_2') === 'MASTER', 'a MASTER of both again', 5000);
