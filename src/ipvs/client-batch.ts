@@ -48,6 +48,7 @@ export function encodeAll(nl: NetlinkSocket, familyId: number, reqs: readonly Ip
     if (r.ok) {
       w.endMessage(start);
       indexOf.set(seq, i);
+      if (cur.n === 0) cur.first = i;
       Object.assign(cur, { lastSeq: seq, lastStart: start, to: w.offset, end: i + 1, n: cur.n + 1 });
     } else {
       w.truncate(start);
