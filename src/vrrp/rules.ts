@@ -79,10 +79,11 @@ function checkAddresses(a: Advert, local: LocalInstance): CheckResult {
  */
 export function checkAdvert(advert: Advert, local: LocalInstance, ttl: number): CheckResult {
   if (ttl !== VRRP_TTL) return drop('ttl', `TTL/hop limit ${ttl}, must be ${VRRP_TTL}`);
+  // Another VRID is another router's traffic, whatever its version: count it as such first.
+  if (advert.vrid !== local.vrid) return drop('vrid', `VRID ${advert.vrid}, configured ${local.vrid}`);
   if (advert.version !== local.version) return drop('version', `version ${advert.version}, configured ${local.version}`);
   const fam = advert.addrs.every((x) => canonicalAddress(x, local.family) !== undefined);
   if (!fam) return drop('family', `addresses are not IPv${local.family}`);
-  if (advert.vrid !== local.vrid) return drop('vrid', `VRID ${advert.vrid}, configured ${local.vrid}`);
   for (const rule of [checkAuth, checkInterval, checkAddresses]) {
     const r = rule(advert, local);
     if (!r.ok) return r;
