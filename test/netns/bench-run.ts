@@ -12,6 +12,7 @@ import { LVSD, roleOf, type Director } from './lvsd-harness.js';
 import { killNamespace, keepalivedRole, keepalivedTransitions, startKeepalived } from './kp-peers.js';
 import { addresses, makeLan, startIn, waitFor, type Lan } from './topology.js';
 import { watchVip } from './bench-vip-watch.js';
+import { watchAdverts, type AdvertWatch } from './bench-advert-watch.js';
 
 export type Impl = 'lvsd' | 'keepalived';
 export const BENCH_VIP = '192.0.2.10';
@@ -120,18 +121,31 @@ export async function startPair(s: PairSpec, settleMs: number): Promise<Pair> {
 
 export type Stop = 'kill-namespace' | 'term';
 
-/** Ms from stopping the master (kill -9 of its namespace, or SIGTERM to lvsd) to the VIP on the backup. */
-export async function measureFailover(s: PairSpec, stop: Stop, settleMs: number): Promise<number> {
+export interface FailoverTime {
+  /** From the kill / SIGTERM to the VIP on the backup. */
+  readonly fromStopMs: number;
+  /** From the last advert of the master the backup received to the VIP on the backup (no phase noise). */
+  readonly fromLastAdvertMs: number;
+}
+
+/** Times from stopping the master (kill -9 of its namespace, or SIGTERM to lvsd) to the VIP on the backup. */
+export async function measureFailover(s: PairSpec, stop: Stop, settleMs: number): Promise<FailoverTime> {
   const pair = await startPair(s, settleMs);
   const watch = watchVip(pair.lan.ns.b!, BENCH_VIP);
+  let adverts: AdvertWatch | undefined;
   try {
-    await sleep(100); // let `ip monitor` subscribe before we act
+    adverts = await watchAdverts(pair.lan.ns.b!);
+    await sleep(100); // let `ip monitor` subscribe and tcpdump see a few adverts before we act
     const t0 = performance.now();
     if (stop === 'term') pair.master.signal('SIGTERM');
     else killNamespace(pair.lan.ns.m!);
     const e = await watch.addedAfter(t0, 15_000);
-    return e.atMs - t0;
+    // SIGTERM: the priority-0 advert comes after t0; use the last advert before the VIP.
+    const last = adverts.lastFrom(pair.lan.ip4.m!, stop === 'term' ? e.atMs : t0);
+    if (last === undefined) throw new Error('no advert from the master seen by the backup before it died');
+    return { fromStopMs: e.atMs - t0, fromLastAdvertMs: e.atMs - last };
   } finally {
+    adverts?.stop();
     watch.stop();
     pair.close();
   }
