@@ -69,6 +69,11 @@ async function main(): Promise<void> {
     console.log(`  runs: netlink applyBatch ${nlRuns.map((r) => fmt(r.ms)).join(', ')}; ipvsadm -R ${restoreRuns.map(fmt).join(', ')}`);
     const same = (await ipvsadm(a, '-S', '-n')) === (await ipvsadm(c, '-S', '-n')) && (await ipvsadm(a1, '-S', '-n')) === (await ipvsadm(c, '-S', '-n'));
 
+    // listing the whole table: our dump (GET_SERVICE dump + one GET_DEST dump per service) vs ipvsadm's
+    const dumpMs = (await run(a, 'netlink', [{ method: 'dump' }]))[0]?.ms ?? NaN;
+    const listMs = await timed(a, 'ipvsadm', { method: 'ipvsadm', args: ['-L', '-n'] });
+    const saveMs = await timed(a, 'ipvsadm', { method: 'ipvsadm', args: ['-S', '-n'] });
+
     // reload: one destination's weight changes
     const i = table.findIndex((s) => s.dests.length > 0);
     const entry = table[i] as IpvsServiceWithDests;
@@ -92,10 +97,11 @@ async function main(): Promise<void> {
     console.log(`  ipvsadm per op / netlink one-at-a-time ${(admTotal / nlEach).toFixed(1)}×`);
     console.log(`  ipvsadm -R / netlink batched         ${(restore / nlBatch).toFixed(2)}×`);
     console.log(`  ipvsadm -R / netlink one-at-a-time     ${(restore / nlEach).toFixed(2)}×`);
+    console.log(`listing ${n} objects: netlink dump ${fmt(dumpMs)}; ipvsadm -L -n ${fmt(listMs)}; ipvsadm -S -n ${fmt(saveMs)}`);
     console.log(`tables identical (ipvsadm -S -n, netlink vs ipvsadm -R): ${same}`);
     console.log(`reload changing one destination of ${entry.service.sched} service #${i}: ${reloadOps.length} netlink operation(s) [${reloadOps.map((o) => o.op).join(', ')}]; `
       + `dump ${fmt(dump.ms)}, reconcile ${fmt(reconcileMs)}, apply ${fmt(reloadApply)}`);
-    const out = { services: SERVICES, dests: DESTS, ops: n, nlBatchMs: nlBatch, nlBatchRunsMs: nlRuns.map((r) => r.ms), restoreRunsMs: restoreRuns, datagrams: best.datagrams, nlEachMs: nlEach, ipvsadmSample: sample.length, ipvsadmPerOpMs: admPerOp, ipvsadmExtrapolatedMs: admTotal, restoreMs: restore, identical: same, reloadOps: reloadOps.length, reloadDumpMs: dump.ms, reloadReconcileMs: reconcileMs, reloadApplyMs: reloadApply };
+    const out = { services: SERVICES, dests: DESTS, ops: n, nlBatchMs: nlBatch, nlBatchRunsMs: nlRuns.map((r) => r.ms), restoreRunsMs: restoreRuns, datagrams: best.datagrams, nlEachMs: nlEach, ipvsadmSample: sample.length, ipvsadmPerOpMs: admPerOp, ipvsadmExtrapolatedMs: admTotal, restoreMs: restore, identical: same, dumpMs, ipvsadmListMs: listMs, ipvsadmSaveMs: saveMs, reloadOps: reloadOps.length, reloadDumpMs: dump.ms, reloadReconcileMs: reconcileMs, reloadApplyMs: reloadApply };
     mkdirSync('results', { recursive: true });
     writeFileSync('results/bench-ipvs-program.json', `${JSON.stringify(out, null, 2)}\n`);
     if (!same || reloadOps.length !== 1) process.exitCode = 1;

@@ -8,7 +8,7 @@
  *   the kernel runs them in order in sendmsg context, so this changes nothing but the cost.
  */
 import {
-  createGenericNetlink, FlagsGet, formatGenlHeader, genl, MessageType, parseError, parseGenlHeader,
+  createGenericNetlink, Flags, FlagsGet, formatGenlHeader, formatHeader, genl, MessageType, parseError, parseGenlHeader,
   type GenericNetlinkSocket, type NetlinkMessage,
 } from 'netlink';
 import { KernelError } from '../errors.js';
@@ -96,11 +96,50 @@ export class NetlinkIpvsClient implements IpvsBackend {
     /** Why SO_RCVBUF could not be raised, if it could not. */
     readonly rcvbufError?: Error,
   ) {
-    // Late ACKs of doit GETs and replies after a timeout arrive unmatched: ignore them (§5.4).
-    sock.socket.on('message', () => undefined);
+    // Replies to our requests (sent without the library's request(): see roundTrip); late ACKs
+    // of doit GETs and replies after a timeout arrive unmatched and are dropped (§5.4).
+    sock.socket.on('message', (msgs: NetlinkMessage[]) => this.dispatch(msgs));
     sock.socket.on('invalid', () => undefined);
     // a receive error (e.g. ENOBUFS) must not crash the process: the pending requests time out
     sock.socket.on('error', () => undefined);
+  }
+
+  /** seq → the request waiting for it (at most one: requests are serialised). */
+  private readonly waiting = new Map<number, (msgs: NetlinkMessage[]) => void>();
+
+  private dispatch(msgs: NetlinkMessage[]): void {
+    const first = msgs[0];
+    // an empty dump arrives as [] (the library strips NLMSG_DONE): it answers the one pending request
+    const seq = first ? first.seq : this.waiting.size === 1 ? this.waiting.keys().next().value : undefined;
+    const cb = seq === undefined ? undefined : this.waiting.get(seq);
+    if (!cb || seq === undefined) return;
+    this.waiting.delete(seq);
+    cb(msgs);
+  }
+
+  /**
+   * Send one request and wait for its reply, with a timeout. The library's request() costs a
+   * Promise chain, a timer and a getsockname per call; listing 10,000 destinations makes 1,000
+   * of them, so this is the lean equivalent (same message, NLM_F_REQUEST|NLM_F_ACK[|DUMP]).
+   */
+  private roundTrip(cmd: number, attrs: Buffer, dump: boolean): Promise<NetlinkMessage[]> {
+    const nl = this.sock.socket;
+    const seq = nl.generateSeq();
+    const flags = Flags.REQUEST | Flags.ACK | (dump ? FlagsGet.DUMP : 0);
+    const bytes = Buffer.concat([
+      formatHeader({ length: 20 + attrs.length, type: this.familyId, flags, seq, port: 0 }),
+      formatGenlHeader({ cmd, version: IPVS_GENL_VERSION }), attrs,
+    ]);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { this.waiting.delete(seq); reject(new Error(TIMEOUT_TEXT)); }, this.timeoutMs);
+      this.waiting.set(seq, (msgs) => { clearTimeout(timer); resolve(msgs); });
+      nl.socket.send(bytes, { port: 0 }, (err?: Error) => {
+        if (!err) return;
+        clearTimeout(timer);
+        this.waiting.delete(seq);
+        reject(err);
+      });
+    });
   }
 
   /** Run `fn` when every earlier request on this socket has settled. */
@@ -118,10 +157,7 @@ export class NetlinkIpvsClient implements IpvsBackend {
     if (!enc.ok) throw ipvsError({ cmd, errno: EINVAL, op: what.op, target: what.target, detail: `${enc.error.reason} "${enc.error.detail}"` });
     let msgs: NetlinkMessage[];
     try {
-      const header = formatGenlHeader({ cmd: enc.value.cmd, version: IPVS_GENL_VERSION });
-      [msgs] = await this.sock.socket.request(this.familyId, [header, enc.value.attrs], {
-        flags: enc.value.dump ? FlagsGet.DUMP : 0, checkError: false, timeout: this.timeoutMs,
-      });
+      msgs = await this.roundTrip(enc.value.cmd, enc.value.attrs, enc.value.dump);
     } catch (e) {
       throw ipvsError({ cmd, errno: errnoOf(e), op: what.op, target: what.target, cause: e });
     }

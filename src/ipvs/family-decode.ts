@@ -4,7 +4,6 @@
  * Stats (IPVS_STATS_ATTR_*): in STATS conns/pkts/rates are u32 and bytes u64; in STATS64 all
  * are u64 (ip_vs_genl_fill_stats / _stats64); each value is read by its length, PAD (11) skipped.
  */
-import { parseAttributes } from 'netlink/dist/structs.js';
 import type { Result } from '../errors.js';
 import { addrFromWire } from './family-addr.js';
 import { Cmd, CmdAttr, DaemonAttr, DestAttr, InfoAttr, SvcAttr, type CmdName, type IpvsRequest } from './family-attrs.js';
@@ -18,71 +17,85 @@ export type DecodeReason =
   | 'malformed-attributes' | 'missing-attribute' | 'bad-af' | 'bad-address' | 'bad-length' | 'bad-string' | 'bad-value';
 export interface DecodeError { readonly reason: DecodeReason; readonly attr?: string }
 
-/** type → payload; the last occurrence wins (nla_parse keeps the last). */
-type Attrs = ReadonlyMap<number, Buffer>;
-
 const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Highest attribute type kept (IPVS sets stop at 15); higher types are skipped as unknown. */
+const MAX_TYPE = 15;
 
 function hostU32(b: Buffer, off: number): number {
   return LE ? b.readUInt32LE(off) : b.readUInt32BE(off);
 }
+function hostU16(b: Buffer, off: number): number {
+  return LE ? b.readUInt16LE(off) : b.readUInt16BE(off);
+}
 
-/** Parse a TLV stream with netlink's parseAttributes; a malformed stream is a value, not a throw. */
-export function attrMap(buf: Buffer): Result<Attrs, DecodeError> {
-  const m = new Map<number, Buffer>();
-  try {
-    parseAttributes(buf, (a) => { m.set(a.type, a.data); });
-  } catch {
-    return { ok: false, error: { reason: 'malformed-attributes' } };
+/**
+ * The attributes of one TLV stream, as offsets into it (no copy, no per-attribute Buffer:
+ * netlink's parseAttributes allocates two per attribute, which dominated dumps of 10,000
+ * destinations). The last occurrence of a type wins, as in nla_parse.
+ */
+class Attrs {
+  constructor(private readonly buf: Buffer, private readonly at: Int32Array) {}
+  has(t: number): boolean { return t <= MAX_TYPE && (this.at[2 * t + 1] ?? -1) >= 0; }
+  len(t: number): number { return t <= MAX_TYPE ? this.at[2 * t + 1] ?? -1 : -1; }
+  off(t: number): number { return this.at[2 * t] ?? 0; }
+  get(t: number): Buffer | undefined {
+    const n = this.len(t);
+    return n < 0 ? undefined : this.buf.subarray(this.off(t), this.off(t) + n);
   }
-  return { ok: true, value: m };
+  u8(t: number): number | undefined { return this.len(t) === 1 ? this.buf[this.off(t)] : undefined; }
+  u16(t: number): number | undefined { return this.len(t) === 2 ? hostU16(this.buf, this.off(t)) : undefined; }
+  u16be(t: number): number | undefined { return this.len(t) === 2 ? this.buf.readUInt16BE(this.off(t)) : undefined; }
+  u32(t: number): number | undefined { return this.len(t) === 4 ? hostU32(this.buf, this.off(t)) : undefined; }
+  u32be(t: number): number | undefined { return this.len(t) === 4 ? this.buf.readUInt32BE(this.off(t)) : undefined; }
+  /** A u32 or u64 by its length, as a bigint (stats); 0n when absent. */
+  uint(t: number): bigint {
+    const n = this.len(t);
+    const o = this.off(t);
+    if (n === 8) return LE ? this.buf.readBigUInt64LE(o) : this.buf.readBigUInt64BE(o);
+    if (n === 4) return BigInt(hostU32(this.buf, o));
+    return 0n;
+  }
+  /** NUL-terminated string: undefined when absent, null when not terminated. Text stops at the first NUL. */
+  str(t: number): string | undefined | null {
+    const n = this.len(t);
+    if (n < 0) return undefined;
+    const o = this.off(t);
+    const nul = this.buf.indexOf(0, o);
+    return nul < 0 || nul >= o + n ? null : this.buf.toString('utf8', o, nul);
+  }
 }
 
-/** Fixed-length readers: undefined when absent or of the wrong length. */
-function u8(a: Attrs, t: number): number | undefined {
-  const b = a.get(t);
-  return b && b.length === 1 ? b[0] : undefined;
-}
-function u16(a: Attrs, t: number): number | undefined {
-  const b = a.get(t);
-  return b && b.length === 2 ? (LE ? b.readUInt16LE(0) : b.readUInt16BE(0)) : undefined;
-}
-function u16be(a: Attrs, t: number): number | undefined {
-  const b = a.get(t);
-  return b && b.length === 2 ? b.readUInt16BE(0) : undefined;
-}
-function u32(a: Attrs, t: number): number | undefined {
-  const b = a.get(t);
-  return b && b.length === 4 ? hostU32(b, 0) : undefined;
-}
-function u32be(a: Attrs, t: number): number | undefined {
-  const b = a.get(t);
-  return b && b.length === 4 ? b.readUInt32BE(0) : undefined;
-}
-function bytes(a: Attrs, t: number): Buffer | undefined {
-  return a.get(t);
-}
-/** NUL-terminated string: undefined when absent, null when not terminated. Text stops at the first NUL. */
-function str(a: Attrs, t: number): string | undefined | null {
-  const b = a.get(t);
-  if (!b) return undefined;
-  const nul = b.indexOf(0);
-  return nul < 0 ? null : b.toString('utf8', 0, nul);
+/** Walk a TLV stream (struct nlattr, 4-byte aligned); a malformed stream is a value, not a throw. */
+export function attrMap(buf: Buffer): Result<Attrs, DecodeError> {
+  const at = new Int32Array(2 * (MAX_TYPE + 1)).fill(-1);
+  let p = 0;
+  while (p + 4 <= buf.length) {
+    const len = hostU16(buf, p);
+    const type = hostU16(buf, p + 2) & 0x3fff; // without NLA_F_NESTED / NLA_F_NET_BYTEORDER
+    if (len < 4 || p + len > buf.length) return { ok: false, error: { reason: 'malformed-attributes' } };
+    if (type <= MAX_TYPE) {
+      at[2 * type] = p + 4;
+      at[2 * type + 1] = len - 4;
+    }
+    p += (len + 3) & ~3;
+  }
+  return { ok: true, value: new Attrs(buf, at) };
 }
 
-function uint(b: Buffer | undefined): bigint {
-  if (!b) return 0n;
-  if (b.length === 8) return LE ? b.readBigUInt64LE(0) : b.readBigUInt64BE(0);
-  if (b.length === 4) return BigInt(hostU32(b, 0));
-  return 0n;
-}
+const u8 = (a: Attrs, t: number): number | undefined => a.u8(t);
+const u16 = (a: Attrs, t: number): number | undefined => a.u16(t);
+const u16be = (a: Attrs, t: number): number | undefined => a.u16be(t);
+const u32 = (a: Attrs, t: number): number | undefined => a.u32(t);
+const u32be = (a: Attrs, t: number): number | undefined => a.u32be(t);
+const bytes = (a: Attrs, t: number): Buffer | undefined => a.get(t);
+const str = (a: Attrs, t: number): string | undefined | null => a.str(t);
 
 /** A STATS or STATS64 nest; undefined when absent or malformed. */
 export function decodeStats(nest: Buffer | undefined): IpvsStats | undefined {
   if (!nest) return undefined;
   const a = attrMap(nest);
   if (!a.ok) return undefined;
-  const g = (t: number): bigint => uint(a.value.get(t));
+  const g = (t: number): bigint => a.value.uint(t);
   return {
     conns: g(1), inPkts: g(2), outPkts: g(3), inBytes: g(4), outBytes: g(5),
     cps: g(6), inPps: g(7), outPps: g(8), inBps: g(9), outBps: g(10),
@@ -92,6 +105,8 @@ export function decodeStats(nest: Buffer | undefined): IpvsStats | undefined {
 // ------------------------------------------------------------------ objects -----------
 
 type R<T> = Result<T, DecodeError>;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 const bad = <T>(reason: DecodeError['reason'], attr?: string): R<T> => ({ ok: false, error: attr ? { reason, attr } : { reason } });
 
 function family(v: number | undefined): AddressFamily | undefined {
@@ -130,10 +145,13 @@ export function decodeService(nest: Buffer): R<IpvsService> {
   if (sched === null || pe === null) return bad('bad-string', sched === null ? 'SCHED_NAME' : 'PE_NAME');
   const netmask = id.value.af === AF_INET ? u32be(m, SvcAttr.NETMASK) : u32(m, SvcAttr.NETMASK);
   const stats = decodeStats(bytes(m, SvcAttr.STATS64) ?? bytes(m, SvcAttr.STATS));
-  const svc: IpvsService = {
-    ...id.value, sched: sched ?? '', flags, timeout: u32(m, SvcAttr.TIMEOUT) ?? 0, netmask: netmask ?? 0,
-    ...(pe ? { pe } : {}), ...(stats ? { stats } : {}),
+  const v = id.value;
+  const svc: Mutable<IpvsService> = {
+    af: v.af, protocol: v.protocol, addr: v.addr, port: v.port, fwmark: v.fwmark,
+    sched: sched ?? '', flags, timeout: u32(m, SvcAttr.TIMEOUT) ?? 0, netmask: netmask ?? 0,
   };
+  if (pe) svc.pe = pe;
+  if (stats) svc.stats = stats;
   return { ok: true, value: svc };
 }
 
@@ -151,11 +169,8 @@ export function decodeDest(nest: Buffer, serviceAf: AddressFamily): R<IpvsDest> 
   const addr = addrFromWire(af, raw);
   if (addr === undefined) return bad('bad-address', 'ADDR');
   const stats = decodeStats(bytes(m, DestAttr.STATS64) ?? bytes(m, DestAttr.STATS));
-  const opt = (k: 'activeConns' | 'inactConns' | 'persistConns', t: number): Partial<IpvsDest> => {
-    const v = u32(m, t);
-    return v === undefined ? {} : { [k]: v };
-  };
-  const dest: IpvsDest = {
+  // built by assignment: object spreads of optional parts cost more than the rest of the decode
+  const dest: Mutable<IpvsDest> = {
     af, addr, port,
     fwd: (u32(m, DestAttr.FWD_METHOD) ?? 0) & 7,
     weight: (u32(m, DestAttr.WEIGHT) ?? 0) | 0,
@@ -164,9 +179,14 @@ export function decodeDest(nest: Buffer, serviceAf: AddressFamily): R<IpvsDest> 
     tunType: u8(m, DestAttr.TUN_TYPE) ?? 0,
     tunPort: u16be(m, DestAttr.TUN_PORT) ?? 0,
     tunFlags: u16(m, DestAttr.TUN_FLAGS) ?? 0,
-    ...opt('activeConns', DestAttr.ACTIVE_CONNS), ...opt('inactConns', DestAttr.INACT_CONNS),
-    ...opt('persistConns', DestAttr.PERSIST_CONNS), ...(stats ? { stats } : {}),
   };
+  const active = u32(m, DestAttr.ACTIVE_CONNS);
+  const inact = u32(m, DestAttr.INACT_CONNS);
+  const persist = u32(m, DestAttr.PERSIST_CONNS);
+  if (active !== undefined) dest.activeConns = active;
+  if (inact !== undefined) dest.inactConns = inact;
+  if (persist !== undefined) dest.persistConns = persist;
+  if (stats) dest.stats = stats;
   return { ok: true, value: dest };
 }
 

@@ -22,7 +22,9 @@ export type RunnerCall =
   | { readonly method: 'startDaemon'; readonly daemon: IpvsDaemon }
   | { readonly method: 'stopDaemon'; readonly state: 'master' | 'backup' }
   /** Plain `ipvsadm -R` of `text` (the bench's reference), timed like the other calls. */
-  | { readonly method: 'restore'; readonly text: string };
+  | { readonly method: 'restore'; readonly text: string }
+  /** Any ipvsadm command (the bench's listing reference), timed; returns its output length. */
+  | { readonly method: 'ipvsadm'; readonly args: readonly string[] };
 
 export interface RunnerError { readonly code: string; readonly errno: number; readonly message: string; readonly op?: IpvsOp }
 export type RunnerResult =
@@ -61,6 +63,10 @@ async function call(b: IpvsBackend, c: RunnerCall): Promise<unknown> {
     case 'setTimeouts': return b.setTimeouts(c.timeouts);
     case 'startDaemon': return b.startDaemon(c.daemon);
     case 'stopDaemon': return b.stopDaemon(c.state);
+    case 'ipvsadm': {
+      const r = await execa('ipvsadm', [...c.args], { reject: false });
+      return { exitCode: r.exitCode, bytes: r.stdout.length, stderr: r.stderr };
+    }
     case 'restore': {
       const r = await execa('ipvsadm', ['-R'], { input: c.text, reject: false });
       return { exitCode: r.exitCode, stderr: r.stderr };
