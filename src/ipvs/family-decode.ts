@@ -34,9 +34,10 @@ function hostU16(b: Buffer, off: number): number {
  * destinations). The last occurrence of a type wins, as in nla_parse.
  */
 class Attrs {
+  /** at[2t] = payload offset, at[2t+1] = payload length + 1 (0 = absent: a fresh Int32Array needs no fill). */
   constructor(private readonly buf: Buffer, private readonly at: Int32Array) {}
-  has(t: number): boolean { return t <= MAX_TYPE && (this.at[2 * t + 1] ?? -1) >= 0; }
-  len(t: number): number { return t <= MAX_TYPE ? this.at[2 * t + 1] ?? -1 : -1; }
+  has(t: number): boolean { return this.len(t) >= 0; }
+  len(t: number): number { return t <= MAX_TYPE ? (this.at[2 * t + 1] ?? 0) - 1 : -1; }
   off(t: number): number { return this.at[2 * t] ?? 0; }
   get(t: number): Buffer | undefined {
     const n = this.len(t);
@@ -67,15 +68,18 @@ class Attrs {
 
 /** Walk a TLV stream (struct nlattr, 4-byte aligned); a malformed stream is a value, not a throw. */
 export function attrMap(buf: Buffer): Result<Attrs, DecodeError> {
-  const at = new Int32Array(2 * (MAX_TYPE + 1)).fill(-1);
+  const at = new Int32Array(2 * (MAX_TYPE + 1));
+  const end = buf.length;
   let p = 0;
-  while (p + 4 <= buf.length) {
-    const len = hostU16(buf, p);
-    const type = hostU16(buf, p + 2) & 0x3fff; // without NLA_F_NESTED / NLA_F_NET_BYTEORDER
-    if (len < 4 || p + len > buf.length) return { ok: false, error: { reason: 'malformed-attributes' } };
+  while (p + 4 <= end) {
+    // nla_len and nla_type, host order, read bytewise (Buffer#readUInt16LE is slow in a hot loop)
+    const b0 = buf[p] as number; const b1 = buf[p + 1] as number; const b2 = buf[p + 2] as number; const b3 = buf[p + 3] as number;
+    const len = LE ? b0 | (b1 << 8) : (b0 << 8) | b1;
+    const type = (LE ? b2 | (b3 << 8) : (b2 << 8) | b3) & 0x3fff; // without NLA_F_NESTED / NLA_F_NET_BYTEORDER
+    if (len < 4 || p + len > end) return { ok: false, error: { reason: 'malformed-attributes' } };
     if (type <= MAX_TYPE) {
       at[2 * type] = p + 4;
-      at[2 * type + 1] = len - 4;
+      at[2 * type + 1] = len - 3;
     }
     p += (len + 3) & ~3;
   }

@@ -248,3 +248,22 @@ test('property: decoders never throw, on random bytes or mutated vectors', (t) =
   }), { numRuns: 3000 });
   t.pass();
 });
+
+test('stats: STATS64 preferred, the 32-bit STATS nest as fallback, PAD skipped', async (t) => {
+  const { AttrWriter } = await import('./family-writer.js');
+  const w = new AttrWriter();
+  w.u16(11, 2); // ADDR_FAMILY
+  w.bytes(1, Buffer.from([10, 0, 0, 1, ...new Array<number>(12).fill(0)]));
+  w.u16be(2, 80);
+  w.nest(10, () => { // STATS: conns/pkts/rates u32, bytes u64
+    w.u32(1, 7); w.u32(2, 8); w.u32(3, 9);
+    w.bytes(11, Buffer.alloc(0)); // PAD
+    w.bytes(4, Buffer.from([1, 0, 0, 0, 1, 0, 0, 0])); w.bytes(5, Buffer.alloc(8));
+    w.u32(6, 1); w.u32(7, 2); w.u32(8, 3); w.u32(9, 4); w.u32(10, 5);
+  });
+  const only32 = decodeDest(w.finish(), 2);
+  t.like(only32, { ok: true, value: { addr: '10.0.0.1', port: 80, stats: { conns: 7n, inPkts: 8n, outPkts: 9n, inBytes: 0x100000001n, cps: 1n, outBps: 5n } } });
+  w.nest(12, () => { w.bytes(1, Buffer.from([0, 0, 0, 0, 1, 0, 0, 0])); }); // STATS64 wins
+  const both = decodeDest(w.finish(), 2);
+  t.like(both, { ok: true, value: { stats: { conns: 0x100000000n, inPkts: 0n } } });
+});
