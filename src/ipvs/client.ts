@@ -106,11 +106,14 @@ export class NetlinkIpvsClient implements IpvsBackend {
 
   /** seq → the request waiting for it (at most one: requests are serialised). */
   private readonly waiting = new Map<number, (msgs: NetlinkMessage[]) => void>();
+  /** seq of the dump in flight, if any. */
+  private dumpSeq: number | undefined;
 
   private dispatch(msgs: NetlinkMessage[]): void {
     const first = msgs[0];
-    // an empty dump arrives as [] (the library strips NLMSG_DONE): it answers the one pending request
-    const seq = first ? first.seq : this.waiting.size === 1 ? this.waiting.keys().next().value : undefined;
+    // an empty dump arrives as [] (the library strips NLMSG_DONE, and with it the seq): it
+    // answers the dump in flight (requests are serialised, so there is at most one)
+    const seq = first ? first.seq : this.dumpSeq;
     const cb = seq === undefined ? undefined : this.waiting.get(seq);
     if (!cb || seq === undefined) return;
     this.waiting.delete(seq);
@@ -130,6 +133,7 @@ export class NetlinkIpvsClient implements IpvsBackend {
       formatHeader({ length: 20 + attrs.length, type: this.familyId, flags, seq, port: 0 }),
       formatGenlHeader({ cmd, version: IPVS_GENL_VERSION }), attrs,
     ]);
+    this.dumpSeq = dump ? seq : undefined;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => { this.waiting.delete(seq); reject(new Error(TIMEOUT_TEXT)); }, this.timeoutMs);
       this.waiting.set(seq, (msgs) => { clearTimeout(timer); resolve(msgs); });
