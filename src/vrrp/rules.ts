@@ -6,7 +6,7 @@
  */
 import { authDataFromPassword, v2IntervalS, VRRP_AUTH_PASS, VRRP_TTL } from './codec.js';
 import type { Advert, DropReason } from './codec.js';
-import { canonicalAddress } from './address.js';
+import { canonicalAddress } from '../model/ip.js';
 
 export interface LocalInstance {
   vrid: number;

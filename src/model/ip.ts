@@ -1,8 +1,9 @@
 /**
  * IPv4 / IPv6 text <-> bytes, as glibc inet_pton / inet_ntop do it (pure, never throws).
- * Used by the VRRP codec (addresses on the wire), the receive rules (VIP set comparison)
- * and the state machine (equal-priority tie: RFC 5798 §6.4.3 compares primary addresses
- * as unsigned integers in network byte order).
+ * The one implementation in lvsd: the config model, the VRRP codec and rules, the state
+ * machine's equal-priority tie (RFC 5798 §6.4.3: unsigned compare in network byte order),
+ * VIPs over rtnetlink and the ARP/NA frames all use it, so an address prints and compares
+ * the same everywhere.
  */
 
 /** Parse dotted-quad IPv4. Leading zeros are rejected (glibc inet_pton4 does the same). */
