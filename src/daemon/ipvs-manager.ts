@@ -6,7 +6,8 @@
  * An op the kernel refuses is logged and the others still apply.
  */
 import type { Config } from '../model/types.js';
-import type { IpvsBackend, IpvsOp, ServiceId } from '../ipvs/types.js';
+import type { IpvsBackend, IpvsOp, IpvsOpOutcome, ServiceId } from '../ipvs/types.js';
+import { KernelError } from '../errors.js';
 import { desiredTable } from '../ipvs/desired.js';
 import { reconcile, serviceKey } from '../ipvs/reconcile.js';
 import type { Logger } from './logger.js';
@@ -40,17 +41,7 @@ export class IpvsManager {
     const actual = await backend.dump();
     const owned = this.owned;
     const ops = reconcile(desired, actual, { ownWholeTable: config.ipvs.ownWholeTable, owned: (id: ServiceId) => owned.has(serviceKey(id)) });
-    let failed = 0;
-    for (const op of ops) {
-      try {
-        await backend.apply(op);
-        this.counters.opsApplied++;
-      } catch (e) {
-        failed++;
-        this.counters.opsFailed++;
-        this.log.error({ event: 'ipvs.op', op: op.op, err: e }, 'ipvs operation refused');
-      }
-    }
+    const failed = await this.run(backend, ops);
     // What is no longer desired is no longer ours once deleted.
     this.owned = new Set(desired.map((s) => serviceKey(s.service)));
     const ms = Math.round((performance.now() - t0) * 1000) / 1000;
@@ -58,6 +49,26 @@ export class IpvsManager {
     this.counters.lastApply = { at: new Date().toISOString(), ops: ops.length, failed, ms };
     this.log.info({ event: 'ipvs.apply', backend: backend.kind, ops: ops.length, failed, ms, byKind: countByKind(ops) }, 'ipvs table reconciled');
     return ops.length;
+  }
+
+  /**
+   * Applies `ops` in order, batched when the backend can (netlink: many requests per
+   * datagram, one errno per refused op); a refused op is logged and the rest still apply.
+   * Returns how many were refused.
+   */
+  private async run(backend: IpvsBackend, ops: readonly IpvsOp[]): Promise<number> {
+    const outcomes = backend.applyBatch ? await backend.applyBatch(ops) : await applyEach(backend, ops);
+    let failed = 0;
+    for (const o of outcomes) {
+      if (o.error === undefined) {
+        this.counters.opsApplied++;
+        continue;
+      }
+      failed++;
+      this.counters.opsFailed++;
+      this.log.error({ event: 'ipvs.op', op: o.op.op, err: o.error }, 'ipvs operation refused');
+    }
+    return failed;
   }
 
   /** clean-stop: remove the services this config owns. */
@@ -87,6 +98,20 @@ export class IpvsManager {
     this.log.info({ event: 'ipvs.backend', backend: backend.kind }, 'ipvs backend opened');
     return backend;
   }
+}
+
+async function applyEach(backend: IpvsBackend, ops: readonly IpvsOp[]): Promise<IpvsOpOutcome[]> {
+  const out: IpvsOpOutcome[] = [];
+  for (const op of ops) {
+    try {
+      await backend.apply(op);
+      out.push({ op });
+    } catch (e) {
+      if (!(e instanceof KernelError)) throw e;
+      out.push({ op, error: e });
+    }
+  }
+  return out;
 }
 
 function countByKind(ops: readonly IpvsOp[]): Record<string, number> {
