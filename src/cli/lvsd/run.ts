@@ -69,7 +69,10 @@ function notify(fields: Record<string, string | number>, log: Logger): void {
 
 async function detach(opts: LvsdOptions, io: Io): Promise<number> {
   const script = process.argv[1] ?? '';
-  const child = spawn(process.execPath, [script, ...process.argv.slice(2), '-n'], {
+  // The child gets the options, never the verb (`start` would detach again).
+  const args = ['-n', '-f', opts.config, '--socket', opts.socket, '--pid-file', opts.pidFile, '--log-level', opts.logLevel,
+    '--log-file', opts.logFile ?? '/var/log/lvsd.log'];
+  const child = spawn(process.execPath, [script, ...args], {
     detached: true,
     stdio: 'ignore',
     env: { ...process.env, [DETACHED_ENV]: '1' },
