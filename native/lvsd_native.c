@@ -7,6 +7,7 @@
  *   packetSend(ifindex, frame)                          AF_PACKET SOCK_RAW sendto, packet(7)
  *   unixDgramSend(path, data)                           AF_UNIX SOCK_DGRAM sendto; '@' = abstract
  *   vrrpOpen / vrrpSend / vrrpDrain / vrrpClose          see vrrp_socket.c
+ *   threadRealtime(priority)                            sched_setscheduler(2) SCHED_RR, calling thread
  *
  * Context-aware (NAPI_MODULE_INIT): every worker_threads Worker gets its own instance.
  */
@@ -20,6 +21,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -272,6 +274,20 @@ static napi_value unix_dgram_send(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---------- scheduling (the VRRP worker thread, like keepalived's vrrp_rt_priority) ---------- */
+
+/* Linux applies sched_setscheduler(0, ...) to the calling thread only (sched(7)), so a
+ * worker_threads Worker can raise itself without touching the main thread. */
+static napi_value thread_realtime(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int32_t prio;
+  if (get_args(env, info, 1, argv) || lvsd_arg_int(env, argv[0], &prio, "priority")) return NULL;
+  struct sched_param sp = {.sched_priority = prio};
+  if (sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &sp) < 0)
+    return lvsd_throw_errno(env, errno, "sched_setscheduler", "SCHED_RR");
+  return NULL;
+}
+
 /* ---------- module ---------- */
 
 static void export_fn(napi_env env, napi_value exports, const char *name, napi_callback cb) {
@@ -286,6 +302,7 @@ NAPI_MODULE_INIT() {
   export_fn(env, exports, "interfaceAddresses", interface_addresses);
   export_fn(env, exports, "packetSend", packet_send);
   export_fn(env, exports, "unixDgramSend", unix_dgram_send);
+  export_fn(env, exports, "threadRealtime", thread_realtime);
   lvsd_vrrp_init(env, exports);
   return exports;
 }

@@ -1,7 +1,7 @@
 /**
  * `lvsd`: the director (CLI.md). Declares options only; each verb lives in cli/lvsd/.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { testConfig } from './lvsd/test-config.js';
 import { run as realserver } from './lvsd/realserver.js';
 import type { Io } from './io.js';
@@ -20,6 +20,13 @@ export interface LvsdOptions {
   logLevel: string;
   logFile?: string;
   debugBurnMain?: number;
+  vrrpRtPriority: number;
+}
+
+function rtPriority(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 99) throw new InvalidArgumentError('expected an integer 0-99');
+  return n;
 }
 
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
@@ -35,6 +42,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     .option('--pid-file <path>', 'pid file', DEFAULT_PIDFILE)
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error']).default('info'))
     .option('--log-file <file>', 'log file when not in the foreground', '/var/log/lvsd.log')
+    .addOption(new Option('--vrrp-rt-priority <n>', 'SCHED_RR priority of the VRRP thread (1-99; 0 = off)').argParser(rtPriority).default(10))
     .addOption(new Option('--debug-burn-main <ms>', 'debug: keep the main thread busy MS ms out of every MS+5').argParser(Number).hideHelp())
     .argument('[verb]', 'start|stop|restart|reload|status (ldirectord-compatible)')
     .action(async (v: string | undefined, opts: LvsdOptions) => {

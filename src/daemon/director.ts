@@ -17,6 +17,8 @@ export interface DirectorOptions {
   readonly configPath: string;
   readonly socketPath: string;
   readonly log: Logger;
+  /** SCHED_RR priority of the VRRP worker thread; 0 = off. */
+  readonly vrrpRtPriority: number;
 }
 
 export type ReloadOutcome =
@@ -96,7 +98,7 @@ export class Director {
   }
 
   private async startVrrp(config: Config): Promise<void> {
-    const engine = new VrrpEngine(config.vrrp, config.syncGroups);
+    const engine = new VrrpEngine(config.vrrp, config.syncGroups, this.opts.vrrpRtPriority);
     engine.on('message', (m) => this.onVrrp(m));
     engine.on('exit', (code) => {
       if (!this.stopping) this.log.error({ event: 'vrrp.worker.exit', code }, 'vrrp worker exited');

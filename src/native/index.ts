@@ -79,6 +79,8 @@ export interface LvsdNative {
   packetSend(ifindex: number, frame: Buffer): void;
   /** One datagram to an AF_UNIX SOCK_DGRAM path; a leading '@' means the abstract namespace. */
   unixDgramSend(path: string, data: Buffer): void;
+  /** SCHED_RR at `priority` (1-99) for the calling thread only; EPERM without CAP_SYS_NICE. */
+  threadRealtime(priority: number): void;
   vrrpOpen(o: VrrpOpenOptions, cb: (err: NativeSystemError | null, packets: RawPacket[]) => void): VrrpSocketHandle;
   /** src '' lets the kernel pick the source; otherwise it is forced through IP_PKTINFO / IPV6_PKTINFO. */
   vrrpSend(h: VrrpSocketHandle, payload: Buffer, dst: string, src: string): void;
@@ -88,7 +90,7 @@ export interface LvsdNative {
 }
 
 const EXPORTS: readonly (keyof LvsdNative)[] = [
-  'ifNameToIndex', 'interfaceMac', 'interfaceAddresses', 'packetSend', 'unixDgramSend',
+  'ifNameToIndex', 'interfaceMac', 'interfaceAddresses', 'packetSend', 'unixDgramSend', 'threadRealtime',
   'vrrpOpen', 'vrrpSend', 'vrrpDrain', 'vrrpClose',
 ];
 

@@ -19,9 +19,9 @@ export class VrrpEngine extends EventEmitter<{ message: [FromWorker]; exit: [num
   private readonly pending = new Map<number, (s: VrrpSnapshot) => void>();
   private readonly ready: Promise<void>;
 
-  constructor(instances: readonly VrrpInstance[], syncGroups: readonly VrrpSyncGroup[]) {
+  constructor(instances: readonly VrrpInstance[], syncGroups: readonly VrrpSyncGroup[], rtPriority = 0) {
     super();
-    const init: WorkerInit = { instances, syncGroups };
+    const init: WorkerInit = { instances, syncGroups, rtPriority };
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
     this.ready = new Promise((resolve, reject) => {
       const onMsg = (m: FromWorker): void => {

@@ -43,6 +43,8 @@ export interface TimerLateness {
 export interface WorkerInit {
   readonly instances: readonly VrrpInstance[];
   readonly syncGroups: readonly VrrpSyncGroup[];
+  /** SCHED_RR priority for the worker thread (keepalived's vrrp_rt_priority); 0 = leave as is. */
+  readonly rtPriority: number;
 }
 
 /** main → worker */

@@ -15,6 +15,7 @@ import { TransportPool } from './pool.js';
 import { openVipManager, type VipManager } from '../net/vip.js';
 import { LinkTracker } from './link-tracker.js';
 import { SyncGroups } from './sync-group.js';
+import { loadNative } from '../native/index.js';
 
 const port = parentPort;
 if (!port) throw new Error('vrrp/worker.ts must run in a worker thread');
@@ -120,8 +121,24 @@ async function shutdown(): Promise<void> {
   port!.close();
 }
 
+/**
+ * Real-time scheduling for this thread only, as keepalived's vrrp_rt_priority: a busy host
+ * (the main thread's checks, other processes) must not make adverts late. Failure is
+ * reported, not fatal.
+ */
+function raisePriority(priority: number): void {
+  if (priority <= 0) return;
+  try {
+    loadNative().threadRealtime(priority);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    post({ type: 'error', atMs: Date.now(), instance: null, what: `set SCHED_RR priority ${priority} for the vrrp worker`, code: err.code ?? 'EPERM', message: err.message });
+  }
+}
+
 async function main(): Promise<void> {
   const init = workerData as WorkerInit;
+  raisePriority(init.rtPriority);
   vips = await openVipManager();
   pool = new TransportPool((e, where) =>
     post({ type: 'error', atMs: Date.now(), instance: null, what: where, code: (e as NodeJS.ErrnoException).code ?? 'EIO', message: e.message }));

@@ -30,7 +30,7 @@ export async function runDirector(opts: LvsdOptions, io: Io): Promise<number> {
   }
   const log = createLogger({ level: opts.logLevel, file: process.env[DETACHED_ENV] ? opts.logFile : undefined });
   for (const w of r.warnings) log.warn({ event: 'config.warning', warning: w }, 'configuration warning');
-  const director = new Director(r.config, { configPath: opts.config, socketPath: opts.socket, log });
+  const director = new Director(r.config, { configPath: opts.config, socketPath: opts.socket, log, vrrpRtPriority: opts.vrrpRtPriority });
   // Signals are taken before the director starts, so a TERM during start-up is still graceful.
   let stopRequested: (signal: string) => void = () => undefined;
   const stopped = new Promise<string>((resolve) => (stopRequested = resolve));
@@ -71,7 +71,7 @@ async function detach(opts: LvsdOptions, io: Io): Promise<number> {
   const script = process.argv[1] ?? '';
   // The child gets the options, never the verb (`start` would detach again).
   const args = ['-n', '-f', opts.config, '--socket', opts.socket, '--pid-file', opts.pidFile, '--log-level', opts.logLevel,
-    '--log-file', opts.logFile ?? '/var/log/lvsd.log'];
+    '--log-file', opts.logFile ?? '/var/log/lvsd.log', '--vrrp-rt-priority', String(opts.vrrpRtPriority)];
   const child = spawn(process.execPath, [script, ...args], {
     detached: true,
     stdio: 'ignore',
