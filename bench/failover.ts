@@ -76,13 +76,16 @@ const pairSpec = (impl: Impl, advertInt: string, extraArgs?: string[]): PairSpec
 
 interface StressResult { minutes: number; falseTransitions: number; vipOnBackupEvents: number; status: string; reasons: string }
 
-/** lvsd pair at 20 ms with both main threads burning; role changes after the initial election are false. */
 /** A process in `ns` that keeps one CPU busy `ms` out of every `ms + 5` (keepalived's stand-in for --debug-burn-main). */
 function burner(ns: string, ms: number): void {
   const js = `const spin=()=>{const e=performance.now()+${ms};while(performance.now()<e){}setTimeout(spin,5)};setTimeout(spin,5)`;
   startIn(undefined, ns, process.execPath, ['-e', js]); // killed with the namespace (Pair.close)
 }
 
+/**
+ * A pair at 20 ms adverts for `minutes`, with lvsd's main threads burning (--debug-burn-main) or,
+ * for keepalived, a burner process beside each; role changes after the initial election are false.
+ */
 async function stress(minutes: number, burnMs: number, impl: Impl = 'lvsd'): Promise<StressResult> {
   const lvsdBurn = impl === 'lvsd' && burnMs > 0 ? ['--debug-burn-main', String(burnMs)] : [];
   const pair = await startPair(pairSpec(impl, '0.02', lvsdBurn), 500);
@@ -128,7 +131,7 @@ async function stress(minutes: number, burnMs: number, impl: Impl = 'lvsd'): Pro
   }
 }
 
-/** The latest lateness / stale-deferral figures lvsctl vrrp --json reports (fields as available). */
+/** Timer lateness (control `status`) and counters (`lvsctl vrrp --json`) as key=value, master then backup. */
 function latenessSummary(statusJson: string): string {
   const found = [...statusJson.matchAll(/"(samples|maxUs|p99Us|staleTimerDeferrals|advertsSent|advertsReceived)":\s*([0-9]+)/g)];
   return found.length ? found.map((m) => `${m[1]}=${m[2]}`).join(' ') : 'not reported by lvsctl vrrp --json';
@@ -187,6 +190,7 @@ async function main(): Promise<number> {
   if (base) {
     rows.push(`baseline: the same pair without --debug-burn-main, ${base.minutes} min: transitions ${base.falseTransitions}, VIP added on backup ${base.vipOnBackupEvents} times`);
     rows.push(`  transitions: ${base.reasons}`);
+    rows.push(`  reported by lvsd, master then backup: ${latenessSummary(base.status)}`);
   }
   const goals = kill.map((k) => `${Number(k.interval) * 1000} ms: lvsd median ${median(k.lvsd) <= median(k.ka) ? '<=' : '>'} keepalived`).join('; ');
   rows.push(`goal "kill -9 median <= keepalived's": ${goals}`);

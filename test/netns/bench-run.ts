@@ -73,6 +73,8 @@ export interface Pair {
   readonly master: Peer;
   readonly backup: Peer;
   readonly dir: string;
+  /** Master MASTER with the VIP, backup BACKUP without it. */
+  stable(): boolean;
   close(): void;
 }
 
@@ -112,7 +114,7 @@ export async function startPair(s: PairSpec, settleMs: number): Promise<Pair> {
     });
     await sleep(settleMs);
     if (!stable()) throw new Error(`${s.impl}: not stable after settling (master ${master.role()}, backup ${backup.role()})`);
-    return { lan, master, backup, dir, close };
+    return { lan, master, backup, dir, close, stable };
   } catch (e) {
     close();
     throw e;
@@ -130,12 +132,14 @@ export interface FailoverTime {
 
 /** Times from stopping the master (kill -9 of its namespace, or SIGTERM to lvsd) to the VIP on the backup. */
 export async function measureFailover(s: PairSpec, stop: Stop, settleMs: number): Promise<FailoverTime> {
-  const pair = await startPair(s, settleMs);
+  const pair = await startPair(s, 0);
   const watch = watchVip(pair.lan.ns.b!, BENCH_VIP);
   let adverts: AdvertWatch | undefined;
   try {
     adverts = await watchAdverts(pair.lan.ns.b!);
-    await sleep(100); // let `ip monitor` subscribe and tcpdump see a few adverts before we act
+    // Settle with both watchers running: tcpdump sees the master's adverts before we act.
+    await sleep(Math.max(settleMs, 100));
+    if (!pair.stable()) throw new Error(`${s.impl}: not stable after settling (master ${pair.master.role()}, backup ${pair.backup.role()})`);
     const t0 = performance.now();
     if (stop === 'term') pair.master.signal('SIGTERM');
     else killNamespace(pair.lan.ns.m!);
