@@ -21,6 +21,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <pthread.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -220,6 +221,23 @@ static napi_value interface_addresses(napi_env env, napi_callback_info info) {
 
 /* ---------- AF_PACKET: one whole Ethernet frame (GARP, unsolicited NA) ---------- */
 
+/* One AF_PACKET socket for the whole process, opened on first use and kept: closing one
+ * costs an RCU grace period (packet_release -> synchronize_net, tens of ms), which stalled
+ * the VRRP worker during every gratuitous-ARP burst when a socket was opened per frame.
+ * Protocol 0: it never receives (packet(7)); it only transmits. sendto(2) on one fd from
+ * several threads is safe. */
+static pthread_once_t packet_once = PTHREAD_ONCE_INIT;
+static int packet_sock = -1;
+static int packet_errno = 0;
+static void packet_open(void) {
+  packet_sock = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+  if (packet_sock < 0) packet_errno = errno;
+}
+static int packet_fd(void) {
+  pthread_once(&packet_once, packet_open);
+  return packet_sock >= 0 ? packet_sock : -packet_errno;
+}
+
 static napi_value packet_send(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   int32_t ifindex;
@@ -229,9 +247,8 @@ static napi_value packet_send(napi_env env, napi_callback_info info) {
       lvsd_arg_buffer(env, argv[1], &frame, &len, "frame"))
     return NULL;
   if (len < 14) return lvsd_throw_type(env, "frame must hold at least an Ethernet header (14 bytes)");
-  /* Protocol 0: this socket never receives (packet(7)); we only transmit. */
-  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-  if (fd < 0) return lvsd_throw_errno(env, errno, "socket", "AF_PACKET SOCK_RAW");
+  int fd = packet_fd();
+  if (fd < 0) return lvsd_throw_errno(env, -fd, "socket", "AF_PACKET SOCK_RAW");
   const unsigned char *f = frame;
   struct sockaddr_ll sll;
   memset(&sll, 0, sizeof sll);
@@ -240,10 +257,8 @@ static napi_value packet_send(napi_env env, napi_callback_info info) {
   sll.sll_protocol = htons((uint16_t)((f[12] << 8) | f[13])); /* EtherType from the frame */
   sll.sll_halen = 6;
   memcpy(sll.sll_addr, f, 6); /* destination MAC from the frame */
-  ssize_t rc = sendto(fd, frame, len, 0, (struct sockaddr *)&sll, sizeof sll);
-  int err = errno;
-  close(fd);
-  if (rc < 0) return lvsd_throw_errno(env, err, "sendto", "AF_PACKET frame");
+  ssize_t rc = sendto(fd, frame, len, MSG_DONTWAIT, (struct sockaddr *)&sll, sizeof sll);
+  if (rc < 0) return lvsd_throw_errno(env, errno, "sendto", "AF_PACKET frame");
   return NULL;
 }
 

@@ -127,6 +127,10 @@ export class Director {
       case 'error':
         vlog.error({ event: 'vrrp.error', at: new Date(m.atMs).toISOString(), instance: m.instance, what: m.what, err: { code: m.code, message: m.message } }, 'vrrp operation failed');
         return;
+      case 'late':
+        vlog.warn({ event: 'vrrp.timer.late', at: new Date(m.atMs).toISOString(), instance: m.instance, lateUs: m.lateUs, intervalUs: m.intervalUs },
+          'vrrp timer fired late');
+        return;
       case 'reloaded':
         vlog.info({ event: 'vrrp.reload', added: m.added, removed: m.removed, changed: m.changed }, 'vrrp instances reloaded');
         return;

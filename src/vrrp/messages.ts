@@ -66,6 +66,7 @@ export type FromWorker =
       readonly from: string; readonly count: number }
   | { readonly type: 'error'; readonly atMs: number; readonly instance: string | null; readonly what: string;
       readonly code: string; readonly message: string }
+  | { readonly type: 'late'; readonly atMs: number; readonly instance: string; readonly lateUs: number; readonly intervalUs: number }
   | { readonly type: 'snapshot'; readonly id: number; readonly instances: readonly InstanceSnapshot[]; readonly lateness: TimerLateness }
   | { readonly type: 'reloaded'; readonly added: readonly string[]; readonly removed: readonly string[]; readonly changed: readonly string[] }
   | { readonly type: 'stopped' };

@@ -205,6 +205,8 @@ export class InstanceRunner {
     if (now < this.timerAt) return this.arm(this.timerAt); // fired early (ms rounding)
     const lateUs = now - this.timerAt;
     this.io.lateness.record(lateUs);
+    const intervalUs = this.cfg.advertIntervalCs * 10_000;
+    if (lateUs > intervalUs / 2) this.io.post({ type: 'late', atMs: Date.now(), instance: this.cfg.name, lateUs, intervalUs });
     // Read what arrived while we were not scheduled before judging the peer (stale data rule).
     if (lateUs > 1000) for (const p of this.io.drain()) this.onPacket(p);
     if (this.timer !== undefined) return; // an advert re-armed the timer
