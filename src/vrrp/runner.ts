@@ -14,6 +14,8 @@ import type { VrrpPacketIn } from './transport.js';
 
 export const VRRP_GROUP4 = '224.0.0.18';
 export const VRRP_GROUP6 = 'ff02::12';
+/** Longest busy wait for a master-down deadline (the rest of the wait is a libuv timer). */
+const PRECISE_SPIN_US = 2500;
 
 export interface RunnerIo {
   readonly clock: Clock;
@@ -190,7 +192,11 @@ export class InstanceRunner {
   private arm(at: Us): void {
     this.disarm();
     this.timerAt = at;
-    const delayMs = Math.max(0, Math.ceil((at - this.io.clock.nowUs()) / 1000));
+    // The master-down timer decides how fast we take over: arm it a little early and finish
+    // the wait in onTimer, since libuv timers have 1 ms granularity. Advert timers (MASTER)
+    // need no such precision.
+    const waitMs = (at - this.io.clock.nowUs()) / 1000;
+    const delayMs = Math.max(0, this.precise() ? Math.floor(waitMs) - 1 : Math.ceil(waitMs));
     this.timer = this.io.setTimer(() => this.onTimer(), delayMs);
   }
 
@@ -201,8 +207,9 @@ export class InstanceRunner {
 
   private onTimer(): void {
     this.timer = undefined;
-    const now = this.io.clock.nowUs();
-    if (now < this.timerAt) return this.arm(this.timerAt); // fired early (ms rounding)
+    let now = this.io.clock.nowUs();
+    if (now < this.timerAt && !(this.precise() && this.timerAt - now <= PRECISE_SPIN_US)) return this.arm(this.timerAt);
+    while (now < this.timerAt) now = this.io.clock.nowUs(); // at most PRECISE_SPIN_US, master-down only
     const lateUs = now - this.timerAt;
     this.io.lateness.record(lateUs);
     const intervalUs = this.cfg.advertIntervalCs * 10_000;
@@ -213,6 +220,11 @@ export class InstanceRunner {
     const before = this.s.staleDeferrals;
     this.feed({ kind: 'timer', at: now, lateUs });
     if (this.s.staleDeferrals > before) this.counters.staleTimerDeferrals++;
+  }
+
+  /** Master-down (and preempt) timers are waited for to the microsecond; advert timers are not. */
+  private precise(): boolean {
+    return this.role !== 'MASTER';
   }
 
   private changeRole(to: Role, reason: string): void {
