@@ -103,3 +103,18 @@ test('link down on the master: backup takes over; after heal exactly one master'
   t.true(hasVip(lan.ns.a!));
   t.false(hasVip(lan.ns.b!));
 });
+
+test('unicast peers: election and kill -9 failover without multicast', async (t) => {
+  const lan = makeLan(t, ['a', 'b']);
+  const dir = tempDir(t);
+  const uni = (self: string, peer: string): string[] => [`unicast_src_ip ${self}`, 'unicast_peer {', `    ${peer}`, '}'];
+  const a = startLvsd(t, { ns: lan.ns.a!, name: 'a', dir, config: conf({ vrid: 57, priority: 150, advertInt: '0.05', vips: [`${VIP}/24`], extra: uni(lan.ip4.a!, lan.ip4.b!) }) });
+  const b = startLvsd(t, { ns: lan.ns.b!, name: 'b', dir, config: conf({ vrid: 57, priority: 100, advertInt: '0.05', vips: [`${VIP}/24`], extra: uni(lan.ip4.b!, lan.ip4.a!) }) });
+  await waitFor(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(b, 'VI_1') === 'BACKUP' && hasVip(lan.ns.a!), 'a MASTER, b BACKUP', 5000);
+  // the adverts are unicast: b's socket never joined 224.0.0.18
+  t.notRegex(nsExec(lan.ns.b!, 'ip', ['maddr', 'show', 'dev', 'eth0']), /224\.0\.0\.18/);
+  a.kill('SIGKILL');
+  const ms = await waitFor(() => hasVip(lan.ns.b!), 'VIP on b', 3000, 2);
+  t.log(`unicast kill -9 failover: ${ms} ms`);
+  t.is(roleOf(b, 'VI_1'), 'MASTER');
+});
