@@ -143,7 +143,10 @@ export class InstanceRunner {
   private feed(input: Input): void {
     const r = step(this.s, input);
     this.s = r.s;
-    for (const o of r.out) this.apply(o);
+    // A role change goes first: on takeover the VIPs are requested before the advert is
+    // encoded and sent (both leave at once; the VIP is what the takeover time is measured by).
+    const roleFirst = [...r.out.filter((o) => o.kind === 'role'), ...r.out.filter((o) => o.kind !== 'role')];
+    for (const o of roleFirst) this.apply(o);
   }
 
   private apply(o: Output): void {
