@@ -15,6 +15,7 @@ import { KernelError } from '../errors.js';
 import type { IpFamily } from '../model/types.js';
 import { formatIp, parseIp } from './ip-bytes.js';
 import { kernelError, rt, rtRequest } from './rtnl.js';
+import { isNativeSystemError, loadNative } from '../native/index.js';
 
 export interface VipSpec {
   readonly address: string;
@@ -158,9 +159,15 @@ class RtVipManager implements VipManager {
       const errno = osConstants.errno.EINVAL;
       throw new KernelError({ ...where, errno, code: 'EINVAL', syscall: 'rtnetlink', meaning: problem ?? 'bad address' });
     }
-    const index = await this.interfaceIndex(v.dev).catch((e: unknown) => {
-      throw e instanceof KernelError ? kernelError(where, e.errno, e) : e;
-    });
+    // if_nametoindex(3) (one ioctl) rather than an RTM_GETLINK round trip: this is on the
+    // takeover path, between the master-down timer and the VIP appearing.
+    let index: number;
+    try {
+      index = loadNative().ifNameToIndex(v.dev);
+    } catch (e) {
+      if (!isNativeSystemError(e)) throw e;
+      throw kernelError(where, Math.abs(e.errno), e);
+    }
     const family = v.family === 4 ? AF_INET : AF_INET6;
     const flags = v.family === 6 ? { nodad: true as const } : {};
     const stream = new AttrStream();
