@@ -37,6 +37,21 @@ export class TransportPool {
     return entry.transport;
   }
 
+  /**
+   * Reads what is pending on `cfg`'s socket now; returns the packets for `cfg` and hands
+   * the others to their own instances, so a late timer in one instance loses nobody's adverts.
+   */
+  drain(cfg: VrrpInstance): VrrpPacketIn[] {
+    const entry = this.entries.get(poolKey(cfg));
+    if (!entry) return [];
+    const mine: VrrpPacketIn[] = [];
+    for (const p of entry.transport.drain()) {
+      if (p.payload.length >= 2 && p.payload[1] === cfg.vrid) mine.push(p);
+      else dispatch(entry.listeners, p);
+    }
+    return mine;
+  }
+
   release(cfg: VrrpInstance): void {
     const key = poolKey(cfg);
     const entry = this.entries.get(key);

@@ -53,7 +53,7 @@ function startInstance(cfg: VrrpInstance): void {
     clock: monotonicClock,
     localAddress: cfg.unicastSrc ?? transport.localAddress,
     send: (buf, dst) => transport.send(buf, dst),
-    drain: () => transport.drain().filter((p) => p.payload.length > 1 && p.payload[1] === cfg.vrid),
+    drain: () => pool.drain(cfg),
     becomeOwner: () => owner.take(),
     release: () => owner.release(),
     setTimer: (fn, ms) => setTimeout(fn, ms),
