@@ -1,13 +1,13 @@
 /**
  * `lvsctl`: the operator's view (CLI.md). Declares commands only; verbs live in cli/lvsctl/.
  */
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { run as status, type StatusOptions } from './lvsctl/status.js';
 import { run as vrrp } from './lvsctl/vrrp.js';
 import { run as reload } from './lvsctl/reload.js';
 import { run as director } from './lvsctl/director.js';
 import type { Io } from './io.js';
-import { stdio } from './io.js';
+import { parseToExitCode, stdio } from './io.js';
 
 export const DEFAULT_SOCKET = '/run/lvsd/lvsd.sock';
 
@@ -56,11 +56,5 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     .action(async () => {
       code = await reload({ socket: program.opts<{ socket: string }>().socket }, io);
     });
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    throw e;
-  }
-  return code;
+  return parseToExitCode(program, argv, () => code);
 }

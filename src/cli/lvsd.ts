@@ -1,11 +1,11 @@
 /**
  * `lvsd`: the director (CLI.md). Declares options only; each verb lives in cli/lvsd/.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { testConfig } from './lvsd/test-config.js';
 import { run as realserver } from './lvsd/realserver.js';
 import type { Io } from './io.js';
-import { stdio } from './io.js';
+import { parseToExitCode, stdio } from './io.js';
 
 export const DEFAULT_CONFIG = '/etc/lvsd/lvsd.conf';
 export const DEFAULT_SOCKET = '/run/lvsd/lvsd.sock';
@@ -61,11 +61,5 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     .action(async (o: { vip?: string; dev: string; undo?: boolean; state?: string }) => {
       code = await realserver(o, io);
     });
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    throw e;
-  }
-  return code;
+  return parseToExitCode(program, argv, () => code);
 }
