@@ -372,3 +372,27 @@ test('fault before startup: stays FAULT through startup; clear starts it as BACK
   t.is(c.s.role, 'BACKUP');
   t.deepEqual(c.out[0], { kind: 'arm', at: 2 + masterDownUs(3, 100, 100) });
 });
+
+test('a master re-arms its Adver_Timer from the deadline, so late firings do not add up', (t) => {
+  const down = masterDownUs(3, 100, 100);
+  let s = feed({ ...base, initialState: 'MASTER' }, [{ kind: 'startup', at: 0 }, { kind: 'timer', at: down, lateUs: 0 }]).s;
+  t.is(s.role, 'MASTER');
+  const deadlines: Us[] = [];
+  for (let k = 0; k < 5; k++) {
+    const due = s.timerAt!;
+    deadlines.push(due);
+    const r = step(s, { kind: 'timer', at: due + 1_300, lateUs: 1_300 }); // every firing 1.3 ms late
+    t.deepEqual(r.out, [{ kind: 'send', priority: 100 }, { kind: 'arm', at: due + S }]);
+    s = r.s;
+  }
+  t.deepEqual(deadlines, [1, 2, 3, 4, 5].map((k) => down + k * S), 'one interval apart exactly, 5 firings later');
+});
+
+test('a master whose advert timer fired more than an interval late restarts from now (no burst)', (t) => {
+  const down = masterDownUs(3, 100, 100);
+  const s = feed({ ...base, initialState: 'MASTER' }, [{ kind: 'startup', at: 0 }, { kind: 'timer', at: down, lateUs: 0 }]).s;
+  const due = s.timerAt!;
+  const late = due + S + 250_000;
+  const r = step(s, { kind: 'timer', at: late, lateUs: late - due });
+  t.deepEqual(r.out, [{ kind: 'send', priority: 100 }, { kind: 'arm', at: late + S }]);
+});

@@ -241,8 +241,13 @@ function onTimer(s: InstanceState, i: Extract<Input, { kind: 'timer' }>): StepRe
   if (s.timerAt === null || i.at + TIMER_EARLY_TOLERANCE_US < s.timerAt) return noop(s); // not armed / spurious
   if (s.role === 'BACKUP') return backupOnTimer(s, i);
   if (s.role === 'MASTER') {
-    // RFC 5798 §6.4.3 "If the Adver_Timer fires: Send an ADVERTISEMENT; Reset the Adver_Timer"
-    const timerAt = i.at + ownIntervalCs(s.cfg) * 10_000;
+    // RFC 5798 §6.4.3 "If the Adver_Timer fires: Send an ADVERTISEMENT; Reset the Adver_Timer".
+    // Reset from the deadline, not from the (late) firing: lateness must not add up advert after
+    // advert, or the master's real interval drifts above the one backups time it by. After a stall
+    // longer than an interval, restart from now rather than send a burst.
+    const intervalUs = ownIntervalCs(s.cfg) * 10_000;
+    const fromDeadline = s.timerAt + intervalUs;
+    const timerAt = fromDeadline > i.at ? fromDeadline : i.at + intervalUs;
     return { s: { ...s, timerAt }, out: [{ kind: 'send', priority: s.priority }, { kind: 'arm', at: timerAt }] };
   }
   return noop(s);
