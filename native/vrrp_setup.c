@@ -20,6 +20,7 @@ static int setopt_int(int fd, int level, int name, int v) { return setopt(fd, le
 static int configure_v4(sock_t *s, const char *group, int ttl, int tos, const char **what) {
   struct ip_mreqn mr = {.imr_ifindex = s->ifindex};
   int rc;
+  if ((*what = "SO_TIMESTAMPNS", rc = setopt_int(s->fd, SOL_SOCKET, SO_TIMESTAMPNS, 1))) return rc;
   if ((*what = "IP_MULTICAST_ALL", rc = setopt_int(s->fd, IPPROTO_IP, IP_MULTICAST_ALL, 0))) return rc;
   if ((*what = "IP_PKTINFO", rc = setopt_int(s->fd, IPPROTO_IP, IP_PKTINFO, 1))) return rc;
   if ((*what = "IP_RECVTTL", rc = setopt_int(s->fd, IPPROTO_IP, IP_RECVTTL, 1))) return rc;
@@ -36,6 +37,7 @@ static int configure_v4(sock_t *s, const char *group, int ttl, int tos, const ch
 
 static int configure_v6(sock_t *s, const char *group, int ttl, const char **what) {
   int rc;
+  if ((*what = "SO_TIMESTAMPNS", rc = setopt_int(s->fd, SOL_SOCKET, SO_TIMESTAMPNS, 1))) return rc;
   if ((*what = "IPV6_MULTICAST_ALL", rc = setopt_int(s->fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, 0))) return rc;
   if ((*what = "IPV6_RECVPKTINFO", rc = setopt_int(s->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1))) return rc;
   if ((*what = "IPV6_RECVHOPLIMIT", rc = setopt_int(s->fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1))) return rc;

@@ -13,10 +13,21 @@
  *   vrrpDrain(handle) -> {packets, error}  synchronous read of everything queued right now.
  *   vrrpClose(handle)  stops the poll, closes the fd; idempotent.
  *
+ *   nlOpen(protocol, cb) -> handle   an AF_NETLINK socket (bound, kernel-chosen port id) with the same
+ *     poll, drain and close as above (vrrpDrain / vrrpClose); packets are {data, atUs}, one per datagram.
+ *   nlSend(handle, message)  one sendto(2) to the kernel, now: the caller's request is on its way
+ *     (and, for rtnetlink, carried out) when this returns. Throws the errno (EAGAIN, ENOBUFS...).
+ *     The `netlink` package queues a send behind the completion of the previous one, which
+ *     held a VIP add back by a loop turn on the takeover path; this is what that path uses.
+ *
  * Packet: {data, src, dst, ifindex, ttl, atUs, truncated}. IPv4 raw sockets deliver the IP header
  * in data (raw(7)); src is from msg_name, dst and ifindex from IP_PKTINFO, ttl from IP_TTL (-1 when
  * the cmsg is missing). IPv6 data is the VRRP message only; dst/ifindex from IPV6_PKTINFO, ttl
- * from IPV6_HOPLIMIT. atUs = uv_hrtime()/1000 right after recvmsg (same clock as process.hrtime).
+ * from IPV6_HOPLIMIT. atUs is when the packet arrived, on uv_hrtime's clock (CLOCK_MONOTONIC, as
+ * process.hrtime): the kernel's SO_TIMESTAMPNS receive stamp (CLOCK_REALTIME) moved onto the
+ * monotonic clock by its age at recvmsg; uv_hrtime() at recvmsg when there is no stamp or its age is
+ * implausible (a wall-clock step in between). The master-down timer starts from the advert's
+ * arrival, not from whenever this thread was woken to read it.
  */
 #include "vrrp_socket.h"
 
@@ -26,7 +37,9 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/netlink.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -93,8 +106,23 @@ static napi_value addr_string(napi_env env, int family, const void *addr) {
   return v;
 }
 
-static void parse_cmsgs(napi_env env, sock_t *s, struct msghdr *m, napi_value pkt) {
-  int ttl = -1, ifindex = 0;
+/* Longest believable time between the kernel stamping a packet and our recvmsg. */
+#define MAX_RX_AGE_NS 1000000000LL
+
+/* Arrival time in µs on the monotonic clock; see the header comment. */
+static double arrival_us(uint64_t mono_ns, const struct timespec *stamp) {
+  if (stamp == NULL) return (double)(mono_ns / 1000);
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  long long age = (long long)(now.tv_sec - stamp->tv_sec) * 1000000000LL + (now.tv_nsec - stamp->tv_nsec);
+  if (age < 0 || age > MAX_RX_AGE_NS) return (double)(mono_ns / 1000);
+  return (double)((mono_ns - (uint64_t)age) / 1000);
+}
+
+static void parse_cmsgs(napi_env env, sock_t *s, struct msghdr *m, uint64_t mono_ns, napi_value pkt) {
+  int ttl = -1, ifindex = 0, stamped = 0;
+  struct timespec stamp;
+  napi_value at;
   napi_value dst;
   napi_create_string_utf8(env, "", 0, &dst); /* '' when the kernel gave no pktinfo */
   for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
@@ -112,8 +140,13 @@ static void parse_cmsgs(napi_env env, sock_t *s, struct msghdr *m, napi_value pk
       dst = addr_string(env, AF_INET6, &pi.ipi6_addr);
     } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) {
       memcpy(&ttl, CMSG_DATA(c), sizeof ttl);
+    } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+      memcpy(&stamp, CMSG_DATA(c), sizeof stamp);
+      stamped = 1;
     }
   }
+  napi_create_double(env, arrival_us(mono_ns, stamped ? &stamp : NULL), &at);
+  lvsd_set(env, pkt, "atUs", at);
   lvsd_set(env, pkt, "dst", dst);
   lvsd_set_int(env, pkt, "ifindex", ifindex);
   lvsd_set_int(env, pkt, "ttl", ttl);
@@ -133,18 +166,22 @@ static int read_one(napi_env env, sock_t *s, napi_value *out) {
   do n = recvmsg(s->fd, &m, MSG_DONTWAIT);
   while (n < 0 && errno == EINTR);
   if (n < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
-  double at_us = (double)(uv_hrtime() / 1000);
+  uint64_t mono_ns = uv_hrtime();
   napi_value pkt, data, v;
   napi_create_object(env, &pkt);
   napi_create_buffer_copy(env, (size_t)n, s->buf, NULL, &data);
   lvsd_set(env, pkt, "data", data);
+  if (s->netlink) {
+    napi_create_double(env, (double)(mono_ns / 1000), &v);
+    lvsd_set(env, pkt, "atUs", v);
+    *out = pkt;
+    return 1;
+  }
   if (from.ss_family == AF_INET6)
     lvsd_set(env, pkt, "src", addr_string(env, AF_INET6, &((struct sockaddr_in6 *)&from)->sin6_addr));
   else
     lvsd_set(env, pkt, "src", addr_string(env, AF_INET, &((struct sockaddr_in *)&from)->sin_addr));
-  parse_cmsgs(env, s, &m, pkt);
-  napi_create_double(env, at_us, &v);
-  lvsd_set(env, pkt, "atUs", v);
+  parse_cmsgs(env, s, &m, mono_ns, pkt);
   napi_get_boolean(env, (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0, &v);
   lvsd_set(env, pkt, "truncated", v);
   *out = pkt;
@@ -160,7 +197,7 @@ static void read_all(napi_env env, sock_t *s, int max, napi_value *arr, napi_val
     int rc = read_one(env, s, &pkt);
     if (rc == 0) return;
     if (rc < 0) {
-      *err = lvsd_errno_value(env, -rc, "recvmsg", "vrrp raw socket");
+      *err = lvsd_errno_value(env, -rc, "recvmsg", s->netlink ? "netlink socket" : "vrrp raw socket");
       return;
     }
     napi_set_element(env, *arr, i, pkt);
@@ -176,7 +213,7 @@ static void on_readable(uv_poll_t *h, int status, int events) {
   napi_value argv[2], fn, recv, result;
   if (status < 0) {
     napi_create_array(env, &argv[1]);
-    argv[0] = lvsd_errno_value(env, -status, "uv_poll", "vrrp raw socket");
+    argv[0] = lvsd_errno_value(env, -status, "uv_poll", s->netlink ? "netlink socket" : "vrrp raw socket");
     uv_poll_stop(&s->poll); /* a poll error is permanent for this fd */
   } else {
     read_all(env, s, MAX_PER_EVENT, &argv[1], &argv[0]);
@@ -211,9 +248,82 @@ static int start_poll(napi_env env, sock_t *s, napi_value cb) {
   return rc;
 }
 
+/* Wraps s (fd open) in a tagged handle and starts polling; frees s and throws on failure. */
+static napi_value wrap_and_poll(napi_env env, sock_t *s, napi_value cb, const char *what) {
+  napi_value ext;
+  /* A plain object wrapping the socket (externals cannot carry a type tag on Node 20). */
+  if (napi_create_object(env, &ext) != napi_ok || napi_type_tag_object(env, ext, &SOCK_TAG) != napi_ok ||
+      napi_wrap(env, ext, s, on_finalize, NULL, NULL) != napi_ok) {
+    close(s->fd);
+    free(s->buf);
+    free(s);
+    return lvsd_throw_type(env, "cannot create the socket handle");
+  }
+  napi_add_async_cleanup_hook(env, on_env_teardown, s, &s->hook);
+  int rc = start_poll(env, s, cb);
+  if (rc < 0) {
+    sock_close(s, 0);
+    return lvsd_throw_errno(env, -rc, "uv_poll_start", what);
+  }
+  return ext;
+}
+
+static napi_value nl_open(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t protocol;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 2) return lvsd_throw_type(env, "nlOpen(protocol, callback)");
+  if (lvsd_arg_int(env, argv[0], &protocol, "protocol")) return NULL;
+  sock_t *s = calloc(1, sizeof *s);
+  unsigned char *buf = malloc(RX_BUF);
+  if (s == NULL || buf == NULL) {
+    free(s);
+    free(buf);
+    return lvsd_throw_errno(env, ENOMEM, "malloc", "netlink socket");
+  }
+  s->env = env;
+  s->buf = buf;
+  s->family = AF_NETLINK;
+  s->netlink = 1;
+  s->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+  struct sockaddr_nl local = {.nl_family = AF_NETLINK};
+  if (s->fd < 0 || bind(s->fd, (struct sockaddr *)&local, sizeof local) < 0) {
+    int e = errno;
+    const char *call = s->fd < 0 ? "socket" : "bind";
+    if (s->fd >= 0) close(s->fd);
+    free(buf);
+    free(s);
+    return lvsd_throw_errno(env, e, call, "netlink socket");
+  }
+  return wrap_and_poll(env, s, argv[1], "netlink socket");
+}
+
+static napi_value nl_send(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  void *data = NULL;
+  size_t len = 0;
+  bool is_buffer = false;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  sock_t *s = argc < 2 ? NULL : vrrp_get_sock(env, argv[0]);
+  if (s == NULL) return argc < 2 ? lvsd_throw_type(env, "nlSend(handle, message)") : NULL;
+  if (!s->netlink) return lvsd_throw_type(env, "nlSend: not a netlink socket handle");
+  if (napi_is_buffer(env, argv[1], &is_buffer) != napi_ok || !is_buffer ||
+      napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok)
+    return lvsd_throw_type(env, "nlSend: message must be a Buffer");
+  if (s->closing) return lvsd_throw_errno(env, EBADF, "sendto", "netlink socket is closed");
+  struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+  ssize_t n;
+  do n = sendto(s->fd, data, len, 0, (struct sockaddr *)&kernel, sizeof kernel);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return lvsd_throw_errno(env, errno, "sendto", "netlink socket");
+  return NULL;
+}
+
 static napi_value vrrp_open(napi_env env, napi_callback_info info) {
   size_t argc = 2;
-  napi_value argv[2], ext;
+  napi_value argv[2];
   open_opts_t p;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 2) return lvsd_throw_type(env, "vrrpOpen(options, callback)");
@@ -233,21 +343,7 @@ static napi_value vrrp_open(napi_env env, napi_callback_info info) {
     free(s);
     return NULL;
   }
-  /* A plain object wrapping the socket (externals cannot carry a type tag on Node 20). */
-  if (napi_create_object(env, &ext) != napi_ok || napi_type_tag_object(env, ext, &SOCK_TAG) != napi_ok ||
-      napi_wrap(env, ext, s, on_finalize, NULL, NULL) != napi_ok) {
-    close(s->fd);
-    free(buf);
-    free(s);
-    return lvsd_throw_type(env, "vrrpOpen: cannot create the socket handle");
-  }
-  napi_add_async_cleanup_hook(env, on_env_teardown, s, &s->hook);
-  int rc = start_poll(env, s, argv[1]);
-  if (rc < 0) {
-    sock_close(s, 0);
-    return lvsd_throw_errno(env, -rc, "uv_poll_start", p.ifname);
-  }
-  return ext;
+  return wrap_and_poll(env, s, argv[1], p.ifname);
 }
 
 sock_t *vrrp_get_sock(napi_env env, napi_value v) {
@@ -291,6 +387,8 @@ void lvsd_vrrp_init(napi_env env, napi_value exports) {
       {"vrrpSend", NULL, vrrp_send, NULL, NULL, NULL, napi_enumerable, NULL},
       {"vrrpDrain", NULL, vrrp_drain, NULL, NULL, NULL, napi_enumerable, NULL},
       {"vrrpClose", NULL, vrrp_close, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"nlOpen", NULL, nl_open, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"nlSend", NULL, nl_send, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof d / sizeof d[0], d);
 }

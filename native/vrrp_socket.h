@@ -29,6 +29,7 @@ typedef struct {
   napi_async_context actx;
   napi_async_cleanup_hook_handle hook;
   unsigned char *buf;
+  int netlink; /* an AF_NETLINK socket (nlOpen): packets are {data, atUs} only */
 } sock_t;
 
 typedef struct {

@@ -87,11 +87,23 @@ export interface LvsdNative {
   vrrpDrain(h: VrrpSocketHandle): RawDrain;
   /** Idempotent; stops the uv_poll so the loop can exit. */
   vrrpClose(h: VrrpSocketHandle): void;
+  /**
+   * An AF_NETLINK socket of `protocol` (0 = NETLINK_ROUTE) bound to a kernel-chosen port id;
+   * cb gets every datagram (data + atUs). Drained and closed with vrrpDrain / vrrpClose.
+   */
+  nlOpen(protocol: number, cb: (err: NativeSystemError | null, datagrams: NetlinkDatagram[]) => void): VrrpSocketHandle;
+  /** One sendto(2) to the kernel, done when this returns (the kernel has run the request). */
+  nlSend(h: VrrpSocketHandle, message: Buffer): void;
+}
+
+export interface NetlinkDatagram {
+  readonly data: Buffer;
+  readonly atUs: number;
 }
 
 const EXPORTS: readonly (keyof LvsdNative)[] = [
   'ifNameToIndex', 'interfaceMac', 'interfaceAddresses', 'packetSend', 'unixDgramSend', 'threadRealtime',
-  'vrrpOpen', 'vrrpSend', 'vrrpDrain', 'vrrpClose',
+  'vrrpOpen', 'vrrpSend', 'vrrpDrain', 'vrrpClose', 'nlOpen', 'nlSend',
 ];
 
 /** Walks up from this file to the repository root (the folder holding native/binding.gyp). */

@@ -15,6 +15,7 @@ import { KernelError } from '../errors.js';
 import type { IpFamily } from '../model/types.js';
 import { formatIp, parseIp } from './ip-bytes.js';
 import { kernelError, rt, rtRequest } from './rtnl.js';
+import { AckRequester, frameRequest } from './nl-ack.js';
 import { isNativeSystemError, loadNative } from '../native/index.js';
 
 export interface VipSpec {
@@ -28,8 +29,17 @@ export interface VipSpec {
 }
 
 export interface VipManager {
-  /** 'present' when the kernel already had this address with this prefix on that device. */
+  /**
+   * 'present' when the kernel already had this address with this prefix on that device. The
+   * request is sent before add() returns (synchronously, from a body made by prepareAdd when
+   * there is one), so a takeover puts its VIPs on the wire in the timer's own tick.
+   */
   add(v: VipSpec): Promise<'added' | 'present'>;
+  /**
+   * Builds (and keeps) the RTM_NEWADDR request for `v`, so a later add() only looks up the
+   * device index and sends. Throws what add() would reject with for a bad VIP or device.
+   */
+  prepareAdd(v: VipSpec): void;
   /**
    * 'absent' when the kernel had no such address on that device. The prefix must match too
    * (IPv4 compares it when IFA_ADDRESS is given, net/ipv4/devinet.c inet_rtm_deladdr; IPv6
@@ -56,10 +66,13 @@ const RT_SCOPE_LINK = 253;
 /** IFNAMSIZ (16, <linux/if.h>) less the terminating NUL. */
 const MAX_LABEL_BYTES = 15;
 
+/** Prepared NEWADDR requests kept at most (a bound only; a director has a handful of VIPs). */
+const MAX_PREPARED = 4096;
+
 /** Opens one rtnetlink socket; every request on it gives up after timeoutMs (default 2000). */
 export async function openVipManager(o?: { timeoutMs?: number }): Promise<VipManager> {
-  const sock = createRtNetlink();
-  return new RtVipManager(sock, o?.timeoutMs ?? 2000);
+  const timeoutMs = o?.timeoutMs ?? 2000;
+  return new RtVipManager(createRtNetlink(), new AckRequester(timeoutMs), timeoutMs);
 }
 
 /** Why this VIP cannot be sent to the kernel, or undefined when it can. Pure. */
@@ -81,18 +94,26 @@ export function describeVip(v: VipSpec): string {
   return `${v.address}/${v.prefix} dev ${v.dev}${label}`;
 }
 
+/** Adds and removes through `acks` (sent synchronously); lists and looks up through `sock`. */
 class RtVipManager implements VipManager {
   constructor(
     private readonly sock: RtNetlinkSocket,
+    private readonly acks: AckRequester,
     private readonly timeoutMs: number,
   ) {}
 
+  /** Framed NEWADDR requests by VIP, valid while the device keeps the index they were made for. */
+  private readonly prepared = new Map<string, { readonly index: number; readonly message: Buffer }>();
+
+  prepareAdd(v: VipSpec): void {
+    this.addMessage(v, { op: 'add VIP', target: describeVip(v) });
+  }
+
   async add(v: VipSpec): Promise<'added' | 'present'> {
     const where = { op: 'add VIP', target: describeVip(v) };
-    const body = await this.addressBody(v, where);
+    const message = this.addMessage(v, where);
     try {
-      const flags = FlagsNew.CREATE | FlagsNew.EXCL;
-      await rtRequest(this.sock, { type: rt.MessageType.NEWADDR, body, flags, timeoutMs: this.timeoutMs, ...where });
+      await this.acks.send(message, where);
       return 'added';
     } catch (e) {
       if (e instanceof KernelError && e.code === 'EEXIST') return 'present';
@@ -102,9 +123,9 @@ class RtVipManager implements VipManager {
 
   async remove(v: VipSpec): Promise<'removed' | 'absent'> {
     const where = { op: 'remove VIP', target: describeVip(v) };
-    const body = await this.addressBody({ ...v, label: undefined }, where);
+    const { body } = this.addressBody({ ...v, label: undefined }, where);
     try {
-      await rtRequest(this.sock, { type: rt.MessageType.DELADDR, body, flags: 0, timeoutMs: this.timeoutMs, ...where });
+      await this.acks.request({ type: rt.MessageType.DELADDR, body, flags: 0, ...where });
       return 'removed';
     } catch (e) {
       if (e instanceof KernelError && e.code === 'EADDRNOTAVAIL') return 'absent';
@@ -149,32 +170,50 @@ class RtVipManager implements VipManager {
 
   close(): void {
     this.sock.socket.close();
+    this.acks.close();
+  }
+
+  /** The NEWADDR request for `v`: the prepared one when the device index is unchanged, else a new one (kept). */
+  private addMessage(v: VipSpec, where: { op: string; target: string }): Buffer {
+    const key = `${v.family} ${v.address}/${v.prefix} ${v.dev} ${v.label ?? ''}`;
+    const hit = this.prepared.get(key);
+    if (hit !== undefined && hit.index === this.deviceIndex(v.dev, where)) return hit.message;
+    const { index, body } = this.addressBody(v, where);
+    const message = frameRequest({ type: rt.MessageType.NEWADDR, flags: FlagsNew.CREATE | FlagsNew.EXCL, body }, 0);
+    if (this.prepared.size >= MAX_PREPARED) this.prepared.clear();
+    this.prepared.set(key, { index, message });
+    return message;
+  }
+
+  /**
+   * if_nametoindex(3) (one ioctl) rather than an RTM_GETLINK round trip: this is on the
+   * takeover path, between the master-down timer and the VIP appearing.
+   */
+  private deviceIndex(dev: string, where: { op: string; target: string }): number {
+    try {
+      return loadNative().ifNameToIndex(dev);
+    } catch (e) {
+      if (!isNativeSystemError(e)) throw e;
+      throw kernelError(where, Math.abs(e.errno), e);
+    }
   }
 
   /** ifaddrmsg + IFA_LOCAL/IFA_ADDRESS (+ IFA_LABEL) for NEWADDR/DELADDR. */
-  private async addressBody(v: VipSpec, where: { op: string; target: string }): Promise<Uint8Array[]> {
+  private addressBody(v: VipSpec, where: { op: string; target: string }): { index: number; body: Uint8Array[] } {
     const problem = vipProblem(v);
     const bytes = parseIp(v.address, v.family);
     if (problem !== undefined || bytes === undefined) {
       const errno = osConstants.errno.EINVAL;
       throw new KernelError({ ...where, errno, code: 'EINVAL', syscall: 'rtnetlink', meaning: problem ?? 'bad address' });
     }
-    // if_nametoindex(3) (one ioctl) rather than an RTM_GETLINK round trip: this is on the
-    // takeover path, between the master-down timer and the VIP appearing.
-    let index: number;
-    try {
-      index = loadNative().ifNameToIndex(v.dev);
-    } catch (e) {
-      if (!isNativeSystemError(e)) throw e;
-      throw kernelError(where, Math.abs(e.errno), e);
-    }
+    const index = this.deviceIndex(v.dev, where);
     const family = v.family === 4 ? AF_INET : AF_INET6;
     const flags = v.family === 6 ? { nodad: true as const } : {};
     const stream = new AttrStream();
     const attrs: rt.AddressAttrs = { local: bytes, address: bytes };
     if (v.label !== undefined) attrs.label = v.label;
     rt.formatAddressMessage({ kind: 'address', data: { family, prefixlen: v.prefix, flags, scope: 0, index }, attrs }, stream);
-    return stream.bufs;
+    return { index, body: stream.bufs };
   }
 
   private async dumpAddresses(): Promise<rt.AddressMessage[]> {

@@ -156,6 +156,20 @@ test.serial('drain() returns adverts queued while the loop was blocked; multicas
   t.is(await rx.exit, 0);
 });
 
+test.serial('atUs is when the packet arrived (kernel stamp), not when a blocked loop read it', async (t) => {
+  const n = await makePair(t);
+  const rx = fixture(t, n.a, ['drain', '--family', '4', '--ifname', n.ifA, '--multicast', '--block-ms', '900']);
+  await rx.waitFor('ready');
+  const sent = await sendOnce(t, n.b, ['--family', '4', '--ifname', n.ifB, '--multicast', '--dst', '224.0.0.18', '--payload', 'cc01']);
+  const [d] = await rx.waitFor('drained');
+  const [p] = d?.['packets'] as Line[];
+  const sentAt = sent['sentAtUs'] as number, at = p?.['atUs'] as number, drainedAt = d?.['drainedAtUs'] as number;
+  t.is(d?.['viaCallback'], 0, 'read by drain() only, after the loop was blocked');
+  t.true(at >= sentAt && at - sentAt < 50_000, `arrival ${at - sentAt} µs after the send`);
+  t.true(drainedAt - at > 100_000, `read ${drainedAt - at} µs after arrival`);
+  t.is(await rx.exit, 0);
+});
+
 test.serial('works inside a worker_threads Worker; terminating the worker with the socket open is clean', async (t) => {
   const n = await makePair(t);
   const rx = fixture(t, n.b, ['recv', '--worker', '--family', '6', '--ifname', n.ifB, '--multicast', '--count', '2']);

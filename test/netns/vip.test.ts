@@ -128,6 +128,39 @@ test('IPv4 VIP with a label is added once, then reported present, then removed, 
   t.like(await agent.request('remove', { vip }), { ok: true, value: 'absent' });
 });
 
+test('add() has put the VIP in the kernel when it returns, for every VIP of a takeover', async (t) => {
+  const ns = await withNetns(t);
+  const agent = await startAgent(t, ns);
+  const vips = [
+    { address: '192.0.2.21', family: 4, prefix: 32, dev: 'd0', label: 'd0:1' },
+    { address: '192.0.2.22', family: 4, prefix: 24, dev: 'd0' },
+    { address: '2001:db8::22', family: 6, prefix: 64, dev: 'v0' },
+  ];
+  await agent.request('prepare', { vip: vips[0] });
+  const a = await agent.request('add-all-same-tick', { vips });
+  t.true(a.ok, a.message);
+  const { seenAtOnce, results } = a.value as { seenAtOnce: string; results: string[] };
+  t.deepEqual(results, ['added', 'added', 'added']);
+  for (const v of vips) t.true(seenAtOnce.includes(` ${v.address}/${v.prefix} `), `${v.address} in the kernel before any await`);
+});
+
+test('a prepared VIP request follows its device when the device is re-created (new ifindex)', async (t) => {
+  const ns = await withNetns(t);
+  const agent = await startAgent(t, ns);
+  const vip = { address: '192.0.2.30', family: 4, prefix: 32, dev: 'd0' };
+  t.like(await agent.request('prepare', { vip }), { ok: true });
+  const ip = (...args: string[]) => execa('ip', ['-n', ns, ...args]);
+  const index = async (): Promise<string> => (await ip('-o', 'link', 'show', 'd0')).stdout.split(':')[0]!;
+  const before = await index();
+  await ip('link', 'del', 'd0');
+  await ip('link', 'add', 'd0', 'type', 'veth', 'peer', 'name', 'd1');
+  await ip('link', 'set', 'd0', 'up');
+  t.not(await index(), before);
+  // The prepared request names the old index, which no device has now (ENODEV if it were sent).
+  t.like(await agent.request('add', { vip }), { ok: true, value: 'added' });
+  t.true((await addrLines(ns, 'd0')).some((l) => l.includes('192.0.2.30/32')), 'on the new d0');
+});
+
 test('IPv6 VIP is added with nodad and is not tentative', async (t) => {
   const ns = await withNetns(t);
   const agent = await startAgent(t, ns);
