@@ -22,7 +22,7 @@ export class VrrpEngine extends EventEmitter<{ message: [FromWorker]; exit: [num
   constructor(instances: readonly VrrpInstance[], syncGroups: readonly VrrpSyncGroup[], rtPriority = 0) {
     super();
     const init: WorkerInit = { instances, syncGroups, rtPriority };
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
+    this.worker = new Worker(new URL('./worker-entry.js', import.meta.url), { workerData: init });
     this.ready = new Promise((resolve, reject) => {
       const onMsg = (m: FromWorker): void => {
         if (m.type === 'ready') resolve();

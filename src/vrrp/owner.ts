@@ -23,7 +23,18 @@ export class Owner {
 
   constructor(private readonly cfg: VrrpInstance, private readonly deps: OwnerDeps) {}
 
-  /** Add every VIP, then start the announcement schedule. */
+  /** Builds the VIP requests ahead of a takeover; a VIP that cannot be built is reported by take(). */
+  prepare(): void {
+    for (const v of this.cfg.vips) {
+      try {
+        this.deps.vips.prepareAdd(this.spec(v));
+      } catch {
+        // take() reports it, with the same error, if this instance ever becomes master
+      }
+    }
+  }
+
+  /** Add every VIP (the requests leave before take() returns), then start the announcement schedule. */
   take(): void {
     const gen = ++this.generation;
     void Promise.all(this.cfg.vips.map((v) => this.add(v))).then(() => {

@@ -55,6 +55,7 @@ function startInstance(cfg: VrrpInstance): void {
     send: (buf, dst) => transport.send(buf, dst),
     drain: () => pool.drain(cfg),
     becomeOwner: () => owner.take(),
+    prepareOwner: () => owner.prepare(),
     release: () => owner.release(),
     setTimer: (fn, ms) => setTimeout(fn, ms),
     clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
