@@ -4,6 +4,8 @@
  * kill -9 of every process in the master's namespace → VIP on the backup (from `ip monitor
  * address` events), lvsd vs keepalived 2.2.7 with the same keepalived.conf (VRRPv3, master
  * priority 150, backup 100) at 1 s, 100 ms and 20 ms adverts; lvsd with its native defaults;
+ * run k of N kills (k + 0.5)/N of an interval after a master advert, for both implementations
+ * alike (KillPhase in test/netns/bench-run.ts), so the phases are spread evenly and paired;
  * SIGTERM handover at 1 s; a stress run with lvsd's main thread busy 50 ms of every 55.
  * Prints a summary and writes it to results/bench-failover.txt.
  */
@@ -12,10 +14,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
 import { REPO, LVSCTL } from '../test/netns/lvsd-harness.js';
-import { benchConfig, measureFailover, nativeConfig, openPairs, startPair, type FailoverTime, type Impl, type PairSpec } from '../test/netns/bench-run.js';
+import { benchConfig, measureFailover, nativeConfig, openPairs, startPair, type FailoverTime, type Impl, type KillPhase, type PairSpec } from '../test/netns/bench-run.js';
 import { watchVip } from '../test/netns/bench-vip-watch.js';
 import { startIn } from '../test/netns/topology.js';
 import { controlRequest } from '../src/daemon/control.js';
+import { defaultsFor } from '../src/model/defaults.js';
 import { BENCH_VIP } from '../test/netns/bench-run.js';
 
 interface Opts { runs: number; stressMinutes: number; skipStress: boolean; intervals: string[] }
@@ -44,21 +47,22 @@ export function quantile(sorted: readonly number[], q: number): number {
 
 const HEADER = ['interval', 'lvsd median', 'lvsd p90 ', 'keepalived median', 'keepalived p90', 'ratio lvsd/ka (medians)', 'n lvsd/ka', 'failed'];
 
-interface Series { label: string; samples: number[]; sinceAdvert: number[]; failures: string[] }
+interface Series { label: string; samples: number[]; sinceAdvert: number[]; phases: number[]; failures: string[] }
 const median = (s: Series): number => quantile([...s.samples].sort((a, b) => a - b), 0.5);
 const p90 = (s: Series): number => quantile([...s.samples].sort((a, b) => a - b), 0.9);
 const medianOf = (xs: readonly number[]): number => quantile([...xs].sort((a, b) => a - b), 0.5);
 const fmt = (ms: number): string => (Number.isNaN(ms) ? 'n/a' : `${ms.toFixed(1)} ms`);
 const log = (s: string): void => { process.stderr.write(`${s}\n`); };
 
-async function series(label: string, runs: number, one: () => Promise<FailoverTime>): Promise<Series> {
-  const s: Series = { label, samples: [], sinceAdvert: [], failures: [] };
+async function series(label: string, runs: number, one: (run: number) => Promise<FailoverTime>): Promise<Series> {
+  const s: Series = { label, samples: [], sinceAdvert: [], phases: [], failures: [] };
   for (let i = 0; i < runs; i++) {
     try {
-      const ms = await one();
+      const ms = await one(i);
+      s.phases.push(ms.phaseMs);
       s.samples.push(ms.fromStopMs);
       s.sinceAdvert.push(ms.fromLastAdvertMs);
-      log(`  ${label} run ${i + 1}/${runs}: ${ms.fromStopMs.toFixed(1)} ms (${ms.fromLastAdvertMs.toFixed(1)} ms after the last advert)`);
+      log(`  ${label} run ${i + 1}/${runs}: ${ms.fromStopMs.toFixed(1)} ms (${ms.fromLastAdvertMs.toFixed(1)} ms after the last advert, killed ${ms.phaseMs.toFixed(1)} ms after it, ${ms.lateKillMs.toFixed(1)} ms later than planned)`);
     } catch (e) {
       s.failures.push((e as Error).message);
       log(`  ${label} run ${i + 1}/${runs}: FAILED ${(e as Error).message}`);
@@ -68,6 +72,8 @@ async function series(label: string, runs: number, one: () => Promise<FailoverTi
 }
 
 const settleFor = (advertInt: string): number => Math.max(300, 3 * Number(advertInt) * 1000);
+/** Run `run` of `runs` kills this far into the advert cycle (same list for every implementation). */
+const killPhase = (advertInt: string, run: number, runs: number): KillPhase => ({ fraction: (run + 0.5) / runs, intervalMs: Number(advertInt) * 1000 });
 const pairSpec = (impl: Impl, advertInt: string, extraArgs?: string[]): PairSpec => ({
   impl, extraArgs,
   masterConfig: benchConfig({ priority: 150, advertInt }),
@@ -144,13 +150,13 @@ async function main(): Promise<number> {
   const kill: Array<{ interval: string; lvsd: Series; ka: Series }> = [];
   for (const iv of o.intervals) {
     log(`interval ${iv} s`);
-    const lvsd = await series(`lvsd@${iv}`, o.runs, () => measureFailover(pairSpec('lvsd', iv), 'kill-namespace', settleFor(iv)));
-    const ka = await series(`keepalived@${iv}`, o.runs, () => measureFailover(pairSpec('keepalived', iv), 'kill-namespace', settleFor(iv)));
+    const lvsd = await series(`lvsd@${iv}`, o.runs, (k) => measureFailover(pairSpec('lvsd', iv), 'kill-namespace', settleFor(iv), killPhase(iv, k, o.runs)));
+    const ka = await series(`keepalived@${iv}`, o.runs, (k) => measureFailover(pairSpec('keepalived', iv), 'kill-namespace', settleFor(iv), killPhase(iv, k, o.runs)));
     kill.push({ interval: iv, lvsd, ka });
   }
   log('lvsd native defaults');
-  const native = await series('lvsd-native', o.runs, () => measureFailover(
-    { impl: 'lvsd', masterConfig: nativeConfig(150), backupConfig: nativeConfig(100) }, 'kill-namespace', 300));
+  const native = await series('lvsd-native', o.runs, (k) => measureFailover(
+    { impl: 'lvsd', masterConfig: nativeConfig(150), backupConfig: nativeConfig(100) }, 'kill-namespace', 300, killPhase(String(defaultsFor('native').advertIntervalCs / 100), k, o.runs)));
   log('TERM handover at 1 s');
   const term = await series('lvsd-term@1', o.runs, () => measureFailover(pairSpec('lvsd', '1'), 'term', 1000));
   const st = o.skipStress ? undefined : (log(`stress ${o.stressMinutes} min`), await stress(o.stressMinutes, 50));
@@ -160,6 +166,7 @@ async function main(): Promise<number> {
   rows.push('=== lvsd failover bench (kill -9 of every process in the master namespace -> VIP on the backup) ===');
   rows.push(`date ${new Date().toISOString()}  runs per cell ${o.runs}  kernel ${execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim()}  cpus ${availableParallelism()}  loadavg at start ${loadStart} at end ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   rows.push('VRRPv3, identical keepalived.conf for both (state BACKUP, master prio 150, backup prio 100)');
+  rows.push(`kill k of ${o.runs} lands (k + 0.5)/${o.runs} of an interval after a master advert, the same for both (median phase: lvsd / keepalived ${kill.map((k) => `${fmt(medianOf(k.lvsd.phases))} / ${fmt(medianOf(k.ka.phases))}`).join(', ')})`);
   rows.push('');
   rows.push(HEADER.join(' | '));
   for (const k of kill) {

@@ -10,6 +10,8 @@ import { waitFor } from './topology.js';
 export interface AdvertWatch {
   /** performance.now() of the last advert from `src` received at or before `atMs`, if any. */
   lastFrom(src: string, atMs: number): number | undefined;
+  /** Resolves with the receive time of the first advert from `src` after `afterMs`, once its line is here. */
+  nextFrom(src: string, afterMs: number, timeoutMs: number): Promise<number>;
   stop(): void;
 }
 
@@ -17,6 +19,7 @@ export async function watchAdverts(ns: string): Promise<AdvertWatch> {
   const child = spawn('ip', ['netns', 'exec', ns, 'tcpdump', '-i', 'eth0', '-n', '-l', '-tt', '--immediate-mode', '--time-stamp-precision=micro', '-Q', 'in', 'ip proto 112 or ip6 proto 112'],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   const seen: Array<{ atMs: number; src: string }> = [];
+  const waiters = new Set<() => void>();
   let err = '';
   let buf = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => { err += d; });
@@ -29,7 +32,10 @@ export async function watchAdverts(ns: string): Promise<AdvertWatch> {
       // "1764081324.123456 IP 198.51.100.1 > 224.0.0.18: VRRPv3, ...": the kernel's receive time
       // (wall clock), moved to the performance.now() scale.
       const m = /^(\d+\.\d+) IP6? ([0-9a-f.:]+) > /.exec(line);
-      if (m) seen.push({ atMs: Number(m[1]) * 1000 - performance.timeOrigin, src: m[2]! });
+      if (m) {
+        seen.push({ atMs: Number(m[1]) * 1000 - performance.timeOrigin, src: m[2]! });
+        for (const w of [...waiters]) w();
+      }
     }
   });
   const stop = (): void => {
@@ -48,5 +54,20 @@ export async function watchAdverts(ns: string): Promise<AdvertWatch> {
     }
     return undefined;
   };
-  return { lastFrom, stop };
+  const nextFrom = (src: string, afterMs: number, timeoutMs: number): Promise<number> => new Promise((resolve, reject) => {
+    const check = (): void => {
+      const hit = seen.find((x) => x.src === src && x.atMs > afterMs);
+      if (hit === undefined) return;
+      clearTimeout(timer);
+      waiters.delete(check);
+      resolve(hit.atMs);
+    };
+    const timer = setTimeout(() => {
+      waiters.delete(check);
+      reject(new Error(`no advert from ${src} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    waiters.add(check);
+    check();
+  });
+  return { lastFrom, nextFrom, stop };
 }

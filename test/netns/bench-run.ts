@@ -128,10 +128,25 @@ export interface FailoverTime {
   readonly fromStopMs: number;
   /** From the last advert of the master the backup received to the VIP on the backup (no phase noise). */
   readonly fromLastAdvertMs: number;
+  /** From that last advert to the kill / SIGTERM. */
+  readonly phaseMs: number;
+  /** How much later than planned (KillPhase) the kill went out; 0 without a plan. */
+  readonly lateKillMs: number;
+}
+
+/**
+ * When to stop the master: `fraction` of an advert interval after one of its adverts (as the
+ * backup's tcpdump saw it), so both implementations are killed at the same points of their
+ * advert cycle. Left to itself the kill lands wherever the harness's start-up timing puts it,
+ * which differs between implementations by a few ms and moves every kill→VIP time with it.
+ */
+export interface KillPhase {
+  readonly fraction: number;
+  readonly intervalMs: number;
 }
 
 /** Times from stopping the master (kill -9 of its namespace, or SIGTERM to lvsd) to the VIP on the backup. */
-export async function measureFailover(s: PairSpec, stop: Stop, settleMs: number): Promise<FailoverTime> {
+export async function measureFailover(s: PairSpec, stop: Stop, settleMs: number, phase?: KillPhase): Promise<FailoverTime> {
   const pair = await startPair(s, 0);
   const watch = watchVip(pair.lan.ns.b!, BENCH_VIP);
   let adverts: AdvertWatch | undefined;
@@ -140,6 +155,15 @@ export async function measureFailover(s: PairSpec, stop: Stop, settleMs: number)
     // Settle with both watchers running: tcpdump sees the master's adverts before we act.
     await sleep(Math.max(settleMs, 100));
     if (!pair.stable()) throw new Error(`${s.impl}: not stable after settling (master ${pair.master.role()}, backup ${pair.backup.role()})`);
+    let planned: number | undefined;
+    if (phase) {
+      const advertAt = await adverts.nextFrom(pair.lan.ip4.m!, performance.now(), 5 * phase.intervalMs + 2000);
+      planned = advertAt + phase.fraction * phase.intervalMs;
+      // A timer to within 2 ms of the plan, then the clock: setTimeout alone lands up to ~1 ms late.
+      const wait = planned - performance.now() - 2;
+      if (wait > 0) await sleep(wait);
+      while (performance.now() < planned) { /* at most ~2 ms */ }
+    }
     const t0 = performance.now();
     if (stop === 'term') pair.master.signal('SIGTERM');
     else killNamespace(pair.lan.ns.m!);
@@ -147,7 +171,7 @@ export async function measureFailover(s: PairSpec, stop: Stop, settleMs: number)
     // SIGTERM: the priority-0 advert comes after t0; use the last advert before the VIP.
     const last = adverts.lastFrom(pair.lan.ip4.m!, stop === 'term' ? e.atMs : t0);
     if (last === undefined) throw new Error('no advert from the master seen by the backup before it died');
-    return { fromStopMs: e.atMs - t0, fromLastAdvertMs: e.atMs - last };
+    return { fromStopMs: e.atMs - t0, fromLastAdvertMs: e.atMs - last, phaseMs: t0 - last, lateKillMs: planned === undefined ? 0 : t0 - planned };
   } finally {
     adverts?.stop();
     watch.stop();

@@ -1,13 +1,15 @@
 /**
- * Streams `ip -n NS monitor address` and timestamps, in this process, every line that adds
- * or deletes a given address: the failover bench measures "VIP appeared on the backup"
- * from these events instead of polling.
+ * Streams `ip -n NS -ts monitor address` and keeps every line that adds or deletes a given
+ * address, timed by ip's own receive stamp (µs, wall clock, moved to the performance.now()
+ * scale like the tcpdump stamps of bench-advert-watch.ts): the failover bench measures "VIP
+ * appeared on the backup" from these events instead of polling, and the stamp keeps this
+ * process's own event loop (busy reading the daemons' logs at that very moment) out of it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 
 export interface AddrEvent {
-  /** performance.now() when the line reached us. */
+  /** When `ip monitor` received the kernel's notification, on the performance.now() scale. */
   readonly atMs: number;
   readonly kind: 'add' | 'del';
   readonly line: string;
@@ -26,17 +28,25 @@ export function lineMentions(line: string, addr: string): boolean {
   return re.test(line);
 }
 
+/** Splits `[2026-11-25T17:40:14.976251] rest` (ip -ts: local time, µs); lines without a stamp keep `readAtMs`. */
+export function stamped(raw: string, readAtMs: number): { atMs: number; line: string } {
+  const m = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{6})\] (.*)$/.exec(raw);
+  if (!m) return { atMs: readAtMs, line: raw };
+  const wallMs = new Date(m[1]!).getTime() + Number(m[2]) / 1000; // no zone in the text: local time, as ip prints it
+  return { atMs: wallMs - performance.timeOrigin, line: m[3]! };
+}
+
 export function watchVip(ns: string, addr: string): VipWatch {
-  const child: ChildProcess = spawn('ip', ['-n', ns, 'monitor', 'address'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child: ChildProcess = spawn('ip', ['-n', ns, '-ts', 'monitor', 'address'], { stdio: ['ignore', 'pipe', 'ignore'] });
   const events: AddrEvent[] = [];
   const waiters = new Set<{ since: number; resolve: (e: AddrEvent) => void }>();
   let buf = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    const atMs = performance.now();
+    const readAtMs = performance.now();
     buf += d;
     let i;
     while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
+      const { atMs, line } = stamped(buf.slice(0, i), readAtMs);
       buf = buf.slice(i + 1);
       if (!lineMentions(line, addr)) continue;
       const e: AddrEvent = { atMs, kind: line.startsWith('Deleted') ? 'del' : 'add', line };
