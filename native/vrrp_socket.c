@@ -268,6 +268,21 @@ static napi_value wrap_and_poll(napi_env env, sock_t *s, napi_value cb, const ch
   return ext;
 }
 
+/* A zeroed socket with its receive buffer, or NULL after throwing ENOMEM. */
+static sock_t *alloc_sock(napi_env env, const char *what) {
+  sock_t *s = calloc(1, sizeof *s);
+  unsigned char *buf = malloc(RX_BUF);
+  if (s == NULL || buf == NULL) {
+    free(s);
+    free(buf);
+    lvsd_throw_errno(env, ENOMEM, "malloc", what);
+    return NULL;
+  }
+  s->env = env;
+  s->buf = buf;
+  return s;
+}
+
 static napi_value nl_open(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -275,15 +290,8 @@ static napi_value nl_open(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 2) return lvsd_throw_type(env, "nlOpen(protocol, callback)");
   if (lvsd_arg_int(env, argv[0], &protocol, "protocol")) return NULL;
-  sock_t *s = calloc(1, sizeof *s);
-  unsigned char *buf = malloc(RX_BUF);
-  if (s == NULL || buf == NULL) {
-    free(s);
-    free(buf);
-    return lvsd_throw_errno(env, ENOMEM, "malloc", "netlink socket");
-  }
-  s->env = env;
-  s->buf = buf;
+  sock_t *s = alloc_sock(env, "netlink socket");
+  if (s == NULL) return NULL;
   s->family = AF_NETLINK;
   s->netlink = 1;
   s->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
@@ -292,7 +300,7 @@ static napi_value nl_open(napi_env env, napi_callback_info info) {
     int e = errno;
     const char *call = s->fd < 0 ? "socket" : "bind";
     if (s->fd >= 0) close(s->fd);
-    free(buf);
+    free(s->buf);
     free(s);
     return lvsd_throw_errno(env, e, call, "netlink socket");
   }
@@ -328,18 +336,11 @@ static napi_value vrrp_open(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 2) return lvsd_throw_type(env, "vrrpOpen(options, callback)");
   if (vrrp_read_open_opts(env, argv[0], &p)) return NULL;
-  sock_t *s = calloc(1, sizeof *s);
-  unsigned char *buf = malloc(RX_BUF);
-  if (s == NULL || buf == NULL) {
-    free(s);
-    free(buf);
-    return lvsd_throw_errno(env, ENOMEM, "malloc", "vrrp socket");
-  }
-  s->env = env;
-  s->buf = buf;
+  sock_t *s = alloc_sock(env, "vrrp socket");
+  if (s == NULL) return NULL;
   s->family = p.family == 4 ? AF_INET : AF_INET6;
   if (vrrp_open_fd(env, s, &p)) {
-    free(buf);
+    free(s->buf);
     free(s);
     return NULL;
   }

@@ -1,6 +1,7 @@
 /**
  * Virtual IP addresses added and removed through rtnetlink (RTM_NEWADDR / RTM_DELADDR,
- * <linux/if_addr.h>), as `ip addr add|del` does, on the `netlink` package.
+ * <linux/if_addr.h>), as `ip addr add|del` does: adds and removes on the addon's netlink socket
+ * (nl-ack.ts, sent synchronously), listings and look-ups on the `netlink` package.
  *
  * Idempotent: adding an address the kernel already has answers 'present' (EEXIST, so a restarted
  * lvsd adopts VIPs it left behind); removing an absent one answers 'absent' (EADDRNOTAVAIL).
@@ -69,7 +70,7 @@ const MAX_LABEL_BYTES = 15;
 /** Prepared NEWADDR requests kept at most (a bound only; a director has a handful of VIPs). */
 const MAX_PREPARED = 4096;
 
-/** Opens one rtnetlink socket; every request on it gives up after timeoutMs (default 2000). */
+/** Opens its two rtnetlink sockets; every request gives up after timeoutMs (default 2000). */
 export async function openVipManager(o?: { timeoutMs?: number }): Promise<VipManager> {
   const timeoutMs = o?.timeoutMs ?? 2000;
   return new RtVipManager(createRtNetlink(), new AckRequester(timeoutMs), timeoutMs);

@@ -24,6 +24,12 @@ export function namespacePids(ns: string): number[] {
 /** Sends `signal` to every process of `ns`; returns the pids signalled. */
 export function killNamespace(ns: string, signal: NodeJS.Signals = 'SIGKILL'): number[] {
   const pids = namespacePids(ns);
+  killPids(pids, signal);
+  return pids;
+}
+
+/** Signals each pid; one that has exited meanwhile is skipped. */
+export function killPids(pids: readonly number[], signal: NodeJS.Signals = 'SIGKILL'): void {
   for (const pid of pids) {
     try {
       process.kill(pid, signal);
@@ -31,7 +37,6 @@ export function killNamespace(ns: string, signal: NodeJS.Signals = 'SIGKILL'): n
       // exited meanwhile
     }
   }
-  return pids;
 }
 
 export interface Keepalived extends Proc {
