@@ -156,6 +156,9 @@ export async function measureFailover(s: PairSpec, stop: Stop, settleMs: number,
     // Settle with both watchers running: tcpdump sees the master's adverts before we act.
     await sleep(Math.max(settleMs, 100));
     if (!pair.stable()) throw new Error(`${s.impl}: not stable after settling (master ${pair.master.role()}, backup ${pair.backup.role()})`);
+    // The namespace's processes are listed ahead (`ip netns pids` takes milliseconds), so the
+    // kill itself is a few kill(2) calls: a late kill let one more advert out at high phases.
+    const victims = stop === 'term' ? [] : namespacePids(pair.lan.ns.m!);
     let planned: number | undefined;
     if (phase) {
       // Plan from an advert whose tcpdump line came in time: one that came too late to keep the
@@ -171,9 +174,6 @@ export async function measureFailover(s: PairSpec, stop: Stop, settleMs: number,
       if (wait > 0) await sleep(wait);
       while (performance.now() < planned) { /* at most ~2 ms */ }
     }
-    // The namespace's processes are listed before t0 (`ip netns pids` takes milliseconds), so the
-    // kill itself is a few kill(2) calls: a late kill let one more advert out at high phases.
-    const victims = stop === 'term' ? [] : namespacePids(pair.lan.ns.m!);
     const t0 = performance.now();
     if (stop === 'term') pair.master.signal('SIGTERM');
     else killPids(victims);
