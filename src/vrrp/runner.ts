@@ -261,7 +261,7 @@ export class InstanceRunner {
    * A precise timer woken early on purpose (PRECISE_EARLY_MS before its deadline). The machine's
    * answer to the deadline is worked out now (step is pure) and its takeover prepared; then the
    * deadline is waited for on the clock and, unless a packet changed anything meanwhile, that
-   * answer is carried out at once: the VIP requests leave within microseconds of the deadline.
+   * answer is carried out at once, VIP requests first.
    */
   private onTimerEarly(): void {
     for (const p of this.io.drain()) this.onPacket(p);
