@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { waitFor } from './topology.js';
+import { eachLine, waitFor } from './topology.js';
 
 export interface AdvertWatch {
   /** performance.now() of the last advert from `src` received at or before `atMs`, if any. */
@@ -21,21 +21,14 @@ export async function watchAdverts(ns: string): Promise<AdvertWatch> {
   const seen: Array<{ atMs: number; src: string }> = [];
   const waiters = new Set<() => void>();
   let err = '';
-  let buf = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => { err += d; });
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    buf += d;
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      // "1764081324.123456 IP 198.51.100.1 > 224.0.0.18: VRRPv3, ...": the kernel's receive time
-      // (wall clock), moved to the performance.now() scale.
-      const m = /^(\d+\.\d+) IP6? ([0-9a-f.:]+) > /.exec(line);
-      if (m) {
-        seen.push({ atMs: Number(m[1]) * 1000 - performance.timeOrigin, src: m[2]! });
-        for (const w of [...waiters]) w();
-      }
+  eachLine(child.stdout!, (line) => {
+    // "1764081324.123456 IP 198.51.100.1 > 224.0.0.18: VRRPv3, ...": the kernel's receive time
+    // (wall clock), moved to the performance.now() scale.
+    const m = /^(\d+\.\d+) IP6? ([0-9a-f.:]+) > /.exec(line);
+    if (m) {
+      seen.push({ atMs: Number(m[1]) * 1000 - performance.timeOrigin, src: m[2]! });
+      for (const w of [...waiters]) w();
     }
   });
   const stop = (): void => {

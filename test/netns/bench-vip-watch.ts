@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { eachLine } from './topology.js';
 
 export interface AddrEvent {
   /** When `ip monitor` received the kernel's notification, on the performance.now() scale. */
@@ -40,22 +41,15 @@ export function watchVip(ns: string, addr: string): VipWatch {
   const child: ChildProcess = spawn('ip', ['-n', ns, '-ts', 'monitor', 'address'], { stdio: ['ignore', 'pipe', 'ignore'] });
   const events: AddrEvent[] = [];
   const waiters = new Set<{ since: number; resolve: (e: AddrEvent) => void }>();
-  let buf = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    const readAtMs = performance.now();
-    buf += d;
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const { atMs, line } = stamped(buf.slice(0, i), readAtMs);
-      buf = buf.slice(i + 1);
-      if (!lineMentions(line, addr)) continue;
-      const e: AddrEvent = { atMs, kind: line.startsWith('Deleted') ? 'del' : 'add', line };
-      events.push(e);
-      for (const w of [...waiters]) {
-        if (e.kind === 'add' && e.atMs >= w.since) {
-          waiters.delete(w);
-          w.resolve(e);
-        }
+  eachLine(child.stdout!, (raw) => {
+    const { atMs, line } = stamped(raw, performance.now());
+    if (!lineMentions(line, addr)) return;
+    const e: AddrEvent = { atMs, kind: line.startsWith('Deleted') ? 'del' : 'add', line };
+    events.push(e);
+    for (const w of [...waiters]) {
+      if (e.kind === 'add' && e.atMs >= w.since) {
+        waiters.delete(w);
+        w.resolve(e);
       }
     }
   });

@@ -6,6 +6,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import type { ExecutionContext } from 'ava';
+import type { Readable } from 'node:stream';
 
 let counter = 0;
 
@@ -98,23 +99,30 @@ export interface Proc {
   exited: Promise<number | null>;
 }
 
-/** Start `cmd args` in namespace `ns`; collected output; killed at teardown. */
-export function startIn(t: ExecutionContext | undefined, ns: string, cmd: string, args: readonly string[]): Proc {
-  const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: Array<Record<string, unknown>> = [];
-  const stderr: string[] = [];
+/** Calls `fn` with every complete line of a child's output stream (text, without the newline). */
+export function eachLine(stream: Readable, fn: (line: string) => void): void {
   let buf = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+  stream.setEncoding('utf8').on('data', (d: string) => {
     buf += d;
     let i;
     while ((i = buf.indexOf('\n')) >= 0) {
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
-      try {
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        lines.push({ raw: line });
-      }
+      fn(line);
+    }
+  });
+}
+
+/** Start `cmd args` in namespace `ns`; collected output; killed at teardown. */
+export function startIn(t: ExecutionContext | undefined, ns: string, cmd: string, args: readonly string[]): Proc {
+  const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: Array<Record<string, unknown>> = [];
+  const stderr: string[] = [];
+  eachLine(child.stdout!, (line) => {
+    try {
+      lines.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      lines.push({ raw: line });
     }
   });
   child.stderr!.setEncoding('utf8').on('data', (d: string) => stderr.push(d));
