@@ -3,18 +3,11 @@
  * produces a `Config`; the director consumes only this. Plain readonly data; every node
  * carries the location it came from so a later check can cite it.
  */
+import type { Loc } from './loc.js';
+import type { RealServerHealth, ServiceHealth, TrackRef, Tracking } from './health.js';
 
-/** A place in a config file. Lines and columns are 1-based. */
-export interface Loc {
-  readonly file: string;
-  readonly line: number;
-  readonly col?: number;
-}
-
-export interface Diagnostic {
-  readonly at: Loc;
-  readonly message: string;
-}
+export type * from './loc.js';
+export type * from './health.js';
 
 export type IpFamily = 4 | 6;
 
@@ -80,6 +73,8 @@ export interface VrrpInstance {
   /** v2 simple password (keepalived auth_type PASS), at most 8 bytes. */
   readonly authPass?: string;
   readonly trackInterfaces: readonly string[];
+  /** Tracked scripts, files, processes and weighted interfaces (src/model/health.ts). */
+  readonly tracks?: readonly TrackRef[];
   readonly notify: NotifyScripts;
   readonly garp: GarpSettings;
   readonly v3Checksum: V3ChecksumMode;
@@ -116,6 +111,8 @@ export interface RealServer {
   readonly upperThreshold: number; // 0 = unlimited
   readonly lowerThreshold: number;
   readonly tunnel?: TunnelSettings;
+  /** Health checks; absent = always up (src/model/health.ts). */
+  readonly health?: RealServerHealth;
 }
 
 /** Service identity: either protocol+address+port, or fwmark (+ family). */
@@ -139,6 +136,16 @@ export interface VirtualService {
   readonly onePacket: boolean;
   readonly pe?: string; // persistence engine ("sip")
   readonly reals: readonly RealServer[];
+  /** Quorum settings; absent = no checks configured on any real server. */
+  readonly health?: ServiceHealth;
+  /** In the table only while no real server is up (keepalived sorry_server, ldirectord fallback). */
+  readonly sorry?: SorryServer;
+}
+
+export interface SorryServer {
+  readonly server: RealServer;
+  /** Keep it in the table at weight 0 while real servers are up (keepalived sorry_server_inhibit). */
+  readonly inhibit: boolean;
 }
 
 // ---------------------------------------------------------------- whole config
@@ -162,4 +169,6 @@ export interface Config {
   readonly syncGroups: readonly VrrpSyncGroup[];
   readonly services: readonly VirtualService[];
   readonly ipvs: IpvsSettings;
+  /** vrrp_script / vrrp_track_file / vrrp_track_process definitions. */
+  readonly tracking?: Tracking;
 }
