@@ -1,0 +1,49 @@
+/**
+ * The contract between the health scheduler and one checker type (one file per type under
+ * src/health/checks/). A checker does I/O for exactly one attempt and reports a result; the
+ * scheduler (pure, clock injected) decides when to run attempts, retries, rise/fall and what a
+ * result means for the real server's weight.
+ */
+import type { CheckProbe, CheckTarget } from '../model/health.js';
+
+/** Why an attempt failed, closed so `lvsctl checks` and logs can count and render it. */
+export type FailReason =
+  | 'timeout' // no answer within timeoutMs ("timeout after 3 s")
+  | 'refused' // ECONNREFUSED / ICMP port unreachable
+  | 'reset' // ECONNRESET mid-exchange
+  | 'unreachable' // EHOSTUNREACH / ENETUNREACH / no route
+  | 'status' // HTTP status not accepted ("HTTP 503")
+  | 'content' // body/answer did not match (digest, regex, receive string, DNS answer)
+  | 'protocol' // garbage or an unexpected reply (bad SMTP banner, malformed DNS, TLS failure)
+  | 'exit' // script exited with a failing code or was killed
+  | 'error'; // anything else local (EMFILE, bind failed); detail says what
+
+export type AttemptResult =
+  | { readonly ok: true; readonly latencyMs: number; readonly detail?: string;
+      /** Dynamic weight reported by the check (MISC_CHECK misc_dynamic, FILE_CHECK). */
+      readonly weight?: number }
+  | { readonly ok: false; readonly latencyMs: number; readonly reason: FailReason;
+      /** Human text for operators, e.g. "HTTP 503", "connection refused", "exit 1". */
+      readonly detail: string;
+      readonly errno?: string };
+
+/** Everything one attempt needs; the target is already resolved (no defaults left). */
+export interface AttemptSpec {
+  readonly probe: CheckProbe;
+  readonly address: string;
+  readonly port: number;
+  readonly target: CheckTarget;
+  readonly timeoutMs: number;
+}
+
+/** One in-flight attempt; `cancel()` ends it (sockets closed, child killed) without a result. */
+export interface Attempt {
+  readonly result: Promise<AttemptResult>;
+  cancel(): void;
+}
+
+/** A checker type: starts attempts. Implementations must never throw from `start`. */
+export interface Checker {
+  readonly kind: CheckProbe['kind'];
+  start(spec: AttemptSpec): Attempt;
+}
