@@ -33,7 +33,7 @@ export interface LoadReport {
 }
 
 const KEEPALIVED_TOP = /^(global_defs|vrrp_instance|vrrp_sync_group|virtual_server|virtual_server_group|vrrp_script|static_ipaddress|static_routes)(\s|\{|$)/;
-const NATIVE_TOP = /^(director|vrrp|sync-group|service)(\s|\{|$)/;
+const NATIVE_TOP = /^(director|vrrp|sync-group|sync-daemon|service)(\s|\{|$)/;
 const LDIRECTORD_TOP = /^[A-Za-z]+\s*=/;
 
 /**

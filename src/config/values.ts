@@ -4,6 +4,7 @@
  * bad value.
  */
 import { parseIp, type IpAddress } from '../model/address.js';
+import { isMulticast } from '../model/validate.js';
 import type { IpFamily } from '../model/types.js';
 import type { Word } from './lex.js';
 import { error, type Sink } from './keywords.js';
@@ -78,4 +79,10 @@ export function oneOf<T extends string>(sink: Sink, w: Word, o: { what: string; 
   const text = o.fold ? w.text.toLowerCase() : w.text;
   const found = o.values.find((v) => (o.fold ? v.toLowerCase() : v) === text);
   return found ?? bad(sink, w, `${o.what} (${o.values.join(', ')})`);
+}
+
+/** A multicast group address (IPv4 224.0.0.0/4 or IPv6 ff00::/8), canonical text. */
+export function multicastGroup(sink: Sink, w: Word): string | undefined {
+  const a = parseIp(w.text);
+  return a !== undefined && isMulticast(a.address) ? a.address : bad(sink, w, 'a multicast group (IPv4 224.0.0.0/4 or IPv6 ff00::/8)');
 }

@@ -25,7 +25,24 @@ export interface FormatDefaults {
   readonly persistenceNetmask4: string;
   readonly persistenceNetmask6: number;
   readonly ipvs: IpvsSettings;
+  readonly sync: SyncDefaults;
 }
+
+/**
+ * Sync daemon settings not written. The group, port and TTL are the kernel's own
+ * (IP_VS_SYNC_GROUP, IP_VS_SYNC_PORT, ttl 1 in ip_vs_sync.c; keepalived.conf(5) names the same);
+ * writing them out makes `lvsctl sync` and an adopted daemon compare against known values.
+ * The sync id of a daemon that follows an instance defaults to that instance's VRID (keepalived,
+ * vrrp.c vrrp_complete_init); without one it is 0.
+ */
+export interface SyncDefaults {
+  readonly group: string;
+  readonly port: number;
+  readonly ttl: number;
+  readonly syncIdWithoutInstance: number;
+}
+
+const SYNC: SyncDefaults = { group: '224.0.0.81', port: 8848, ttl: 1, syncIdWithoutInstance: 0 };
 
 /** keepalived's own defaults (keepalived.conf(5), 2.2.7), so a keepalived.conf means the same here. */
 const KEEPALIVED: FormatDefaults = {
@@ -46,6 +63,7 @@ const KEEPALIVED: FormatDefaults = {
   persistenceNetmask4: '255.255.255.255',
   persistenceNetmask6: 128,
   ipvs: { backend: 'auto', ownWholeTable: false, cleanStop: false },
+  sync: SYNC,
 };
 
 /** lvsd's native defaults: fast failover (3 × 50 ms + skew ≤ 200 ms on kill -9), RFC 9568 checksums. */
@@ -67,6 +85,7 @@ const NATIVE: FormatDefaults = {
   persistenceNetmask4: '255.255.255.255',
   persistenceNetmask6: 128,
   ipvs: { backend: 'auto', ownWholeTable: false, cleanStop: false },
+  sync: SYNC,
 };
 
 /** ldirectord(8): scheduler "Default: wrr", forwardingmethod "Default: gate"; no VRRP of its own. */

@@ -148,6 +148,33 @@ export interface SorryServer {
   readonly inhibit: boolean;
 }
 
+// ---------------------------------------------------------------- IPVS sync daemon
+
+/**
+ * Which kernel sync daemons run (net/netfilter/ipvs/ip_vs_sync.c): `follow` runs the master
+ * on the VRRP master of `instance` and the backup everywhere else (keepalived's
+ * `lvs_sync_daemon IF INSTANCE`); `both` runs master and backup on every director
+ * (active-active; keepalived's `lvs_sync_daemon IF` without an instance).
+ */
+export type SyncMode =
+  | { readonly kind: 'follow'; readonly instance: string }
+  | { readonly kind: 'both' };
+
+export interface SyncDaemonSettings {
+  readonly at: Loc;
+  readonly mode: SyncMode;
+  /** Interface the sync messages are sent and received on. */
+  readonly interface: string;
+  /** 0..255; a backup with 0 accepts every sync id. */
+  readonly syncId: number;
+  /** UDP payload size; absent = the kernel's choice from the interface MTU. */
+  readonly maxLen?: number;
+  /** Multicast group, IPv4 or IPv6. */
+  readonly group: string;
+  readonly port: number;
+  readonly ttl: number;
+}
+
 // ---------------------------------------------------------------- whole config
 
 export type ConfigFormat = 'native' | 'keepalived' | 'ldirectord';
@@ -171,4 +198,6 @@ export interface Config {
   readonly ipvs: IpvsSettings;
   /** vrrp_script / vrrp_track_file / vrrp_track_process definitions. */
   readonly tracking?: Tracking;
+  /** The kernel IPVS sync daemon; absent = lvsd leaves it alone. */
+  readonly sync?: SyncDaemonSettings;
 }

@@ -6,7 +6,7 @@
  */
 import { formatDiagnostic } from '../errors.js';
 import { netmaskToPrefix, parseIp } from './address.js';
-import type { Config, Diagnostic, Loc, RealServer, ServiceKey, VirtualService, Vip, VrrpInstance } from './types.js';
+import type { Config, Diagnostic, Loc, RealServer, ServiceKey, SyncDaemonSettings, VirtualService, Vip, VrrpInstance } from './types.js';
 
 /** Kernel IPVS schedulers (net/netfilter/ipvs/ip_vs_*.c, Linux 6.1). */
 export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'] as const;
@@ -27,6 +27,7 @@ export function validateConfig(c: Config): Diagnostic[] {
   c.vrrp.forEach((v) => checkInstance(v, report));
   checkVrrpCrossRefs(c, report);
   c.services.forEach((s) => checkService(s, report));
+  if (c.sync !== undefined) checkSync(c.sync, c, report);
   duplicates(c.services, (s) => keyText(s.key), (s, first) => report(s.at, `expected each virtual service once, got ${keyText(s.key)} again (first at ${where(first.at)})`));
   return sortDiagnostics(out);
 }
@@ -144,6 +145,33 @@ function checkVrrpCrossRefs(c: Config, report: Report): void {
 function disjointUnicast(a: VrrpInstance, b: VrrpInstance): boolean {
   if (a.unicastPeers.length === 0 || b.unicastPeers.length === 0) return false;
   return !a.unicastPeers.some((p) => b.unicastPeers.includes(p));
+}
+
+// ---------------------------------------------------------------- IPVS sync daemon
+
+/**
+ * Ranges as keepalived 2.2.7 reads them (global_parser.c lvs_syncd_handler): id 0-255, maxlen
+ * 1..65507 (65535 - IP and UDP headers), port 1-65535, ttl 1-255, a multicast group.
+ */
+function checkSync(s: SyncDaemonSettings, c: Config, report: Report): void {
+  if (!validInterfaceName(s.interface)) report(s.at, `expected a sync daemon interface name of 1-15 characters without '/', ':' or spaces, got "${s.interface}"`);
+  if (!inRange(s.syncId, 0, 255)) report(s.at, `expected a sync id between 0 and 255, got ${s.syncId}`);
+  if (s.maxLen !== undefined && !inRange(s.maxLen, 1, 65507)) report(s.at, `expected a sync maxlen between 1 and 65507, got ${s.maxLen}`);
+  if (!inRange(s.port, 1, 65535)) report(s.at, `expected a sync port between 1 and 65535, got ${s.port}`);
+  if (!inRange(s.ttl, 1, 255)) report(s.at, `expected a sync TTL between 1 and 255, got ${s.ttl}`);
+  if (!isMulticast(s.group)) report(s.at, `expected a multicast sync group (IPv4 224.0.0.0/4 or IPv6 ff00::/8), got "${s.group}"`);
+  if (s.mode.kind === 'follow') {
+    const name = s.mode.instance;
+    if (!c.vrrp.some((v) => v.name === name)) report(s.at, `expected the sync daemon to follow a vrrp instance, got "${name}" which is not defined`);
+  }
+}
+
+export function isMulticast(address: string): boolean {
+  const p = parseIp(address);
+  if (p === undefined) return false;
+  if (p.family === 6) return p.address.startsWith('ff');
+  const first = Number(p.address.split('.')[0]);
+  return first >= 224 && first <= 239;
 }
 
 // ---------------------------------------------------------------- IPVS

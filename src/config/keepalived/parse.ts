@@ -9,6 +9,7 @@ import { defaultsFor } from '../../model/defaults.js';
 import { error, interpret, place, unsupported, type Keyword, type Sink } from '../keywords.js';
 import type { Stmt } from '../tree.js';
 import { buildInstance, buildServices, buildSyncGroup, syncGroupOf } from './build.js';
+import { buildKeepalivedSync } from './sync.js';
 import { newVs, parseVsgEntry, parseVsHead, VS_KEYWORDS, type VsDraft, type VsgDraft } from './lvs.js';
 import { GLOBAL_KEYWORDS, INSTANCE_KEYWORDS, newInstance, SYNC_GROUP_KEYWORDS, type GlobalDraft, type InstanceDraft, type SyncGroupDraft } from './vrrp.js';
 
@@ -92,6 +93,9 @@ export function interpretKeepalived(path: string, body: readonly Stmt[], sink: S
     if (built) vrrp.push(built);
   }
   const services: VirtualService[] = d.servers.flatMap((vs) => buildServices(vs, { groups: d.groups, sink }));
+  const sync = buildKeepalivedSync(d.globals.sync, d.instances.map((i) => ({
+    instance: i.name, ...(i.vrid !== undefined ? { vrid: i.vrid } : {}), ...(i.syncIface ? { iface: i.syncIface } : {}),
+  })), sink);
   if (sink.errors.length > 0) return undefined;
   const D = defaultsFor('keepalived');
   return {
@@ -102,5 +106,6 @@ export function interpretKeepalived(path: string, body: readonly Stmt[], sink: S
     syncGroups: d.syncGroups.map(buildSyncGroup),
     services,
     ipvs: D.ipvs,
+    ...(sync ? { sync } : {}),
   };
 }

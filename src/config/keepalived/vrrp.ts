@@ -6,16 +6,17 @@
 import type { IpAddress } from '../../model/address.js';
 import type { Loc, Vip, VrrpVersion } from '../../model/types.js';
 import { splitCommand } from '../argv.js';
-import { error, ignored, interpret, kw, unsupported, type Keyword, type Sink } from '../keywords.js';
+import { error, ignored, interpret, kw, place, unsupported, type Keyword, type Sink } from '../keywords.js';
 import type { Word } from '../lex.js';
 import { blockWords, type Stmt } from '../tree.js';
 import { bad, decimalSecondsUs, int, ip, ipWithPrefix, oneOf } from '../values.js';
+import { parseLvsSyncDaemon, type SyncDraft } from './sync.js';
 
 export interface NotifyDraft { master?: string[]; backup?: string[]; fault?: string[]; any?: string[] }
 
 export interface GarpDraft { masterDelayMs?: number; masterRepeat?: number; masterRefreshMs?: number; refreshRepeat?: number; intervalMs?: number }
 
-export interface GlobalDraft { routerId?: string; vrrpVersion?: VrrpVersion; garp: GarpDraft }
+export interface GlobalDraft { routerId?: string; vrrpVersion?: VrrpVersion; garp: GarpDraft; sync?: SyncDraft }
 
 export interface InstanceDraft {
   readonly name: string;
@@ -38,6 +39,8 @@ export interface InstanceDraft {
   notify: NotifyDraft;
   garp: GarpDraft;
   v3AsV2: boolean;
+  /** Deprecated `lvs_sync_daemon_interface IF` (config/keepalived/sync.ts). */
+  syncIface?: Word;
 }
 
 export interface SyncGroupDraft { readonly name: string; readonly at: Loc; members: Word[]; notify: NotifyDraft }
@@ -109,7 +112,15 @@ export const GLOBAL_KEYWORDS: readonly Keyword<GlobalDraft>[] = [
   ...ignored<GlobalDraft>(['enable_script_security'], { maxArgs: 0, block: 'none' }),
   ...unsupported<GlobalDraft>(['vrrp_strict'], 'strict mode installs no_accept firewall rules that make the VIPs unreachable and forbids unicast and authentication; remove it'),
   ...unsupported<GlobalDraft>(['vrrp_skip_check_adv_addr'], 'lvsd always checks the advertised address list'),
-  ...unsupported<GlobalDraft>(['vrrp_mcast_group4', 'vrrp_mcast_group6', 'vrrp_garp_lower_prio_delay', 'vrrp_garp_lower_prio_repeat', 'vrrp_min_garp', 'lvs_flush', 'lvs_timeouts', 'lvs_sync_daemon'], 'not implemented yet'),
+  {
+    names: ['lvs_sync_daemon'], minArgs: 1, maxArgs: Infinity, block: 'none',
+    apply: (s, g, sink) => {
+      if (g.sync) error(sink, s.keyword.at, `expected "lvs_sync_daemon" once, got it again (first at ${place(g.sync.at)})`);
+      const d = g.sync ? undefined : parseLvsSyncDaemon(s, sink);
+      if (d) g.sync = d;
+    },
+  },
+  ...unsupported<GlobalDraft>(['vrrp_mcast_group4', 'vrrp_mcast_group6', 'vrrp_garp_lower_prio_delay', 'vrrp_garp_lower_prio_repeat', 'vrrp_min_garp', 'lvs_flush', 'lvs_timeouts'], 'not implemented yet'),
 ];
 
 function vipEntry(s: Stmt, inst: InstanceDraft, sink: Sink): void {
@@ -173,12 +184,13 @@ export const INSTANCE_KEYWORDS: readonly Keyword<InstanceDraft>[] = [
   ...notifyKeywords<InstanceDraft>(),
   ...garpKeywords<InstanceDraft>(''),
   kw('v3_checksum_as_v2', 0, (_s, i) => { i.v3AsV2 = true; }),
+  kw('lvs_sync_daemon_interface', 1, (s, i) => { i.syncIface = s.args[0]; }),
   ...ignored<InstanceDraft>(['smtp_alert'], { maxArgs: 1, block: 'none' }),
   ...unsupported<InstanceDraft>([
     'use_vmac', 'vmac_xmit_base', 'use_ipvlan', 'track_script', 'track_file', 'track_process', 'track_bfd', 'track_src_ip',
     'mcast_src_ip', 'mcast_dst_ip', 'virtual_ipaddress_excluded', 'virtual_routes', 'virtual_rules', 'accept', 'no_accept',
     'dont_track_primary', 'strict_mode', 'down_timer_adverts', 'garp_lower_prio_delay', 'garp_lower_prio_repeat',
-    'lvs_sync_daemon_interface', 'check_unicast_src', 'unicast_ttl', 'unicast_fault_no_peer', 'lower_prio_no_advert',
+    'check_unicast_src', 'unicast_ttl', 'unicast_fault_no_peer', 'lower_prio_no_advert',
     'higher_prio_send_advert', 'old_unicast_checksum', 'native_ipv6', 'debug', 'kernel_rx_buf_size',
   ], 'not implemented yet'),
 ];

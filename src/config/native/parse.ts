@@ -1,6 +1,7 @@
 /**
  * lvsd native format front-end: statements (include expanded) → Config. Top level:
- * `director { ... }`, `vrrp NAME { ... }`, `sync-group NAME { ... }`, `service ... { ... }`.
+ * `director { ... }`, `vrrp NAME { ... }`, `sync-group NAME { ... }`, `sync-daemon { ... }`,
+ * `service ... { ... }`.
  * The format is documented in conf/README.md.
  */
 import { defaultsFor } from '../../model/defaults.js';
@@ -9,6 +10,7 @@ import { error, interpret, kw, place, type Keyword, type Sink } from '../keyword
 import type { Stmt } from '../tree.js';
 import { bool, oneOf } from '../values.js';
 import { buildNativeService, NATIVE_SERVICE, serviceKey, type NativeService } from './service.js';
+import { buildNativeSync, NATIVE_SYNC, type NativeSync } from './sync.js';
 import { buildNativeInstance, buildNativeSyncGroup, NATIVE_INSTANCE, NATIVE_SYNC_GROUP, newNativeInstance, type NativeInstance, type NativeSyncGroup } from './vrrp.js';
 
 const D = defaultsFor('native');
@@ -20,6 +22,7 @@ interface Drafts {
   readonly instances: NativeInstance[];
   readonly groups: NativeSyncGroup[];
   readonly services: NativeService[];
+  sync?: NativeSync;
 }
 
 const yesNo = (field: 'ownWholeTable' | 'cleanStop') => (s: Stmt, d: Director, sink: Sink): void => {
@@ -69,6 +72,14 @@ const TOP: readonly Keyword<Drafts>[] = [
     },
   },
   {
+    names: ['sync-daemon'], minArgs: 0, maxArgs: 0, block: 'required',
+    apply: (s, d, sink) => {
+      const sync: NativeSync = { at: s.keyword.at };
+      interpret(s.block?.body ?? [], NATIVE_SYNC, sync, { where: 'sync-daemon', sink });
+      d.sync = sync;
+    },
+  },
+  {
     names: ['service'], minArgs: 2, maxArgs: 3, block: 'required', repeat: true,
     apply: (s, d, sink) => {
       const key = serviceKey(s, sink);
@@ -103,6 +114,8 @@ export function interpretNative(path: string, body: readonly Stmt[], sink: Sink)
     const built = buildNativeInstance(i, { ...(syncGroup !== undefined ? { syncGroup } : {}), sink });
     if (built) vrrp.push(built);
   }
+  const vrids = new Map(d.instances.flatMap((i) => (i.vrid !== undefined ? [[i.name, i.vrid] as const] : [])));
+  const sync = d.sync && buildNativeSync(d.sync, vrids, sink);
   if (sink.errors.length > 0) return undefined;
   return {
     path,
@@ -112,5 +125,6 @@ export function interpretNative(path: string, body: readonly Stmt[], sink: Sink)
     syncGroups: d.groups.map(buildNativeSyncGroup),
     services: d.services.map(buildNativeService),
     ipvs: { ...D.ipvs, ...d.director.ipvs },
+    ...(sync ? { sync } : {}),
   };
 }
