@@ -1,0 +1,7 @@
+/**
+ * sync/: the kernel IPVS connection sync daemon, driven by the VRRP role (DESIGN.md §1:
+ * master on the VRRP master, backup on the other). policy.ts decides (pure); manager.ts reads
+ * the kernel's daemons and applies the difference.
+ */
+export { SyncManager, openSyncBackend, type SyncBackend, type SyncLog, type SyncManagerOptions, type SyncStatus } from './manager.js';
+export { daemonFor, describeSyncOp, sameDaemon, syncPlan, wantedDaemons, wantedStates, type DaemonState, type FollowedRole, type SyncOp } from './policy.js';
