@@ -6,6 +6,7 @@ import { run as status, type StatusOptions } from './lvsctl/status.js';
 import { run as vrrp } from './lvsctl/vrrp.js';
 import { run as reload } from './lvsctl/reload.js';
 import { run as director } from './lvsctl/director.js';
+import { run as sync } from './lvsctl/sync.js';
 import type { Io } from './io.js';
 import { parseToExitCode, stdio } from './io.js';
 
@@ -42,6 +43,13 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     .option('--json', 'JSON output')
     .action(async (opts: { json?: boolean }) => {
       code = await vrrp({ json: opts.json === true, socket: program.opts<{ socket: string }>().socket }, io);
+    });
+  program
+    .command('sync')
+    .description('IPVS sync daemons: what the kernel runs, and what lvsd wants (VRRP role followed)')
+    .option('--json', 'JSON output')
+    .action(async (opts: { json?: boolean }) => {
+      code = await sync({ json: opts.json === true, socket: program.opts<{ socket: string }>().socket }, io);
     });
   program
     .command('director')

@@ -11,8 +11,9 @@
  * trusted (it comes from our own daemon over a root-only socket) and typed by ControlMethods.
  */
 import type { Result } from '../errors.js';
+import type { SyncStatus } from '../sync/index.js';
 
-export const CONTROL_METHODS = ['vrrp', 'reload', 'status', 'checks', 'drain', 'enable', 'ping'] as const;
+export const CONTROL_METHODS = ['vrrp', 'reload', 'status', 'checks', 'drain', 'enable', 'ping', 'sync'] as const;
 export type ControlMethod = (typeof CONTROL_METHODS)[number];
 
 /** Longest line either side accepts (bytes, newline excluded). */
@@ -77,6 +78,8 @@ export interface ControlMethods {
   checks: { params: undefined; result: readonly CheckStatus[] };
   drain: { params: WeightParams; result: { readonly weight: number } };
   enable: { params: WeightParams; result: { readonly weight: number } };
+  /** lvsd's intent for the kernel sync daemons (src/sync/manager.ts). */
+  sync: { params: undefined; result: SyncStatus };
 }
 export type ParamsOf<M extends ControlMethod> = ControlMethods[M]['params'];
 export type ResultOf<M extends ControlMethod> = ControlMethods[M]['result'];
@@ -158,6 +161,7 @@ export function paramsProblem(method: ControlMethod, params: unknown): string | 
     case 'reload':
     case 'status':
     case 'checks':
+    case 'sync':
       return params === undefined || params === null ? undefined : 'takes no params';
     default: {
       const never: never = method;

@@ -12,6 +12,7 @@ import { NotifyRunner, notifyArgv } from './notify.js';
 import { ControlServer } from './control.js';
 import type { VrrpInstanceStatus } from './control-protocol.js';
 import type { Logger } from './logger.js';
+import { SyncManager, openSyncBackend } from '../sync/index.js';
 
 export interface DirectorOptions {
   readonly configPath: string;
@@ -29,6 +30,8 @@ export class Director {
   private config: Config;
   private vrrp: VrrpEngine | undefined;
   private readonly ipvs: IpvsManager;
+  /** The kernel sync daemon, following the VRRP role (issue 11). */
+  private readonly sync: SyncManager;
   private readonly notify: NotifyRunner;
   private control: ControlServer | undefined;
   private readonly log: Logger;
@@ -38,6 +41,7 @@ export class Director {
     this.config = config;
     this.log = opts.log;
     this.ipvs = new IpvsManager(opts.log.child({ component: 'ipvs' }));
+    this.sync = new SyncManager({ log: opts.log.child({ component: 'sync' }), open: () => openSyncBackend(this.config.ipvs.backend) });
     this.notify = new NotifyRunner({
       onResult: (r) => this.log.info({ event: 'notify.done', ...r }, 'notify script finished'),
     });
@@ -45,12 +49,14 @@ export class Director {
 
   async start(): Promise<void> {
     await this.ipvs.apply(this.config);
+    await this.sync.configure(this.config.sync);
     if (this.config.vrrp.length > 0) await this.startVrrp(this.config);
     this.control = new ControlServer({
       path: this.opts.socketPath,
       handlers: {
         ping: async () => ({ pid: process.pid }),
         vrrp: async () => this.vrrpStatus(),
+        sync: async () => this.sync.status(),
         reload: async () => this.reload(),
         status: async () => ({
           config: this.config.path,
@@ -76,8 +82,10 @@ export class Director {
     const changed: string[] = [];
     const ops = await this.ipvs.apply(r.config);
     if (ops > 0) changed.push(`ipvs: ${ops} operation(s)`);
+    if (JSON.stringify(stripLoc(r.config.sync ?? null)) !== JSON.stringify(stripLoc(this.config.sync ?? null))) changed.push('sync');
     if (this.vrrp) this.vrrp.reload(r.config.vrrp, r.config.syncGroups);
     else if (r.config.vrrp.length > 0) await this.startVrrp(r.config);
+    await this.sync.configure(r.config.sync);
     if (JSON.stringify(stripLoc(r.config.vrrp)) !== JSON.stringify(stripLoc(this.config.vrrp))) changed.push('vrrp');
     this.config = r.config;
     this.log.info({ event: 'config.reload', ok: true, changed }, 'configuration reloaded');
@@ -90,6 +98,8 @@ export class Director {
     this.stopping = true;
     this.log.info({ event: 'director.stop' }, 'director stopping');
     if (this.vrrp) await this.vrrp.shutdown();
+    await this.sync.shutdown();
+    this.sync.close();
     if (this.config.ipvs.cleanStop) await this.ipvs.clean(this.config);
     this.ipvs.close();
     await this.control?.close();
@@ -115,6 +125,7 @@ export class Director {
           priority: m.priority, master: m.masterAddress }, 'vrrp state change');
         this.runNotify(m.instance, m.to, m.priority);
         this.roles.set(m.instance, m.to);
+        this.sync.onRole(m.instance, m.to);
         this.groupNotify(m.instance);
         return;
       }
