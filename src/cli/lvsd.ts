@@ -3,7 +3,9 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { testConfig } from './lvsd/test-config.js';
-import { run as realserver } from './lvsd/realserver.js';
+import { run as realserver, type RealServerCliOptions } from './lvsd/realserver.js';
+import { DEFAULT_STATE } from '../net/realserver.js';
+import { DEFAULT_SYSCTL_FILE, DEFAULT_UNIT_FILE } from '../net/realserver-persist.js';
 import type { Io } from './io.js';
 import { parseToExitCode, stdio } from './io.js';
 
@@ -54,11 +56,14 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
   program
     .command('realserver')
     .description('prepare a direct-routing real server (VIP on lo, arp_ignore/arp_announce), or --undo it')
-    .option('--vip <list>', 'IP[,IP...]')
+    .option('--vip <list>', 'IP[,IP...] (with --undo: default all prepared VIPs)')
     .option('--dev <if>', 'device that gets the VIPs', 'lo')
-    .option('--undo', 'restore the saved sysctls and remove the VIPs')
-    .option('--state <file>', 'where the original sysctl values are kept')
-    .action(async (o: { vip?: string; dev: string; undo?: boolean; state?: string }) => {
+    .option('--undo', 'remove the VIPs; once none is left, restore the saved sysctls')
+    .option('--persist', 'also write (or with --undo remove) the boot-time sysctl.d file and systemd unit')
+    .option('--state <file>', 'where the original sysctl values are kept', DEFAULT_STATE)
+    .option('--sysctl-file <file>', 'the sysctl.d file of --persist', DEFAULT_SYSCTL_FILE)
+    .option('--unit-file <file>', 'the systemd unit of --persist (enabled through multi-user.target.wants beside it)', DEFAULT_UNIT_FILE)
+    .action(async (o: RealServerCliOptions) => {
       code = await realserver(o, io);
     });
   return parseToExitCode(program, argv, () => code);

@@ -1,23 +1,41 @@
-/** `lvsd realserver --vip IP[,IP...] [--dev IF] [--undo]` (CLI.md). */
+/**
+ * `lvsd realserver --vip IP[,IP...] [--dev IF] [--persist] [--undo]` (CLI.md).
+ * `--undo` without `--vip` removes every VIP the state file lists.
+ */
 import { prepareRealServer, undoRealServer, DEFAULT_STATE } from '../../net/realserver.js';
 import { parseVipList } from '../../net/realserver-plan.js';
+import { DEFAULT_SYSCTL_FILE, DEFAULT_UNIT_FILE } from '../../net/realserver-persist.js';
 import type { Io } from '../io.js';
 
-export async function run(opts: { vip?: string; dev: string; undo?: boolean; state?: string }, io: Io): Promise<number> {
-  const parsed = parseVipList(opts.vip ?? '');
+export interface RealServerCliOptions {
+  readonly vip?: string;
+  readonly dev: string;
+  readonly undo?: boolean;
+  readonly state?: string;
+  readonly persist?: boolean;
+  readonly sysctlFile?: string;
+  readonly unitFile?: string;
+}
+
+export async function run(opts: RealServerCliOptions, io: Io): Promise<number> {
+  const parsed = opts.undo && opts.vip === undefined ? { vips: [], problems: [] } : parseVipList(opts.vip ?? '');
   if (parsed.problems.length > 0) {
     for (const p of parsed.problems) io.err(`lvsd realserver: ${p}\n`);
     return 2;
   }
-  const args = { vips: parsed.vips, dev: opts.dev, statePath: opts.state ?? DEFAULT_STATE };
+  const paths = { sysctlFile: opts.sysctlFile ?? DEFAULT_SYSCTL_FILE, unitFile: opts.unitFile ?? DEFAULT_UNIT_FILE };
+  const args = { vips: parsed.vips, dev: opts.dev, statePath: opts.state ?? DEFAULT_STATE, persistPaths: paths, ...(opts.persist ? { persist: paths } : {}) };
   try {
     const r = opts.undo ? await undoRealServer(args) : await prepareRealServer(args);
     for (const c of r.sysctls) io.out(`sysctl ${c.key}: ${c.from} -> ${c.to}\n`);
     for (const v of r.vips) io.out(`${v.address} on ${opts.dev}: ${v.action}\n`);
-    if (r.sysctls.length === 0 && r.vips.every((v) => v.action === 'present' || v.action === 'absent')) io.out('nothing to change\n');
+    for (const f of r.files) io.out(`boot file ${f.path}: ${f.action}\n`);
+    for (const f of r.remaining) io.out(`note: ${f} still applies this at boot; add --persist to remove it\n`);
+    if (r.sysctls.length === 0 && r.vips.every((v) => v.action === 'present' || v.action === 'absent') && r.files.length === 0) io.out('nothing to change\n');
     return 0;
   } catch (e) {
-    io.err(`lvsd realserver: ${(e as Error).message}\n`);
+    if (!(e instanceof Error)) throw e;
+    io.err(`lvsd realserver: ${e.message}\n`);
     return 1;
   }
 }
