@@ -8,7 +8,7 @@ import { controlRequest } from '../../daemon/control.js';
 import { openIpvsBackend } from '../../ipvs/backend.js';
 import { formatDaemon } from '../../ipvs/format.js';
 import type { IpvsBackend, IpvsDaemon } from '../../ipvs/types.js';
-import { KernelError } from '../../errors.js';
+import { KernelError, LvsdError } from '../../errors.js';
 import { sameDaemon, type SyncStatus } from '../../sync/index.js';
 import type { Io } from '../io.js';
 
@@ -31,7 +31,7 @@ async function readKernel(deps: SyncDeps): Promise<Pick<SyncView, 'kernel' | 'ke
     backend = await (deps.open ?? (() => openIpvsBackend()))();
     return { kernel: await backend.getDaemons(), kernelError: null };
   } catch (e) {
-    if (!(e instanceof Error)) throw e;
+    if (!(e instanceof LvsdError)) throw e;
     const denied = e instanceof KernelError && (e.code === 'EPERM' || e.code === 'EACCES');
     return { kernel: null, kernelError: denied ? 'permission denied: reading the sync daemons needs root (CAP_NET_ADMIN)' : e.message };
   } finally {
@@ -44,7 +44,7 @@ async function readLvsd(socket: string, deps: SyncDeps): Promise<Pick<SyncView, 
     const ask = deps.ask ?? ((s: string) => controlRequest(s, 'sync', undefined, { timeoutMs: 5000 }));
     return { lvsd: await ask(socket), lvsdError: null };
   } catch (e) {
-    if (!(e instanceof Error)) throw e;
+    if (!(e instanceof LvsdError)) throw e;
     return { lvsd: null, lvsdError: e.message };
   }
 }
