@@ -36,10 +36,18 @@ export interface AttemptSpec {
   readonly timeoutMs: number;
 }
 
-/** One in-flight attempt; `cancel()` ends it (sockets closed, child killed) without a result. */
+/**
+ * One in-flight attempt; `cancel()` ends it (sockets closed, child killed) without a result.
+ * `result` never rejects. The driver (run-attempt.ts) enforces `timeoutMs`: it cancels the
+ * attempt and records `expire(latencyMs)` when the attempt defines it, else a `timeout` failure.
+ * `expire` exists for checks where silence is an answer: keepalived's UDP_CHECK without
+ * require_reply passes when no ICMP error came back within the timeout (layer4.c
+ * udp_socket_state: "Handle Read timeout, we consider it success unless require_reply is set").
+ */
 export interface Attempt {
   readonly result: Promise<AttemptResult>;
   cancel(): void;
+  expire?(latencyMs: number): AttemptResult;
 }
 
 /** A checker type: starts attempts. Implementations must never throw from `start`. */

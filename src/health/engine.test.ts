@@ -1,0 +1,189 @@
+import test from 'ava';
+import { HealthEngine, type HealthEvent } from './engine.js';
+import { FakeTimers } from './timers.js';
+import type { AttemptResult, AttemptSpec, Checker } from './checker.js';
+import { applyHealth } from './apply.js';
+import { check, real, service } from '../../test/fixtures/health-model.js';
+import type { CheckTiming } from '../model/types.js';
+
+type Behaviour = 'pass' | 'fail' | 'hang' | { slowMs: number } | { weight: number };
+
+/** A checker whose answer per address the test sets; counts starts and cancels. */
+class ScriptedChecker implements Checker {
+  readonly kind = 'tcp' as const;
+  readonly behaviour = new Map<string, Behaviour>();
+  starts = 0;
+  cancels = 0;
+  constructor(private readonly timers: FakeTimers, private readonly silenceIsOk = false) {}
+  start(spec: AttemptSpec) {
+    this.starts++;
+    const b = this.behaviour.get(spec.address) ?? 'pass';
+    let cancelled = false;
+    const result = new Promise<AttemptResult>((resolve) => {
+      if (b === 'pass') resolve({ ok: true, latencyMs: 0 });
+      else if (b === 'fail') resolve({ ok: false, latencyMs: 0, reason: 'refused', detail: 'connection refused', errno: 'ECONNREFUSED' });
+      else if (b !== 'hang' && 'weight' in b) resolve({ ok: true, latencyMs: 0, weight: b.weight });
+      else if (b !== 'hang') this.timers.set(() => cancelled || resolve({ ok: true, latencyMs: 0 }), b.slowMs);
+    });
+    return {
+      result,
+      cancel: () => {
+        cancelled = true;
+        this.cancels++;
+      },
+      ...(this.silenceIsOk ? { expire: (latencyMs: number): AttemptResult => ({ ok: true, latencyMs, detail: 'no reply, no ICMP error' }) } : {}),
+    };
+  }
+}
+
+function setup(t: Partial<CheckTiming> = {}, o: { maxInFlight?: number; silenceIsOk?: boolean } = {}) {
+  const timers = new FakeTimers();
+  const checker = new ScriptedChecker(timers, o.silenceIsOk);
+  const events: HealthEvent[] = [];
+  const engine = new HealthEngine({ clock: timers.clock, timers, checkers: new Map([['tcp', checker]]), random: () => 0, onEvent: (e) => events.push(e), ...(o.maxInFlight ? { maxInFlight: o.maxInFlight } : {}) });
+  const tcp = check({ kind: 'tcp' }, { intervalMs: 1000, timeoutMs: 500, retries: 1, retryDelayMs: 200, ...t });
+  return { timers, checker, events, engine, tcp };
+}
+
+test('a dead server: retried, then one check event per subscriber and one real event per service', async (t) => {
+  const { timers, checker, events, engine, tcp } = setup();
+  const rs = real('10.0.0.1', { checks: [tcp] });
+  engine.update([service(80, [rs]), service(443, [rs])]);
+  await timers.advance(1000);
+  t.is(checker.starts, 1, 'one shared probe for two services');
+  checker.behaviour.set('10.0.0.1', 'fail');
+  await timers.advance(1000);
+  t.is(checker.starts, 3, 'the failure was retried once');
+  t.deepEqual(events.map((e) => `${e.kind} ${e.service} ${e.to === 'down' || (typeof e.to === 'object' && !e.to.up) ? 'down' : 'up'}`), [
+    'check TCP 192.0.2.10:80 down', 'check TCP 192.0.2.10:443 down', 'real TCP 192.0.2.10:80 down', 'real TCP 192.0.2.10:443 down',
+  ]);
+  const e = events[0];
+  t.like(e, { kind: 'check', real: '10.0.0.1:80', check: 0, checkKind: 'tcp', from: 'up', reason: 'refused', detail: 'connection refused' });
+  t.is(engine.reals().get('TCP 192.0.2.10:80|10.0.0.1:80')?.up, false);
+});
+
+test('a hanging target: cancelled at timeoutMs, recorded as "timeout after 500 ms", other probes unaffected', async (t) => {
+  const { timers, checker, events, engine, tcp } = setup({ retries: 0 });
+  checker.behaviour.set('10.0.0.1', 'hang');
+  engine.update([service(80, [real('10.0.0.1', { checks: [tcp] }), real('10.0.0.2', { checks: [tcp] })])]);
+  await timers.advance(1600);
+  t.true(checker.cancels >= 1);
+  const down = events.find((e) => e.kind === 'check');
+  t.like(down, { real: '10.0.0.1:80', to: 'down', reason: 'timeout', detail: 'timeout after 500 ms', latencyMs: 500 });
+  t.is(engine.reals().get('TCP 192.0.2.10:80|10.0.0.2:80')?.up, true);
+  t.is(events.filter((e) => e.kind === 'check').length, 1);
+});
+
+test('latency is measured on the injected clock', async (t) => {
+  const { timers, checker, engine, tcp } = setup();
+  checker.behaviour.set('10.0.0.1', { slowMs: 120 });
+  engine.update([service(80, [real('10.0.0.1', { checks: [tcp] })])]);
+  await timers.advance(1500);
+  t.is(engine.snapshot()[0]?.checks[0]?.last?.latencyMs, 120);
+});
+
+test('expire: an attempt for which silence is an answer passes at the deadline', async (t) => {
+  const { timers, checker, events, engine, tcp } = setup({}, { silenceIsOk: true });
+  checker.behaviour.set('10.0.0.1', 'hang');
+  engine.update([service(80, [real('10.0.0.1', { checks: [tcp] })])]);
+  await timers.advance(3000);
+  t.is(events.length, 0);
+  t.like(engine.snapshot()[0]?.checks[0]?.last, { ok: true, detail: 'no reply, no ICMP error', latencyMs: 500 });
+});
+
+test('recovery: alpha server comes up after rise passes; the table follows via applyHealth', async (t) => {
+  const { timers, events, engine } = setup();
+  const tcp = check({ kind: 'tcp' }, { intervalMs: 1000, rise: 2 });
+  const services = [service(80, [real('10.0.0.1', { checks: [tcp], startDown: true }), real('10.0.0.2')])];
+  engine.update(services);
+  const table = () => applyHealth(services, { reals: engine.reals(), overrides: new Map(), quorum: new Map() }).services[0]?.reals.map((r) => r.address);
+  t.deepEqual(table(), ['10.0.0.2']);
+  await timers.advance(1000);
+  t.deepEqual(table(), ['10.0.0.2'], 'one pass of rise 2');
+  await timers.advance(1000);
+  t.deepEqual(table(), ['10.0.0.1', '10.0.0.2']);
+  t.deepEqual(events.map((e) => e.kind), ['check', 'real']);
+});
+
+test('reload keeps the state of unchanged checks and starts added ones fresh', async (t) => {
+  const { timers, checker, events, engine, tcp } = setup({ retries: 0 });
+  checker.behaviour.set('10.0.0.1', 'fail');
+  const a = real('10.0.0.1', { checks: [tcp] });
+  engine.update([service(80, [a])]);
+  await timers.advance(1000);
+  t.is(engine.reals().get('TCP 192.0.2.10:80|10.0.0.1:80')?.up, false);
+  const startsBefore = checker.starts;
+  events.length = 0;
+  engine.update([service(80, [a, real('10.0.0.3', { checks: [tcp] })]), service(8080, [a])]);
+  t.is(engine.reals().get('TCP 192.0.2.10:80|10.0.0.1:80')?.up, false, 'kept down');
+  t.is(engine.reals().get('TCP 192.0.2.10:8080|10.0.0.1:80')?.up, false, 'a new service sharing the probe sees its state');
+  t.is(engine.reals().get('TCP 192.0.2.10:80|10.0.0.3:80')?.up, true);
+  t.is(checker.starts, startsBefore, 'no attempt restarted by the reload');
+  t.deepEqual(events, []);
+});
+
+test('reload removing a probe cancels its running attempt', async (t) => {
+  const { timers, checker, engine, tcp } = setup();
+  checker.behaviour.set('10.0.0.1', 'hang');
+  engine.update([service(80, [real('10.0.0.1', { checks: [tcp] })])]);
+  await timers.advance(1000);
+  t.is(engine.load().inFlight, 1);
+  engine.update([]);
+  t.is(checker.cancels, 1);
+  t.is(engine.load().inFlight, 0);
+  t.is(engine.snapshot().length, 0);
+});
+
+test('bounded concurrency through the engine: hanging targets hold at most maxInFlight attempts', async (t) => {
+  const { timers, checker, engine, tcp } = setup({ timeoutMs: 10_000 }, { maxInFlight: 3 });
+  const reals = Array.from({ length: 10 }, (_, i) => real(`10.0.1.${i}`, { checks: [tcp] }));
+  for (const r of reals) checker.behaviour.set(r.address, 'hang');
+  engine.update([service(80, reals)]);
+  await timers.advance(2000);
+  t.deepEqual(engine.load(), { inFlight: 3, queued: 7 });
+  t.is(checker.starts, 3);
+});
+
+test('close() cancels attempts and timers; nothing fires afterwards', async (t) => {
+  const { timers, checker, events, engine, tcp } = setup();
+  checker.behaviour.set('10.0.0.1', 'hang');
+  engine.update([service(80, [real('10.0.0.1', { checks: [tcp] }), real('10.0.0.2', { checks: [tcp] })])]);
+  await timers.advance(1000);
+  engine.close();
+  t.is(checker.cancels, 1);
+  t.is(timers.size, 0);
+  await timers.advance(10_000);
+  t.deepEqual(events, []);
+});
+
+test('a probe kind without a checker is reported by update and fails with reason error', async (t) => {
+  const { timers, events, engine } = setup();
+  const misc = check({ kind: 'misc', argv: ['/bin/true'], dynamic: false }, { retries: 0 });
+  t.deepEqual(engine.update([service(80, [real('10.0.0.1', { checks: [misc] })])]), ['misc']);
+  await timers.advance(1000);
+  t.like(events[0], { kind: 'check', to: 'down', reason: 'error', detail: 'no misc checker in this lvsd' });
+});
+
+test('snapshot: per real server the check kind, target, state, since, last result and sharing', async (t) => {
+  const { timers, checker, engine, tcp } = setup({ retries: 0 });
+  const rs = real('10.0.0.1', { checks: [check({ kind: 'tcp' }, { retries: 0 }, { port: 8080 })] });
+  engine.update([service(80, [rs]), service(81, [rs]), service(82, [real('10.0.0.2', { checks: [tcp] })])]);
+  await timers.advance(1000);
+  checker.behaviour.set('10.0.0.1', 'fail');
+  await timers.advance(1000);
+  const s = engine.snapshot();
+  t.is(s.length, 3);
+  t.like(s[0], { service: 'TCP 192.0.2.10:80', real: '10.0.0.1:80', up: false });
+  t.like(s[0]?.checks[0], { index: 0, kind: 'tcp', target: '10.0.0.1:8080', state: 'down', sharedBy: 2, last: { ok: false, reason: 'refused', detail: 'connection refused' } });
+  t.true((s[0]?.checks[0]?.forMs ?? -1) >= 0);
+});
+
+test('dynamic weight from a check reaches reals() and emits a real event', async (t) => {
+  const { timers, checker, events, engine, tcp } = setup();
+  engine.update([service(80, [real('10.0.0.1', { checks: [tcp] })])]);
+  await timers.advance(1000);
+  checker.behaviour.set('10.0.0.1', { weight: 9 });
+  await timers.advance(1000);
+  t.deepEqual(engine.reals().get('TCP 192.0.2.10:80|10.0.0.1:80'), { up: true, weight: 9 });
+  t.like(events[0], { kind: 'real', to: { up: true, weight: 9 } });
+});

@@ -1,0 +1,204 @@
+/**
+ * HealthEngine: the I/O edge of the health layer. It owns the timers (injected), runs attempts
+ * through the checker registry under their deadlines (run-attempt.ts), feeds results to the
+ * Scheduler (the deterministic core) and fans shared-probe results out to every subscriber.
+ *
+ * Events (`onEvent`), one per fact:
+ *  - `check`: a check of one real server in one service changed state (one per subscriber, with
+ *    the reason, detail and latency of the attempt that decided it);
+ *  - `real`: a real server's health changed (alive = all its checks up; weight = the first
+ *    dynamic weight among its checks): the director recomputes `applyHealth` and reconciles.
+ * `reals()` is the input `applyHealth` needs; `snapshot()` feeds `lvsctl checks`.
+ */
+import type { Clock, Us } from '../clock.js';
+import type { VirtualService } from '../model/types.js';
+import type { AttemptResult, Checker, FailReason } from './checker.js';
+import type { RealHealth } from './apply.js';
+import type { CheckState } from './hysteresis.js';
+import { planHealth, realKey, type HealthPlan, type ProbePlan } from './plan.js';
+import { runAttempt, type RunningAttempt } from './run-attempt.js';
+import { Scheduler, type SchedulerOutput } from './scheduler.js';
+import { snapshotOf, type RealSnapshot } from './snapshot.js';
+import type { TimerHandle, Timers } from './timers.js';
+
+export type HealthEvent =
+  | {
+      readonly kind: 'check';
+      readonly service: string;
+      readonly real: string;
+      readonly check: number;
+      readonly checkKind: ProbePlan['probe']['kind'];
+      readonly from: CheckState;
+      readonly to: CheckState;
+      /** Absent when the deciding attempt passed. */
+      readonly reason?: FailReason;
+      readonly detail: string;
+      readonly latencyMs: number;
+    }
+  | { readonly kind: 'real'; readonly service: string; readonly real: string; readonly from: RealHealth; readonly to: RealHealth };
+
+export type CheckerRegistry = ReadonlyMap<ProbePlan['probe']['kind'], Checker>;
+
+export interface HealthEngineOptions {
+  readonly clock: Clock;
+  readonly timers: Timers;
+  readonly checkers: CheckerRegistry;
+  /** Attempts in flight at most; default 256. */
+  readonly maxInFlight?: number;
+  /** [0, 1) for warmup delays; the director passes Math.random. */
+  readonly random: () => number;
+  readonly onEvent?: (e: HealthEvent) => void;
+}
+
+const DEFAULT_MAX_IN_FLIGHT = 256;
+
+function sameHealth(a: RealHealth, b: RealHealth): boolean {
+  return a.up === b.up && a.weight === b.weight;
+}
+
+export class HealthEngine {
+  private readonly sched: Scheduler;
+  private plan: HealthPlan = { probes: new Map(), reals: new Map() };
+  private readonly timers = new Map<string, TimerHandle>();
+  private readonly inflight = new Map<string, RunningAttempt>();
+  private realState = new Map<string, RealHealth>();
+  private closed = false;
+
+  constructor(private readonly o: HealthEngineOptions) {
+    this.sched = new Scheduler({ maxInFlight: Math.max(1, o.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT), random: o.random });
+  }
+
+  /**
+   * Start (first call) or reload. Probes whose key is unchanged keep their state; new real
+   * servers start up (or down with alpha). Returns the probe kinds that have no checker in the
+   * registry: those probes still run and fail with reason `error`, so nothing passes silently.
+   */
+  update(services: readonly VirtualService[]): Array<ProbePlan['probe']['kind']> {
+    if (this.closed) return [];
+    this.plan = planHealth(services);
+    const missing = new Set<ProbePlan['probe']['kind']>();
+    for (const p of this.plan.probes.values()) if (!this.o.checkers.has(p.probe.kind)) missing.add(p.probe.kind);
+    for (const [key, h] of [...this.timers]) {
+      if (this.plan.probes.has(key)) continue;
+      this.o.timers.clear(h);
+      this.timers.delete(key);
+    }
+    this.exec(this.sched.update(this.plan.probes, this.o.clock.nowUs()));
+    const next = new Map<string, RealHealth>();
+    for (const rk of this.plan.reals.keys()) next.set(rk, this.judge(rk));
+    this.realState = next;
+    return [...missing];
+  }
+
+  /** Health of every real server that has checks, by realKey (the input of applyHealth). */
+  reals(): ReadonlyMap<string, RealHealth> {
+    return this.realState;
+  }
+
+  snapshot(): RealSnapshot[] {
+    return snapshotOf(this.plan, (key) => this.sched.probe(key), this.realState, this.o.clock.nowUs());
+  }
+
+  /** Attempts running now and probes waiting for a slot. */
+  load(): { readonly inFlight: number; readonly queued: number } {
+    return { inFlight: this.sched.inFlight, queued: this.sched.queued };
+  }
+
+  /** Cancels every timer and attempt; the engine stays silent afterwards. */
+  close(): void {
+    this.closed = true;
+    for (const h of this.timers.values()) this.o.timers.clear(h);
+    this.timers.clear();
+    for (const a of this.inflight.values()) a.cancel();
+    this.inflight.clear();
+  }
+
+  private exec(outs: readonly SchedulerOutput[]): void {
+    for (const o of outs) {
+      switch (o.kind) {
+        case 'arm': this.arm(o.key, o.at); break;
+        case 'start': this.launch(o.key, o.seq); break;
+        case 'cancel': {
+          this.inflight.get(o.key)?.cancel();
+          this.inflight.delete(o.key);
+          break;
+        }
+        case 'state': this.fanOut(o.key, o.from, o.to, o.result); break;
+        case 'weight': this.rejudge(o.key); break;
+        default: {
+          const never: never = o;
+          throw new Error(`unhandled scheduler output ${JSON.stringify(never)}`);
+        }
+      }
+    }
+  }
+
+  private arm(key: string, at: Us): void {
+    const old = this.timers.get(key);
+    if (old !== undefined) this.o.timers.clear(old);
+    const h = this.o.timers.set(() => {
+      this.timers.delete(key);
+      if (!this.closed) this.exec(this.sched.due(key, this.o.clock.nowUs()));
+    }, (at - this.o.clock.nowUs()) / 1000);
+    this.timers.set(key, h);
+  }
+
+  private launch(key: string, seq: number): void {
+    const p = this.sched.probe(key)?.plan;
+    if (p === undefined) return;
+    const checker = this.o.checkers.get(p.probe.kind) ?? missingChecker(p.probe.kind);
+    const spec = { probe: p.probe, address: p.address, port: p.port, target: p.target, timeoutMs: p.timing.timeoutMs };
+    const run = runAttempt(checker, spec, { clock: this.o.clock, timers: this.o.timers });
+    this.inflight.set(key, run);
+    void run.result.then((r) => {
+      if (this.inflight.get(key) === run) this.inflight.delete(key);
+      if (!this.closed) this.exec(this.sched.result(key, seq, r, this.o.clock.nowUs()));
+    });
+  }
+
+  private fanOut(key: string, from: CheckState, to: CheckState, r: AttemptResult): void {
+    const p = this.sched.probe(key)?.plan;
+    for (const s of p?.subscribers ?? []) {
+      this.o.onEvent?.({
+        kind: 'check', service: s.service, real: s.real, check: s.check, checkKind: s.kind, from, to,
+        ...(r.ok ? { detail: r.detail ?? 'ok' } : { reason: r.reason, detail: r.detail }),
+        latencyMs: r.latencyMs,
+      });
+    }
+    this.rejudge(key);
+  }
+
+  /** Recompute the real servers listening to `key`; emit `real` for each that changed. */
+  private rejudge(key: string): void {
+    const p = this.sched.probe(key)?.plan;
+    for (const s of p?.subscribers ?? []) {
+      const rk = realKey(s.service, s.real);
+      const from = this.realState.get(rk);
+      const to = this.judge(rk);
+      if (from !== undefined && sameHealth(from, to)) continue;
+      this.realState.set(rk, to);
+      if (from !== undefined) this.o.onEvent?.({ kind: 'real', service: s.service, real: s.real, from, to });
+    }
+  }
+
+  private judge(rk: string): RealHealth {
+    let up = true;
+    let weight: number | undefined;
+    for (const key of this.plan.reals.get(rk) ?? []) {
+      const v = this.sched.probe(key);
+      if (v?.h.state !== 'up') up = false;
+      if (weight === undefined && v?.weight !== undefined) weight = v.weight;
+    }
+    return weight === undefined ? { up } : { up, weight };
+  }
+}
+
+function missingChecker(kind: ProbePlan['probe']['kind']): Checker {
+  return {
+    kind,
+    start: () => ({
+      result: Promise.resolve({ ok: false, latencyMs: 0, reason: 'error', detail: `no ${kind} checker in this lvsd` }),
+      cancel: () => undefined,
+    }),
+  };
+}
