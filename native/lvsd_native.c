@@ -319,5 +319,6 @@ NAPI_MODULE_INIT() {
   export_fn(env, exports, "unixDgramSend", unix_dgram_send);
   export_fn(env, exports, "threadRealtime", thread_realtime);
   lvsd_vrrp_init(env, exports);
+  lvsd_icmp_init(env, exports);
   return exports;
 }

@@ -31,5 +31,7 @@ void lvsd_set_str(napi_env env, napi_value obj, const char *name, const char *s)
 
 /* Registers vrrpOpen / vrrpSend / vrrpDrain / vrrpClose / nlOpen / nlSend on exports. */
 void lvsd_vrrp_init(napi_env env, napi_value exports);
+/* Registers icmpOpen / icmpSend / icmpClose (icmp.c, PING_CHECK). */
+void lvsd_icmp_init(napi_env env, napi_value exports);
 
 #endif

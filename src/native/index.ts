@@ -94,6 +94,25 @@ export interface LvsdNative {
   nlOpen(protocol: number, cb: (err: NativeSystemError | null, datagrams: NetlinkDatagram[]) => void): VrrpSocketHandle;
   /** One sendto(2) to the kernel, done when this returns (the kernel has run the request). */
   nlSend(h: VrrpSocketHandle, message: Buffer): void;
+  /**
+   * ICMP echo socket (native/icmp.c): raw false = unprivileged datagram socket (kernel sets id
+   * and checksum, EACCES outside net.ipv4.ping_group_range), true = SOCK_RAW (CAP_NET_RAW).
+   */
+  icmpOpen(family: 4 | 6, raw: boolean, cb: (err: NativeSystemError | null, replies: IcmpDatagram[]) => void): IcmpSocketHandle;
+  icmpSend(h: IcmpSocketHandle, dst: string, message: Buffer): void;
+  /** Idempotent. */
+  icmpClose(h: IcmpSocketHandle): void;
+}
+
+/** Opaque ICMP socket handle. */
+export interface IcmpSocketHandle {
+  readonly __brand: 'IcmpSocketHandle';
+}
+
+/** One received datagram: raw IPv4 includes the IP header; otherwise the ICMP message only. */
+export interface IcmpDatagram {
+  readonly data: Buffer;
+  readonly src: string;
 }
 
 export interface NetlinkDatagram {
@@ -103,7 +122,7 @@ export interface NetlinkDatagram {
 
 const EXPORTS: readonly (keyof LvsdNative)[] = [
   'ifNameToIndex', 'interfaceMac', 'interfaceAddresses', 'packetSend', 'unixDgramSend', 'threadRealtime',
-  'vrrpOpen', 'vrrpSend', 'vrrpDrain', 'vrrpClose', 'nlOpen', 'nlSend',
+  'vrrpOpen', 'vrrpSend', 'vrrpDrain', 'vrrpClose', 'nlOpen', 'nlSend', 'icmpOpen', 'icmpSend', 'icmpClose',
 ];
 
 /** Walks up from this file to the repository root (the folder holding native/binding.gyp). */

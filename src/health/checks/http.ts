@@ -1,0 +1,79 @@
+/**
+ * HTTP_GET and SSL_GET: for each `url { }` in turn, one connection, one request written by hand,
+ * the response read under bounds (http-response.ts); every url must pass. Written by hand over
+ * net/tls, not with node:http, so a slow, resetting, hanging or garbage-speaking server is
+ * judged exactly and the socket is always ours to close.
+ *
+ * The request is keepalived's (check_http.c 2.2.7 request_template):
+ *   GET PATH HTTP/1.x / User-Agent: KeepAliveClient / [Connection: close for 1.1] / Host: H
+ * where H is the url's virtualhost, else the check's, else ADDRESS:PORT ([v6]:port).
+ * SSL_GET: certificates are not verified (keepalived does not either without a CA); SNI is the
+ * virtualhost when `sni` is on, none otherwise.
+ */
+import type net from 'node:net';
+import type { Attempt, AttemptSpec, Checker } from '../checker.js';
+import type { CheckProbe, HttpExpect } from '../../model/types.js';
+import { hostPort } from '../plan.js';
+import { openStream } from './connection.js';
+import { ResponseReader, type Verdict } from './http-response.js';
+import { Outcome } from './outcome.js';
+
+type HttpProbe = Extract<CheckProbe, { kind: 'http' }>;
+
+export const MAX_HEADER_BYTES = 16 * 1024;
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+const DEFAULT_URL: HttpExpect = { path: '/', status: [] };
+
+export function httpRequest(spec: Pick<AttemptSpec, 'address' | 'port'>, probe: HttpProbe, url: HttpExpect): string {
+  const host = url.virtualhost ?? probe.virtualhost ?? hostPort(spec.address, spec.port);
+  const close = probe.httpVersion === '1.1' ? 'Connection: close\r\n' : '';
+  return `${probe.method} ${url.path} HTTP/${probe.httpVersion}\r\nUser-Agent: KeepAliveClient\r\n${close}Host: ${host}\r\n\r\n`;
+}
+
+/** One url over one connection; resolves with its verdict, or undefined if the attempt ended. */
+function fetchOne(spec: AttemptSpec, probe: HttpProbe, url: HttpExpect, out: Outcome): Promise<Verdict | undefined> {
+  return new Promise((resolve) => {
+    out.release(() => resolve(undefined));
+    const reader = new ResponseReader({ expect: url, head: probe.method === 'HEAD', maxHeaderBytes: MAX_HEADER_BYTES, maxBodyBytes: MAX_BODY_BYTES });
+    const servername = probe.sni ? (url.virtualhost ?? probe.virtualhost) : undefined;
+    let sock: net.Socket | undefined;
+    const done = (v: Verdict): void => {
+      sock?.destroy();
+      resolve(v);
+    };
+    sock = openStream(spec, out, probe.tls ? { tls: servername !== undefined ? { servername } : {} } : {}, (s) => {
+      s.write(httpRequest(spec, probe, url));
+    });
+    sock?.on('data', (chunk: Buffer) => {
+      const v = reader.feed(chunk);
+      if (v !== undefined) done(v);
+    });
+    sock?.on('end', () => done(reader.end()));
+  });
+}
+
+async function run(spec: AttemptSpec, probe: HttpProbe, out: Outcome): Promise<void> {
+  const urls = probe.urls.length > 0 ? probe.urls : [DEFAULT_URL];
+  let last: Verdict = { ok: true, detail: 'no url' };
+  for (const url of urls) {
+    const v = await fetchOne(spec, probe, url, out);
+    if (v === undefined) return;
+    last = v;
+    if (!v.ok) {
+      out.fail(v.reason, urls.length > 1 ? `${v.detail} on ${url.path}` : v.detail);
+      return;
+    }
+  }
+  out.pass(last.detail);
+}
+
+export const httpChecker: Checker = {
+  kind: 'http',
+  start(spec: AttemptSpec): Attempt {
+    const out = new Outcome();
+    if (spec.probe.kind !== 'http') out.fail('error', `http checker given a ${spec.probe.kind} probe`);
+    else void run(spec, spec.probe, out);
+    return out.attempt();
+  },
+};

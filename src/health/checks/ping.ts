@@ -1,0 +1,125 @@
+/**
+ * PING_CHECK: one ICMP echo request; up when the matching echo reply comes back within the
+ * timeout. Node has no ICMP sockets, so they come from the addon (native/icmp.c).
+ *
+ * Socket choice (decided once per family, on first use): first an unprivileged ICMP datagram
+ * socket (SOCK_DGRAM/IPPROTO_ICMP): the kernel picks the echo id, fills the checksum and hands
+ * this socket only its own replies, so 1,000 ping checks cost no filtering. It needs the
+ * process's group inside net.ipv4.ping_group_range (Debian's systemd sets 0-2147483647; a fresh
+ * network namespace has "1 0", i.e. nobody). On EACCES/EPERM, a raw socket (lvsd runs as root
+ * with CAP_NET_RAW), which receives every ICMP message of the family: replies are matched by
+ * our id here. One socket per family is shared by every probe and closed when none is waiting.
+ * The same IcmpPinger serves IPv4 and IPv6 (ICMPv6 echo, RFC 4443).
+ */
+import net from 'node:net';
+import type { Attempt, AttemptSpec, Checker } from '../checker.js';
+import type { IcmpDatagram, IcmpSocketHandle, LvsdNative, NativeSystemError } from '../../native/index.js';
+import { unsupportedTarget } from './connection.js';
+import { decodeEchoReply, encodeEcho } from './icmp-packet.js';
+import { Outcome } from './outcome.js';
+
+export type IcmpNative = Pick<LvsdNative, 'icmpOpen' | 'icmpSend' | 'icmpClose'>;
+export type IcmpMode = 'dgram' | 'raw';
+
+interface FamilySocket {
+  readonly h: IcmpSocketHandle;
+  readonly mode: IcmpMode;
+  readonly waiting: Map<string, () => void>;
+}
+
+const PAYLOAD = Buffer.from('lvsd PING_CHECK');
+
+export class IcmpPinger {
+  private readonly sockets = new Map<4 | 6, FamilySocket>();
+  private readonly modes = new Map<4 | 6, IcmpMode>();
+  private seq = 0;
+  private readonly id: number;
+
+  /** `id`: echo identifier on raw sockets (datagram sockets get the kernel's). */
+  constructor(private readonly native: () => IcmpNative, id: number) {
+    this.id = id & 0xffff;
+  }
+
+  /** The socket kind in use per family ('dgram' or 'raw'), once decided. */
+  mode(family: 4 | 6): IcmpMode | undefined {
+    return this.modes.get(family);
+  }
+
+  /** Sends one echo request; `onReply` runs once on the matching reply. Throws system errors. */
+  ping(address: string, onReply: () => void): () => void {
+    const family = net.isIPv6(address) ? 6 : 4;
+    const s = this.socket(family);
+    const seq = (this.seq = (this.seq + 1) & 0xffff);
+    const key = `${address}|${seq}`;
+    s.waiting.set(key, onReply);
+    const forget = (): void => {
+      s.waiting.delete(key);
+      if (s.waiting.size === 0 && this.sockets.get(family) === s) {
+        this.sockets.delete(family);
+        this.native().icmpClose(s.h);
+      }
+    };
+    try {
+      this.native().icmpSend(s.h, address, encodeEcho(family, this.id, seq, PAYLOAD));
+    } catch (e) {
+      forget();
+      throw e;
+    }
+    return forget;
+  }
+
+  private socket(family: 4 | 6): FamilySocket {
+    const open = this.sockets.get(family);
+    if (open !== undefined) return open;
+    const waiting = new Map<string, () => void>();
+    const onData = (mode: IcmpMode) => (err: NativeSystemError | null, replies: IcmpDatagram[]) => {
+      if (err !== null) return; // a receive error ends nothing by itself: waiting probes time out
+      for (const r of replies) {
+        const echo = decodeEchoReply(family, r.data, mode === 'raw' && family === 4);
+        if (echo === undefined || (mode === 'raw' && echo.id !== this.id)) continue;
+        const fn = waiting.get(`${r.src}|${echo.seq}`);
+        if (fn !== undefined) fn();
+      }
+    };
+    const s = this.openAs(family, onData, waiting);
+    this.sockets.set(family, s);
+    return s;
+  }
+
+  private openAs(family: 4 | 6, onData: (m: IcmpMode) => (err: NativeSystemError | null, r: IcmpDatagram[]) => void, waiting: Map<string, () => void>): FamilySocket {
+    const known = this.modes.get(family);
+    if (known !== undefined) return { h: this.native().icmpOpen(family, known === 'raw', onData(known)), mode: known, waiting };
+    try {
+      const h = this.native().icmpOpen(family, false, onData('dgram'));
+      this.modes.set(family, 'dgram');
+      return { h, mode: 'dgram', waiting };
+    } catch (e) {
+      const code = typeof e === 'object' && e !== null && 'code' in e ? e.code : undefined;
+      if (code !== 'EACCES' && code !== 'EPERM') throw e;
+    }
+    const h = this.native().icmpOpen(family, true, onData('raw'));
+    this.modes.set(family, 'raw');
+    return { h, mode: 'raw', waiting };
+  }
+}
+
+export function pingChecker(pinger: IcmpPinger): Checker {
+  return {
+    kind: 'ping',
+    start(spec: AttemptSpec): Attempt {
+      const out = new Outcome();
+      const bad = unsupportedTarget(spec.target) ?? (spec.target.bindTo !== undefined ? 'bindto is not supported for PING_CHECK' : undefined);
+      if (bad !== undefined) {
+        out.fail('error', bad);
+        return out.attempt();
+      }
+      try {
+        const forget = pinger.ping(spec.address, () => out.pass('echo reply'));
+        out.release(forget);
+      } catch (e) {
+        out.failWith(e, 'send');
+      }
+      return out.attempt();
+    },
+  };
+}

@@ -1,0 +1,16 @@
+/**
+ * TCP_CHECK: the server is up when a TCP connection to it completes (keepalived check_tcp.c:
+ * connect, then close). Refused, reset, unreachable and timeout are failures.
+ */
+import type { Attempt, AttemptSpec, Checker } from '../checker.js';
+import { openStream } from './connection.js';
+import { Outcome } from './outcome.js';
+
+export const tcpChecker: Checker = {
+  kind: 'tcp',
+  start(spec: AttemptSpec): Attempt {
+    const out = new Outcome();
+    openStream(spec, out, {}, () => out.pass('connected'));
+    return out.attempt();
+  },
+};
