@@ -1,0 +1,51 @@
+/**
+ * health/: the contract other folders import. Health checks of real servers turn into the
+ * desired IPVS table; this folder imports only the model (plus the root clock/errors and the
+ * native addon for ICMP).
+ *
+ * HOW THE DIRECTOR USES IT (daemon/director.ts is the composition root; nothing here is wired
+ * yet):
+ *
+ *   const engine = new HealthEngine({
+ *     clock: monotonicClock, timers: nodeTimers, random: Math.random,
+ *     checkers: checkerRegistry({ extra: [miscChecker, fileChecker], echoId: process.pid }),
+ *     maxInFlight: 256,
+ *     onEvent: (e) => {                      // one pino line per event, then:
+ *       if (e.kind === 'check') log.info({ event: 'check.state', svc: e.service, rs: e.real, check: e.checkKind,
+ *                                          from: e.from, to: e.to, reason: e.reason, detail: e.detail, ms: e.latencyMs }, 'check state changed');
+ *       if (e.kind === 'real') { runNotify(e.to.up ? notifyUp : notifyDown); scheduleReconcile(); }
+ *     },
+ *   });
+ *   const missing = engine.update(config.services);   // on start and on every reload (state kept)
+ *   // `missing`: probe kinds without a checker; say so once (they fail with reason 'error').
+ *
+ *   // whenever a 'real' event came (coalesce them into one pass per loop turn), and after update:
+ *   const applied = applyHealth(config.services, { reals: engine.reals(), overrides, quorum: lastQuorum });
+ *   lastQuorum = applied.quorum;
+ *   for (const c of applied.changes) runNotify(c.to === 'up' ? quorumUp(c.service) : quorumDown(c.service));
+ *   reconcile(desiredTable(applied.services), await ipvs.dump());   // ipvs/desired.ts + ipvs/reconcile.ts
+ *
+ *   // lvsctl drain|enable VIP:PORT RIP:PORT → overrides.set/delete(realKey(serviceId(vs.key), realId(rs)), 'drain'),
+ *   //   kept across reloads by the director, then the same applyHealth pass.
+ *   // lvsctl checks [--json] → engine.snapshot() (+ the override per realKey).
+ *   // shutdown → engine.close().
+ *
+ * Keys: serviceId "TCP 192.0.2.10:80" / "FWM 7", realId "10.0.0.2:80", realKey "SERVICE|REAL".
+ * Health runs on the main thread: the VRRP worker has its own thread and event loop, so checks
+ * (bounded by maxInFlight, every read bounded in bytes) never delay adverts.
+ *
+ * Not supported (refuse at config validation, never accept silently): the target option
+ * `fwmark` (UNSUPPORTED_TARGET_OPTIONS: Node cannot set SO_MARK); `bindto` on PING_CHECK.
+ */
+export type { Attempt, AttemptResult, AttemptSpec, Checker, FailReason } from './checker.js';
+export { applyHealth, nextQuorum, type AppliedHealth, type HealthInputs, type Override, type QuorumChange, type QuorumState, type RealHealth } from './apply.js';
+export { HealthEngine, type CheckerRegistry, type HealthEngineOptions, type HealthEvent } from './engine.js';
+export { initialHysteresis, observe, type CheckState, type Hysteresis } from './hysteresis.js';
+export { planHealth, realId, realKey, serviceId, type HealthPlan, type ProbePlan, type Subscriber } from './plan.js';
+export { checkerRegistry, type RegistryOptions } from './registry.js';
+export { formatDuration, runAttempt, type RunningAttempt } from './run-attempt.js';
+export type { CheckSnapshot, RealSnapshot } from './snapshot.js';
+export { FakeTimers, nodeTimers, type TimerHandle, type Timers } from './timers.js';
+export { UNSUPPORTED_TARGET_OPTIONS, unsupportedTarget } from './checks/connection.js';
+export { IcmpPinger, type IcmpMode } from './checks/ping.js';
+export { Outcome, describeError } from './checks/outcome.js';
