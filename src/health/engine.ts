@@ -139,7 +139,7 @@ export class HealthEngine {
     const h = this.o.timers.set(() => {
       this.timers.delete(key);
       if (!this.closed) this.exec(this.sched.due(key, this.o.clock.nowUs()));
-    }, (at - this.o.clock.nowUs()) / 1000);
+    }, Math.ceil((at - this.o.clock.nowUs()) / 1000));
     this.timers.set(key, h);
   }
 

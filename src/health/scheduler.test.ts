@@ -206,3 +206,10 @@ test('dynamic weights: a passing attempt that reports a weight emits it once', (
   t.deepEqual(sim.events.filter((e) => e.kind === 'weight'), [{ kind: 'weight', key, weight: 5 }]);
   t.is(sim.s.probe(key)?.weight, 5);
 });
+
+test('a timer that fires early (real timers round to ms) re-arms for the due time instead of stalling', (t) => {
+  const { sim, key } = one({});
+  const due = sim.timers.get(key) ?? 0;
+  t.deepEqual(sim.s.due(key, due - 400), [{ kind: 'arm', key, at: due }]);
+  t.deepEqual(sim.s.due(key, due), [{ kind: 'start', key, seq: 1 }]);
+});

@@ -103,10 +103,12 @@ export class Scheduler {
     return out;
   }
 
-  /** A timer armed for `key` fired. Stale timers (probe gone or not waiting) are ignored. */
+  /** A timer armed for `key` fired. Stale timers (probe gone or not waiting) are ignored; early ones re-arm. */
   due(key: string, at: Us): SchedulerOutput[] {
     const p = this.probes.get(key);
-    if (p === undefined || p.phase !== 'waiting' || at < p.dueUs) return [];
+    if (p === undefined || p.phase !== 'waiting') return [];
+    // Real timers may fire a little early (ms granularity vs the µs clock): ask again.
+    if (at < p.dueUs) return [{ kind: 'arm', key, at: p.dueUs }];
     if (this.running < this.o.maxInFlight && this.queue.length === 0) return [this.start(key, p)];
     p.phase = 'queued';
     let i = this.queue.length;
