@@ -1,14 +1,14 @@
 /**
  * health/: the contract other folders import. Health checks of real servers turn into the
- * desired IPVS table; this folder imports only the model (plus the root clock/errors and the
- * native addon for ICMP).
+ * desired IPVS table; this folder imports only the model (and the root clock). The ICMP sockets
+ * of the addon are injected (`icmp: loadNative`), so health does not import src/native.
  *
  * HOW THE DIRECTOR USES IT (daemon/director.ts is the composition root; nothing here is wired
  * yet):
  *
  *   const engine = new HealthEngine({
  *     clock: monotonicClock, timers: nodeTimers, random: Math.random,
- *     checkers: checkerRegistry({ extra: [miscChecker, fileChecker], echoId: process.pid }),
+ *     checkers: checkerRegistry({ extra: [miscChecker, fileChecker], icmp: loadNative, echoId: process.pid }),
  *     maxInFlight: 256,
  *     onEvent: (e) => {                      // one pino line per event, then:
  *       if (e.kind === 'check') log.info({ event: 'check.state', svc: e.service, rs: e.real, check: e.checkKind,
@@ -47,5 +47,5 @@ export { formatDuration, runAttempt, type RunningAttempt } from './run-attempt.j
 export type { CheckSnapshot, RealSnapshot } from './snapshot.js';
 export { FakeTimers, nodeTimers, type TimerHandle, type Timers } from './timers.js';
 export { UNSUPPORTED_TARGET_OPTIONS, unsupportedTarget } from './checks/connection.js';
-export { IcmpPinger, type IcmpMode } from './checks/ping.js';
+export { IcmpPinger, type IcmpMode, type IcmpNative } from './checks/ping.js';
 export { Outcome, describeError } from './checks/outcome.js';

@@ -13,12 +13,23 @@
  */
 import net from 'node:net';
 import type { Attempt, AttemptSpec, Checker } from '../checker.js';
-import type { IcmpDatagram, IcmpSocketHandle, LvsdNative, NativeSystemError } from '../../native/index.js';
 import { unsupportedTarget } from './connection.js';
 import { decodeEchoReply, encodeEcho } from './icmp-packet.js';
 import { Outcome } from './outcome.js';
 
-export type IcmpNative = Pick<LvsdNative, 'icmpOpen' | 'icmpSend' | 'icmpClose'>;
+/** The addon's ICMP exports (src/native: LvsdNative satisfies this); injected by the director. */
+export interface IcmpSocketHandle {
+  readonly __brand: 'IcmpSocketHandle';
+}
+export interface IcmpDatagram {
+  readonly data: Buffer;
+  readonly src: string;
+}
+export interface IcmpNative {
+  icmpOpen(family: 4 | 6, raw: boolean, cb: (err: Error | null, replies: IcmpDatagram[]) => void): IcmpSocketHandle;
+  icmpSend(h: IcmpSocketHandle, dst: string, message: Buffer): void;
+  icmpClose(h: IcmpSocketHandle): void;
+}
 export type IcmpMode = 'dgram' | 'raw';
 
 interface FamilySocket {
@@ -72,7 +83,7 @@ export class IcmpPinger {
     const open = this.sockets.get(family);
     if (open !== undefined) return open;
     const waiting = new Map<string, () => void>();
-    const onData = (mode: IcmpMode) => (err: NativeSystemError | null, replies: IcmpDatagram[]) => {
+    const onData = (mode: IcmpMode) => (err: Error | null, replies: IcmpDatagram[]) => {
       if (err !== null) return; // a receive error ends nothing by itself: waiting probes time out
       for (const r of replies) {
         const echo = decodeEchoReply(family, r.data, mode === 'raw' && family === 4);
@@ -86,7 +97,7 @@ export class IcmpPinger {
     return s;
   }
 
-  private openAs(family: 4 | 6, onData: (m: IcmpMode) => (err: NativeSystemError | null, r: IcmpDatagram[]) => void, waiting: Map<string, () => void>): FamilySocket {
+  private openAs(family: 4 | 6, onData: (m: IcmpMode) => (err: Error | null, r: IcmpDatagram[]) => void, waiting: Map<string, () => void>): FamilySocket {
     const known = this.modes.get(family);
     if (known !== undefined) return { h: this.native().icmpOpen(family, known === 'raw', onData(known)), mode: known, waiting };
     try {

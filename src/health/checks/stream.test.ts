@@ -9,7 +9,7 @@ import { runAttempt } from '../run-attempt.js';
 import { nodeTimers } from '../timers.js';
 import type { CheckProbe, HttpExpect } from '../../model/types.js';
 import { badServer, closedTcpPort, selfSigned, type BadServer, type Script } from '../../../test/fixtures/bad-servers.js';
-import { httpChecker, MAX_BODY_BYTES } from './http.js';
+import { httpChecker, httpRequest, MAX_BODY_BYTES } from './http.js';
 import { smtpChecker } from './smtp.js';
 import { tcpChecker } from './tcp.js';
 
@@ -17,7 +17,7 @@ function attempt(c: Checker, port: number, probe: CheckProbe, timeoutMs = 400, t
   return runAttempt(c, { probe, address: '127.0.0.1', port, target, timeoutMs }, { clock: monotonicClock, timers: nodeTimers }).result;
 }
 
-function http(urls: HttpExpect[], o: Partial<Extract<CheckProbe, { kind: 'http' }>> = {}): CheckProbe {
+function http(urls: HttpExpect[], o: Partial<Extract<CheckProbe, { kind: 'http' }>> = {}): Extract<CheckProbe, { kind: 'http' }> {
   return { kind: 'http', tls: false, method: 'GET', urls, sni: false, httpVersion: '1.0', ...o };
 }
 
@@ -156,4 +156,9 @@ test('smtp: a 554 banner, a refused HELO, garbage, and silence', async (t) => {
   const mute = await server(t, { kind: 'hang' });
   t.like(await attempt(smtpChecker, mute.port, { kind: 'smtp', heloName: 'x' }, 200), { ok: false, reason: 'timeout' });
   await mute.closedCount(1, 2000);
+});
+
+test('http request text: IPv6 Host in brackets (RFC 2732, keepalived request_template_ipv6), HEAD method', (t) => {
+  const probe = http([url()], { method: 'HEAD' });
+  t.is(probe.kind === 'http' ? httpRequest({ address: '2001:db8::2', port: 8080 }, probe, url()) : '', 'HEAD /health HTTP/1.0\r\nUser-Agent: KeepAliveClient\r\nHost: [2001:db8::2]:8080\r\n\r\n');
 });
