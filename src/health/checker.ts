@@ -20,8 +20,10 @@ export type FailReason =
 
 export type AttemptResult =
   | { readonly ok: true; readonly latencyMs: number; readonly detail?: string;
-      /** Dynamic weight reported by the check (MISC_CHECK misc_dynamic, FILE_CHECK). */
-      readonly weight?: number }
+      /** Dynamic weight reported by the check, replacing the configured one (MISC_CHECK misc_dynamic). */
+      readonly weight?: number;
+      /** Added to the configured weight (FILE_CHECK: track file value × weight, keepalived cur_weight). */
+      readonly weightDelta?: number }
   | { readonly ok: false; readonly latencyMs: number; readonly reason: FailReason;
       /** Human text for operators, e.g. "HTTP 503", "connection refused", "exit 1". */
       readonly detail: string;
