@@ -87,6 +87,10 @@ export interface VrrpSyncGroup {
   readonly at: Loc;
   readonly members: readonly string[];
   readonly notify: NotifyScripts;
+  /** keepalived track_script / track_interface / track_file / track_process inside the group: apply to every member. */
+  readonly tracks?: readonly TrackRef[];
+  /** keepalived sync_group_tracking_weight: members keep their weighted tracks (otherwise weights are dropped). */
+  readonly trackingWeight?: boolean;
 }
 
 // ---------------------------------------------------------------- IPVS
