@@ -51,6 +51,11 @@ export class VrrpEngine extends EventEmitter<{ message: [FromWorker]; exit: [num
     this.send({ type: 'reload', instances, syncGroups });
   }
 
+  /** Tracking changed an instance's effective priority or FAULT; kept by the worker across restarts of the instance. */
+  track(instance: string, priority: number, fault: string | null): void {
+    this.send({ type: 'track', instance, priority, fault });
+  }
+
   snapshot(timeoutMs = 2000): Promise<VrrpSnapshot> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

@@ -364,6 +364,19 @@ test('set-priority: a master advertises the new priority at once; backups recomp
   t.is(owner.out.length, 3);
 });
 
+test('set-priority in BACKUP moves the running down timer by the change of Skew_Time (keepalived)', (t) => {
+  const b = feed(base, [{ kind: 'startup', at: 0 }, { kind: 'advert', at: S, from: '10.0.0.9', priority: 200, intervalCs: 100 }]);
+  const before = b.s.timerAt ?? 0;
+  t.is(before, S + masterDownUs(3, 100, 100));
+  const r = step(b.s, { kind: 'set-priority', at: 2 * S, priority: 150 });
+  const moved = before - (skewUs(3, 100, 100) - skewUs(3, 150, 100));
+  t.deepEqual(r.out, [{ kind: 'arm', at: moved }]);
+  t.is(r.s.timerAt, moved);
+  const f = feed(base, [{ kind: 'fault', at: 0, reason: 'x' }, { kind: 'set-priority', at: 1, priority: 90 }]);
+  t.is(f.s.priority, 90, 'kept while in FAULT, for when it clears');
+  t.is(f.out.length, 1);
+});
+
 test('fault before startup: stays FAULT through startup; clear starts it as BACKUP', (t) => {
   const { s, out } = feed(base, [{ kind: 'fault', at: 0, reason: 'eth0 down' }, { kind: 'startup', at: 1 }]);
   t.is(s.role, 'FAULT');

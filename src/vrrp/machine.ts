@@ -280,14 +280,20 @@ function onFaultClear(s: InstanceState, i: Extract<Input, { kind: 'fault-clear' 
 /**
  * Tracking changed the effective priority. The owner's priority cannot change (RFC 5798
  * §6.1: 255 is reserved for the owner); others are clamped to 1-254. A master advertises
- * the new priority at once so a backup's decision uses it; timers are recomputed on next use.
+ * the new priority at once so a backup's decision uses it. A backup's running
+ * Master_Down_Timer moves by the change of Skew_Time, as keepalived
+ * vrrp_set_effective_priority moves `sands` by the change of ms_down_timer.
  */
 function onSetPriority(s: InstanceState, i: Extract<Input, { kind: 'set-priority' }>): StepResult {
   if (isOwner(s.cfg.priority)) return noop(s);
   const priority = Math.min(254, Math.max(1, Math.round(i.priority)));
   if (priority === s.priority) return noop(s);
   const next = { ...s, priority };
-  return { s: next, out: s.role === 'MASTER' ? [{ kind: 'send', priority }] : [] };
+  if (s.role === 'MASTER') return { s: next, out: [{ kind: 'send', priority }] };
+  if (s.role !== 'BACKUP' || s.timerAt === null) return { s: next, out: [] };
+  const v = s.cfg.version;
+  const timerAt = s.timerAt + masterDownUs(v, priority, s.masterAdverIntervalCs) - masterDownUs(v, s.priority, s.masterAdverIntervalCs);
+  return { s: { ...next, timerAt }, out: [{ kind: 'arm', at: timerAt }] };
 }
 
 export function step(s: InstanceState, i: Input): StepResult {

@@ -27,6 +27,8 @@ export interface InstanceSnapshot {
   readonly interface: string;
   readonly vrid: number;
   readonly priority: { readonly configured: number; readonly effective: number };
+  /** Why the instance is in FAULT (all sources joined), null otherwise. */
+  readonly faultReason: string | null;
   readonly masterAddress: string | null;
   readonly advertIntervalCs: number;
   readonly masterAdverIntervalCs: number;
@@ -52,7 +54,9 @@ export type ToWorker =
   | { readonly type: 'start' }
   | { readonly type: 'shutdown' }
   | { readonly type: 'reload'; readonly instances: readonly VrrpInstance[]; readonly syncGroups: readonly VrrpSyncGroup[] }
-  | { readonly type: 'snapshot'; readonly id: number };
+  | { readonly type: 'snapshot'; readonly id: number }
+  /** Tracking (src/health/track): the instance's effective priority and why it is in FAULT (null: not for tracking). */
+  | { readonly type: 'track'; readonly instance: string; readonly priority: number; readonly fault: string | null };
 
 /** worker → main */
 export type FromWorker =

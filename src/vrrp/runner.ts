@@ -136,6 +136,7 @@ export class InstanceRunner {
       interface: this.cfg.interface,
       vrid: this.cfg.vrid,
       priority: { configured: this.cfg.priority, effective: this.s.priority },
+      faultReason: this.s.faultReason,
       masterAddress: this.role === 'MASTER' ? this.io.localAddress : this.masterAddress,
       advertIntervalCs: this.cfg.advertIntervalCs,
       masterAdverIntervalCs: this.s.masterAdverIntervalCs,

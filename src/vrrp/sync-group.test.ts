@@ -16,3 +16,13 @@ test('instances outside any group are left alone', (t) => {
   const s = new SyncGroups([group]);
   t.deepEqual(s.onRole('X', 'MASTER', 'FAULT', false), []);
 });
+
+test('a member starting while another is in fault on its own starts in fault', (t) => {
+  const s = new SyncGroups([group]);
+  t.is(s.startFault('B'), undefined);
+  s.onRole('A', 'INIT', 'FAULT', false);
+  t.is(s.startFault('B'), 'sync group G: A in fault');
+  t.is(s.startFault('A'), undefined, 'not because of itself');
+  s.onRole('A', 'FAULT', 'BACKUP', false);
+  t.is(s.startFault('B'), undefined);
+});

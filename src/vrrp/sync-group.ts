@@ -20,6 +20,13 @@ export class SyncGroups {
     for (const g of groups) for (const m of g.members) this.groupOf.set(m, g);
   }
 
+  /** Why a member starting now must start in FAULT: another member of its group is in FAULT on its own account. */
+  startFault(instance: string): string | undefined {
+    const g = this.groupOf.get(instance);
+    const other = g?.members.find((m) => m !== instance && this.ownFault.has(m));
+    return g && other !== undefined ? `sync group ${g.name}: ${other} in fault` : undefined;
+  }
+
   /** A member changed role; `forced` when that change was our own 'fault'/'clear' action. */
   onRole(instance: string, from: Role, to: Role, forced: boolean): SyncAction[] {
     const g = this.groupOf.get(instance);

@@ -15,6 +15,7 @@ import { TransportPool } from './pool.js';
 import { openVipManager, type VipManager } from '../net/vip.js';
 import { LinkTracker } from './link-tracker.js';
 import { SyncGroups } from './sync-group.js';
+import { FaultGate } from './fault-gate.js';
 import { loadNative } from '../native/index.js';
 
 const port = parentPort;
@@ -29,17 +30,28 @@ let links: LinkTracker;
 let groups = new SyncGroups((workerData as WorkerInit).syncGroups);
 /** Instances whose current fault/clear came from their sync group (not to be cascaded again). */
 const forced = new Set<string>();
+/** Per instance: link, tracking and sync group faults combined into the machine's one flag. */
+const gates = new Map<string, FaultGate>();
+/** The last 'track' message per instance (the tracker is the authority on effective priority). */
+const tracked = new Map<string, { readonly priority: number; readonly fault: string | null }>();
+
+function applyTrack(name: string): void {
+  const t = tracked.get(name);
+  const r = runners.get(name);
+  if (!t || !r) return;
+  r.setPriority(t.priority);
+  gates.get(name)?.set('track', t.fault);
+}
 
 function onRole(m: FromWorker): void {
   post(m);
   if (m.type !== 'role') return;
   const wasForced = forced.delete(m.instance);
   for (const a of groups.onRole(m.instance, m.from, m.to, wasForced)) {
-    const r = runners.get(a.instance);
-    if (!r) continue;
-    forced.add(a.instance);
-    if (a.action === 'fault') r.fault(a.reason);
-    else r.faultClear();
+    const g = gates.get(a.instance);
+    if (!g) continue;
+    forced.add(a.instance); // before set(): the role change it causes comes back through onRole at once
+    if (!g.set('sync', a.action === 'fault' ? a.reason : null)) forced.delete(a.instance);
   }
 }
 
@@ -63,8 +75,16 @@ function startInstance(cfg: VrrpInstance): void {
     lateness,
   });
   runners.set(cfg.name, runner);
+  const gate = new FaultGate(runner);
+  gates.set(cfg.name, gate);
+  applyTrack(cfg.name);
+  const groupFault = groups.startFault(cfg.name);
+  if (groupFault !== undefined) {
+    forced.add(cfg.name);
+    if (!gate.set('sync', groupFault)) forced.delete(cfg.name);
+  }
   runner.start();
-  links.watch(cfg, { fault: (why) => runner.fault(why), clear: () => runner.faultClear() });
+  links.watch(cfg, { fault: (why) => gate.set('link', why), clear: () => gate.set('link', null) });
 }
 
 async function stopInstance(name: string): Promise<void> {
@@ -73,6 +93,7 @@ async function stopInstance(name: string): Promise<void> {
   await r.shutdown();
   r.close();
   runners.delete(name);
+  gates.delete(name);
   links.unwatch(name);
   pool.release(r.cfg);
 }
@@ -100,7 +121,7 @@ async function reload(next: readonly VrrpInstance[]): Promise<void> {
     } else if (!sameConfig(cur.cfg, cfg)) {
       changed.push(cfg.name);
       if (sameConfig({ ...cur.cfg, priority: cfg.priority }, cfg)) {
-        cur.setPriority(cfg.priority);
+        cur.setPriority(tracked.get(cfg.name)?.priority ?? cfg.priority);
         (cur as { cfg: VrrpInstance }).cfg = cfg;
       } else {
         await stopInstance(cfg.name);
@@ -157,6 +178,10 @@ async function main(): Promise<void> {
       case 'reload':
         groups = new SyncGroups(m.syncGroups);
         void reload(m.instances);
+        return;
+      case 'track':
+        tracked.set(m.instance, { priority: m.priority, fault: m.fault });
+        applyTrack(m.instance);
         return;
       case 'snapshot':
         post({ type: 'snapshot', id: m.id, instances: [...runners.values()].map((r) => r.snapshot()), lateness: lateness.summary() });
