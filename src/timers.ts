@@ -1,72 +1,80 @@
 /**
  * One-shot timers as an injected dependency (DESIGN.md §2: time is a parameter), so code that
  * waits (script timeouts, tracking intervals, delays) runs under fake time in unit tests.
- * `realTimers` wraps Node's timers; `FakeTimers` fires callbacks when a FakeClock is advanced.
+ * The interface matches the `Timers` of the inject branch's clock.ts (setTimer/clearTimer), so
+ * these can fold into it: `realTimers` ≈ its systemTime, `FakeTimers` ≈ its FakeClock.
  */
-import { FakeClock } from './clock.js';
+import type { Clock, Us } from './clock.js';
 
-export type TimerHandle = unknown;
-
-export interface Timers {
-  /** Calls `fn` once after `ms` milliseconds (0 = as soon as possible). */
-  setTimeout(fn: () => void, ms: number): TimerHandle;
-  /** Cancels a timer; unknown or already fired handles are ignored. */
-  clearTimeout(h: TimerHandle): void;
+declare const timerBrand: unique symbol;
+/** What setTimer returns; only clearTimer reads it. */
+export interface TimerHandle {
+  readonly [timerBrand]: true;
 }
 
+export interface Timers {
+  /** Calls `fn` once, `delayMs` (≥ 0, fractions allowed) from now. */
+  setTimer(fn: () => void, delayMs: number): TimerHandle;
+  /** Cancels a timer that has not fired; a handle that has fired or been cleared is ignored. */
+  clearTimer(h: TimerHandle): void;
+}
+
+/** Node's timers, unref'd: a pending timer alone never keeps the process alive. */
 export const realTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, Math.max(0, ms)),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  setTimer: (fn, delayMs) => setTimeout(fn, Math.max(0, delayMs)).unref() as unknown as TimerHandle,
+  clearTimer: (h) => clearTimeout(h as unknown as NodeJS.Timeout),
 };
 
 interface Pending {
   readonly id: number;
-  readonly atUs: number;
+  readonly atUs: Us;
   readonly fn: () => void;
 }
 
-/** Timers driven by a FakeClock: `advance(ms)` moves time and fires what fell due, in order. */
-export class FakeTimers implements Timers {
-  readonly clock: FakeClock;
+/**
+ * A clock with timers that tests advance by hand: timers fire in deadline order (ties in the
+ * order they were set) as `advanceMs` passes their deadline, timers set while firing included.
+ */
+export class FakeTimers implements Clock, Timers {
+  private t: Us;
   private pending: Pending[] = [];
   private nextId = 1;
 
-  constructor(clock: FakeClock = new FakeClock()) {
-    this.clock = clock;
+  constructor(startUs: Us = 0) {
+    this.t = startUs;
   }
 
-  setTimeout(fn: () => void, ms: number): TimerHandle {
+  nowUs(): Us {
+    return this.t;
+  }
+
+  setTimer(fn: () => void, delayMs: number): TimerHandle {
     const id = this.nextId++;
-    this.pending.push({ id, atUs: this.clock.nowUs() + Math.max(0, ms) * 1000, fn });
-    return id;
+    this.pending.push({ id, atUs: this.t + Math.max(0, delayMs) * 1000, fn });
+    return id as unknown as TimerHandle;
   }
 
-  clearTimeout(h: TimerHandle): void {
-    this.pending = this.pending.filter((p) => p.id !== h);
+  clearTimer(h: TimerHandle): void {
+    const id = h as unknown as number;
+    this.pending = this.pending.filter((p) => p.id !== id);
   }
 
-  /** Number of armed timers. */
-  get size(): number {
+  /** Timers set and not yet fired or cleared. */
+  get timerCount(): number {
     return this.pending.length;
   }
 
-  /** Milliseconds until the next timer is due, or undefined when none is armed. */
-  nextInMs(): number | undefined {
-    const next = this.earliest();
-    return next === undefined ? undefined : (next.atUs - this.clock.nowUs()) / 1000;
-  }
-
-  /** Moves time on by `ms`, firing every timer due on the way (timers armed meanwhile included). */
-  advance(ms: number): void {
-    const endUs = this.clock.nowUs() + ms * 1000;
+  /** Moves time on by `ms`, firing every timer whose deadline is reached. */
+  advanceMs(ms: number): void {
+    const end = this.t + ms * 1000;
     for (;;) {
       const next = this.earliest();
-      if (next === undefined || next.atUs > endUs) break;
-      this.clock.advance(Math.max(0, next.atUs - this.clock.nowUs()));
+      if (next === undefined || next.atUs > end) break;
       this.pending = this.pending.filter((p) => p.id !== next.id);
+      this.t = Math.max(this.t, next.atUs);
       next.fn();
     }
-    this.clock.advance(endUs - this.clock.nowUs());
+    this.t = end;
   }
 
   private earliest(): Pending | undefined {

@@ -108,7 +108,7 @@ export class TrackFileWatch {
   close(): void {
     this.watcher?.close();
     this.watcher = undefined;
-    if (this.pending !== undefined) this.o.timers.clearTimeout(this.pending);
+    if (this.pending !== undefined) this.o.timers.clearTimer(this.pending);
     this.pending = undefined;
   }
 
@@ -123,7 +123,7 @@ export class TrackFileWatch {
 
   private schedule(): void {
     if (this.pending !== undefined) return; // one read covers every event until it runs
-    this.pending = this.o.timers.setTimeout(() => {
+    this.pending = this.o.timers.setTimer(() => {
       this.pending = undefined;
       const v = this.read();
       if (v === undefined || v === this.current) return;

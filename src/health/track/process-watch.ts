@@ -85,10 +85,10 @@ export class ProcessWatch {
     this.closed = true;
     this.connector?.close();
     this.connector = undefined;
-    for (const h of this.armed.values()) this.o.timers.clearTimeout(h);
+    for (const h of this.armed.values()) this.o.timers.clearTimer(h);
     this.armed.clear();
-    if (this.pollTimer !== undefined) this.o.timers.clearTimeout(this.pollTimer);
-    if (this.lossTimer !== undefined) this.o.timers.clearTimeout(this.lossTimer);
+    if (this.pollTimer !== undefined) this.o.timers.clearTimer(this.pollTimer);
+    if (this.lossTimer !== undefined) this.o.timers.clearTimer(this.lossTimer);
   }
 
   private pollMs(): number {
@@ -104,7 +104,7 @@ export class ProcessWatch {
   }
 
   private schedulePoll(): void {
-    this.pollTimer = this.o.timers.setTimeout(() => {
+    this.pollTimer = this.o.timers.setTimer(() => {
       if (this.closed) return;
       this.feed({ kind: 'rescan', at: this.o.clock.nowUs(), procs: this.scan() });
       this.schedulePoll();
@@ -113,8 +113,8 @@ export class ProcessWatch {
 
   private onLost(): void {
     this.o.onNotice({ kind: 'lost-events' });
-    if (this.lossTimer !== undefined) this.o.timers.clearTimeout(this.lossTimer);
-    this.lossTimer = this.o.timers.setTimeout(() => {
+    if (this.lossTimer !== undefined) this.o.timers.clearTimer(this.lossTimer);
+    this.lossTimer = this.o.timers.setTimer(() => {
       this.lossTimer = undefined;
       if (!this.closed) this.feed({ kind: 'rescan', at: this.o.clock.nowUs(), procs: this.scan() });
     }, RESCAN_AFTER_LOSS_MS);
@@ -154,9 +154,9 @@ export class ProcessWatch {
           break;
         case 'arm': {
           const prev = this.armed.get(out.name);
-          if (prev !== undefined) this.o.timers.clearTimeout(prev);
+          if (prev !== undefined) this.o.timers.clearTimer(prev);
           const ms = Math.max(0, (out.at - this.o.clock.nowUs()) / 1000);
-          this.armed.set(out.name, this.o.timers.setTimeout(() => {
+          this.armed.set(out.name, this.o.timers.setTimer(() => {
             this.armed.delete(out.name);
             this.feed({ kind: 'timer', at: this.o.clock.nowUs(), name: out.name });
           }, ms));
@@ -164,7 +164,7 @@ export class ProcessWatch {
         }
         case 'disarm': {
           const h = this.armed.get(out.name);
-          if (h !== undefined) this.o.timers.clearTimeout(h);
+          if (h !== undefined) this.o.timers.clearTimer(h);
           this.armed.delete(out.name);
           break;
         }

@@ -55,14 +55,14 @@ export class ScriptTrack {
 
   close(): void {
     this.closed = true;
-    if (this.timer !== undefined) this.o.timers.clearTimeout(this.timer);
+    if (this.timer !== undefined) this.o.timers.clearTimer(this.timer);
     this.timer = undefined;
     this.running?.cancel();
   }
 
   private tick(): void {
     if (this.closed) return;
-    this.timer = this.o.timers.setTimeout(() => this.tick(), this.o.def.intervalMs);
+    this.timer = this.o.timers.setTimer(() => this.tick(), this.o.def.intervalMs);
     if (this.running) {
       this.skipped++;
       this.o.onSkip();
