@@ -47,6 +47,24 @@ export interface VrrpInstanceStatus {
   readonly checksumForms: Readonly<Record<string, number>>;
   /** `at` is an ISO 8601 time; null before the first transition. */
   readonly lastTransition: { readonly at: string; readonly from: VrrpRole; readonly to: VrrpRole; readonly reason: string } | null;
+  /** Why the instance is in FAULT (link, tracking, sync group), null otherwise. */
+  readonly faultReason?: string | null;
+  /** Tracked objects (vrrp_script, track_interface, track_file, track_process); absent without tracking. */
+  readonly tracks?: readonly TrackStatus[];
+}
+
+/** One tracked object of an instance and what it does to the priority now. */
+export interface TrackStatus {
+  readonly kind: 'script' | 'interface' | 'file' | 'process';
+  readonly name: string;
+  readonly weight: number;
+  readonly reverse: boolean;
+  /** 'up' | 'down' | 'unknown' | 'unavailable', or a track file's value. */
+  readonly state: string;
+  /** Added to the configured priority. */
+  readonly delta: number;
+  /** Why this object puts the instance in FAULT, or null. */
+  readonly fault: string | null;
 }
 
 /** One real server's check, as `lvsctl checks` shows it. */

@@ -13,6 +13,9 @@ import { ControlServer } from './control.js';
 import type { VrrpInstanceStatus } from './control-protocol.js';
 import type { Logger } from './logger.js';
 import { SyncManager, openSyncBackend } from '../sync/index.js';
+import { Tracker, hasTracking, type LinkSource } from '../health/track/tracker.js';
+import { openLinkWatcher, type LinkWatcher } from '../net/links.js';
+import { logTrackedPriority, logTrackerEvent } from './track-log.js';
 
 export interface DirectorOptions {
   readonly configPath: string;
@@ -50,6 +53,7 @@ export class Director {
   async start(): Promise<void> {
     await this.ipvs.apply(this.config);
     await this.sync.configure(this.config.sync);
+    await this.startTracking(this.config);
     if (this.config.vrrp.length > 0) await this.startVrrp(this.config);
     this.control = new ControlServer({
       path: this.opts.socketPath,
@@ -83,10 +87,12 @@ export class Director {
     const ops = await this.ipvs.apply(r.config);
     if (ops > 0) changed.push(`ipvs: ${ops} operation(s)`);
     if (JSON.stringify(stripLoc(r.config.sync ?? null)) !== JSON.stringify(stripLoc(this.config.sync ?? null))) changed.push('sync');
+    await this.startTracking(r.config);
     if (this.vrrp) this.vrrp.reload(r.config.vrrp, r.config.syncGroups);
     else if (r.config.vrrp.length > 0) await this.startVrrp(r.config);
     await this.sync.configure(r.config.sync);
     if (JSON.stringify(stripLoc(r.config.vrrp)) !== JSON.stringify(stripLoc(this.config.vrrp))) changed.push('vrrp');
+    if (JSON.stringify(stripLoc(r.config.tracking ?? null)) !== JSON.stringify(stripLoc(this.config.tracking ?? null))) changed.push('tracking');
     this.config = r.config;
     this.log.info({ event: 'config.reload', ok: true, changed }, 'configuration reloaded');
     return { ok: true, changed };
@@ -100,6 +106,7 @@ export class Director {
     if (this.vrrp) await this.vrrp.shutdown();
     await this.sync.shutdown();
     this.sync.close();
+    this.stopTracking();
     if (this.config.ipvs.cleanStop) await this.ipvs.clean(this.config);
     this.ipvs.close();
     await this.control?.close();
@@ -114,6 +121,7 @@ export class Director {
       if (!this.stopping) this.log.error({ event: 'vrrp.worker.exit', code }, 'vrrp worker exited');
     });
     this.vrrp = engine;
+    this.pushTracking(engine, config);
     await engine.start();
   }
 
@@ -208,7 +216,62 @@ export class Director {
       lastTransition: i.lastTransition
         ? { at: new Date(i.lastTransition.atMs).toISOString(), from: i.lastTransition.from, to: i.lastTransition.to, reason: i.lastTransition.reason }
         : null,
+      faultReason: i.faultReason,
+      ...(this.tracker ? { tracks: this.tracker.current(i.name)?.effects ?? [] } : {}),
     }));
+  }
+
+  // ---------------------------------------------------------------- tracking (issue 8)
+  // vrrp_script / track_interface / track_file / track_process: the Tracker (src/health/track)
+  // computes each instance's effective priority and FAULT; the VRRP worker applies them.
+
+  private tracker: Tracker | undefined;
+  private trackLinks: LinkWatcher | undefined;
+
+  /**
+   * Starts the tracker when the config tracks anything, or updates it on reload. Once started it
+   * stays (a reload that drops every track makes it report the configured priorities).
+   */
+  private async startTracking(config: Config): Promise<void> {
+    if (this.tracker) return this.tracker.update(config);
+    if (!hasTracking(config)) return;
+    const tlog = this.log.child({ component: 'track' });
+    const listeners = new Set<(ifname: string, up: boolean) => void>();
+    this.trackLinks = await openLinkWatcher({
+      onChange: (c) => listeners.forEach((l) => l(c.ifname, c.up)),
+      onError: (e) => tlog.warn({ event: 'track.error', what: 'link watcher', err: e }, 'tracking failed'),
+    });
+    const watcher = this.trackLinks;
+    const links: LinkSource = {
+      isUp: (ifname) => watcher.state(ifname)?.up,
+      subscribe: (cb) => {
+        listeners.add(cb);
+        return () => listeners.delete(cb);
+      },
+    };
+    const tracker = new Tracker({ config, links });
+    tracker.on('event', (e) => logTrackerEvent(tlog, e));
+    tracker.on('priority', (p) => {
+      logTrackedPriority(tlog, p);
+      this.vrrp?.track(p.instance, p.priority, p.fault);
+    });
+    this.tracker = tracker;
+    await tracker.start();
+  }
+
+  /** A new VRRP engine learns the tracked priorities before its instances start. */
+  private pushTracking(engine: VrrpEngine, config: Config): void {
+    for (const inst of config.vrrp) {
+      const t = this.tracker?.current(inst.name);
+      if (t) engine.track(t.instance, t.priority, t.fault);
+    }
+  }
+
+  private stopTracking(): void {
+    this.tracker?.close();
+    this.tracker = undefined;
+    this.trackLinks?.close();
+    this.trackLinks = undefined;
   }
 }
 

@@ -1,6 +1,6 @@
 /** `lvsctl vrrp [--json]`: per instance state, priorities, master, advert counters, drops. */
 import { controlRequest } from '../../daemon/control.js';
-import type { VrrpInstanceStatus } from '../../daemon/control-protocol.js';
+import type { TrackStatus, VrrpInstanceStatus } from '../../daemon/control-protocol.js';
 import type { Io } from '../io.js';
 
 export async function run(opts: { json: boolean; socket: string }, io: Io): Promise<number> {
@@ -26,6 +26,8 @@ export function formatVrrp(list: readonly VrrpInstanceStatus[]): string {
     const prio = i.priority.configured === i.priority.effective ? `${i.priority.effective}` : `${i.priority.effective} (configured ${i.priority.configured})`;
     lines.push(`${i.name}: ${i.state}  vrid ${i.vrid} on ${i.interface} (VRRPv${i.version}, IPv${i.family})`);
     lines.push(`  priority ${prio}  advert ${i.advertIntervalCs * 10} ms  master ${i.masterAddress ?? '-'}`);
+    if (i.faultReason) lines.push(`  fault: ${i.faultReason}`);
+    for (const tr of i.tracks ?? []) lines.push(`  ${formatTrack(tr)}`);
     lines.push(`  adverts sent ${i.advertsSent} received ${i.advertsReceived}  became master ${i.becameMaster}  gratuitous ARP/NA ${i.garpsSent}`);
     if (i.staleTimerDeferrals > 0) lines.push(`  late timers deferred ${i.staleTimerDeferrals}`);
     const drops = Object.entries(i.drops).map(([k, v]) => `${k} ${v}`).join(', ');
@@ -36,4 +38,11 @@ export function formatVrrp(list: readonly VrrpInstanceStatus[]): string {
     lines.push(`  last transition ${t ? `${t.at} ${t.from} -> ${t.to} (${t.reason})` : '-'}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** "track script chk_haproxy: down, weight -20, -20" / "track process nginx: down, weight 0, FAULT". */
+export function formatTrack(t: TrackStatus): string {
+  const weight = `weight ${t.weight}${t.reverse ? ' reverse' : ''}`;
+  const effect = t.fault !== null ? 'FAULT' : t.delta > 0 ? `+${t.delta}` : `${t.delta}`;
+  return `track ${t.kind} ${t.name}: ${t.state}, ${weight}, ${effect}`;
 }
