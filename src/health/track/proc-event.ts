@@ -77,21 +77,27 @@ export function decodeProcEvent(buf: Buffer, littleEndian = true): DecodedProcEv
     }
     case PROC_EVENT_EXEC:
     case PROC_EVENT_COMM:
-    case PROC_EVENT_EXIT: {
-      if (!need(what === PROC_EVENT_EXEC ? 8 : what === PROC_EVENT_COMM ? 8 + TASK_COMM_LEN : 16)) return skip('short');
-      const pid = u32(DATA_AT);
-      if (pid !== u32(DATA_AT + 4)) return skip('thread');
-      if (what === PROC_EVENT_EXEC) return ok({ kind: 'exec', pid });
-      if (what === PROC_EVENT_COMM) {
-        const raw = buf.subarray(DATA_AT + 8, DATA_AT + 8 + TASK_COMM_LEN);
-        const end = raw.indexOf(0);
-        return ok({ kind: 'comm', pid, comm: raw.subarray(0, end < 0 ? raw.length : end).toString('utf8') });
-      }
-      return ok({ kind: 'exit', pid, exitCode: u32(DATA_AT + 8), exitSignal: i32(DATA_AT + 12) });
-    }
+    case PROC_EVENT_EXIT:
+      return decodeTaskEvent(buf, what, u32, i32, ok);
     default:
       return skip('other-event');
   }
+}
+
+/** exec, comm and exit carry (process_pid, process_tgid) first; only whole processes count. */
+function decodeTaskEvent(buf: Buffer, what: number, u32: (o: number) => number, i32: (o: number) => number,
+  ok: (e: ProcEvent) => DecodedProcEvent): DecodedProcEvent {
+  const size = what === PROC_EVENT_EXEC ? 8 : what === PROC_EVENT_COMM ? 8 + TASK_COMM_LEN : 16;
+  if (buf.length < DATA_AT + size) return skip('short');
+  const pid = u32(DATA_AT);
+  if (pid !== u32(DATA_AT + 4)) return skip('thread');
+  if (what === PROC_EVENT_EXEC) return ok({ kind: 'exec', pid });
+  if (what === PROC_EVENT_COMM) {
+    const raw = buf.subarray(DATA_AT + 8, DATA_AT + 8 + TASK_COMM_LEN);
+    const end = raw.indexOf(0);
+    return ok({ kind: 'comm', pid, comm: raw.subarray(0, end < 0 ? raw.length : end).toString('utf8') });
+  }
+  return ok({ kind: 'exit', pid, exitCode: u32(DATA_AT + 8), exitSignal: i32(DATA_AT + 12) });
 }
 
 /** The PROC_CN_MCAST_LISTEN / IGNORE request (keepalived set_proc_ev_listen); `portId` is our nl_pid. */
