@@ -13,7 +13,7 @@ import { ControlServer } from './control.js';
 import type { VrrpInstanceStatus } from './control-protocol.js';
 import type { Logger } from './logger.js';
 import { SyncManager, openSyncBackend } from '../sync/index.js';
-import { Tracker, hasTracking, type LinkSource } from '../health/track/tracker.js';
+import { Tracker, hasTracking, type LinkSource } from '../health/index.js';
 import { openLinkWatcher, type LinkWatcher } from '../net/links.js';
 import { logTrackedPriority, logTrackerEvent } from './track-log.js';
 

@@ -1,6 +1,5 @@
 /** One log line per tracking event (src/health/track emits, the director logs; STYLE.md Logging). */
-import type { InstanceTracking } from '../health/track/priority.js';
-import type { TrackerEvent } from '../health/track/tracker.js';
+import type { InstanceTracking, TrackerEvent } from '../health/index.js';
 import type { Logger } from './logger.js';
 
 export function logTrackerEvent(log: Logger, e: TrackerEvent): void {

@@ -8,7 +8,8 @@
  *
  *   const engine = new HealthEngine({
  *     clock: monotonicClock, timers: nodeTimers, random: Math.random,
- *     checkers: checkerRegistry({ extra: [miscChecker, fileChecker], icmp: loadNative, echoId: process.pid }),
+ *     checkers: checkerRegistry({ icmp: loadNative, echoId: process.pid, extra: [createMiscChecker(),
+ *       createFileChecker({ resolve: (name) => config.tracking?.files.find((f) => f.name === name) })] }),
  *     maxInFlight: 256,
  *     onEvent: (e) => {                      // one pino line per event, then:
  *       if (e.kind === 'check') log.info({ event: 'check.state', svc: e.service, rs: e.real, check: e.checkKind,
@@ -49,3 +50,10 @@ export { FakeTimers, nodeTimers, type TimerHandle, type Timers } from './timers.
 export { UNSUPPORTED_TARGET_OPTIONS, unsupportedTarget } from './checks/connection.js';
 export { IcmpPinger, type IcmpMode, type IcmpNative } from './checks/ping.js';
 export { Outcome, describeError } from './checks/outcome.js';
+export { createMiscChecker, judgeMiscExit } from './checks/misc.js';
+export { createFileChecker, readTrackFileHead, type FileCheckerDeps } from './checks/file.js';
+export { describeOutcome, runScript, type ScriptDeps, type ScriptOutcome, type ScriptResult, type ScriptRun, type ScriptSpec } from './script.js';
+export { lookupUser, type UserIds } from './passwd.js';
+// Tracking for VRRP (vrrp_script, track_interface, track_file, vrrp_track_process): the director owns one Tracker.
+export { Tracker, hasTracking, type LinkSource, type TrackerConfig, type TrackerEvent, type TrackerOptions, type TrackerSnapshot } from './track/tracker.js';
+export type { InstanceTracking, TrackEffect } from './track/priority.js';

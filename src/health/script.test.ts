@@ -2,7 +2,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import type { SpawnOptions } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { FakeTimers } from '../timers.js';
+import { FakeTimers } from './timers.js';
 import { findUser } from './passwd.js';
 import { describeOutcome, runScript } from './script.js';
 
@@ -57,9 +57,9 @@ test('a chatty script never blocks: output beyond the limit is read and dropped'
 
 test('at the timeout the script gets SIGTERM and counts as timed out', async (t) => {
   const timers = new FakeTimers();
-  const run = runScript({ argv: ['/bin/sleep', '30'], timeoutMs: 3000 }, { timers, clock: timers });
-  t.is(timers.timerCount, 1);
-  timers.advanceMs(3000);
+  const run = runScript({ argv: ['/bin/sleep', '30'], timeoutMs: 3000 }, { timers, clock: timers.clock });
+  t.is(timers.size, 1);
+  await timers.advance(3000);
   const r = await run.result;
   t.deepEqual(r.outcome, { kind: 'timeout', signal: 'SIGTERM' });
   t.is(r.latencyMs, 3000);
@@ -68,29 +68,29 @@ test('at the timeout the script gets SIGTERM and counts as timed out', async (t)
 
 test('a script ignoring SIGTERM gets SIGKILL after the grace period', async (t) => {
   const timers = new FakeTimers();
-  const run = runScript({ argv: ['/bin/sh', '-c', 'trap "" TERM; exec /bin/sleep 30'], timeoutMs: 1000, killGraceMs: 2000 }, { timers, clock: timers });
+  const run = runScript({ argv: ['/bin/sh', '-c', 'trap "" TERM; exec /bin/sleep 30'], timeoutMs: 1000, killGraceMs: 2000 }, { timers, clock: timers.clock });
   const pid = run.pid ?? 0;
   await until(() => ignoresTerm(pid), 'the script to ignore SIGTERM');
-  timers.advanceMs(1000);
+  await timers.advance(1000);
   t.true(alive(pid), 'SIGTERM ignored');
-  timers.advanceMs(2000);
+  await timers.advance(2000);
   const r = await run.result;
   t.deepEqual(r.outcome, { kind: 'timeout', signal: 'SIGKILL' });
 });
 
 test('a script that catches SIGTERM and exits 0 reports exit 0 (as keepalived)', async (t) => {
   const timers = new FakeTimers();
-  const run = runScript({ argv: ['/bin/sh', '-c', 'trap "exit 0" TERM; while :; do /bin/sleep 0.01; done'], timeoutMs: 500 }, { timers, clock: timers });
+  const run = runScript({ argv: ['/bin/sh', '-c', 'trap "exit 0" TERM; while :; do /bin/sleep 0.01; done'], timeoutMs: 500 }, { timers, clock: timers.clock });
   // The trap is a handler, not an ignore: wait until the shell has run it by looking for the loop's sleep.
   await until(() => readFileSync(`/proc/${run.pid}/task/${run.pid}/children`, 'utf8').trim() !== '', 'the loop to run');
-  timers.advanceMs(500);
+  await timers.advance(500);
   const r = await run.result;
   t.deepEqual(r.outcome, { kind: 'exit', code: 0 });
 });
 
 test('the timeout kills the whole process group, children included', async (t) => {
   const timers = new FakeTimers();
-  const run = runScript({ argv: ['/bin/sh', '-c', '/bin/sleep 30 & echo $!; wait'], timeoutMs: 1000 }, { timers, clock: timers });
+  const run = runScript({ argv: ['/bin/sh', '-c', '/bin/sleep 30 & echo $!; wait'], timeoutMs: 1000 }, { timers, clock: timers.clock });
   // The background pid is printed first; wait for it through /proc (the result comes later).
   let bg = 0;
   await until(() => {
@@ -98,7 +98,7 @@ test('the timeout kills the whole process group, children included', async (t) =
     bg = Number(kids.split(' ')[0] ?? 0);
     return bg > 0;
   }, 'the background child');
-  timers.advanceMs(1000);
+  await timers.advance(1000);
   const r = await run.result;
   t.is(r.outcome.kind, 'timeout');
   await until(() => !alive(bg), 'the background child to die');

@@ -22,7 +22,7 @@
  */
 import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { monotonicClock, type Clock } from '../clock.js';
-import { realTimers, type TimerHandle, type Timers } from '../timers.js';
+import { nodeTimers, type TimerHandle, type Timers } from './timers.js';
 import { lookupUser, type UserIds, type UserLookupError } from './passwd.js';
 import type { Result } from '../errors.js';
 
@@ -75,7 +75,7 @@ export interface ScriptDeps {
 
 export const defaultScriptDeps: ScriptDeps = {
   clock: monotonicClock,
-  timers: realTimers,
+  timers: nodeTimers,
   spawn: (cmd, args, o) => nodeSpawn(cmd, args, o),
   lookupUser: (u) => lookupUser(u),
   kill: (pid, sig) => process.kill(pid, sig),
@@ -163,8 +163,8 @@ class ScriptProcess {
   }
 
   private arm(fn: () => void, ms: number): void {
-    if (this.timer !== undefined) this.d.timers.clearTimer(this.timer);
-    this.timer = this.d.timers.setTimer(fn, ms);
+    if (this.timer !== undefined) this.d.timers.clear(this.timer);
+    this.timer = this.d.timers.set(fn, ms);
   }
 
   /** Timeout reached (or the previous signal did not end it): next signal of the ladder. */
@@ -200,7 +200,7 @@ class ScriptProcess {
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.timer !== undefined) this.d.timers.clearTimer(this.timer);
+    if (this.timer !== undefined) this.d.timers.clear(this.timer);
     this.timer = undefined;
     // keepalived: after our SIGTERM ended the script, make sure its children die too.
     if (signal === 'SIGTERM' && this.state === 'term') this.signalGroup('SIGKILL');
@@ -211,7 +211,7 @@ class ScriptProcess {
     let open = streams.length;
     const done = (): void => this.finish(outcome);
     for (const s of streams) s?.once('close', () => (--open === 0 ? done() : undefined));
-    this.timer = this.d.timers.setTimer(() => {
+    this.timer = this.d.timers.set(() => {
       for (const s of streams) s?.destroy();
       done();
     }, CLOSE_GRACE_MS);
@@ -228,7 +228,7 @@ class ScriptProcess {
   private finish(outcome: ScriptOutcome): void {
     if (this.settled) return;
     this.settled = true;
-    if (this.timer !== undefined) this.d.timers.clearTimer(this.timer);
+    if (this.timer !== undefined) this.d.timers.clear(this.timer);
     this.timer = undefined;
     this.resolve({ outcome, latencyMs: this.latencyMs(), output: this.output, droppedBytes: this.dropped });
   }

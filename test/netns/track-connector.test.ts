@@ -11,7 +11,7 @@ import { monotonicClock } from '../../src/clock.js';
 import type { TrackProcess } from '../../src/model/types.js';
 import { ProcessWatch, type ProcessNotice } from '../../src/health/track/process-watch.js';
 import { openProcConnector } from '../../src/health/track/proc-connector.js';
-import { realTimers } from '../../src/timers.js';
+import { nodeTimers } from '../../src/health/timers.js';
 import { REPO, tempDir } from './lvsd-harness.js';
 import { waitFor } from './topology.js';
 
@@ -22,7 +22,7 @@ const def = (name: string, process: string): TrackProcess =>
 function watch(defs: TrackProcess[]) {
   const changes: Array<{ name: string; up: boolean; count: number }> = [];
   const notices: ProcessNotice[] = [];
-  const w = new ProcessWatch({ defs, clock: monotonicClock, timers: realTimers, pollMs: 60_000,
+  const w = new ProcessWatch({ defs, clock: monotonicClock, timers: nodeTimers, pollMs: 60_000,
     onChange: (name, up, count) => changes.push({ name, up, count }), onNotice: (n) => notices.push(n) });
   return { w, changes, notices };
 }

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { FakeTimers } from '../../timers.js';
+import { FakeTimers } from '../timers.js';
 import type { ScriptResult } from '../script.js';
 import { createMiscChecker, judgeMiscExit } from './misc.js';
 import type { AttemptSpec } from '../checker.js';
@@ -44,8 +44,8 @@ test('a real script: dynamic weight from its exit code', async (t) => {
 
 test('a real script that hangs is killed at the timeout and the attempt fails', async (t) => {
   const timers = new FakeTimers();
-  const a = createMiscChecker({ timers, clock: timers }).start(spec(['/bin/sleep', '30'], false, 2000));
-  timers.advanceMs(2000);
+  const a = createMiscChecker({ timers, clock: timers.clock }).start(spec(['/bin/sleep', '30'], false, 2000));
+  await timers.advance(2000);
   t.like(await a.result, { ok: false, reason: 'timeout', detail: 'timeout after 2 s' });
 });
 

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { realTimers } from '../../timers.js';
+import { nodeTimers } from '../timers.js';
 import { TrackFileWatch, type FileNotice } from './file-watch.js';
 import { file } from './tracking.fixture.js';
 
@@ -21,7 +21,7 @@ test('real inotify: writes, an atomic rename and a deletion are followed', async
   const path = join(dir, 'weight');
   writeFileSync(path, '3\n');
   const values: number[] = [];
-  const w = new TrackFileWatch({ file: file('tf', path), timers: realTimers, onChange: (v) => values.push(v), onNotice: () => undefined });
+  const w = new TrackFileWatch({ file: file('tf', path), timers: nodeTimers, onChange: (v) => values.push(v), onNotice: () => undefined });
   t.teardown(() => w.close());
   w.start();
   t.is(w.value(), 3);
@@ -40,11 +40,11 @@ test('a missing directory makes the file unavailable; init creates a missing fil
   const dir = mkdtempSync(join(tmpdir(), 'lvsd-tf-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const notices: FileNotice[] = [];
-  const gone = new TrackFileWatch({ file: file('tf', join(dir, 'nodir', 'x')), timers: realTimers, onChange: () => undefined, onNotice: (n) => notices.push(n) });
+  const gone = new TrackFileWatch({ file: file('tf', join(dir, 'nodir', 'x')), timers: nodeTimers, onChange: () => undefined, onNotice: (n) => notices.push(n) });
   gone.start();
   t.is(gone.value(), undefined);
   t.is(notices[0]?.kind, 'unavailable');
-  const made = new TrackFileWatch({ file: file('tf', join(dir, 'made'), { init: 12 }), timers: realTimers, onChange: () => undefined, onNotice: (n) => notices.push(n) });
+  const made = new TrackFileWatch({ file: file('tf', join(dir, 'made'), { init: 12 }), timers: nodeTimers, onChange: () => undefined, onNotice: (n) => notices.push(n) });
   t.teardown(() => made.close());
   made.start();
   t.is(made.value(), 12);

@@ -14,7 +14,7 @@
 import { closeSync, existsSync, openSync, readSync, realpathSync, watch as fsWatch, writeFileSync, type FSWatcher } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { TrackFile } from '../../model/health.js';
-import type { TimerHandle, Timers } from '../../timers.js';
+import type { TimerHandle, Timers } from '../timers.js';
 import { parseTrackFileValue, TRACK_FILE_READ_BYTES } from './file-value.js';
 
 export type FileNotice =
@@ -108,7 +108,7 @@ export class TrackFileWatch {
   close(): void {
     this.watcher?.close();
     this.watcher = undefined;
-    if (this.pending !== undefined) this.o.timers.clearTimer(this.pending);
+    if (this.pending !== undefined) this.o.timers.clear(this.pending);
     this.pending = undefined;
   }
 
@@ -123,7 +123,7 @@ export class TrackFileWatch {
 
   private schedule(): void {
     if (this.pending !== undefined) return; // one read covers every event until it runs
-    this.pending = this.o.timers.setTimer(() => {
+    this.pending = this.o.timers.set(() => {
       this.pending = undefined;
       const v = this.read();
       if (v === undefined || v === this.current) return;

@@ -7,7 +7,7 @@
  */
 import type { Clock } from '../../clock.js';
 import type { TrackProcess } from '../../model/health.js';
-import type { TimerHandle, Timers } from '../../timers.js';
+import type { TimerHandle, Timers } from '../timers.js';
 import type { ProcEvent } from './proc-event.js';
 import { openProcConnector, type ConnectorError, type OpenConnector, type ProcConnector } from './proc-connector.js';
 import { readProc, scanProcs } from './proc-scan.js';
@@ -85,10 +85,10 @@ export class ProcessWatch {
     this.closed = true;
     this.connector?.close();
     this.connector = undefined;
-    for (const h of this.armed.values()) this.o.timers.clearTimer(h);
+    for (const h of this.armed.values()) this.o.timers.clear(h);
     this.armed.clear();
-    if (this.pollTimer !== undefined) this.o.timers.clearTimer(this.pollTimer);
-    if (this.lossTimer !== undefined) this.o.timers.clearTimer(this.lossTimer);
+    if (this.pollTimer !== undefined) this.o.timers.clear(this.pollTimer);
+    if (this.lossTimer !== undefined) this.o.timers.clear(this.lossTimer);
   }
 
   private pollMs(): number {
@@ -104,7 +104,7 @@ export class ProcessWatch {
   }
 
   private schedulePoll(): void {
-    this.pollTimer = this.o.timers.setTimer(() => {
+    this.pollTimer = this.o.timers.set(() => {
       if (this.closed) return;
       this.feed({ kind: 'rescan', at: this.o.clock.nowUs(), procs: this.scan() });
       this.schedulePoll();
@@ -113,8 +113,8 @@ export class ProcessWatch {
 
   private onLost(): void {
     this.o.onNotice({ kind: 'lost-events' });
-    if (this.lossTimer !== undefined) this.o.timers.clearTimer(this.lossTimer);
-    this.lossTimer = this.o.timers.setTimer(() => {
+    if (this.lossTimer !== undefined) this.o.timers.clear(this.lossTimer);
+    this.lossTimer = this.o.timers.set(() => {
       this.lossTimer = undefined;
       if (!this.closed) this.feed({ kind: 'rescan', at: this.o.clock.nowUs(), procs: this.scan() });
     }, RESCAN_AFTER_LOSS_MS);
@@ -154,9 +154,9 @@ export class ProcessWatch {
           break;
         case 'arm': {
           const prev = this.armed.get(out.name);
-          if (prev !== undefined) this.o.timers.clearTimer(prev);
+          if (prev !== undefined) this.o.timers.clear(prev);
           const ms = Math.max(0, (out.at - this.o.clock.nowUs()) / 1000);
-          this.armed.set(out.name, this.o.timers.setTimer(() => {
+          this.armed.set(out.name, this.o.timers.set(() => {
             this.armed.delete(out.name);
             this.feed({ kind: 'timer', at: this.o.clock.nowUs(), name: out.name });
           }, ms));
@@ -164,7 +164,7 @@ export class ProcessWatch {
         }
         case 'disarm': {
           const h = this.armed.get(out.name);
-          if (h !== undefined) this.o.timers.clearTimer(h);
+          if (h !== undefined) this.o.timers.clear(h);
           this.armed.delete(out.name);
           break;
         }

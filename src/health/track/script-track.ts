@@ -7,7 +7,7 @@
  * The timeout is `timeoutMs`, or the interval when 0 (keepalived: timeout ? timeout : interval).
  */
 import type { TrackScript } from '../../model/health.js';
-import type { TimerHandle, Timers } from '../../timers.js';
+import type { TimerHandle, Timers } from '../timers.js';
 import { describeOutcome, type ScriptRun, type ScriptSpec } from '../script.js';
 import { initialScriptState, scriptResult, type ScriptState } from './script-state.js';
 
@@ -55,14 +55,14 @@ export class ScriptTrack {
 
   close(): void {
     this.closed = true;
-    if (this.timer !== undefined) this.o.timers.clearTimer(this.timer);
+    if (this.timer !== undefined) this.o.timers.clear(this.timer);
     this.timer = undefined;
     this.running?.cancel();
   }
 
   private tick(): void {
     if (this.closed) return;
-    this.timer = this.o.timers.setTimer(() => this.tick(), this.o.def.intervalMs);
+    this.timer = this.o.timers.set(() => this.tick(), this.o.def.intervalMs);
     if (this.running) {
       this.skipped++;
       this.o.onSkip();

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeTimers } from '../../timers.js';
+import { FakeTimers } from '../timers.js';
 import type { ScriptResult, ScriptRun, ScriptSpec } from '../script.js';
 import type { FileAccess } from './file-watch.js';
 import type { InstanceTracking } from './priority.js';
@@ -50,7 +50,7 @@ function setup(config: TrackerConfig, o: { connect?: OpenConnector; procRoot?: s
   const scripts = new FakeScripts();
   const links = new FakeLinks();
   links.set('eth0', true);
-  const tracker = new Tracker({ config, timers, clock: timers, links, runScript: scripts.run, processPollMs: 1000, ...o });
+  const tracker = new Tracker({ config, timers, clock: timers.clock, links, runScript: scripts.run, processPollMs: 1000, ...o });
   const priorities: InstanceTracking[] = [];
   const events: TrackerEvent[] = [];
   tracker.on('priority', (p) => priorities.push(p));
@@ -68,15 +68,15 @@ test('a weighted vrrp_script: priority drops after fall failures and returns aft
   t.deepEqual(f.priorities.map((p) => [p.priority, p.fault]), [[100, null]]);
   await f.scripts.finish(0);
   t.is(f.priorities.length, 1, 'first success: up, the negative weight does not count');
-  f.timers.advanceMs(1000);
+  await f.timers.advance(1000);
   await f.scripts.finish(1);
   t.is(f.priorities.length, 1, 'one failure of two');
-  f.timers.advanceMs(1000);
+  await f.timers.advance(1000);
   await f.scripts.finish(1);
   t.deepEqual([last(f.priorities)?.priority, last(f.priorities)?.fault], [80, null]);
-  f.timers.advanceMs(1000);
+  await f.timers.advance(1000);
   await f.scripts.finish(0);
-  f.timers.advanceMs(1000);
+  await f.timers.advance(1000);
   await f.scripts.finish(0);
   t.is(last(f.priorities)?.priority, 100);
   t.deepEqual(f.events.filter((e) => e.event === 'track.script').map((e) => e.event === 'track.script' && e.up), [true, false, true]);
@@ -89,7 +89,7 @@ test('a weight 0 script holds the instance in FAULT until it succeeds, and fault
   t.is(last(f.priorities)?.fault, 'waiting for the first result of script chk');
   await f.scripts.finish(0);
   t.is(last(f.priorities)?.fault, null);
-  f.timers.advanceMs(1000);
+  await f.timers.advance(1000);
   await f.scripts.finish(2);
   t.is(last(f.priorities)?.fault, 'script chk down');
   f.tracker.close();
@@ -103,7 +103,7 @@ test('the script runs every interval from the previous start, with the timeout (
   await f.tracker.start();
   t.deepEqual(f.scripts.runs.map((r) => r.spec), [{ argv: ['/bin/a'], user: 'nobody', timeoutMs: 500 }, { argv: ['/bin/b'], user: undefined, timeoutMs: 3000 }]);
   for (let ms = 0; ms <= 6000; ms += 1000) {
-    if (ms > 0) f.timers.advanceMs(1000);
+    if (ms > 0) await f.timers.advance(1000);
     const fresh = f.scripts.runs.slice(starts.length);
     for (const r of fresh) starts.push(`${r.spec.argv[0]}@${ms}`);
     for (const r of fresh) r.finish(0);
@@ -117,13 +117,13 @@ test('the script runs every interval from the previous start, with the timeout (
 test('a run still going when the next is due is skipped, not doubled', async (t) => {
   const f = setup({ vrrp: [instance('VI_1', 100, [ref('script', 'chk')])], syncGroups: [], tracking: tracking({ scripts: [script('chk', { weight: 5 })] }) });
   await f.tracker.start();
-  f.timers.advanceMs(1000);
+  await f.timers.advance(1000);
   t.is(f.scripts.runs.length, 1);
   t.deepEqual(f.events.filter((e) => e.event === 'track.script.skip'), [{ event: 'track.script.skip', name: 'chk' }]);
   t.is(f.tracker.snapshot().scripts[0]?.skipped, 1);
   f.tracker.close();
   t.true(f.scripts.runs[0]?.cancelled, 'close cancels the running script');
-  t.is(f.timers.timerCount, 0, 'close leaves no timer');
+  t.is(f.timers.size, 0, 'close leaves no timer');
 });
 
 test('track_interface with a weight moves the priority; weight 0 faults; reverse swaps', async (t) => {
@@ -157,21 +157,21 @@ test('track_file: a value written to the file changes the priority after it sett
   t.is(files.get('/run/lvsd/init'), '0\n', 'init creates the missing file');
   files.set('/run/lvsd/prio', '-100\n');
   onEvent('prio');
-  f.timers.advanceMs(10);
+  await f.timers.advance(10);
   t.deepEqual([last(f.priorities)?.priority, last(f.priorities)?.fault], [1, null], '100 - 200, at least 1');
   files.set('/run/lvsd/prio', '-127\n');
   onEvent('prio');
   onEvent('prio');
   t.deepEqual([last(f.priorities)?.priority, last(f.priorities)?.fault], [1, null], 'not read before it settles');
-  f.timers.advanceMs(10);
+  await f.timers.advance(10);
   t.is(last(f.priorities)?.fault, 'track_file tf has value -127', '-127 × 2 reaches -254: FAULT');
   files.delete('/run/lvsd/prio');
   onEvent('prio');
-  f.timers.advanceMs(10);
+  await f.timers.advance(10);
   t.deepEqual([last(f.priorities)?.priority, last(f.priorities)?.fault], [100, null], 'a deleted file reads as 0');
   files.set('/run/lvsd/init', '1');
   onEvent('init');
-  f.timers.advanceMs(10);
+  await f.timers.advance(10);
   t.is(last(f.priorities, 'VI_2')?.fault, 'track_file init has value 1');
   f.tracker.close();
 });
@@ -201,9 +201,9 @@ test('track_process through connector events: an exit loses the quorum after ter
   t.is(f.tracker.snapshot().processMode, 'events');
   p.remove(100);
   events?.onEvent({ kind: 'exit', pid: 100, exitCode: 0, exitSignal: 17 });
-  f.timers.advanceMs(1999);
+  await f.timers.advance(1999);
   t.is(last(f.priorities)?.priority, 100);
-  f.timers.advanceMs(1);
+  await f.timers.advance(1);
   t.is(last(f.priorities)?.priority, 50);
   p.add(101, 'haproxy');
   events?.onEvent({ kind: 'exec', pid: 101 });
@@ -220,9 +220,9 @@ test('where the connector is refused, /proc is polled and that is said once', as
   await f.tracker.start();
   t.is(last(f.priorities)?.fault, null);
   p.remove(100);
-  f.timers.advanceMs(1000);
+  await f.timers.advance(1000);
   t.is(last(f.priorities)?.fault, 'process hap down');
-  f.timers.advanceMs(5000);
+  await f.timers.advance(5000);
   t.is(f.events.filter((e) => e.event === 'track.process.polling').length, 1);
   t.is(f.tracker.snapshot().processMode, 'polling');
   f.tracker.close();

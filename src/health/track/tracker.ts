@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import { monotonicClock, type Clock } from '../../clock.js';
 import type { TrackFile, TrackProcess, TrackScript, Tracking, VrrpInstance, VrrpSyncGroup } from '../../model/types.js';
-import { realTimers, type Timers } from '../../timers.js';
+import { nodeTimers, type Timers } from '../timers.js';
 import { runScript, type ScriptRun, type ScriptSpec } from '../script.js';
 import { allBindings, type Binding, type TrackKind } from './bindings.js';
 import { TrackFileWatch, type FileAccess } from './file-watch.js';
@@ -76,7 +76,7 @@ export class Tracker extends EventEmitter<{ priority: [InstanceTracking]; event:
     super();
     this.config = o.config;
     this.clock = o.clock ?? monotonicClock;
-    this.timers = o.timers ?? realTimers;
+    this.timers = o.timers ?? nodeTimers;
   }
 
   /** Starts every runner; resolves after the initial 'priority' of every instance was emitted. */
