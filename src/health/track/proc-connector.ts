@@ -9,6 +9,7 @@
  * event listen" and sees no events at all). `openProcConnector` reports that as an error value,
  * so the caller can fall back to polling /proc.
  */
+import { constants } from 'node:os';
 import { RawNetlinkSocket } from 'netlink';
 import type { Result } from '../../errors.js';
 import { CN_IDX_PROC, NETLINK_CONNECTOR, decodeProcEvent, encodeMcastOp, type ProcEvent } from './proc-event.js';
@@ -60,6 +61,8 @@ export const openProcConnector: OpenConnector = async (o) => {
       if (!d.ok) return;
       if (d.event.kind !== 'ack') return o.onEvent(d.event);
       if (acked) return;
+      // The kernel acknowledges a refused LISTEN too, with its errno (EPERM without CAP_NET_ADMIN).
+      if (d.event.err !== 0) return fail(errnoName(d.event.err), `set process event listen: refused by the kernel (${errnoName(d.event.err)})`);
       acked = true;
       clearTimeout(timer);
       resolve({ ok: true, value: { close: () => closeConnector(sock, port) } });
@@ -78,4 +81,8 @@ export const openProcConnector: OpenConnector = async (o) => {
 function closeConnector(sock: RawNetlinkSocket, port: number): void {
   // The IGNORE request only matters to the kernel's listener count; close right after it.
   sock.send(encodeMcastOp('ignore', port), {}, () => sock.close());
+}
+
+function errnoName(n: number): string {
+  return Object.entries(constants.errno).find(([, v]) => v === n)?.[0] ?? `errno ${n}`;
 }
