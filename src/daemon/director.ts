@@ -67,6 +67,7 @@ export class Director {
           format: this.config.format,
           ipvs: this.ipvs.stats(),
           vrrpTimerLateness: this.vrrp ? (await this.vrrp.snapshot()).lateness : null,
+          tracking: this.tracker?.snapshot() ?? null,
         }),
       },
     });

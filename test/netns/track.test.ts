@@ -10,8 +10,8 @@ import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import type { TrackRef, Tracking } from '../../src/model/types.js';
-import { keepalivedInstance, REPO, roleOf, tempDir, vrrpStatus, type Director } from './lvsd-harness.js';
-import { addresses, makeLan, startIn, waitFor } from './topology.js';
+import { keepalivedInstance, LVSCTL, REPO, roleOf, tempDir, vrrpStatus, type Director } from './lvsd-harness.js';
+import { addresses, makeLan, nsExec, startIn, waitFor } from './topology.js';
 
 const FIXTURE = join(REPO, 'dist/test/fixtures/track-director.js');
 const at = { file: 'track.test.ts', line: 1, col: 1 };
@@ -97,6 +97,8 @@ test('vrrp_track_process: the tracked process dies, the master priority drops, t
   t.is(polling.length, 1, 'the refused connector is said once');
   t.is(polling[0]?.code, 'ECONNREFUSED');
   t.like(vrrpStatus(a, lan.ns.a!)[0], { priority: { configured: 150, effective: 150 } });
+  const director = nsExec(lan.ns.a!, process.execPath, [LVSCTL, '--socket', a.socket, 'director']);
+  t.true(director.includes('tracking 0 script(s), 0 file(s), 1 process(es), processes by polling /proc'), director);
   tracked.kill('SIGKILL');
   const ms = await waitFor(() => roleOf(b, 'VI_1') === 'MASTER', 'b MASTER', 5000);
   t.log(`process killed → backup MASTER in ${ms} ms (poll 1 s + master down)`);

@@ -1,6 +1,6 @@
 /**
  * `lvsctl director [--json]`: what the running lvsd is doing: its config, the IPVS backend
- * and operation counts, and the VRRP worker's timer lateness.
+ * and operation counts, the VRRP worker's timer lateness, and what tracking follows.
  */
 import { controlRequest } from '../../daemon/control.js';
 import type { Io } from '../io.js';
@@ -31,5 +31,10 @@ export function formatDirector(s: Readonly<Record<string, unknown>>): string {
     `ipvs last reconcile ${last ? `${last.at}: ${last.ops} op(s), ${last.failed} refused, ${last.ms} ms` : '-'}`,
     `vrrp timer lateness ${late ? `p99 ${late.p99Us} us, max ${late.maxUs} us over ${late.samples} firings` : '-'}`,
   ];
+  const tr = s.tracking as { processMode: string; scripts: unknown[]; files: unknown[]; processes: unknown[] } | null | undefined;
+  if (tr) {
+    const how = tr.processMode === 'events' ? ', processes followed by kernel events' : tr.processMode === 'polling' ? ', processes by polling /proc' : '';
+    lines.push(`tracking ${tr.scripts.length} script(s), ${tr.files.length} file(s), ${tr.processes.length} process(es)${how}`);
+  }
   return `${lines.join('\n')}\n`;
 }
