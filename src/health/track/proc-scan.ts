@@ -25,8 +25,11 @@ export function parseCmdline(raw: Buffer): string[] {
 function read(path: string): Buffer | undefined {
   try {
     return readFileSync(path);
-  } catch {
-    return undefined; // the process ended meanwhile (ENOENT, ESRCH): it simply is not there
+  } catch (e) {
+    // The process ended meanwhile (ENOENT, ESRCH) or is hidden from us (hidepid: EACCES, EPERM): not there.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ESRCH' || code === 'EACCES' || code === 'EPERM') return undefined;
+    throw e;
   }
 }
 
