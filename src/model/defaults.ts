@@ -3,7 +3,47 @@
  * defaults live (STYLE.md "Configuration"); a default fills a value that was not written,
  * never one that was written wrongly.
  */
-import type { ConfigFormat, ForwardMethod, GarpSettings, IpvsSettings, V3ChecksumMode, VrrpVersion } from './types.js';
+import type { CheckProbe, ConfigFormat, ForwardMethod, GarpSettings, IpvsSettings, V3ChecksumMode, VrrpVersion } from './types.js';
+
+type CheckKind = CheckProbe['kind'];
+
+/** Health-check defaults; a real server's checks inherit service → real server → check before these apply. */
+export interface CheckDefaults {
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  /** Retries per checker type. */
+  readonly retries: Readonly<Record<CheckKind, number>>;
+  /** Delay between retries per checker type; 'interval' = the check's own interval. */
+  readonly retryDelayMs: Readonly<Record<CheckKind, number | 'interval'>>;
+  /** 'interval' = the check's own interval. */
+  readonly warmupMs: number | 'interval';
+  readonly rise: number;
+  readonly fall: number;
+  readonly quorum: number;
+  readonly hysteresis: number;
+  readonly httpStatus: readonly [number, number];
+  readonly httpVersion: '1.0' | '1.0C' | '1.1';
+  readonly smtpHelo: string;
+  readonly dnsType: string;
+  readonly dnsName: string;
+  readonly udpMinReply: number;
+  readonly udpMaxReply: number;
+}
+
+/** Tracking defaults (keepalived vrrp_script, track_file, vrrp_track_process). */
+export interface TrackDefaults {
+  readonly scriptIntervalMs: number;
+  /** undefined: the script's interval (keepalived vrrp_scheduler.c: timeout 0 means interval). */
+  readonly scriptTimeoutMs?: number;
+  readonly scriptWeight: number;
+  readonly rise: number;
+  readonly fall: number;
+  readonly fileWeight: number;
+  /** The value `init_file` writes when it names none. */
+  readonly fileInit: number;
+  readonly processWeight: number;
+  readonly processQuorum: number;
+}
 
 export interface FormatDefaults {
   readonly routerId: string;
@@ -26,6 +66,8 @@ export interface FormatDefaults {
   readonly persistenceNetmask6: number;
   readonly ipvs: IpvsSettings;
   readonly sync: SyncDefaults;
+  readonly checks: CheckDefaults;
+  readonly tracking: TrackDefaults;
 }
 
 /**
@@ -64,6 +106,36 @@ const KEEPALIVED: FormatDefaults = {
   persistenceNetmask6: 128,
   ipvs: { backend: 'auto', ownWholeTable: false, cleanStop: false },
   sync: SYNC,
+  checks: {
+    intervalMs: 60_000, // delay_loop: KEEPALIVED_DEFAULT_DELAY (check_data.h), set in alloc_vs
+    timeoutMs: 5_000, // connect_timeout: alloc_vs `connection_to = 5 * TIMER_HZ`
+    // retry: queue_checker `default_retry = 1`; check_misc.c 0; check_dns.c DNS_DEFAULT_RETRY 3
+    retries: { tcp: 1, http: 1, misc: 0, smtp: 1, dns: 3, udp: 1, ping: 1, file: 0 },
+    // delay_before_retry: queue_checker 1 s; check_http.c 3 s; check_dns.c 0 = delay_loop
+    retryDelayMs: { tcp: 1_000, http: 3_000, misc: 1_000, smtp: 1_000, dns: 'interval', udp: 1_000, ping: 1_000, file: 1_000 },
+    warmupMs: 'interval', // check_data.c: warmup defaults to the checker's delay_loop
+    rise: 1, // keepalived has no rise/fall for checkers: one result changes the state
+    fall: 1,
+    quorum: 1, // alloc_vs
+    hysteresis: 0,
+    httpStatus: [200, 299], // HTTP_DEFAULT_STATUS_CODE_MIN/MAX (check_http.h)
+    httpVersion: '1.0', // alloc_http_get: HTTP_PROTOCOL_1_0
+    smtpHelo: 'smtpchecker.keepalived.org', // SMTP_DEFAULT_HELO (check_smtp.h)
+    dnsType: 'SOA', // DNS_DEFAULT_TYPE (check_dns.h)
+    dnsName: '.', // DNS_DEFAULT_NAME "": the root
+    udpMinReply: 0, // udp_check_handler
+    udpMaxReply: 255, // udp_check_handler: UINT8_MAX
+  },
+  tracking: {
+    scriptIntervalMs: 1_000, // VRRP_SCRIPT_DI (vrrp_track.h)
+    scriptWeight: 0, // VRRP_SCRIPT_DW
+    rise: 1, // alloc_vrrp_script
+    fall: 1,
+    fileWeight: 1, // track_file.c track_file_handler
+    fileInit: 0, // track_file_init_handler
+    processWeight: 0, // alloc_vrrp_process leaves 0 (keepalived.conf(5) 2.2.7 says 1; the code runs 0)
+    processQuorum: 1, // alloc_vrrp_process
+  },
 };
 
 /** lvsd's native defaults: fast failover (3 × 50 ms + skew ≤ 200 ms on kill -9), RFC 9568 checksums. */
@@ -86,6 +158,16 @@ const NATIVE: FormatDefaults = {
   persistenceNetmask6: 128,
   ipvs: { backend: 'auto', ownWholeTable: false, cleanStop: false },
   sync: SYNC,
+  // Native checks: detect a dead server within a few seconds on a LAN (conf/README.md).
+  checks: {
+    ...KEEPALIVED.checks,
+    intervalMs: 2_000,
+    timeoutMs: 1_000,
+    retries: { tcp: 0, http: 0, misc: 0, smtp: 0, dns: 0, udp: 0, ping: 0, file: 0 },
+    retryDelayMs: { tcp: 500, http: 500, misc: 500, smtp: 500, dns: 500, udp: 500, ping: 500, file: 500 },
+    httpVersion: '1.1',
+  },
+  tracking: KEEPALIVED.tracking,
 };
 
 /** ldirectord(8): scheduler "Default: wrr", forwardingmethod "Default: gate"; no VRRP of its own. */

@@ -72,8 +72,16 @@ export interface VrrpInstance {
   readonly unicastPeers: readonly string[];
   /** v2 simple password (keepalived auth_type PASS), at most 8 bytes. */
   readonly authPass?: string;
+  /**
+   * Interfaces whose loss puts the instance in FAULT (keepalived track_interface entries with
+   * weight 0 and no reverse, its default); the link tracker watches them with `interface`.
+   */
   readonly trackInterfaces: readonly string[];
-  /** Tracked scripts, files, processes and weighted interfaces (src/model/health.ts). */
+  /**
+   * Everything else that is tracked: scripts, files, processes and weighted (or reversed)
+   * interfaces, each with its effective weight (src/model/health.ts TrackRef). The entries of
+   * the instance's sync group are included. Absent = none.
+   */
   readonly tracks?: readonly TrackRef[];
   readonly notify: NotifyScripts;
   readonly garp: GarpSettings;
@@ -142,7 +150,11 @@ export interface VirtualService {
   readonly reals: readonly RealServer[];
   /** Quorum settings; absent = no checks configured on any real server. */
   readonly health?: ServiceHealth;
-  /** In the table only while no real server is up (keepalived sorry_server, ldirectord fallback). */
+  /**
+   * In the table, instead of the real servers, while the service has lost its quorum
+   * (ServiceHealth; with the default quorum 1: while no real server is up). keepalived
+   * sorry_server, ldirectord fallback. keepalived 2.2.7 ipwrapper.c update_quorum_state.
+   */
   readonly sorry?: SorryServer;
 }
 
@@ -200,8 +212,23 @@ export interface Config {
   readonly syncGroups: readonly VrrpSyncGroup[];
   readonly services: readonly VirtualService[];
   readonly ipvs: IpvsSettings;
-  /** vrrp_script / vrrp_track_file / vrrp_track_process definitions. */
+  /** vrrp_script / track_file / vrrp_track_process definitions. */
   readonly tracking?: Tracking;
   /** The kernel IPVS sync daemon; absent = lvsd leaves it alone. */
   readonly sync?: SyncDaemonSettings;
+  /** How scripts run (keepalived global_defs script_user, enable_script_security). Absent: defaults. */
+  readonly scripts?: ScriptPolicy;
+}
+
+/**
+ * The user every script runs as unless it names its own, and whether scripts are checked
+ * first. keepalived 2.2.7 (lib/notify.c): without script_user, the user "keepalived_script"
+ * if it exists, else the daemon's own (root). With `security`, a script run as root that a
+ * non-root user could change (the file or any directory above it) is not run; without it,
+ * keepalived runs it anyway and `keepalived -t` reports a SECURITY VIOLATION.
+ */
+export interface ScriptPolicy {
+  readonly user?: string;
+  readonly group?: string;
+  readonly security: boolean;
 }
