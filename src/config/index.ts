@@ -32,7 +32,7 @@ export interface LoadReport {
   readonly warnings: readonly Diagnostic[];
 }
 
-const KEEPALIVED_TOP = /^(global_defs|vrrp_instance|vrrp_sync_group|virtual_server|virtual_server_group|vrrp_script|static_ipaddress|static_routes)(\s|\{|$)/;
+const KEEPALIVED_TOP = /^(global_defs|vrrp_instance|vrrp_sync_group|virtual_server|virtual_server_group|vrrp_script|track_file|vrrp_track_file|vrrp_track_process|static_ipaddress|static_routes)(\s|\{|$)/;
 const NATIVE_TOP = /^(director|vrrp|sync-group|sync-daemon|service)(\s|\{|$)/;
 const LDIRECTORD_TOP = /^[A-Za-z]+\s*=/;
 

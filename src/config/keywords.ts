@@ -54,6 +54,14 @@ export function unsupported<A>(names: readonly string[], why: string): Keyword<A
   }));
 }
 
+/** A keyword of another program's format that lvsd refuses: "keepalived's BFD_CHECK is not supported by lvsd: why". */
+export function unsupportedFrom<A>(program: string, names: readonly string[], why: string): Keyword<A>[] {
+  return names.map((n) => ({
+    names: [n], minArgs: 0, maxArgs: Infinity, block: 'optional', repeat: true,
+    apply: (s: Stmt, _a: A, sink: Sink) => error(sink, s.keyword.at, `${program}'s ${n} is not supported by lvsd: ${why}`),
+  }));
+}
+
 export interface Scope {
   /** Human name of the block, for messages: `vrrp_instance VI_1`. */
   readonly where: string;

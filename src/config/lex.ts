@@ -14,6 +14,12 @@ export interface Word {
   readonly text: string;
   readonly quoted: boolean;
   readonly at: Loc;
+  /**
+   * The whole source line the word is on (shared, not copied). keepalived re-reads the raw
+   * line for script keywords with a different tokenizer (lib/parser.c buf_extern), so the
+   * keepalived front-end needs it; `at.col` is the word's start in it.
+   */
+  readonly line?: string;
 }
 
 export type Token =
@@ -83,7 +89,7 @@ function lexLine(s: LineState): void {
     if (ch === '"') { i = lexQuoted(s, i); continue; }
     let j = i;
     while (j < text.length && !isDelimiter(text[j] ?? ' ', o)) j++;
-    s.tokens.push({ kind: 'word', word: { text: text.slice(i, j), quoted: false, at: at(i) } });
+    s.tokens.push({ kind: 'word', word: { text: text.slice(i, j), quoted: false, at: at(i), line: text } });
     i = j;
   }
   s.tokens.push({ kind: 'end', at: at(text.length) });
@@ -97,7 +103,7 @@ function lexQuoted(s: LineState, start: number): number {
   while (i < text.length) {
     const ch = text[i] ?? '';
     if (ch === '"') {
-      s.tokens.push({ kind: 'word', word: { text: out, quoted: true, at: { file: s.file, line: s.line, col: start + 1 } } });
+      s.tokens.push({ kind: 'word', word: { text: out, quoted: true, at: { file: s.file, line: s.line, col: start + 1 }, line: s.text } });
       return i + 1;
     }
     if (s.o.escapes && ch === '\\' && (text[i + 1] === '"' || text[i + 1] === '\\')) {

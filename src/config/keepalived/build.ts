@@ -3,8 +3,10 @@
  * value was not written, and keepalived's own normalisations (each noted where applied).
  */
 import { defaultsFor, type FormatDefaults } from '../../model/defaults.js';
-import type { NotifyScripts, RealServer, ServiceKey, VirtualService, VrrpInstance, VrrpSyncGroup, VrrpVersion } from '../../model/types.js';
+import type { NotifyScripts, RealServer, RealServerHealth, ServiceKey, SorryServer, TrackRef, VirtualService, VrrpInstance, VrrpSyncGroup, VrrpVersion } from '../../model/types.js';
 import { error, place, type Sink } from '../keywords.js';
+import { buildVsHealth, realWeight } from './lvs-build.js';
+import { newRealHealth } from './lvs-health.js';
 import { granularity, type RealDraft, type VsDraft, type VsgDraft } from './lvs.js';
 import type { GlobalDraft, InstanceDraft, NotifyDraft, SyncGroupDraft } from './vrrp.js';
 
@@ -31,7 +33,10 @@ function advertCs(i: InstanceDraft, version: VrrpVersion, sink: Sink): number {
   return version === 2 ? rounded * 100 : rounded;
 }
 
-export function buildInstance(i: InstanceDraft, o: { globals: GlobalDraft; syncGroup?: string; sink: Sink }): VrrpInstance | undefined {
+/** Tracking of an instance, resolved by track-refs.ts (its own entries and its sync group's). */
+export interface InstanceTracks { readonly trackInterfaces: readonly string[]; readonly tracks: readonly TrackRef[] }
+
+export function buildInstance(i: InstanceDraft, o: { globals: GlobalDraft; syncGroup?: string; tracks: InstanceTracks; sink: Sink }): VrrpInstance | undefined {
   for (const k of ['interface', 'virtual_router_id']) {
     if (!i.written.has(k)) error(o.sink, i.at, `expected "${k}" in vrrp_instance ${i.name}, got none`);
   }
@@ -55,7 +60,8 @@ export function buildInstance(i: InstanceDraft, o: { globals: GlobalDraft; syncG
     ...(i.unicastSrc ? { unicastSrc: i.unicastSrc.address } : {}),
     unicastPeers: i.peers.map((p) => p.address),
     ...(i.authPass !== undefined ? { authPass: i.authPass } : {}),
-    trackInterfaces: i.track,
+    trackInterfaces: o.tracks.trackInterfaces,
+    ...(o.tracks.tracks.length > 0 ? { tracks: o.tracks.tracks } : {}),
     notify: buildNotify(i.notify),
     garp: { ...D.garp, ...o.globals.garp, ...i.garp },
     v3Checksum: i.v3AsV2 ? 'rfc9568' : D.v3Checksum,
@@ -97,6 +103,7 @@ export function buildServices(vs: VsDraft, o: { groups: ReadonlyMap<string, VsgD
     }
   }
   if (vs.granularity !== undefined && vs.persistence === undefined) error(o.sink, vs.granularity.at, 'expected persistence_timeout with persistence_granularity, got none');
+  const health = buildVsHealth(vs, { hasFwmark: keys.some((k) => k.kind === 'fwmark'), sink: o.sink });
   return keys.flatMap((key) => {
     const netmask = vs.granularity ? granularity(vs.granularity, key.family, o.sink) : key.family === 4 ? D.persistenceNetmask4 : D.persistenceNetmask6;
     if (netmask === undefined) return [];
@@ -108,8 +115,11 @@ export function buildServices(vs: VsDraft, o: { groups: ReadonlyMap<string, VsgD
       ...(vs.persistence ? { persistence: { timeoutS: vs.persistence.timeoutS ?? D.persistenceTimeoutS, netmask } } : {}),
       onePacket: vs.onePacket,
       ...(vs.pe !== undefined ? { pe: vs.pe } : {}),
-      reals: vs.reals.map((r) => buildReal(r, { vs, key, sink: o.sink })),
+      reals: vs.reals.map((r, n) => buildReal(r, { vs, key, health: health.reals[n], sink: o.sink })),
+      ...(health.service ? { health: health.service } : {}),
     };
+    const sorry = buildSorry(vs, key, { reals: service.reals, sink: o.sink });
+    if (sorry) return [{ ...service, sorry }];
     return [service];
   });
 }
@@ -119,14 +129,15 @@ function fwmarkFamily(vs: VsDraft): 4 | 6 {
   return vs.family ?? vs.reals[0]?.ip.family ?? 4;
 }
 
-function buildReal(r: RealDraft, o: { vs: VsDraft; key: ServiceKey; sink: Sink }): RealServer {
+function buildReal(r: RealDraft, o: { vs: VsDraft; key: ServiceKey; health?: RealServerHealth | undefined; sink: Sink; what?: string }): RealServer {
   const fwd = r.forward ?? o.vs.forward ?? { method: D.forward };
+  const what = o.what ?? 'real_server';
   // DR and TUN cannot change the destination port: IPVS keeps the service port (ip_vs_ctl.c,
   // ip_vs_add_dest ignores the port for these), so the model states the port actually used.
   const servicePort = o.key.kind === 'addr' ? o.key.port : 0;
   const keepsServicePort = o.key.kind === 'addr' && fwd.method !== 'masq';
   if (keepsServicePort && r.port !== undefined && r.port !== servicePort) {
-    o.sink.warnings.push({ at: r.at, message: `real_server port ${r.port} differs from the service port ${servicePort}: ${fwd.method === 'route' ? 'DR' : 'TUN'} forwarding uses the service port` });
+    o.sink.warnings.push({ at: r.at, message: `${what} port ${r.port} differs from the service port ${servicePort}: ${fwd.method === 'route' ? 'DR' : 'TUN'} forwarding uses the service port` });
   }
   return {
     at: r.at,
@@ -134,11 +145,36 @@ function buildReal(r: RealDraft, o: { vs: VsDraft; key: ServiceKey; sink: Sink }
     address: r.ip.address,
     port: keepsServicePort ? servicePort : r.port ?? servicePort,
     forward: fwd.method,
-    weight: r.weight ?? D.weight,
+    weight: realWeight(r, o.vs),
     upperThreshold: r.upper ?? 0,
     lowerThreshold: r.lower ?? 0,
     ...(fwd.tunnel ? { tunnel: fwd.tunnel } : {}),
+    ...(o.health ? { health: o.health } : {}),
   };
+}
+
+/**
+ * sorry_server IP [PORT]: weight 1, forwarding from sorry_server_lvs_method, else the
+ * virtual_server's (check_data.c alloc_ssvr). Its family must be the service's unless it is
+ * tunnelled (check_parser.c vs_end_handler). When it is also one of the real servers, it takes
+ * that server's inhibit_on_failure (validate_check_config), with a warning.
+ */
+function buildSorry(vs: VsDraft, key: ServiceKey, o: { reals: readonly RealServer[]; sink: Sink }): SorryServer | undefined {
+  const d = vs.health.sorry;
+  if (d === undefined) return undefined;
+  const draft: RealDraft = { at: d.at, ip: d.ip, ...(d.port !== undefined ? { port: d.port } : {}), weight: 1, health: newRealHealth(), registry: vs.registry };
+  if (vs.sorryForward) draft.forward = vs.sorryForward;
+  const server = buildReal(draft, { vs, key, sink: o.sink, what: 'sorry_server' });
+  if (server.family !== key.family && server.forward !== 'tunnel') {
+    error(o.sink, d.at, `expected a sorry_server of the service's family IPv${key.family} (only tunnel forwarding may mix families), got IPv${server.family}`);
+    return undefined;
+  }
+  const same = o.reals.find((r) => r.address === server.address && r.port === server.port);
+  const rsInhibit = same?.health?.inhibitOnFailure ?? (same ? vs.health.inhibit : undefined);
+  if (rsInhibit !== undefined && rsInhibit !== d.inhibit) {
+    o.sink.warnings.push({ at: d.at, message: `sorry_server ${server.address}:${server.port} is also a real_server, whose inhibit_on_failure is ${rsInhibit ? 'on' : 'off'}: sorry_server_inhibit is ${rsInhibit ? 'set' : 'cleared'} to match, as keepalived 2.2.7 does (and reports)` });
+  }
+  return { server, inhibit: rsInhibit ?? d.inhibit };
 }
 
 /** Cross-references the drafts know best: one sync group per instance. */

@@ -1,16 +1,18 @@
 /**
  * keepalived.conf LVS keywords → drafts: virtual_server, real_server, virtual_server_group.
- * Semantics from keepalived.conf(5) of 2.2.7. Health-check blocks are accepted as known
- * blocks (their braces matched) but not interpreted yet: every real server is up until the
- * health-check work lands (issue 3 item 5).
+ * Semantics from keepalived.conf(5) and keepalived/check/check_parser.c of 2.2.7. Health
+ * keywords and checker blocks are in lvs-health.ts and checkers.ts.
  */
 import { bigIntToIp, ipToBigInt, netmaskToPrefix, parseIp, type IpAddress } from '../../model/address.js';
 import type { ForwardMethod, IpFamily, L4Protocol, Loc, TunnelSettings } from '../../model/types.js';
 import { SCHEDULERS } from '../../model/validate.js';
-import { ignored, interpret, kw, unsupported, type Keyword, type Sink } from '../keywords.js';
+import { error, interpret, kw, unsupported, type Keyword, type Sink } from '../keywords.js';
 import type { Word } from '../lex.js';
 import type { Stmt } from '../tree.js';
 import { bad, int, ip, oneOf, port } from '../values.js';
+import { checkerKeywords } from './checkers.js';
+import { newRealHealth, newVsHealth, realHealthKeywords, vsHealthKeywords, type RealHealthDraft, type VsHealthDraft } from './lvs-health.js';
+import type { Registry } from './tracking.js';
 
 export interface ForwardDraft { readonly method: ForwardMethod; readonly tunnel?: TunnelSettings }
 
@@ -22,6 +24,9 @@ export interface RealDraft {
   forward?: ForwardDraft;
   upper?: number;
   lower?: number;
+  readonly health: RealHealthDraft;
+  /** Track files defined so far (FILE_CHECK names one). */
+  readonly registry: Registry;
 }
 
 export type VsHead =
@@ -42,6 +47,9 @@ export interface VsDraft {
   forward?: ForwardDraft;
   family?: IpFamily;
   reals: RealDraft[];
+  readonly health: VsHealthDraft;
+  sorryForward?: ForwardDraft;
+  readonly registry: Registry;
 }
 
 export type VsgEntry =
@@ -84,18 +92,20 @@ function forward(s: Stmt, sink: Sink): ForwardDraft | undefined {
   return { method: 'tunnel', tunnel };
 }
 
-/** Health-check blocks: known, braces matched, contents not interpreted yet. */
-const CHECKERS = ['HTTP_GET', 'SSL_GET', 'TCP_CHECK', 'SMTP_CHECK', 'DNS_CHECK', 'MISC_CHECK', 'BFD_CHECK', 'UDP_CHECK', 'PING_CHECK', 'FILE_CHECK'];
-/** Health-check tuning shared by virtual_server and real_server: accepted, not interpreted yet. */
-const CHECK_TUNING = ['delay_loop', 'connect_timeout', 'retry', 'delay_before_retry', 'warmup', 'alpha', 'inhibit_on_failure', 'smtp_alert', 'virtualhost', 'snmp_name'];
-
+/**
+ * real_server keywords. keepalived 2.2.7 knows only `lvs_method` here, not its virtual_server
+ * synonym `lb_kind` (`keepalived -t`: "Unknown keyword 'lb_kind'").
+ */
 const REAL_KEYWORDS: readonly Keyword<RealDraft>[] = [
   kw('weight', 1, (s, r, sink) => { const v = s.args[0] && int(sink, s.args[0], { what: 'a weight', min: 0, max: 65535 }); if (v !== undefined) r.weight = v; }),
-  { names: ['lvs_method', 'lb_kind'], minArgs: 1, maxArgs: 6, block: 'none', apply: (s, r, sink) => { const f = forward(s, sink); if (f) r.forward = f; } },
+  { names: ['lvs_method'], minArgs: 1, maxArgs: 6, block: 'none', apply: (s, r, sink) => { const f = forward(s, sink); if (f) r.forward = f; } },
   kw('uthreshold', 1, (s, r, sink) => { const v = s.args[0] && int(sink, s.args[0], { what: 'a uthreshold', min: 0, max: 2 ** 32 - 1 }); if (v !== undefined) r.upper = v; }),
   kw('lthreshold', 1, (s, r, sink) => { const v = s.args[0] && int(sink, s.args[0], { what: 'a lthreshold', min: 0, max: 2 ** 32 - 1 }); if (v !== undefined) r.lower = v; }),
-  ...ignored<RealDraft>(CHECKERS, { maxArgs: 0, block: 'required' }),
-  ...ignored<RealDraft>([...CHECK_TUNING, 'notify_up', 'notify_down'], { maxArgs: 3, block: 'none' }),
+  ...realHealthKeywords<RealDraft>((r) => r.health),
+  ...checkerKeywords<RealDraft>((r, c) => {
+    if (c.track) c.trackKnown = r.registry.files.has(c.track.text);
+    r.health.checks.push(c);
+  }),
 ];
 
 function realServer(s: Stmt, vs: VsDraft, sink: Sink): void {
@@ -103,7 +113,7 @@ function realServer(s: Stmt, vs: VsDraft, sink: Sink): void {
   const a = addr && ip(sink, addr, 'a real_server address');
   const portValue = p === undefined ? undefined : port(sink, p);
   if (a === undefined || (p !== undefined && portValue === undefined)) return;
-  const r: RealDraft = { at: s.keyword.at, ip: a, ...(portValue !== undefined ? { port: portValue } : {}) };
+  const r: RealDraft = { at: s.keyword.at, ip: a, ...(portValue !== undefined ? { port: portValue } : {}), health: newRealHealth(), registry: vs.registry };
   interpret(s.block?.body ?? [], REAL_KEYWORDS, r, { where: `real_server ${addr?.text ?? ''}`, sink });
   vs.reals.push(r);
 }
@@ -131,8 +141,16 @@ export const VS_KEYWORDS: readonly Keyword<VsDraft>[] = [
   ...FLAGS.map((f) => kw<VsDraft>(f, 0, (_s, v) => { v.schedFlags.push(f); })),
   kw('ip_family', 1, (s, v, sink) => { const x = s.args[0] && oneOf(sink, s.args[0], { what: 'an ip_family', values: ['inet', 'inet6'] as const }); if (x) v.family = x === 'inet' ? 4 : 6; }),
   { names: ['real_server'], minArgs: 1, maxArgs: 2, block: 'optional', repeat: true, apply: (s, v, sink) => realServer(s, v, sink) },
-  ...ignored<VsDraft>([...CHECK_TUNING, 'quorum', 'hysteresis', 'quorum_up', 'quorum_down', 'omega', 'ha_suspend'], { maxArgs: 3, block: 'none' }),
-  ...unsupported<VsDraft>(['sorry_server', 'sorry_server_inhibit', 'sorry_server_lvs_method', 'hashed', 'weight'], 'not implemented yet'),
+  ...vsHealthKeywords<VsDraft>((v) => v.health),
+  {
+    names: ['sorry_server_lvs_method'], minArgs: 1, maxArgs: 6, block: 'none',
+    apply: (s, v, sink) => {
+      if (v.health.sorry === undefined) { error(sink, s.keyword.at, 'expected sorry_server before sorry_server_lvs_method, got none (keepalived 2.2.7 ignores it there)'); return; }
+      const f = forward(s, sink);
+      if (f) v.sorryForward = f;
+    },
+  },
+  ...unsupported<VsDraft>(['hashed'], 'not implemented yet'),
 ];
 
 export function parseVsHead(s: Stmt, sink: Sink): VsHead | undefined {
@@ -150,8 +168,8 @@ export function parseVsHead(s: Stmt, sink: Sink): VsHead | undefined {
   return { kind: 'addr', ip: a, ...(p !== undefined ? { port: p } : {}) };
 }
 
-export function newVs(at: Loc, head: VsHead): VsDraft {
-  return { at, head, schedFlags: [], onePacket: false, reals: [] };
+export function newVs(at: Loc, head: VsHead, registry: Registry): VsDraft {
+  return { at, head, schedFlags: [], onePacket: false, reals: [], health: newVsHealth(), registry };
 }
 
 /** virtual_server_group entries: `IP [PORT]`, `RANGE [PORT]`, `fwmark N [inet|inet6]`. */

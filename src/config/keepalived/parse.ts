@@ -11,7 +11,9 @@ import type { Stmt } from '../tree.js';
 import { buildInstance, buildServices, buildSyncGroup, syncGroupOf } from './build.js';
 import { buildKeepalivedSync } from './sync.js';
 import { newVs, parseVsgEntry, parseVsHead, VS_KEYWORDS, type VsDraft, type VsgDraft } from './lvs.js';
-import { GLOBAL_KEYWORDS, INSTANCE_KEYWORDS, newInstance, SYNC_GROUP_KEYWORDS, type GlobalDraft, type InstanceDraft, type SyncGroupDraft } from './vrrp.js';
+import { buildTracking, instanceTracks, scriptPolicy } from './track-build.js';
+import { newRegistry, trackingDefinitions, type Registry } from './tracking.js';
+import { GLOBAL_KEYWORDS, INSTANCE_KEYWORDS, newInstance, newSyncGroup, SYNC_GROUP_KEYWORDS, type GlobalDraft, type InstanceDraft, type SyncGroupDraft } from './vrrp.js';
 
 interface Drafts {
   readonly globals: GlobalDraft;
@@ -19,6 +21,7 @@ interface Drafts {
   readonly syncGroups: SyncGroupDraft[];
   readonly groups: Map<string, VsgDraft>;
   readonly servers: VsDraft[];
+  readonly registry: Registry;
 }
 
 /** The name of a named block (`vrrp_instance NAME {`), reported when missing. */
@@ -38,7 +41,7 @@ const TOP: readonly Keyword<Drafts>[] = [
     apply: (s, d, sink) => {
       const name = blockName(s, sink);
       if (name === undefined) return;
-      const inst = newInstance(name, s.keyword.at);
+      const inst = newInstance(name, s.keyword.at, d.registry);
       interpret(s.block?.body ?? [], INSTANCE_KEYWORDS, inst, { where: `vrrp_instance ${name}`, sink, seen: inst.written });
       d.instances.push(inst);
     },
@@ -48,7 +51,7 @@ const TOP: readonly Keyword<Drafts>[] = [
     apply: (s, d, sink) => {
       const name = blockName(s, sink);
       if (name === undefined) return;
-      const g: SyncGroupDraft = { name, at: s.keyword.at, members: [], notify: {} };
+      const g = newSyncGroup(name, s.keyword.at, d.registry);
       interpret(s.block?.body ?? [], SYNC_GROUP_KEYWORDS, g, { where: `vrrp_sync_group ${name}`, sink });
       d.syncGroups.push(g);
     },
@@ -69,33 +72,38 @@ const TOP: readonly Keyword<Drafts>[] = [
     apply: (s, d, sink) => {
       const head = parseVsHead(s, sink);
       if (head === undefined) return;
-      const vs = newVs(s.keyword.at, head);
+      const vs = newVs(s.keyword.at, head, d.registry);
       const label = s.args.map((a) => a.text).join(' ');
       interpret(s.block?.body ?? [], VS_KEYWORDS, vs, { where: `virtual_server ${label}`, sink });
       d.servers.push(vs);
     },
   },
+  ...trackingDefinitions<Drafts>((d) => d.registry),
   ...unsupported<Drafts>(
-    ['vrrp_script', 'track_file', 'vrrp_track_file', 'vrrp_track_process', 'bfd_instance', 'static_ipaddress', 'static_routes', 'static_rules',
+    ['bfd_instance', 'static_ipaddress', 'static_routes', 'static_rules',
       'garp_group', 'linkbeat_interfaces', 'net_namespace', 'instance', 'use_pid_dir', 'child_wait_time', 'track_group', 'SSL'],
     'not implemented yet',
   ),
 ];
 
 export function interpretKeepalived(path: string, body: readonly Stmt[], sink: Sink): Config | undefined {
-  const d: Drafts = { globals: { garp: {} }, instances: [], syncGroups: [], groups: new Map(), servers: [] };
+  const d: Drafts = { globals: { garp: {} }, instances: [], syncGroups: [], groups: new Map(), servers: [], registry: newRegistry() };
   interpret(body, TOP, d, { where: 'the top level of keepalived.conf', sink });
   const groupOf = syncGroupOf(d.syncGroups, sink);
+  const tracksOf = instanceTracks({ instances: d.instances, syncGroups: d.syncGroups, groupOf, registry: d.registry, sink });
   const vrrp: VrrpInstance[] = [];
   for (const i of d.instances) {
     const syncGroup = groupOf.get(i.name);
-    const built = buildInstance(i, { globals: d.globals, ...(syncGroup !== undefined ? { syncGroup } : {}), sink });
+    const tracks = tracksOf.get(i.name) ?? { trackInterfaces: [], tracks: [] };
+    const built = buildInstance(i, { globals: d.globals, ...(syncGroup !== undefined ? { syncGroup } : {}), tracks, sink });
     if (built) vrrp.push(built);
   }
   const services: VirtualService[] = d.servers.flatMap((vs) => buildServices(vs, { groups: d.groups, sink }));
   const sync = buildKeepalivedSync(d.globals.sync, d.instances.map((i) => ({
     instance: i.name, ...(i.vrid !== undefined ? { vrid: i.vrid } : {}), ...(i.syncIface ? { iface: i.syncIface } : {}),
   })), sink);
+  const tracking = buildTracking(d.registry, [...tracksOf.values()], sink);
+  const scripts = scriptPolicy(d.globals, body, sink);
   if (sink.errors.length > 0) return undefined;
   const D = defaultsFor('keepalived');
   return {
@@ -107,5 +115,7 @@ export function interpretKeepalived(path: string, body: readonly Stmt[], sink: S
     services,
     ipvs: D.ipvs,
     ...(sync ? { sync } : {}),
+    ...(tracking ? { tracking } : {}),
+    ...(scripts ? { scripts } : {}),
   };
 }

@@ -6,17 +6,26 @@
 import type { IpAddress } from '../../model/address.js';
 import type { Loc, Vip, VrrpVersion } from '../../model/types.js';
 import { splitCommand } from '../argv.js';
-import { error, ignored, interpret, kw, place, unsupported, type Keyword, type Sink } from '../keywords.js';
+import { error, ignored, interpret, kw, place, unsupported, unsupportedFrom, type Keyword, type Sink } from '../keywords.js';
 import type { Word } from '../lex.js';
 import { blockWords, type Stmt } from '../tree.js';
 import { bad, decimalSecondsUs, int, ip, ipWithPrefix, oneOf } from '../values.js';
 import { parseLvsSyncDaemon, type SyncDraft } from './sync.js';
+import { trackKeywords, type RefDraft } from './track-refs.js';
+import type { Registry } from './tracking.js';
 
 export interface NotifyDraft { master?: string[]; backup?: string[]; fault?: string[]; any?: string[] }
 
 export interface GarpDraft { masterDelayMs?: number; masterRepeat?: number; masterRefreshMs?: number; refreshRepeat?: number; intervalMs?: number }
 
-export interface GlobalDraft { routerId?: string; vrrpVersion?: VrrpVersion; garp: GarpDraft; sync?: SyncDraft }
+export interface GlobalDraft {
+  routerId?: string;
+  vrrpVersion?: VrrpVersion;
+  garp: GarpDraft;
+  sync?: SyncDraft;
+  scriptUser?: { user: string; group?: string };
+  scriptSecurity?: boolean;
+}
 
 export interface InstanceDraft {
   readonly name: string;
@@ -35,7 +44,9 @@ export interface InstanceDraft {
   unicastSrc?: IpAddress;
   peers: IpAddress[];
   authPass?: string;
-  track: string[];
+  /** track_interface / track_script / track_file / track_process entries, in order. */
+  refs: RefDraft[];
+  readonly registry: Registry;
   notify: NotifyDraft;
   garp: GarpDraft;
   v3AsV2: boolean;
@@ -43,7 +54,16 @@ export interface InstanceDraft {
   syncIface?: Word;
 }
 
-export interface SyncGroupDraft { readonly name: string; readonly at: Loc; members: Word[]; notify: NotifyDraft }
+export interface SyncGroupDraft {
+  readonly name: string;
+  readonly at: Loc;
+  members: Word[];
+  notify: NotifyDraft;
+  refs: RefDraft[];
+  readonly registry: Registry;
+  /** sync_group_tracking_weight (or the deprecated global_tracking): members keep weighted tracking. */
+  trackingWeight: boolean;
+}
 
 /** A notify script: one quoted command line (split into argv), or one unquoted program path. */
 function script(s: Stmt, sink: Sink): string[] | undefined {
@@ -108,8 +128,10 @@ export const GLOBAL_KEYWORDS: readonly Keyword<GlobalDraft>[] = [
   kw('vrrp_garp_interval', 1, packetGap),
   kw('vrrp_gna_interval', 1, packetGap),
   ...ignored<GlobalDraft>(['notification_email'], { maxArgs: 0, block: 'required' }),
-  ...ignored<GlobalDraft>(['notification_email_from', 'smtp_server', 'smtp_connect_timeout', 'smtp_helo_name', 'smtp_alert', 'smtp_alert_vrrp', 'smtp_alert_checker', 'script_user'], { maxArgs: 2, block: 'none' }),
-  ...ignored<GlobalDraft>(['enable_script_security'], { maxArgs: 0, block: 'none' }),
+  ...ignored<GlobalDraft>(['notification_email_from', 'smtp_server', 'smtp_connect_timeout', 'smtp_helo_name', 'smtp_alert', 'smtp_alert_vrrp', 'smtp_alert_checker'], { maxArgs: 2, block: 'none' }),
+  // lib/notify.c set_default_script_user: `script_user USER [GROUP]`, the group defaulting to the user's
+  { names: ['script_user'], minArgs: 1, maxArgs: 2, block: 'none', apply: (s, g) => { const [u, gr] = s.args; if (u) g.scriptUser = { user: u.text, ...(gr ? { group: gr.text } : {}) }; } },
+  kw('enable_script_security', 0, (_s, g) => { g.scriptSecurity = true; }),
   ...unsupported<GlobalDraft>(['vrrp_strict'], 'strict mode installs no_accept firewall rules that make the VIPs unreachable and forbids unicast and authentication; remove it'),
   ...unsupported<GlobalDraft>(['vrrp_skip_check_adv_addr'], 'lvsd always checks the advertised address list'),
   {
@@ -174,20 +196,15 @@ export const INSTANCE_KEYWORDS: readonly Keyword<InstanceDraft>[] = [
     names: ['authentication'], minArgs: 0, maxArgs: 0, block: 'required',
     apply: (s, i, sink) => interpret(s.block?.body ?? [], AUTH_KEYWORDS, i, { where: `authentication of vrrp_instance ${i.name}`, sink }),
   },
-  {
-    names: ['track_interface'], minArgs: 0, maxArgs: 0, block: 'required',
-    apply: (s, i, sink) => s.block?.body.forEach((e) => {
-      if (e.args[0]) bad(sink, e.args[0], 'one interface per track_interface line (weight is not supported)');
-      else i.track.push(e.keyword.text);
-    }),
-  },
+  ...trackKeywords<InstanceDraft>((i) => i.refs, (i) => i.registry),
+  ...unsupportedFrom<InstanceDraft>('keepalived', ['track_bfd'], 'lvsd has no BFD'),
   ...notifyKeywords<InstanceDraft>(),
   ...garpKeywords<InstanceDraft>(''),
   kw('v3_checksum_as_v2', 0, (_s, i) => { i.v3AsV2 = true; }),
   kw('lvs_sync_daemon_interface', 1, (s, i) => { i.syncIface = s.args[0]; }),
   ...ignored<InstanceDraft>(['smtp_alert'], { maxArgs: 1, block: 'none' }),
   ...unsupported<InstanceDraft>([
-    'use_vmac', 'vmac_xmit_base', 'use_ipvlan', 'track_script', 'track_file', 'track_process', 'track_bfd', 'track_src_ip',
+    'use_vmac', 'vmac_xmit_base', 'use_ipvlan', 'track_src_ip',
     'mcast_src_ip', 'mcast_dst_ip', 'virtual_ipaddress_excluded', 'virtual_routes', 'virtual_rules', 'accept', 'no_accept',
     'dont_track_primary', 'strict_mode', 'down_timer_adverts', 'garp_lower_prio_delay', 'garp_lower_prio_repeat',
     'check_unicast_src', 'unicast_ttl', 'unicast_fault_no_peer', 'lower_prio_no_advert',
@@ -199,9 +216,19 @@ export const SYNC_GROUP_KEYWORDS: readonly Keyword<SyncGroupDraft>[] = [
   { names: ['group'], minArgs: 0, maxArgs: 0, block: 'required', apply: (s, g) => { g.members.push(...(s.block ? blockWords(s.block) : [])); } },
   ...notifyKeywords<SyncGroupDraft>(),
   ...ignored<SyncGroupDraft>(['smtp_alert'], { maxArgs: 1, block: 'none' }),
-  ...unsupported<SyncGroupDraft>(['track_interface', 'track_script', 'track_file', 'track_process', 'track_bfd', 'global_tracking', 'sync_group_tracking_weight'], 'not implemented yet'),
+  ...trackKeywords<SyncGroupDraft>((g) => g.refs, (g) => g.registry),
+  ...unsupportedFrom<SyncGroupDraft>('keepalived', ['track_bfd'], 'lvsd has no BFD'),
+  kw('sync_group_tracking_weight', 0, (_s, g) => { g.trackingWeight = true; }),
+  kw('global_tracking', 0, (s, g, sink) => {
+    sink.warnings.push({ at: s.keyword.at, message: 'global_tracking is deprecated: it means sync_group_tracking_weight, as in keepalived 2.2.7 (which reports it); write sync_group_tracking_weight, or track_* on the sync group' });
+    g.trackingWeight = true;
+  }),
 ];
 
-export function newInstance(name: string, at: Loc): InstanceDraft {
-  return { name, at, written: new Set(), nopreempt: false, vips: [], peers: [], track: [], notify: {}, garp: {}, v3AsV2: false };
+export function newInstance(name: string, at: Loc, registry: Registry): InstanceDraft {
+  return { name, at, written: new Set(), nopreempt: false, vips: [], peers: [], refs: [], registry, notify: {}, garp: {}, v3AsV2: false };
+}
+
+export function newSyncGroup(name: string, at: Loc, registry: Registry): SyncGroupDraft {
+  return { name, at, members: [], notify: {}, refs: [], registry, trackingWeight: false };
 }

@@ -1,0 +1,194 @@
+/**
+ * keepalived.conf checker drafts and the keywords every checker shares (keepalived 2.2.7
+ * keepalived/check/check_api.c install_checker_common_keywords): the connection keywords
+ * (connect_ip, connect_port, bindto, bind_port, bind_if, connect_timeout, fwmark) and the
+ * scheduling ones (retry, delay_before_retry, warmup, delay_loop, alpha, log_all_failures).
+ * The same timing keywords at real_server and virtual_server level are the defaults a checker
+ * inherits (check_data.c validate_check_config).
+ */
+import type { IpAddress } from '../../model/address.js';
+import type { Loc } from '../../model/types.js';
+import { kw, type Keyword, type Sink } from '../keywords.js';
+import type { Word } from '../lex.js';
+import type { Stmt } from '../tree.js';
+import { bad, bool, decimalSecondsUs, int, ip, port } from '../values.js';
+
+/** Timing as written at one level (checker, real_server or virtual_server), in µs like keepalived. */
+export interface TimingDraft {
+  delayLoopUs?: number;
+  connectTimeoutUs?: number;
+  retry?: number;
+  delayBeforeRetryUs?: number;
+  warmupUs?: number;
+}
+
+export type CheckType = 'TCP_CHECK' | 'HTTP_GET' | 'SSL_GET' | 'MISC_CHECK' | 'SMTP_CHECK' | 'DNS_CHECK' | 'UDP_CHECK' | 'PING_CHECK' | 'FILE_CHECK';
+
+export interface TargetDraft {
+  address?: IpAddress;
+  port?: number;
+  bindTo?: IpAddress;
+  bindPort?: number;
+  bindIf?: string;
+  fwmark?: number;
+  /** connect_timeout belongs to the connection in keepalived (conn_opts_t), so SMTP hosts have their own. */
+  timeoutUs?: number;
+  /** Any connection keyword written (SMTP_CHECK decides on it whether to probe its own target). */
+  written: boolean;
+  readonly at: Loc;
+}
+
+export interface UrlDraft {
+  readonly at: Loc;
+  path?: string;
+  digest?: string;
+  status: Array<[number, number]>;
+  regex?: string;
+  regexFlags: string;
+  regexNoMatch?: Loc;
+  virtualhost?: string;
+}
+
+/** One checker block as written. Probe fields are filled only by the keywords of its type. */
+export interface CheckDraft {
+  readonly at: Loc;
+  readonly type: CheckType;
+  readonly timing: TimingDraft;
+  readonly target: TargetDraft;
+  alpha?: boolean;
+  // HTTP_GET / SSL_GET
+  urls: UrlDraft[];
+  virtualhost?: string;
+  sni?: { on: boolean; at: Loc };
+  httpVersion?: '1.0' | '1.0C' | '1.1';
+  fastRecovery?: boolean;
+  // MISC_CHECK
+  argv?: string[];
+  miscTimeoutS?: number;
+  dynamic?: boolean;
+  user?: string;
+  group?: string;
+  // SMTP_CHECK
+  helo?: string;
+  hosts: TargetDraft[];
+  // DNS_CHECK
+  dnsType?: string;
+  dnsName?: string;
+  // UDP_CHECK
+  payloadHex?: string;
+  requireReply?: boolean;
+  replyHex?: string;
+  minReply?: number;
+  maxReply?: number;
+  // FILE_CHECK
+  track?: Word;
+  /** The track_file was defined before this FILE_CHECK (keepalived looks it up as it reads it). */
+  trackKnown?: boolean;
+  fileWeight?: { weight: number; reverse: boolean };
+}
+
+export function newTarget(at: Loc): TargetDraft {
+  return { written: false, at };
+}
+
+export function newCheck(type: CheckType, at: Loc): CheckDraft {
+  return { at, type, timing: {}, target: newTarget(at), urls: [], hosts: [] };
+}
+
+/** Node timers stop at 2^31-1 ms; keepalived's at ULONG_MAX µs. Longer waits are refused. */
+const MAX_TIMER_US = 24 * 86_400e6;
+
+/** A keepalived <TIMER>: decimal seconds with µs resolution (lib/parser.c read_timer). */
+export function timer(sink: Sink, s: Stmt, o: { minUs: number; maxUs?: number }): number | undefined {
+  const w = s.args[0];
+  return w && decimalSecondsUs(sink, w, { what: `a ${s.keyword.text}`, minUs: o.minUs, maxUs: o.maxUs ?? MAX_TIMER_US });
+}
+
+/** keepalived check_true_false: an optional yes/no word, true when absent. */
+export function optionalBool(sink: Sink, s: Stmt): boolean | undefined {
+  const w = s.args[0];
+  return w === undefined ? true : bool(sink, w, s.keyword.text);
+}
+
+/**
+ * delay_loop, connect_timeout, retry, delay_before_retry, warmup at any level. keepalived
+ * 2.2.7 allows `retry 0` on a checker but not on a real_server or virtual_server
+ * (rs_retry_handler / vs_retry_handler read 1..UINT32_MAX).
+ */
+export function timingKeywords<A>(get: (a: A) => TimingDraft, level: 'checker' | 'server'): Keyword<A>[] {
+  return [
+    kw<A>('delay_loop', 1, (s, a, sink) => { const v = timer(sink, s, { minUs: 1 }); if (v !== undefined) get(a).delayLoopUs = v; }),
+    kw<A>('retry', 1, (s, a, sink) => {
+      const v = s.args[0] && int(sink, s.args[0], { what: 'a retry count', min: level === 'checker' ? 0 : 1, max: 2 ** 32 - 1 });
+      if (v !== undefined) get(a).retry = v;
+    }),
+    kw<A>('delay_before_retry', 1, (s, a, sink) => { const v = timer(sink, s, { minUs: 0 }); if (v !== undefined) get(a).delayBeforeRetryUs = v; }),
+    kw<A>('warmup', 1, (s, a, sink) => { const v = timer(sink, s, { minUs: 0 }); if (v !== undefined) get(a).warmupUs = v; }),
+  ];
+}
+
+/** connect_timeout, read 1 µs .. UINT_MAX µs (check_api.c co_timeout_handler, check_parser.c). */
+export function connectTimeout<A>(set: (a: A, us: number) => void): Keyword<A> {
+  return kw<A>('connect_timeout', 1, (s, a, sink) => { const v = timer(sink, s, { minUs: 1, maxUs: 2 ** 32 - 1 }); if (v !== undefined) set(a, v); });
+}
+
+/** `log_all_failures`: lvsd logs state changes and each attempt's reason anyway. */
+function logAllFailures<A>(): Keyword<A> {
+  return {
+    names: ['log_all_failures'], minArgs: 0, maxArgs: 1, block: 'none',
+    apply: (s, _a, sink) => {
+      if (optionalBool(sink, s) === undefined) return;
+      sink.warnings.push({ at: s.keyword.at, message: 'log_all_failures is ignored: lvsd logs one line per state change with the failing attempt\'s reason, and `lvsctl checks` shows every last result' });
+    },
+  };
+}
+
+/** The keywords of every checker but FILE_CHECK (check_api.c install_checker_common_keywords(false)). */
+export const SCHEDULE_KEYWORDS: readonly Keyword<CheckDraft>[] = [
+  ...timingKeywords<CheckDraft>((c) => c.timing, 'checker'),
+  { names: ['alpha'], minArgs: 0, maxArgs: 1, block: 'none', apply: (s, c, sink) => { const v = optionalBool(sink, s); if (v !== undefined) c.alpha = v; } },
+  logAllFailures<CheckDraft>(),
+];
+
+/** Connection keywords on a target (a checker's own, or an SMTP_CHECK `host` block's). */
+export function connectionKeywords<A>(get: (a: A) => TargetDraft): Keyword<A>[] {
+  const addr = (field: 'address' | 'bindTo', what: string) => (s: Stmt, a: A, sink: Sink): void => {
+    const t = get(a);
+    const v = s.args[0] && ip(sink, s.args[0], what);
+    const other = field === 'address' ? t.bindTo : t.address;
+    t.written = true;
+    if (v && other && other.family !== v.family && s.args[0]) bad(sink, s.args[0], `${what} of the same family as the ${field === 'address' ? 'bindto' : 'connect_ip'} address (IPv${other.family})`);
+    else if (v) t[field] = v;
+  };
+  const portOf = (field: 'port' | 'bindPort') => (s: Stmt, a: A, sink: Sink): void => {
+    const v = s.args[0] && port(sink, s.args[0]);
+    get(a).written = true;
+    if (v !== undefined) get(a)[field] = v;
+  };
+  return [
+    kw<A>('connect_ip', 1, addr('address', 'a connect_ip')),
+    kw<A>('connect_port', 1, portOf('port')),
+    kw<A>('bindto', 1, addr('bindTo', 'a bindto address')),
+    kw<A>('bind_port', 1, portOf('bindPort')),
+    kw<A>('bind_if', 1, (s, a, sink) => {
+      const w = s.args[0];
+      get(a).written = true;
+      if (w && w.text.length > 15) bad(sink, w, 'an interface name of at most 15 characters');
+      else if (w) get(a).bindIf = w.text;
+    }),
+    connectTimeout<A>((a, us) => { get(a).timeoutUs = us; get(a).written = true; }),
+    kw<A>('fwmark', 1, (s, a, sink) => {
+      const v = s.args[0] && int(sink, s.args[0], { what: 'a fwmark (SO_MARK) for the probe', min: 0, max: 2 ** 32 - 1 });
+      get(a).written = true;
+      if (v !== undefined) get(a).fwmark = v;
+    }),
+  ];
+}
+
+/** keepalived check_conn_opts: an IPv6 link-local target needs bind_if to pick the link. */
+export function checkLinkLocal(t: TargetDraft, fallback: IpAddress, sink: Sink): void {
+  const a = t.address ?? fallback;
+  if (a.family === 6 && /^fe[89ab]/i.test(a.address) && t.bindIf === undefined) {
+    sink.errors.push({ at: t.at, message: `expected bind_if with the IPv6 link-local check target ${a.address} (keepalived 2.2.7 drops the checker without it), got none` });
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Whole-file tracking decisions for keepalived.conf: each instance's effective tracking (its
+ * own entries and its sync group's, track-refs.ts), the tracked objects that end up in the
+ * model, and how scripts run (global_defs script_user / enable_script_security).
+ */
+import type { Loc, ScriptPolicy, Tracking } from '../../model/types.js';
+import type { Sink } from '../keywords.js';
+import type { Stmt } from '../tree.js';
+import type { InstanceTracks } from './build.js';
+import { checkRefs, groupRefs, instanceRefs, partition } from './track-refs.js';
+import { buildFile, buildProcess, buildScript, type Registry } from './tracking.js';
+import type { GlobalDraft, InstanceDraft, SyncGroupDraft } from './vrrp.js';
+
+const OWNER = 255;
+
+/** instance name → its resolved tracking. Unknown names are reported here, once per entry. */
+export function instanceTracks(o: {
+  instances: readonly InstanceDraft[];
+  syncGroups: readonly SyncGroupDraft[];
+  groupOf: ReadonlyMap<string, string>;
+  registry: Registry;
+  sink: Sink;
+}): Map<string, InstanceTracks> {
+  const { registry: reg, sink } = o;
+  for (const x of [...o.instances, ...o.syncGroups]) checkRefs(x.refs, reg, sink);
+  const priority = new Map(o.instances.map((i) => [i.name, i.priority]));
+  const fromGroup = new Map(o.syncGroups.map((g) => {
+    const owner = g.members.find((m) => priority.get(m.text) === OWNER)?.text;
+    return [g.name, groupRefs(g.refs, { group: g.name, ...(owner !== undefined ? { ownerMember: owner } : {}), reg, sink })] as const;
+  }));
+  const groups = new Map(o.syncGroups.map((g) => [g.name, g]));
+  const out = new Map<string, InstanceTracks>();
+  for (const i of o.instances) {
+    const groupName = o.groupOf.get(i.name);
+    const g = groupName === undefined ? undefined : groups.get(groupName);
+    const fixed = g !== undefined && !g.trackingWeight ? 'sync group' : i.priority === OWNER ? 'address owner' : undefined;
+    const own = instanceRefs(i.refs, { instance: i.name, ...(fixed ? { fixed } : {}), reg, sink });
+    out.set(i.name, partition([...own, ...(groupName === undefined ? [] : fromGroup.get(groupName) ?? [])]));
+  }
+  return out;
+}
+
+/**
+ * The tracked objects in the model. A vrrp_script nothing tracks never runs: keepalived 2.2.7
+ * drops it with "Warning - script X is not used" (vrrp.c vrrp_complete_init), lvsd too. Track
+ * files stay even when unused (keepalived writes their init_file value at start), and so do
+ * processes (the engine follows only the tracked ones).
+ */
+export function buildTracking(reg: Registry, tracks: readonly InstanceTracks[], sink: Sink): Tracking | undefined {
+  if (reg.scripts.size + reg.files.size + reg.processes.size === 0) return undefined;
+  const used = new Set(tracks.flatMap((t) => t.tracks.filter((r) => r.kind === 'script').map((r) => r.name)));
+  for (const s of reg.scripts.values()) {
+    if (!used.has(s.name)) sink.warnings.push({ at: s.at, message: `vrrp_script ${s.name} is not tracked by any vrrp_instance or vrrp_sync_group, so it never runs (keepalived 2.2.7 drops it and reports it)` });
+  }
+  return {
+    scripts: [...reg.scripts.values()].filter((s) => used.has(s.name)).map(buildScript),
+    files: [...reg.files.values()].map(buildFile),
+    processes: [...reg.processes.values()].map(buildProcess),
+  };
+}
+
+/** Keywords whose value is a script keepalived runs (and checks under enable_script_security). */
+const SCRIPT_KEYWORDS = new Set(['script', 'misc_path', 'notify_up', 'notify_down', 'quorum_up', 'quorum_down', 'notify', 'notify_master', 'notify_backup', 'notify_fault']);
+
+function firstScript(body: readonly Stmt[]): Loc | undefined {
+  for (const s of body) {
+    if (SCRIPT_KEYWORDS.has(s.keyword.text) && s.args.length > 0) return s.keyword.at;
+    const inner = s.block ? firstScript(s.block.body) : undefined;
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+/**
+ * global_defs script_user / enable_script_security. Without enable_script_security keepalived
+ * 2.2.7 still runs the scripts but `keepalived -t` fails with "SECURITY VIOLATION - scripts
+ * are being executed but script_security not enabled"; lvsd warns at the first script.
+ */
+export function scriptPolicy(g: GlobalDraft, body: readonly Stmt[], sink: Sink): ScriptPolicy | undefined {
+  const at = g.scriptSecurity ? undefined : firstScript(body);
+  if (at) {
+    sink.warnings.push({ at, message: 'scripts run without enable_script_security: as script_user (default keepalived_script if that user exists, else root), and nobody checks who may modify them; keepalived 2.2.7 does the same and reports a SECURITY VIOLATION' });
+  }
+  if (g.scriptUser === undefined && g.scriptSecurity === undefined) return undefined;
+  return { ...(g.scriptUser ?? {}), security: g.scriptSecurity ?? false };
+}
