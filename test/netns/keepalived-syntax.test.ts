@@ -1,9 +1,16 @@
 /**
- * We never claim keepalived syntax that keepalived rejects: every valid keepalived test
- * config (a golden NAME.model.json without warnings) and conf/keepalived.conf.example must
- * pass `keepalived -t -f FILE` (2.2.7). `-t` parses the config for every role and exits 0
- * only without config errors; it checks that interfaces exist, so it runs in a namespace
- * that has eth0..eth3. A file marked `# lvsd-only: REASON` uses a keyword newer than 2.2.7. An error file must fail it, so the oracle is known to be able to fail.
+ * We never claim keepalived syntax that keepalived rejects: every keepalived test config lvsd
+ * accepts (a golden NAME.model.json) and conf/keepalived.conf.example must pass
+ * `keepalived -t -f FILE` (2.2.7). `-t` parses the config for every role and exits 0 only
+ * without config errors; it checks that interfaces exist, so it runs in a namespace that has
+ * eth0..eth3.
+ *
+ * Markers in a config's comments:
+ * - `keepalived -t says: TEXT` — keepalived corrects or refuses something here and reports it:
+ *   `-t` must exit non-zero and print TEXT. lvsd warns about the same thing (accepted files)
+ *   or refuses it too (error files; only those with markers are run).
+ * - `lvsd-only: REASON` — not run (a keyword newer than 2.2.7, or a case `-t` cannot check).
+ * An error file must fail with its markers printed, so the oracle is known to be able to fail.
  */
 import test, { type ExecutionContext } from 'ava';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -24,30 +31,51 @@ function namespaceWithInterfaces(t: ExecutionContext): string {
   return ns;
 }
 
-function keepalivedTest(ns: string, file: string): { status: number | null; stderr: string } {
+function keepalivedTest(ns: string, file: string): { status: number | null; output: string } {
   const r = spawnSync('ip', ['netns', 'exec', ns, 'keepalived', '-t', '-f', file], { encoding: 'utf8', timeout: 10_000 });
-  return { status: r.status, stderr: `${r.stdout}${r.stderr}` };
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
-const valid = readdirSync(KEEPALIVED_DATA)
-  .filter((f) => f.endsWith('.model.json'))
-  .map((f) => f.slice(0, -'.model.json'.length))
-  .filter((n) => !existsSync(join(KEEPALIVED_DATA, `${n}.warnings.txt`)))
-  .map((n) => join(KEEPALIVED_DATA, `${n}.conf`))
-  .filter((f) => !readFileSync(f, 'utf8').includes('# lvsd-only:'));
+/** The `keepalived -t says:` texts of a config file. */
+function markers(text: string): string[] {
+  return [...text.matchAll(/^\s*[#!]\s*keepalived -t says: (.+?)\s*$/gm)].map((m) => m[1] ?? '');
+}
 
-for (const file of [...valid, join(ROOT, 'conf/keepalived.conf.example')]) {
-  const title = `keepalived 2.2.7 -t accepts ${file.slice(ROOT.length)}`;
-  if (!available) { test.skip(title, () => undefined); continue; }
-  test(title, (t) => {
-    const r = keepalivedTest(namespaceWithInterfaces(t), file);
-    t.is(r.status, 0, r.stderr);
-  });
+function cases(suffix: string): Array<{ file: string; says: string[] }> {
+  return readdirSync(KEEPALIVED_DATA)
+    .filter((f) => f.endsWith(suffix))
+    .map((f) => join(KEEPALIVED_DATA, `${f.slice(0, -suffix.length)}.conf`))
+    .filter((f) => existsSync(f) && !readFileSync(f, 'utf8').includes('lvsd-only:'))
+    .map((file) => ({ file, says: markers(readFileSync(file, 'utf8')) }));
+}
+
+const accepted = [...cases('.model.json'), { file: join(ROOT, 'conf/keepalived.conf.example'), says: [] }];
+const refused = cases('.errors.txt').filter((c) => c.says.length > 0);
+
+function expectRun(t: ExecutionContext, c: { file: string; says: string[] }): void {
+  const r = keepalivedTest(namespaceWithInterfaces(t), c.file);
+  if (c.says.length === 0) {
+    t.is(r.status, 0, r.output);
+    return;
+  }
+  t.not(r.status, 0, `keepalived -t accepted a file marked "keepalived -t says"`);
+  for (const text of c.says) t.true(r.output.includes(text), `keepalived -t did not say "${text}":\n${r.output}`);
+}
+
+for (const c of accepted) {
+  const title = c.says.length === 0
+    ? `keepalived 2.2.7 -t accepts ${c.file.slice(ROOT.length)}`
+    : `keepalived 2.2.7 -t reports what lvsd warns about in ${c.file.slice(ROOT.length)}`;
+  (available ? test : test.skip)(title, (t) => expectRun(t, c));
+}
+
+for (const c of refused) {
+  (available ? test : test.skip)(`keepalived 2.2.7 -t also refuses ${c.file.slice(ROOT.length)}`, (t) => expectRun(t, c));
 }
 
 const control = join(KEEPALIVED_DATA, 'unknown-keyword.conf');
 (available ? test : test.skip)('keepalived -t rejects a file our loader rejects (the oracle can fail)', (t) => {
   const r = keepalivedTest(namespaceWithInterfaces(t), control);
   t.not(r.status, 0);
-  t.regex(r.stderr, /Unknown keyword 'priorty'/);
+  t.regex(r.output, /Unknown keyword 'priorty'/);
 });

@@ -44,6 +44,7 @@ export interface UrlDraft {
   digest?: string;
   status: Array<[number, number]>;
   regex?: string;
+  regexAt?: Loc;
   regexFlags: string;
   regexNoMatch?: Loc;
   virtualhost?: string;

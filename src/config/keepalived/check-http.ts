@@ -58,6 +58,7 @@ function regex(s: Stmt, u: UrlDraft, sink: Sink): void {
     sink.warnings.push({ at, message: `keepalived 2.2.7 reads backslash escapes of the config line before the regular expression sees it, so the pattern is ${JSON.stringify(pattern)}; write \\\\ for a backslash in the pattern` });
   }
   u.regex = pattern;
+  u.regexAt = at;
 }
 
 function checkRegex(u: UrlDraft, sink: Sink): void {
@@ -73,7 +74,7 @@ function checkRegex(u: UrlDraft, sink: Sink): void {
     new RegExp(u.regex, u.regexFlags);
   } catch (e) {
     if (!(e instanceof SyntaxError)) throw e;
-    error(sink, u.at, `expected a regular expression JavaScript can compile (lvsd uses JavaScript RegExp where keepalived uses PCRE2), got ${JSON.stringify(u.regex)}: ${e.message}`);
+    error(sink, u.regexAt ?? u.at, `expected a regular expression JavaScript can compile (lvsd uses JavaScript RegExp where keepalived uses PCRE2), got ${JSON.stringify(u.regex)}: ${e.message}`);
   }
 }
 

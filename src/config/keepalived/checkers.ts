@@ -13,7 +13,11 @@ import { connectionKeywords, newCheck, newTarget, SCHEDULE_KEYWORDS, type CheckD
 import { endHttp, HTTP_KEYWORDS } from './check-http.js';
 import { commandOnly } from './script.js';
 
-/** keepalived read_hex_str (lib/parser.c): hex digits in pairs, spaces between bytes; a lone digit is one byte. */
+/**
+ * keepalived read_hex_str (lib/parser.c): hex digits in pairs, spaces between bytes; a lone
+ * digit is one byte. Its loop takes a last byte of ff for its own "invalid digit" marker, so
+ * keepalived 2.2.7 rejects any string ending in ff; undefined here too ("ff" is the caller's cue).
+ */
 export function hexBytes(text: string, wildcards: boolean): string | undefined {
   let out = '';
   const digit = wildcards ? /[0-9a-fA-FxX]/ : /[0-9a-fA-F]/;
@@ -26,12 +30,15 @@ export function hexBytes(text: string, wildcards: boolean): string | undefined {
     if (b !== undefined && !digit.test(b)) return undefined;
     out += (b === undefined ? `0${a}` : `${a}${b}`).toLowerCase();
   }
-  return out === '' ? undefined : out;
+  return out === '' || out.endsWith('ff') ? undefined : out;
 }
 
 function hexArgs(s: Stmt, wildcards: boolean, sink: Sink): string | undefined {
   const v = hexBytes(s.args.map((w) => w.text).join(' '), wildcards);
-  if (v === undefined && s.args[0]) bad(sink, s.args[0], `hex bytes for "${s.keyword.text}" (e.g. 0a 1b2c${wildcards ? ', x for any nibble' : ''})`);
+  const last = s.args[s.args.length - 1];
+  const ff = v === undefined && last !== undefined && /ff$/i.test(last.text) && hexBytes(s.args.map((w) => w.text).join(' ').slice(0, -2) + '00', wildcards) !== undefined;
+  const at = ff ? last : s.args[0];
+  if (v === undefined && at) bad(sink, at, ff ? `hex bytes not ending in ff for "${s.keyword.text}" (keepalived 2.2.7 takes a last byte ff for an invalid digit and rejects the string)` : `hex bytes for "${s.keyword.text}" (e.g. 0a 1b2c${wildcards ? ', x for any nibble' : ''})`);
   return v;
 }
 
@@ -111,10 +118,10 @@ const TABLES: Readonly<Record<CheckType, readonly Keyword<CheckDraft>[]>> = {
 };
 
 /** End-of-block checks keepalived makes (it drops the checker and reports; lvsd refuses). */
-function endCheck(c: CheckDraft, sink: Sink): void {
+function endCheck(c: CheckDraft, seen: ReadonlySet<string>, sink: Sink): void {
   const need = (ok: boolean, what: string): void => { if (!ok) error(sink, c.at, `expected ${what} in ${c.type}, got none (keepalived 2.2.7 drops the checker)`); };
   if (c.type === 'HTTP_GET' || c.type === 'SSL_GET') endHttp(c, sink);
-  if (c.type === 'MISC_CHECK') need(c.argv !== undefined, '"misc_path"');
+  if (c.type === 'MISC_CHECK') need(seen.has('misc_path'), '"misc_path"');
   if (c.type === 'FILE_CHECK') need(c.track !== undefined, '"track_file NAME"');
   if (c.type === 'UDP_CHECK' && c.minReply !== undefined && c.maxReply !== undefined && c.minReply > c.maxReply) {
     error(sink, c.at, `expected min_reply_length ≤ max_reply_length in UDP_CHECK, got ${c.minReply} > ${c.maxReply} (the check could never pass)`);
@@ -130,8 +137,9 @@ export function checkerKeywords<R>(add: (r: R, c: CheckDraft, at: Loc) => void):
       names: [type], minArgs: 0, maxArgs: 0, block: 'required', repeat: true,
       apply: (s, r, sink) => {
         const c = newCheck(type, s.keyword.at);
-        interpret(s.block?.body ?? [], TABLES[type], c, { where: type, sink });
-        endCheck(c, sink);
+        const seen = new Set<string>();
+        interpret(s.block?.body ?? [], TABLES[type], c, { where: type, sink, seen });
+        endCheck(c, seen, sink);
         add(r, c, s.keyword.at);
       },
     })),

@@ -38,9 +38,9 @@ function entryWeight(e: Stmt, kind: RefKind, sink: Sink): { weight?: number; rev
   const [kwWord, value, opt, extra] = e.args;
   if (kwWord === undefined) return {};
   if (kwWord.text !== 'weight') return bad(sink, kwWord, `"weight N" or nothing after the ${KEYWORD[kind]} entry ${e.keyword.text}`);
-  if (value === undefined) return bad(sink, kwWord, 'a value after "weight"');
+  if (value === undefined) { error(sink, kwWord.at, `expected a value after "weight", got none`); return undefined; }
   if (extra !== undefined) return bad(sink, extra, 'nothing more after the weight option');
-  let weight = int(sink, value, { what: 'a weight between -254 and 254', min: -254, max: 254 });
+  let weight = int(sink, value, { what: 'a weight', min: -254, max: 254 });
   if (weight === undefined) return undefined;
   if ((kind === 'interface' || kind === 'script') && Math.abs(weight) === 254) {
     sink.warnings.push({ at: value.at, message: `weight ${weight} means ${Math.sign(weight) * 253}: keepalived 2.2.7 limits ${KEYWORD[kind]} weights to ±253 and reports it` });

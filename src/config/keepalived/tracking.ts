@@ -70,7 +70,7 @@ export function newRegistry(): Registry {
 /** `weight N [reverse]` of a definition, N within ±limit. */
 function weightReverse(s: Stmt, limit: number, sink: Sink): { weight: number; reverse: boolean } | undefined {
   const [w, opt] = s.args;
-  const weight = w && int(sink, w, { what: `a weight between -${limit} and ${limit}`, min: -limit, max: limit });
+  const weight = w && int(sink, w, { what: 'a weight', min: -limit, max: limit });
   const reverse = opt === undefined ? false : oneOf(sink, opt, { what: 'a weight option', values: ['reverse'] }) !== undefined;
   if (weight === undefined || (opt !== undefined && !reverse)) return undefined;
   return { weight, reverse };
@@ -184,21 +184,24 @@ export function trackingDefinitions<A>(reg: (a: A) => Registry): Keyword<A>[] {
   return [
     block(['vrrp_script'], (name, s, a, sink) => {
       const d: ScriptDraft = { name, at: s.keyword.at, reverse: false, initFail: false };
-      interpret(s.block?.body ?? [], SCRIPT_KEYWORDS, d, { where: `vrrp_script ${name}`, sink });
-      if (d.argv === undefined) error(sink, d.at, `expected "script" in vrrp_script ${name} (keepalived 2.2.7 drops it without one), got none`);
+      const seen = new Set<string>();
+      interpret(s.block?.body ?? [], SCRIPT_KEYWORDS, d, { where: `vrrp_script ${name}`, sink, seen });
+      if (!seen.has('script')) error(sink, d.at, `expected "script" in vrrp_script ${name} (keepalived 2.2.7 drops it without one), got none`);
       define(reg(a).scripts, d, 'vrrp_script', sink);
     }),
     block(['track_file', 'vrrp_track_file'], (name, s, a, sink) => {
       if (s.keyword.text === 'vrrp_track_file') sink.warnings.push({ at: s.keyword.at, message: 'vrrp_track_file is deprecated: it means track_file, as in keepalived 2.2.7 (which logs so); write track_file' });
       const d: FileDraft = { name, at: s.keyword.at, reverse: false, initOverwrite: false };
-      interpret(s.block?.body ?? [], FILE_KEYWORDS, d, { where: `${s.keyword.text} ${name}`, sink });
-      if (d.path === undefined) error(sink, d.at, `expected "file" in ${s.keyword.text} ${name} (keepalived 2.2.7 drops it without one), got none`);
+      const seen = new Set<string>();
+      interpret(s.block?.body ?? [], FILE_KEYWORDS, d, { where: `${s.keyword.text} ${name}`, sink, seen });
+      if (!seen.has('file')) error(sink, d.at, `expected "file" in ${s.keyword.text} ${name} (keepalived 2.2.7 drops it without one), got none`);
       define(reg(a).files, d, 'track_file', sink);
     }),
     block(['vrrp_track_process'], (name, s, a, sink) => {
       const d: ProcessDraft = { name, at: s.keyword.at, fullCommand: false, quorum: D.processQuorum, reverse: false };
-      interpret(s.block?.body ?? [], PROCESS_KEYWORDS, d, { where: `vrrp_track_process ${name}`, sink });
-      if (d.process === undefined) error(sink, d.at, `expected "process" in vrrp_track_process ${name} (keepalived 2.2.7 drops it without one), got none`);
+      const seen = new Set<string>();
+      interpret(s.block?.body ?? [], PROCESS_KEYWORDS, d, { where: `vrrp_track_process ${name}`, sink, seen });
+      if (!seen.has('process')) error(sink, d.at, `expected "process" in vrrp_track_process ${name} (keepalived 2.2.7 drops it without one), got none`);
       define(reg(a).processes, d, 'vrrp_track_process', sink);
     }),
   ];
