@@ -69,3 +69,28 @@ test('loading never throws, whatever the text', (t) => {
     }),
   );
 });
+
+test('health checks and tracking are validated on the model: ranges and names defined in Config.tracking', (t) => {
+  const timing = { intervalMs: 0, timeoutMs: 1000, retries: -1, retryDelayMs: 0, warmupMs: 0, rise: 1, fall: 0 };
+  const checks = [
+    { at: at(12), probe: { kind: 'file' as const, track: 'nope', weight: 1, reverse: false }, target: {}, timing: { ...timing, intervalMs: 1, retries: 0, fall: 1 }, startDown: false },
+    { at: at(13), probe: { kind: 'http' as const, tls: false, method: 'GET' as const, urls: [{ path: '/', status: [[99, 200]] as Array<[number, number]>, regex: '(?i)x' }], sni: false, httpVersion: '1.0' as const, fastRecovery: false }, target: { port: 0 }, timing, startDown: false },
+  ];
+  const c: Config = {
+    ...base,
+    vrrp: [{ ...instance, tracks: [{ kind: 'script', name: 'chk', at: at(3), weight: 300 }] }],
+    services: [{ ...service, reals: [{ ...real, health: { checks, inhibitOnFailure: false, startDown: false } }], health: { quorum: -1, hysteresis: 0, omega: false, haSuspend: false } }],
+  };
+  t.deepEqual(messages(c), [
+    '3: expected a tracked script named "chk" for vrrp instance VI_1, got none defined',
+    '3: expected a tracking weight between -254 and 254, got 300',
+    '10: expected a quorum and hysteresis ≥ 0, got -1 and 0',
+    '12: expected a tracked file named "nope" for the file check, got none defined',
+    '13: expected a positive check interval and timeout, got 0 ms and 1000 ms',
+    '13: expected retries ≥ 0 and non-negative retry delay and warmup, got -1, 0 ms, 0 ms',
+    '13: expected rise and fall of at least 1, got 1 and 0',
+    '13: expected HTTP status ranges within 100-599 for /, got [[99,200]]',
+    '13: expected a JavaScript regular expression for /, got "(?i)x"',
+    '13: expected a check port between 1 and 65535, got 0',
+  ]);
+});

@@ -7,6 +7,7 @@
 import { formatDiagnostic } from '../errors.js';
 import { netmaskToPrefix, parseIp } from './address.js';
 import type { Config, Diagnostic, Loc, RealServer, ServiceKey, SyncDaemonSettings, VirtualService, Vip, VrrpInstance } from './types.js';
+import { checkHealth } from './validate-health.js';
 
 /** Kernel IPVS schedulers (net/netfilter/ipvs/ip_vs_*.c, Linux 6.1). */
 export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'] as const;
@@ -29,6 +30,7 @@ export function validateConfig(c: Config): Diagnostic[] {
   c.services.forEach((s) => checkService(s, report));
   if (c.sync !== undefined) checkSync(c.sync, c, report);
   duplicates(c.services, (s) => keyText(s.key), (s, first) => report(s.at, `expected each virtual service once, got ${keyText(s.key)} again (first at ${where(first.at)})`));
+  checkHealth(c, report);
   return sortDiagnostics(out);
 }
 

@@ -84,7 +84,7 @@ const TOP: readonly Keyword<Drafts>[] = [
     apply: (s, d, sink) => {
       const key = serviceKey(s, sink);
       if (key === undefined) return;
-      const v: NativeService = { at: s.keyword.at, key, schedFlags: [], forward: { tunnel: {} }, reals: [] };
+      const v: NativeService = { at: s.keyword.at, key, schedFlags: [], forward: { tunnel: {} }, reals: [], checks: [] };
       interpret(s.block?.body ?? [], NATIVE_SERVICE, v, { where: `service ${s.args.map((a) => a.text).join(' ')}`, sink });
       d.services.push(v);
     },

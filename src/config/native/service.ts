@@ -4,12 +4,13 @@
  */
 import { netmaskToPrefix, parseIp, type IpAddress } from '../../model/address.js';
 import { defaultsFor } from '../../model/defaults.js';
-import type { ForwardMethod, IpFamily, L4Protocol, Loc, RealServer, ServiceKey, TunnelSettings, VirtualService } from '../../model/types.js';
+import type { ForwardMethod, IpFamily, L4Protocol, Loc, RealServer, RealServerHealth, ServiceKey, SorryServer, TunnelSettings, VirtualService } from '../../model/types.js';
 import { FORWARD_METHODS, SCHED_FLAGS, SCHEDULERS } from '../../model/validate.js';
 import { kw, type Keyword, type Sink } from '../keywords.js';
 import type { Word } from '../lex.js';
 import type { Stmt } from '../tree.js';
 import { bad, bool, durationMs, int, oneOf, port } from '../values.js';
+import { buildCheck, parseCheck, type NativeCheck } from './checks.js';
 
 const D = defaultsFor('native');
 
@@ -25,6 +26,9 @@ export interface NativeService {
   pe?: string;
   forward: Forward;
   reals: RealDraft[];
+  checks: NativeCheck[];
+  quiescent?: boolean;
+  sorry?: { draft: RealDraft; inhibit: boolean };
 }
 
 /** `A.B.C.D[:PORT]`, `[V6][:PORT]` or a bare IPv6 address. Port 0 when absent. */
@@ -78,10 +82,28 @@ function real(s: Stmt, svc: NativeService, sink: Sink): void {
   if (ep !== undefined) svc.reals.push({ at: s.keyword.at, ip: ep.ip, port: ep.port, f, ...nums });
 }
 
+/** `sorry ADDR[:PORT] [forward M] [tunnel-type T] [tunnel-port P] [tunnel-csum C] [inhibit yes|no]` */
+function sorry(s: Stmt, svc: NativeService, sink: Sink): void {
+  const [addr, ...opts] = s.args;
+  const ep = addr && endpoint(sink, addr, 'a sorry server');
+  const f: Forward = { tunnel: {} };
+  let inhibit = false;
+  for (let k = 0; k < opts.length; k += 2) {
+    const name = opts[k];
+    const value = opts[k + 1];
+    if (name === undefined) break;
+    if (value !== undefined && forwardOption(f, name, value, sink)) continue;
+    const v = value && name.text === 'inhibit' ? bool(sink, value, 'inhibit') : undefined;
+    if (v === undefined) { bad(sink, name, 'a sorry server option with a value (forward, tunnel-type, tunnel-port, tunnel-csum, inhibit)'); return; }
+    inhibit = v;
+  }
+  if (ep !== undefined) svc.sorry = { draft: { at: s.keyword.at, ip: ep.ip, port: ep.port, f, weight: 1 }, inhibit };
+}
+
 /** A real line as written; the service's `forward` may come later in the block, so build at the end. */
 interface RealDraft { readonly at: Loc; readonly ip: IpAddress; readonly port: number; readonly f: Forward; weight?: number; upper?: number; lower?: number }
 
-function buildReal(r: RealDraft, v: NativeService): RealServer {
+function buildReal(r: RealDraft, v: NativeService, health?: RealServerHealth): RealServer {
   const method = r.f.method ?? v.forward.method ?? D.forward;
   const tunnel = tunnelOf(r.f, v.forward);
   // route/tunnel keep the service port (IPVS cannot rewrite it): an omitted port means it.
@@ -90,7 +112,19 @@ function buildReal(r: RealDraft, v: NativeService): RealServer {
     at: r.at, family: r.ip.family, address: r.ip.address, port: r.port === 0 ? servicePort : r.port, forward: method,
     weight: r.weight ?? D.weight, upperThreshold: r.upper ?? 0, lowerThreshold: r.lower ?? 0,
     ...(tunnel ? { tunnel } : {}),
+    ...(health ? { health } : {}),
   };
+}
+
+/** Every real server gets the service's checks; `quiescent yes` keeps a dead one at weight 0. */
+function realHealth(v: NativeService): RealServerHealth | undefined {
+  if (v.checks.length === 0 && v.quiescent === undefined) return undefined;
+  const checks = v.checks.map(buildCheck);
+  return { checks, inhibitOnFailure: v.quiescent ?? false, startDown: checks.some((c) => c.startDown) };
+}
+
+function buildSorry(v: NativeService): SorryServer | undefined {
+  return v.sorry ? { server: buildReal(v.sorry.draft, v), inhibit: v.sorry.inhibit } : undefined;
 }
 
 function persistence(s: Stmt, svc: NativeService, sink: Sink): void {
@@ -130,6 +164,9 @@ export const NATIVE_SERVICE: readonly Keyword<NativeService>[] = [
     },
   },
   { names: ['real'], minArgs: 1, maxArgs: 15, block: 'none', repeat: true, apply: real },
+  { names: ['check'], minArgs: 1, maxArgs: 1, block: 'optional', repeat: true, apply: (s, v, sink) => { const c = parseCheck(s, sink); if (c) v.checks.push(c); } },
+  kw('quiescent', 1, (s, v, sink) => { const b = s.args[0] && bool(sink, s.args[0], 'quiescent'); if (b !== undefined) v.quiescent = b; }),
+  { names: ['sorry'], minArgs: 1, maxArgs: 11, block: 'none', apply: sorry },
 ];
 
 /** The words after `service`: PROTO ENDPOINT, or fwmark N [inet|inet6]. */
@@ -151,6 +188,8 @@ export function serviceKey(s: Stmt, sink: Sink): ServiceKey | undefined {
 }
 
 export function buildNativeService(v: NativeService): VirtualService {
+  const health = realHealth(v);
+  const sorryServer = buildSorry(v);
   const netmaskDefault = v.key.family === 4 ? D.persistenceNetmask4 : D.persistenceNetmask6;
   return {
     at: v.at,
@@ -160,6 +199,8 @@ export function buildNativeService(v: NativeService): VirtualService {
     ...(v.persistence ? { persistence: { timeoutS: v.persistence.timeoutS, netmask: v.persistence.netmask ?? netmaskDefault } } : {}),
     onePacket: v.onePacket ?? false,
     ...(v.pe !== undefined ? { pe: v.pe } : {}),
-    reals: v.reals.map((r) => buildReal(r, v)),
+    reals: v.reals.map((r) => buildReal(r, v, health)),
+    ...(health ? { health: { quorum: D.checks.quorum, hysteresis: D.checks.hysteresis, omega: false, haSuspend: false } } : {}),
+    ...(sorryServer ? { sorry: sorryServer } : {}),
   };
 }
