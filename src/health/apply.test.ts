@@ -37,7 +37,7 @@ test('real servers without checks are always in the table; missing states count 
 });
 
 test('dynamic weight (misc_dynamic) replaces the configured weight and counts in quorum', (t) => {
-  const vs = service(80, [A, B], { health: { quorum: 4, hysteresis: 0, omega: false } });
+  const vs = service(80, [A, B], { health: { quorum: 4, hysteresis: 0, omega: false, haSuspend: false } });
   const r = applyHealth([vs], inputs({ '10.0.0.1': { up: true, weight: 7 }, '10.0.0.2': { up: false } }));
   t.deepEqual(table(r.services), ['10.0.0.1:7']);
   t.is(r.quorum.get(SVC), 'up');
@@ -62,7 +62,7 @@ test('sorry_server_inhibit: the sorry server sits at weight 0 while real servers
 
 test('quorum lost with a sorry server: alive servers leave (inhibited ones go to weight 0)', (t) => {
   const Ai = real('10.0.0.1', { checks: [tcp], inhibit: true });
-  const vs = service(80, [Ai, B], { health: { quorum: 5, hysteresis: 0, omega: false }, sorry: { server: SORRY, inhibit: false } });
+  const vs = service(80, [Ai, B], { health: { quorum: 5, hysteresis: 0, omega: false, haSuspend: false }, sorry: { server: SORRY, inhibit: false } });
   const r = applyHealth([vs], inputs({ '10.0.0.1': { up: true }, '10.0.0.2': { up: true } }));
   t.deepEqual(table(r.services), ['10.0.0.1:0', '10.0.0.99:5']);
   t.is(r.quorum.get(SVC), 'down');
@@ -70,7 +70,7 @@ test('quorum lost with a sorry server: alive servers leave (inhibited ones go to
 
 test('quorum hysteresis: gained at quorum + h, lost below quorum - h, and at sum 0', (t) => {
   const reals = [1, 2, 3, 4].map((i) => real(`10.0.0.${i}`, { checks: [tcp] }));
-  const vs = service(80, reals, { health: { quorum: 3, hysteresis: 1, omega: false } });
+  const vs = service(80, reals, { health: { quorum: 3, hysteresis: 1, omega: false, haSuspend: false } });
   const ups = (n: number): Record<string, RealHealth> => Object.fromEntries([1, 2, 3, 4].map((i) => [`10.0.0.${i}`, { up: i <= n }]));
   let q: ReadonlyMap<string, QuorumState> = new Map();
   const seen: string[] = [];

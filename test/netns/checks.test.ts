@@ -21,7 +21,7 @@ import type { CheckProbe, CheckTiming, VirtualService } from '../../src/model/ty
 const RUNNER = new URL('./health-runner.js', import.meta.url).pathname;
 const FAST: Partial<CheckTiming> = { intervalMs: 300, timeoutMs: 400, retries: 0, retryDelayMs: 100 };
 const http = (path: string, o: Partial<Extract<CheckProbe, { kind: 'http' }>> = {}, digest?: string): CheckProbe => ({
-  kind: 'http', tls: false, method: 'GET', sni: false, httpVersion: '1.0', urls: [{ path, status: [], ...(digest ? { digest } : {}) }], ...o,
+  kind: 'http', tls: false, method: 'GET', sni: false, httpVersion: '1.0', fastRecovery: false, urls: [{ path, status: [], ...(digest ? { digest } : {}), ...(o.sni && o.virtualhost ? { virtualhost: o.virtualhost, sniName: o.virtualhost } : {}) }], ...o,
 });
 const QUERY = encodeQuery(0x1234, 'up.test', 'A');
 const QUERY_HEX = QUERY.ok ? QUERY.query.toString('hex') : '';
@@ -39,8 +39,8 @@ function services(ip: string): Record<string, VirtualService> {
     dns: vs(6, 53, { kind: 'dns', type: 'A', name: 'up.test' }, FAST, 'udp'),
     nxdomain: vs(7, 53, { kind: 'dns', type: 'A', name: 'down.test' }, FAST, 'udp'),
     smtp: vs(8, 25, { kind: 'smtp', heloName: 'lvsd.test' }),
-    udp: vs(9, 53, { kind: 'udp', payloadHex: QUERY_HEX, requireReply: true, replyHex: '1234' }, FAST, 'udp'),
-    udpWrong: vs(10, 53, { kind: 'udp', payloadHex: QUERY_HEX, requireReply: true, replyHex: 'beef' }, FAST, 'udp'),
+    udp: vs(9, 53, { kind: 'udp', payloadHex: QUERY_HEX, requireReply: true, replyHex: '1234', minReplyLength: 0, maxReplyLength: 255 }, FAST, 'udp'),
+    udpWrong: vs(10, 53, { kind: 'udp', payloadHex: QUERY_HEX, requireReply: true, replyHex: 'beef', minReplyLength: 0, maxReplyLength: 255 }, FAST, 'udp'),
     ping: vs(11, 80, { kind: 'ping' }),
     hyst: vs(12, 8080, http('/health'), { intervalMs: 200, timeoutMs: 300, retries: 0, retryDelayMs: 100, fall: 3, rise: 2 }),
   };

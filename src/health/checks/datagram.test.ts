@@ -13,7 +13,7 @@ import { dnsChecker } from './dns.js';
 import { encodeQuery, judgeReply } from './dns-packet.js';
 import { decodeEchoReply, encodeEcho, inetChecksum } from './icmp-packet.js';
 import { IcmpPinger, pingChecker } from './ping.js';
-import { udpChecker } from './udp.js';
+import { replyMatches, udpChecker } from './udp.js';
 
 function attempt(c: Checker, address: string, port: number, probe: CheckProbe, timeoutMs = 300): Promise<AttemptResult> {
   return runAttempt(c, { probe, address, port, target: {}, timeoutMs }, { clock: monotonicClock, timers: nodeTimers }).result;
@@ -64,7 +64,7 @@ test('dns checker: answer, SERVFAIL, garbage then silence, and ICMP port unreach
 test('udp: silence passes without require_reply (keepalived), fails with it; ICMP unreachable fails', async (t) => {
   const mute = await udpServer(() => undefined);
   t.teardown(() => mute.close());
-  const probe = (requireReply: boolean): CheckProbe => ({ kind: 'udp', payloadHex: '70696e67', requireReply });
+  const probe = (requireReply: boolean): CheckProbe => ({ kind: 'udp', payloadHex: '70696e67', requireReply, minReplyLength: 0, maxReplyLength: 255 });
   t.like(await attempt(udpChecker, '127.0.0.1', mute.port, probe(false), 200), { ok: true, detail: 'no reply and no ICMP error (require_reply off)' });
   t.is(mute.got[0]?.toString(), 'ping');
   t.like(await attempt(udpChecker, '127.0.0.1', mute.port, probe(true), 200), { ok: false, reason: 'timeout' });
@@ -74,7 +74,7 @@ test('udp: silence passes without require_reply (keepalived), fails with it; ICM
 test('udp: require_reply with expected bytes compares the reply prefix', async (t) => {
   const echo = await udpServer((m) => Buffer.concat([Buffer.from('PONG'), m]));
   t.teardown(() => echo.close());
-  const probe = (replyHex: string): CheckProbe => ({ kind: 'udp', payloadHex: '00', requireReply: true, replyHex });
+  const probe = (replyHex: string): CheckProbe => ({ kind: 'udp', payloadHex: '00', requireReply: true, replyHex, minReplyLength: 0, maxReplyLength: 255 });
   t.like(await attempt(udpChecker, '127.0.0.1', echo.port, probe(Buffer.from('PONG').toString('hex'))), { ok: true, detail: 'reply of 5 bytes' });
   t.like(await attempt(udpChecker, '127.0.0.1', echo.port, probe(Buffer.from('NOPE').toString('hex'))), { ok: false, reason: 'content' });
 });
@@ -141,4 +141,14 @@ test('ping: a send error is the attempt\'s failure (EHOSTUNREACH → unreachable
     icmpClose: () => undefined,
   };
   t.like(await attempt(pingChecker(new IcmpPinger(() => failing, 1)), '127.0.0.2', 0, { kind: 'ping' }, 100), { ok: false, reason: 'unreachable', errno: 'EHOSTUNREACH' });
+});
+
+test('udp reply check as keepalived check_udp_reply: x nibbles match anything, length bounds apply', (t) => {
+  const p = { replyHex: '01xx3x', minReplyLength: 0, maxReplyLength: 255 };
+  t.true(replyMatches(Buffer.from([0x01, 0xab, 0x3f, 0x99]), p));
+  t.true(replyMatches(Buffer.from([0x01]), p), 'a shorter reply is compared on its own length');
+  t.false(replyMatches(Buffer.from([0x01, 0xab, 0x4f]), p));
+  t.false(replyMatches(Buffer.from([0x02]), p));
+  t.false(replyMatches(Buffer.alloc(256, 1), { ...p, replyHex: '01' }), 'longer than max_reply_length (255 by default)');
+  t.false(replyMatches(Buffer.from([0x01]), { ...p, minReplyLength: 2 }));
 });

@@ -5,10 +5,10 @@
  * judged exactly and the socket is always ours to close.
  *
  * The request is keepalived's (check_http.c 2.2.7 request_template):
- *   GET PATH HTTP/1.x / User-Agent: KeepAliveClient / [Connection: close for 1.1] / Host: H
- * where H is the url's virtualhost, else the check's, else ADDRESS:PORT ([v6]:port).
- * SSL_GET: certificates are not verified (keepalived does not either without a CA); SNI is the
- * virtualhost when `sni` is on, none otherwise.
+ *   GET PATH HTTP/1.x / User-Agent: KeepAliveClient / [Connection: close for 1.0C and 1.1] / Host: H
+ * where H is the url's virtualhost (resolved by the front-end), else the check's, else
+ * ADDRESS:PORT ([v6]:port). SSL_GET: certificates are not verified (keepalived does not either
+ * without a CA); SNI is the url's sniName (the front-end resolves keepalived's rules), none without.
  */
 import type net from 'node:net';
 import type { Attempt, AttemptSpec, Checker } from '../checker.js';
@@ -27,8 +27,9 @@ const DEFAULT_URL: HttpExpect = { path: '/', status: [] };
 
 export function httpRequest(spec: Pick<AttemptSpec, 'address' | 'port'>, probe: HttpProbe, url: HttpExpect): string {
   const host = url.virtualhost ?? probe.virtualhost ?? hostPort(spec.address, spec.port);
-  const close = probe.httpVersion === '1.1' ? 'Connection: close\r\n' : '';
-  return `${probe.method} ${url.path} HTTP/${probe.httpVersion}\r\nUser-Agent: KeepAliveClient\r\n${close}Host: ${host}\r\n\r\n`;
+  const close = probe.httpVersion === '1.0' ? '' : 'Connection: close\r\n';
+  const version = probe.httpVersion === '1.1' ? '1.1' : '1.0';
+  return `${probe.method} ${url.path} HTTP/${version}\r\nUser-Agent: KeepAliveClient\r\n${close}Host: ${host}\r\n\r\n`;
 }
 
 /** One url over one connection; resolves with its verdict, or undefined if the attempt ended. */
@@ -36,7 +37,7 @@ function fetchOne(spec: AttemptSpec, probe: HttpProbe, url: HttpExpect, out: Out
   return new Promise((resolve) => {
     out.release(() => resolve(undefined));
     const reader = new ResponseReader({ expect: url, head: probe.method === 'HEAD', maxHeaderBytes: MAX_HEADER_BYTES, maxBodyBytes: MAX_BODY_BYTES });
-    const servername = probe.sni ? (url.virtualhost ?? probe.virtualhost) : undefined;
+    const servername = url.sniName;
     let sock: net.Socket | undefined;
     const done = (v: Verdict): void => {
       sock?.destroy();

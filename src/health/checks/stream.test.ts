@@ -18,7 +18,7 @@ function attempt(c: Checker, port: number, probe: CheckProbe, timeoutMs = 400, t
 }
 
 function http(urls: HttpExpect[], o: Partial<Extract<CheckProbe, { kind: 'http' }>> = {}): Extract<CheckProbe, { kind: 'http' }> {
-  return { kind: 'http', tls: false, method: 'GET', urls, sni: false, httpVersion: '1.0', ...o };
+  return { kind: 'http', tls: false, method: 'GET', urls, sni: false, httpVersion: '1.0', fastRecovery: false, ...o };
 }
 
 const url = (u: Partial<HttpExpect> = {}): HttpExpect => ({ path: '/health', status: [], ...u });
@@ -125,7 +125,7 @@ test('http: a flood is cut at the body bound (digest), and passes at the headers
 test('https: a self-signed certificate is accepted; SNI only when enabled', async (t) => {
   const cert = selfSigned(['www.example.test']);
   const srv = await server(t, { kind: 'reply', data: 'HTTP/1.0 200 OK\r\n\r\nhello' }, { tls: cert });
-  const probe = (sni: boolean): CheckProbe => http([url({ digest: HELLO_MD5 })], { tls: true, sni, virtualhost: 'www.example.test' });
+  const probe = (sni: boolean): CheckProbe => http([url({ digest: HELLO_MD5, virtualhost: 'www.example.test', ...(sni ? { sniName: 'www.example.test' } : {}) })], { tls: true, sni });
   t.like(await attempt(httpChecker, srv.port, probe(true), 3000), { ok: true });
   t.like(await attempt(httpChecker, srv.port, probe(false), 3000), { ok: true });
   t.deepEqual(srv.servernames, ['www.example.test', '']);
@@ -156,6 +156,11 @@ test('smtp: a 554 banner, a refused HELO, garbage, and silence', async (t) => {
   const mute = await server(t, { kind: 'hang' });
   t.like(await attempt(smtpChecker, mute.port, { kind: 'smtp', heloName: 'x' }, 200), { ok: false, reason: 'timeout' });
   await mute.closedCount(1, 2000);
+});
+
+test('http request text: http_protocol 1.0C is HTTP/1.0 with Connection: close (check_http.c 2.2.7)', (t) => {
+  const probe = http([url()], { httpVersion: '1.0C' });
+  t.is(probe.kind === 'http' ? httpRequest({ address: '10.0.0.1', port: 80 }, probe, url()) : '', 'GET /health HTTP/1.0\r\nUser-Agent: KeepAliveClient\r\nConnection: close\r\nHost: 10.0.0.1:80\r\n\r\n');
 });
 
 test('http request text: IPv6 Host in brackets (RFC 2732, keepalived request_template_ipv6), HEAD method', (t) => {
