@@ -216,10 +216,12 @@ export interface TrackProcess {
 }
 
 /**
- * A tracked object referenced from an instance (or, copied to every member, from its sync
- * group), with the weight that applies there: the entry's own, else the object's. Weight 0:
- * failure means FAULT (with reverse: success means FAULT). Interfaces tracked with weight 0
- * and no reverse are not here but in VrrpInstance.trackInterfaces.
+ * A tracked object referenced from an instance or a sync group (VrrpSyncGroup.tracks, for
+ * every member). The keepalived front-end fills weight and reverse with the effective values
+ * (the entry's own, else the object's) after keepalived's sync-group and address-owner rules;
+ * absent, the object's apply. Weight 0: failure means FAULT (with reverse: success means
+ * FAULT). An instance's interfaces tracked with weight 0 and no reverse are not here but in
+ * VrrpInstance.trackInterfaces (the link tracker's).
  */
 export interface TrackRef {
   readonly kind: 'script' | 'interface' | 'file' | 'process';

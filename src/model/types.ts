@@ -78,9 +78,9 @@ export interface VrrpInstance {
    */
   readonly trackInterfaces: readonly string[];
   /**
-   * Everything else that is tracked: scripts, files, processes and weighted (or reversed)
-   * interfaces, each with its effective weight (src/model/health.ts TrackRef). The entries of
-   * the instance's sync group are included. Absent = none.
+   * Everything else the instance itself tracks: scripts, files, processes and weighted (or
+   * reversed) interfaces, each with its effective weight (src/model/health.ts TrackRef). Its
+   * sync group's entries are in VrrpSyncGroup.tracks. Absent = none.
    */
   readonly tracks?: readonly TrackRef[];
   readonly notify: NotifyScripts;

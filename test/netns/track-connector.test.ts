@@ -17,7 +17,7 @@ import { waitFor } from './topology.js';
 
 const at = { file: 'track-connector.test.ts', line: 1, col: 1 };
 const def = (name: string, process: string): TrackProcess =>
-  ({ name, at, process, quorum: 1, quorumMax: 65535, weight: 0, reverse: false, delayMs: 0, terminateDelayMs: 0, forkDelayMs: 0 });
+  ({ name, at, process, fullCommand: false, quorum: 1, quorumMax: 65535, weight: 0, reverse: false, terminateDelayMs: 0, forkDelayMs: 0 });
 
 function watch(defs: TrackProcess[]) {
   const changes: Array<{ name: string; up: boolean; count: number }> = [];

@@ -90,7 +90,7 @@ test('vrrp_track_process: the tracked process dies, the master priority drops, t
   t.teardown(() => tracked.kill('SIGKILL'));
   const tracking: Tracking = {
     scripts: [], files: [],
-    processes: [{ name: 'svc', at, process: name, quorum: 1, quorumMax: 65535, weight: -60, reverse: false, delayMs: 0, terminateDelayMs: 0, forkDelayMs: 0 }],
+    processes: [{ name: 'svc', at, process: name, fullCommand: false, quorum: 1, quorumMax: 65535, weight: -60, reverse: false, terminateDelayMs: 0, forkDelayMs: 0 }],
   };
   const { lan, a, b } = await lanWithMaster(t, tracking, [{ kind: 'process', name: 'svc', at }]);
   const polling = a.lines.filter((l) => l.event === 'track.process.polling');

@@ -69,8 +69,11 @@ export function buildInstance(i: InstanceDraft, o: { globals: GlobalDraft; syncG
   };
 }
 
-export function buildSyncGroup(g: SyncGroupDraft): VrrpSyncGroup {
-  return { name: g.name, at: g.at, members: g.members.map((m) => m.text), notify: buildNotify(g.notify) };
+export function buildSyncGroup(g: SyncGroupDraft, tracks: readonly TrackRef[]): VrrpSyncGroup {
+  return {
+    name: g.name, at: g.at, members: g.members.map((m) => m.text), notify: buildNotify(g.notify),
+    ...(tracks.length > 0 ? { tracks } : {}), ...(g.trackingWeight ? { trackingWeight: true } : {}),
+  };
 }
 
 /**

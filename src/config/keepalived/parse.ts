@@ -11,7 +11,7 @@ import type { Stmt } from '../tree.js';
 import { buildInstance, buildServices, buildSyncGroup, syncGroupOf } from './build.js';
 import { buildKeepalivedSync } from './sync.js';
 import { newVs, parseVsgEntry, parseVsHead, VS_KEYWORDS, type VsDraft, type VsgDraft } from './lvs.js';
-import { buildTracking, instanceTracks, scriptPolicy } from './track-build.js';
+import { buildTracking, resolveTracks, scriptPolicy } from './track-build.js';
 import { newRegistry, trackingDefinitions, type Registry } from './tracking.js';
 import { GLOBAL_KEYWORDS, INSTANCE_KEYWORDS, newInstance, newSyncGroup, SYNC_GROUP_KEYWORDS, type GlobalDraft, type InstanceDraft, type SyncGroupDraft } from './vrrp.js';
 
@@ -90,11 +90,11 @@ export function interpretKeepalived(path: string, body: readonly Stmt[], sink: S
   const d: Drafts = { globals: { garp: {} }, instances: [], syncGroups: [], groups: new Map(), servers: [], registry: newRegistry() };
   interpret(body, TOP, d, { where: 'the top level of keepalived.conf', sink });
   const groupOf = syncGroupOf(d.syncGroups, sink);
-  const tracksOf = instanceTracks({ instances: d.instances, syncGroups: d.syncGroups, groupOf, registry: d.registry, sink });
+  const resolved = resolveTracks({ instances: d.instances, syncGroups: d.syncGroups, groupOf, registry: d.registry, sink });
   const vrrp: VrrpInstance[] = [];
   for (const i of d.instances) {
     const syncGroup = groupOf.get(i.name);
-    const tracks = tracksOf.get(i.name) ?? { trackInterfaces: [], tracks: [] };
+    const tracks = resolved.instances.get(i.name) ?? { trackInterfaces: [], tracks: [] };
     const built = buildInstance(i, { globals: d.globals, ...(syncGroup !== undefined ? { syncGroup } : {}), tracks, sink });
     if (built) vrrp.push(built);
   }
@@ -102,7 +102,7 @@ export function interpretKeepalived(path: string, body: readonly Stmt[], sink: S
   const sync = buildKeepalivedSync(d.globals.sync, d.instances.map((i) => ({
     instance: i.name, ...(i.vrid !== undefined ? { vrid: i.vrid } : {}), ...(i.syncIface ? { iface: i.syncIface } : {}),
   })), sink);
-  const tracking = buildTracking(d.registry, [...tracksOf.values()], sink);
+  const tracking = buildTracking(d.registry, resolved, sink);
   const scripts = scriptPolicy(d.globals, body, sink);
   if (sink.errors.length > 0) return undefined;
   const D = defaultsFor('keepalived');
@@ -111,7 +111,7 @@ export function interpretKeepalived(path: string, body: readonly Stmt[], sink: S
     format: 'keepalived',
     routerId: d.globals.routerId ?? D.routerId,
     vrrp,
-    syncGroups: d.syncGroups.map(buildSyncGroup),
+    syncGroups: d.syncGroups.map((g) => buildSyncGroup(g, resolved.groups.get(g.name) ?? [])),
     services,
     ipvs: D.ipvs,
     ...(sync ? { sync } : {}),

@@ -1,9 +1,9 @@
 /**
- * Whole-file tracking decisions for keepalived.conf: each instance's effective tracking (its
- * own entries and its sync group's, track-refs.ts), the tracked objects that end up in the
- * model, and how scripts run (global_defs script_user / enable_script_security).
+ * Whole-file tracking decisions for keepalived.conf: each instance's and each sync group's
+ * effective tracking (track-refs.ts), the tracked objects that end up in the model, and how
+ * scripts run (global_defs script_user / enable_script_security).
  */
-import type { Loc, ScriptPolicy, Tracking } from '../../model/types.js';
+import type { Loc, ScriptPolicy, TrackRef, Tracking } from '../../model/types.js';
 import type { Sink } from '../keywords.js';
 import type { Stmt } from '../tree.js';
 import type { InstanceTracks } from './build.js';
@@ -13,14 +13,21 @@ import type { GlobalDraft, InstanceDraft, SyncGroupDraft } from './vrrp.js';
 
 const OWNER = 255;
 
-/** instance name → its resolved tracking. Unknown names are reported here, once per entry. */
-export function instanceTracks(o: {
+export interface ResolvedTracks {
+  /** Per instance: its own entries (its sync group's are in `groups`). */
+  readonly instances: Map<string, InstanceTracks>;
+  /** Per sync group: its entries, which apply to every member (model VrrpSyncGroup.tracks). */
+  readonly groups: Map<string, TrackRef[]>;
+}
+
+/** Resolved tracking of every instance and sync group. Unknown names are reported here, once per entry. */
+export function resolveTracks(o: {
   instances: readonly InstanceDraft[];
   syncGroups: readonly SyncGroupDraft[];
   groupOf: ReadonlyMap<string, string>;
   registry: Registry;
   sink: Sink;
-}): Map<string, InstanceTracks> {
+}): ResolvedTracks {
   const { registry: reg, sink } = o;
   for (const x of [...o.instances, ...o.syncGroups]) checkRefs(x.refs, reg, sink);
   const priority = new Map(o.instances.map((i) => [i.name, i.priority]));
@@ -29,15 +36,15 @@ export function instanceTracks(o: {
     return [g.name, groupRefs(g.refs, { group: g.name, ...(owner !== undefined ? { ownerMember: owner } : {}), reg, sink })] as const;
   }));
   const groups = new Map(o.syncGroups.map((g) => [g.name, g]));
-  const out = new Map<string, InstanceTracks>();
+  const instances = new Map<string, InstanceTracks>();
   for (const i of o.instances) {
     const groupName = o.groupOf.get(i.name);
     const g = groupName === undefined ? undefined : groups.get(groupName);
     const fixed = g !== undefined && !g.trackingWeight ? 'sync group' : i.priority === OWNER ? 'address owner' : undefined;
-    const own = instanceRefs(i.refs, { instance: i.name, ...(fixed ? { fixed } : {}), reg, sink });
-    out.set(i.name, partition([...own, ...(groupName === undefined ? [] : fromGroup.get(groupName) ?? [])]));
+    instances.set(i.name, partition(instanceRefs(i.refs, { instance: i.name, ...(fixed ? { fixed } : {}), reg, sink })));
   }
-  return out;
+  const asRefs = (rs: ReturnType<typeof groupRefs>): TrackRef[] => rs.map((r) => ({ kind: r.kind, name: r.name, at: r.at, weight: r.weight, reverse: r.reverse }));
+  return { instances, groups: new Map([...fromGroup].map(([name, rs]) => [name, asRefs(rs)])) };
 }
 
 /**
@@ -46,9 +53,10 @@ export function instanceTracks(o: {
  * files stay even when unused (keepalived writes their init_file value at start), and so do
  * processes (the engine follows only the tracked ones).
  */
-export function buildTracking(reg: Registry, tracks: readonly InstanceTracks[], sink: Sink): Tracking | undefined {
+export function buildTracking(reg: Registry, resolved: ResolvedTracks, sink: Sink): Tracking | undefined {
   if (reg.scripts.size + reg.files.size + reg.processes.size === 0) return undefined;
-  const used = new Set(tracks.flatMap((t) => t.tracks.filter((r) => r.kind === 'script').map((r) => r.name)));
+  const refs = [...[...resolved.instances.values()].flatMap((t) => t.tracks), ...[...resolved.groups.values()].flat()];
+  const used = new Set(refs.filter((r) => r.kind === 'script').map((r) => r.name));
   for (const s of reg.scripts.values()) {
     if (!used.has(s.name)) sink.warnings.push({ at: s.at, message: `vrrp_script ${s.name} is not tracked by any vrrp_instance or vrrp_sync_group, so it never runs (keepalived 2.2.7 drops it and reports it)` });
   }

@@ -40,6 +40,22 @@ test('params match the whole command line exactly', (t) => {
   t.true(matchesProcess(proc('n', 'nginx'), p(1, 'nginx', ['nginx: worker process'])));
 });
 
+test('param_match partial and initial, full_command, and param_match without params (keepalived check_params)', (t) => {
+  const argv = ['/usr/bin/agent', '--serve', 'port 80', '-v'];
+  const partial = proc('a', '/usr/bin/agent', { params: ['--serve', 'port 80'], paramMatch: 'partial' });
+  t.true(matchesProcess(partial, p(1, 'agent', argv)));
+  t.false(matchesProcess(partial, p(1, 'agent', ['/usr/bin/agent', '--serve', 'port 8080'])));
+  const initial = proc('a', '/usr/bin/agent', { params: ['--serve', 'port 8'], paramMatch: 'initial' });
+  t.true(matchesProcess(initial, p(1, 'agent', argv)), 'the last parameter may be a prefix');
+  t.false(matchesProcess(initial, p(1, 'agent', ['/usr/bin/agent', '--serve'])));
+  const none = proc('n', 'nginx', { paramMatch: 'exact', fullCommand: true });
+  t.true(matchesProcess(none, p(1, 'nginx', ['nginx'])), 'param_match alone: no parameters at all');
+  t.false(matchesProcess(none, p(1, 'nginx', ['nginx', '-g', 'daemon off;'])));
+  const full = proc('f', 'nginx: master process /usr/sbin/nginx', { fullCommand: true });
+  t.true(matchesProcess(full, p(1, 'nginx', ['nginx: master process /usr/sbin/nginx'])), 'full_command compares argv[0], not comm');
+  t.false(matchesProcess(full, p(1, 'nginx', ['nginx: worker process'])));
+});
+
 test('the last process exiting loses the quorum at once without terminate_delay', (t) => {
   const r = feed([proc('web', 'nginx')], [{ kind: 'scan', at: 0, procs: [p(10, 'nginx')] }, { kind: 'exit', at: 5 * MS, pid: 10 }]);
   t.false(up(r.s, 'web'));

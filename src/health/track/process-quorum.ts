@@ -57,19 +57,32 @@ export type QuorumOutput =
   | { readonly kind: 'arm'; readonly name: string; readonly at: Us }
   | { readonly kind: 'disarm'; readonly name: string };
 
+/**
+ * keepalived 2.2.7 track_process.c: the name is /proc/PID/comm, or argv[0] with full_command;
+ * with param_match the arguments after it are compared as the NUL-terminated bytes of
+ * /proc/PID/cmdline (check_params): exact = equal, partial = the configured ones come first,
+ * initial = the same but the last configured one may be a prefix.
+ */
 export function matchesProcess(def: TrackProcess, p: ProcInfo): boolean {
-  if (def.params === undefined) return p.comm === def.process;
   const argv = p.cmdline;
-  if (argv === undefined || argv[0] !== def.process || argv.length - 1 !== def.params.length) return false;
-  return def.params.every((a, i) => argv[i + 1] === a);
+  const name = def.fullCommand ? argv?.[0] : p.comm;
+  if (name !== def.process) return false;
+  if (def.paramMatch === undefined) return true;
+  if (argv === undefined) return false;
+  const want = (def.params ?? []).map((a) => `${a}\0`).join('');
+  const got = argv.slice(1).map((a) => `${a}\0`).join('');
+  if (def.paramMatch === 'exact') return got === want;
+  if (got.length < want.length) return false;
+  if (def.paramMatch === 'partial') return got.startsWith(want);
+  return want.length <= 1 || got.startsWith(want.slice(0, -1));
 }
 
 /** Whether any def needs command lines (then scans and execs read /proc/PID/cmdline too). */
-export const needsCmdline = (defs: readonly TrackProcess[]): boolean => defs.some((d) => d.params !== undefined);
+export const needsCmdline = (defs: readonly TrackProcess[]): boolean => defs.some((d) => d.fullCommand || d.paramMatch !== undefined);
 
-const inQuorum = (d: TrackProcess, n: number): boolean => n >= d.quorum && n <= d.quorumMax;
-const forkDelay = (d: TrackProcess): number => d.forkDelayMs || d.delayMs;
-const terminateDelay = (d: TrackProcess): number => d.terminateDelayMs || d.delayMs;
+const inQuorum = (d: TrackProcess, n: number): boolean => n >= d.quorum && n <= (d.quorumMax ?? Infinity);
+const forkDelay = (d: TrackProcess): number => d.forkDelayMs;
+const terminateDelay = (d: TrackProcess): number => d.terminateDelayMs;
 
 export function initialQuorum(defs: readonly TrackProcess[]): QuorumState {
   return { defs, pids: new Map(), counts: new Map(defs.map((d) => [d.name, { count: 0, up: inQuorum(d, 0), timer: null }])) };
@@ -122,7 +135,7 @@ function addPid(d: Draft, pid: number, name: string, via: 'fork' | 'exec'): void
   d.pids.set(pid, [...names, name]);
   const n = count(d, name).count + 1;
   set(d, name, { count: n });
-  if (n !== def.quorum && n !== def.quorumMax + 1) return;
+  if (n !== def.quorum && n !== (def.quorumMax ?? Infinity) + 1) return;
   if (via === 'fork' && !cancel(d, name, 'terminate') && forkDelay(def) > 0) return arm(d, name, 'fork', forkDelay(def));
   if (via === 'exec') cancel(d, name, 'terminate');
   update(d, name, n === def.quorum);

@@ -28,7 +28,9 @@ export function file(name: string, path: string, o: Partial<TrackFile> = {}): Tr
 }
 
 export function proc(name: string, process: string, o: Partial<TrackProcess> = {}): TrackProcess {
-  return { name, at, process, quorum: 1, quorumMax: 65535, weight: 0, reverse: false, delayMs: 0, terminateDelayMs: 0, forkDelayMs: 0, ...o };
+  // as the keepalived front-end resolves `process NAME ARGS...`: exact parameters on the full command line
+  const params = o.params !== undefined ? { paramMatch: 'exact' as const, fullCommand: true } : {};
+  return { name, at, process, fullCommand: false, quorum: 1, quorumMax: 65535, weight: 0, reverse: false, terminateDelayMs: 0, forkDelayMs: 0, ...params, ...o };
 }
 
 export function tracking(o: Partial<Tracking> = {}): Tracking {
