@@ -177,8 +177,64 @@ const BY_FORMAT: Readonly<Record<ConfigFormat, FormatDefaults>> = {
   native: NATIVE,
   keepalived: KEEPALIVED,
   ldirectord: LDIRECTORD,
+  heartbeat: LDIRECTORD,
 };
 
 export function defaultsFor(format: ConfigFormat): FormatDefaults {
   return BY_FORMAT[format];
 }
+
+/**
+ * ldirectord 4.12 directive defaults (ldirectord.in: set_defaults, and the per-virtual values
+ * set where a `virtual=` line is read). The two timeouts default to each other first; these
+ * apply only when neither is written anywhere (src/config/ldirectord/README.md, "Timeouts").
+ */
+export const LDIRECTORD_DIRECTIVES = {
+  checkIntervalS: 10,
+  checkTimeoutS: 5,
+  negotiateTimeoutS: 30,
+  checkCount: 1,
+  failureCount: 1,
+  /** The manual says yes; the code has defaulted to no since 2009. */
+  quiescent: false,
+  readdQuiescent: false,
+  cleanStop: true,
+  autoreload: false,
+  fork: false,
+  supervised: false,
+  logFile: '/var/log/ldirectord.log',
+  emailAlertFreqS: 0,
+  emailAlertStatus: ['starting', 'running', 'stopping', 'reloading'] as const,
+  checkType: 'negotiate',
+  protocol: 'tcp',
+  scheduler: 'wrr',
+  request: '/',
+  httpMethod: 'GET',
+  checkCommand: '/bin/true',
+  weight: 1,
+  /** fallback= without a forwarding method. */
+  fallbackForward: 'route',
+  /** ftp / sip credentials set when service= is written and login/passwd are still empty ("@" + the host name follows). */
+  ftpLogin: 'anonymous',
+  agentUser: 'ldirectord',
+} as const;
+
+/**
+ * heartbeat 3.0.6 ha.cf defaults (heartbeat/config.c init_config) and lvsd's mapping of a
+ * heartbeat directory onto VRRP (src/config/heartbeat/README.md).
+ */
+export const HEARTBEAT_DEFAULTS = {
+  keepaliveMs: 1_000,
+  deadtimeMs: 30_000,
+  udpPort: 694,
+  autoFailback: 'legacy',
+  /** VRRP priority of a resource group's preferred node (the first word of its haresources line). */
+  preferredPriority: 200,
+  /** VRRP priority of the first other node in ha.cf order; the next ones count down from it. */
+  otherPriority: 100,
+  /** VRID of the first haresources line; the next lines count up from it. */
+  firstVrid: 1,
+  /** LVSSyncDaemonSwap without an interface or sync id (its script's own defaults). */
+  syncInterface: 'eth0',
+  syncId: 0,
+} as const;

@@ -18,6 +18,7 @@
  * Durations are milliseconds and may have a fractional part (keepalived timers count µs).
  */
 import type { Loc } from './loc.js';
+import type { LdirectordProbe } from './ldirectord.js';
 
 export interface CheckTiming {
   readonly intervalMs: number;
@@ -67,6 +68,8 @@ export interface HttpExpect {
 }
 
 export type CheckProbe =
+  /** ldirectord negotiate / external / off (src/model/ldirectord.ts). */
+  | LdirectordProbe
   | { readonly kind: 'tcp' }
   | {
       readonly kind: 'http';

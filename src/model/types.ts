@@ -5,9 +5,11 @@
  */
 import type { Loc } from './loc.js';
 import type { RealServerHealth, ServiceHealth, TrackRef, Tracking } from './health.js';
+import type { LdirectordServiceSettings, LdirectordSettings } from './ldirectord.js';
 
 export type * from './loc.js';
 export type * from './health.js';
+export type * from './ldirectord.js';
 
 export type IpFamily = 4 | 6;
 
@@ -146,6 +148,8 @@ export interface VirtualService {
   readonly schedFlags: readonly string[];
   readonly persistence?: Persistence;
   readonly onePacket: boolean;
+  /** ldirectord directives of this service that only the daemon uses; absent for other formats. */
+  readonly ldirectord?: LdirectordServiceSettings;
   readonly pe?: string; // persistence engine ("sip")
   readonly reals: readonly RealServer[];
   /** Quorum settings; absent = no checks configured on any real server. */
@@ -193,7 +197,7 @@ export interface SyncDaemonSettings {
 
 // ---------------------------------------------------------------- whole config
 
-export type ConfigFormat = 'native' | 'keepalived' | 'ldirectord';
+export type ConfigFormat = 'native' | 'keepalived' | 'ldirectord' | 'heartbeat';
 
 export interface IpvsSettings {
   /** Which IPVS backend: netlink, ipvsadm, or auto (netlink, else ipvsadm). */
@@ -208,6 +212,8 @@ export interface Config {
   readonly path: string;
   readonly format: ConfigFormat;
   readonly routerId: string;
+  /** ldirectord.cf global directives only the daemon uses (formats ldirectord, heartbeat). */
+  readonly ldirectord?: LdirectordSettings;
   readonly vrrp: readonly VrrpInstance[];
   readonly syncGroups: readonly VrrpSyncGroup[];
   readonly services: readonly VirtualService[];
