@@ -1,19 +1,25 @@
 /**
  * Table-driven golden tests, one table per front-end (as Seesaw's engine/config/testdata):
- * testdata/<format>/NAME.conf beside NAME.model.json (the expected model, locations included)
- * or NAME.errors.txt (the expected `FILE:LINE:COL: message` lines, sorted). An optional
+ * testdata/<format>/NAME.conf (ldirectord: NAME.cf) beside NAME.model.json (the expected model,
+ * locations included) or NAME.errors.txt (the expected `FILE:LINE:COL: message` lines, sorted). An optional
  * NAME.warnings.txt lists the expected warnings of a valid file; without it there must be none.
- * Files under inc/ are include targets, not cases. UPDATE_GOLDEN=1 rewrites the expectations
- * (review the diff before committing).
+ * Files under inc/ are include targets, not cases. ldirectord.cf resolves names through
+ * testdata/ldirectord/hosts and services (the netns oracle test gives the same files to the real
+ * ldirectord). UPDATE_GOLDEN=1 rewrites the expectations (review the diff before committing).
  */
 import test from 'ava';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatDiagnostic } from '../errors.js';
-import { loadConfigDetailed } from './index.js';
+import { loadConfigDetailed, nameServiceFromFiles } from './index.js';
 
 const TESTDATA = new URL('../../../src/config/testdata/', import.meta.url).pathname;
 const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
+
+const NAMES = nameServiceFromFiles({
+  hosts: readFileSync(join(TESTDATA, 'ldirectord/hosts'), 'utf8'),
+  services: readFileSync(join(TESTDATA, 'ldirectord/services'), 'utf8'),
+});
 
 function load(rel: string) {
   const abs = (p: string): string => join(TESTDATA, p);
@@ -22,6 +28,8 @@ function load(rel: string) {
     text: readFileSync(abs(rel), 'utf8'),
     readFile: (p) => readFileSync(abs(p), 'utf8'),
     listDir: (d) => readdirSync(abs(d)),
+    names: NAMES,
+    hostname: 'lb1',
   });
 }
 
@@ -34,13 +42,16 @@ function expectation(file: string, actual: string): string | undefined {
   return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
 }
 
-for (const format of ['keepalived', 'native'] as const) {
+const EXTENSION = { keepalived: '.conf', native: '.conf', ldirectord: '.cf' } as const;
+
+for (const format of ['keepalived', 'native', 'ldirectord'] as const) {
   const dir = join(TESTDATA, format);
-  const cases = readdirSync(dir).filter((f) => f.endsWith('.conf')).map((f) => f.slice(0, -'.conf'.length)).sort();
+  const ext = EXTENSION[format];
+  const cases = readdirSync(dir).filter((f) => f.endsWith(ext)).map((f) => f.slice(0, -ext.length)).sort();
   for (const name of cases) {
     test(`${format} golden: ${name}`, (t) => {
       const base = join(dir, name);
-      const r = load(`${format}/${name}.conf`);
+      const r = load(`${format}/${name}${ext}`);
       const warnings = r.warnings.map(formatDiagnostic).join('\n');
       if (r.result.ok) {
         t.is(r.result.value.format, format);

@@ -12,9 +12,13 @@ import { parseFile, type ListDir, type ReadFile } from './include.js';
 import { interpretKeepalived } from './keepalived/parse.js';
 import { newSink } from './keywords.js';
 import { KEEPALIVED_LEX, NATIVE_LEX } from './lex.js';
+import type { NameService } from './ldirectord/names.js';
+import { parseLdirectord } from './ldirectord/parse.js';
 import { interpretNative } from './native/parse.js';
 
 export type { ListDir, ReadFile } from './include.js';
+export type { NameService } from './ldirectord/names.js';
+export { nameServiceFromFiles } from './ldirectord/names.js';
 
 export interface LoadOptions {
   readonly path: string;
@@ -25,6 +29,10 @@ export interface LoadOptions {
   readonly listDir?: ListDir;
   /** Skip detection. */
   readonly format?: ConfigFormat;
+  /** Host and service names for ldirectord.cf (ldirectord resolves them while parsing); required for that format. */
+  readonly names?: NameService;
+  /** This host's name (uname -n), for ldirectord.cf's default ftp/sip logins; required for that format. */
+  readonly hostname?: string;
 }
 
 export interface LoadReport {
@@ -34,7 +42,8 @@ export interface LoadReport {
 
 const KEEPALIVED_TOP = /^(global_defs|vrrp_instance|vrrp_sync_group|virtual_server|virtual_server_group|vrrp_script|track_file|vrrp_track_file|vrrp_track_process|static_ipaddress|static_routes)(\s|\{|$)/;
 const NATIVE_TOP = /^(director|vrrp|sync-group|sync-daemon|service)(\s|\{|$)/;
-const LDIRECTORD_TOP = /^[A-Za-z]+\s*=/;
+/** ldirectord.cf: `directive=value` (virtual6=, fallback6=, ...) or a bare `supervised`. */
+const LDIRECTORD_TOP = /^([A-Za-z][A-Za-z0-9]*\s*=|supervised\s*$)/;
 
 /**
  * The format of a config text, from its first statement (comments, blank lines and
@@ -88,10 +97,15 @@ export function loadConfigDetailed(o: LoadOptions): LoadReport {
     warnings: sortDiagnostics(warnings),
   });
   if (format === undefined) {
-    return fail([{ at: { file: o.path, line: firstLine(o.text), col: 1 }, message: 'expected lvsd\'s native format (director, vrrp, service, ...) or keepalived.conf (global_defs, vrrp_instance, virtual_server, ...), got neither' }]);
+    return fail([{ at: { file: o.path, line: firstLine(o.text), col: 1 }, message: 'expected lvsd\'s native format (director, vrrp, service, ...), keepalived.conf (global_defs, vrrp_instance, virtual_server, ...) or ldirectord.cf (checktimeout=..., virtual=...), got none of them' }]);
+  }
+  if (format === 'heartbeat') {
+    return fail([{ at: { file: o.path, line: 1, col: 1 }, message: 'expected a heartbeat directory (ha.cf, haresources, authkeys) for the heartbeat format, got a file' }]);
   }
   if (format === 'ldirectord') {
-    return fail([{ at: { file: o.path, line: firstLine(o.text), col: 1 }, message: 'expected lvsd\'s native format or keepalived.conf, got ldirectord.cf, which this loader does not read yet' }]);
+    if (o.names === undefined || o.hostname === undefined) throw new Error('loadConfigDetailed: ldirectord.cf needs LoadOptions.names and hostname');
+    const r = parseLdirectord({ path: o.path, text: o.text, names: o.names, hostname: o.hostname });
+    return r.config === undefined ? fail(r.errors, r.warnings) : { result: { ok: true, value: r.config }, warnings: r.warnings };
   }
   const reader = { readFile: o.readFile, ...(o.listDir ? { listDir: o.listDir } : {}) };
   const parsed = parseFile({ path: o.path, text: o.text, lexOptions: format === 'native' ? NATIVE_LEX : KEEPALIVED_LEX, reader });
