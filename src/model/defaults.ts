@@ -237,4 +237,6 @@ export const HEARTBEAT_DEFAULTS = {
   /** LVSSyncDaemonSwap without an interface or sync id (its script's own defaults). */
   syncInterface: 'eth0',
   syncId: 0,
+  /** Gratuitous ARPs at takeover as heartbeat's IPaddr2 sends them (send_arp: 5, 200 ms apart, once). */
+  garp: { masterDelayMs: 0, masterRepeat: 5, masterRefreshMs: 0, refreshRepeat: 1, intervalMs: 200 },
 } as const;
