@@ -15,7 +15,10 @@ export const DEFAULT_PIDFILE = '/run/lvsd/lvsd.pid';
 
 export interface LvsdOptions {
   config: string;
+  /** --ha-dir: a heartbeat directory, read instead of --config. */
+  haDir?: string;
   test?: boolean;
+  strict?: boolean;
   foreground?: boolean;
   socket: string;
   pidFile: string;
@@ -38,7 +41,9 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .option('-f, --config <file>', 'config file (native, keepalived.conf or ldirectord.cf)', DEFAULT_CONFIG)
+    .option('--ha-dir <dir>', 'heartbeat directory (ha.cf, haresources, authkeys and the ldirectord.cf it names), instead of -f')
     .option('-t, --test', 'validate only; print every problem as FILE:LINE: message')
+    .option('--strict', 'with -t: warnings (compatibility differences) are errors')
     .option('-n, --foreground', 'stay in the foreground, log to stdout')
     .option('--socket <path>', 'control socket', DEFAULT_SOCKET)
     .option('--pid-file <path>', 'pid file', DEFAULT_PIDFILE)
@@ -47,9 +52,11 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     .addOption(new Option('--vrrp-rt-priority <n>', 'SCHED_RR priority of the VRRP thread (1-99; 0 = off)').argParser(rtPriority).default(10))
     .addOption(new Option('--debug-burn-main <ms>', 'debug: keep the main thread busy MS ms out of every MS+5').argParser(Number).hideHelp())
     .argument('[verb]', 'start|stop|restart|reload|status (ldirectord-compatible)')
-    .action(async (v: string | undefined, opts: LvsdOptions) => {
+    .action(async (v: string | undefined, given: LvsdOptions) => {
+      // A heartbeat directory is read wherever a config path goes (reload and detach included).
+      const opts = given.haDir !== undefined ? { ...given, config: given.haDir } : given;
       // The director's modules load only when it runs, so -t and the verbs start fast.
-      if (opts.test) code = testConfig(opts.config, io);
+      if (opts.test) code = testConfig(opts.config, io, { strict: opts.strict === true });
       else if (v) code = await (await import('./lvsd/verbs.js')).verb(v, opts, io);
       else code = await (await import('./lvsd/run.js')).runDirector(opts, io);
     });

@@ -1,27 +1,83 @@
-/** Reading a config file from disk into the model (the I/O edge of src/config/). */
-import { readdirSync, readFileSync } from 'node:fs';
+/**
+ * Reading a config from disk into the model (the I/O edge of src/config/): a file (native,
+ * keepalived.conf or ldirectord.cf, detected from its content) or a heartbeat directory
+ * (ha.cf, haresources, authkeys). This is where the pure front-ends get their inputs: file
+ * contents, /etc/hosts and /etc/services for ldirectord's names (no DNS: a host name must be
+ * in /etc/hosts), the node name (uname -n), authkeys' mode and this host's addresses.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { hostname, networkInterfaces } from 'node:os';
 import type { Config } from '../model/types.js';
-import { loadConfigDetailed } from '../config/index.js';
+import { loadConfigDetailed, nameServiceFromFiles, type LoadReport, type NameService } from '../config/index.js';
+import { readHaDir } from '../config/heartbeat/read-dir.js';
 import { formatDiagnostic } from '../errors.js';
 
 export type ReadConfigResult = { ok: true; config: Config; warnings: string[] } | { ok: false; errors: string[]; warnings: string[] };
 
-/** Every problem as `FILE:LINE:COL: message`, sorted; never throws for a bad or missing file. */
-export function readConfig(path: string): ReadConfigResult {
+export interface ReadConfigOptions {
+  /** Warnings (compatibility differences) count as errors (lvsd --strict). */
+  readonly strict?: boolean;
+}
+
+function textOrEmpty(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw e;
+  }
+}
+
+/** The default name service: /etc/hosts and /etc/services, read once per load. */
+function systemNames(): NameService {
+  return nameServiceFromFiles({ hosts: textOrEmpty('/etc/hosts'), services: textOrEmpty('/etc/services') });
+}
+
+function localAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address));
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch (e) {
+    if (e instanceof Error) return false;
+    throw e;
+  }
+}
+
+function modeOf(path: string): number | undefined {
+  try {
+    return statSync(path).mode;
+  } catch (e) {
+    if (e instanceof Error) return undefined;
+    throw e;
+  }
+}
+
+function load(path: string): LoadReport | { readError: string } {
+  const read = (p: string): string => readFileSync(p, 'utf8');
+  if (isDirectory(path)) {
+    const authkeysMode = modeOf(`${path.replace(/\/+$/, '')}/authkeys`);
+    return readHaDir(path, { readFile: read, nodeName: hostname(), names: systemNames(), localAddresses: localAddresses(), ...(authkeysMode !== undefined ? { authkeysMode } : {}) });
+  }
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = read(path);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    return { ok: false, errors: [`${path}: cannot read the configuration: ${err.code ?? err.message}`], warnings: [] };
+    return { readError: `${path}: cannot read the configuration: ${err.code ?? err.message}` };
   }
-  const { result, warnings } = loadConfigDetailed({
-    path,
-    text,
-    readFile: (p) => readFileSync(p, 'utf8'),
-    listDir: (d) => readdirSync(d),
-  });
-  const w = warnings.map(formatDiagnostic);
-  if (!result.ok) return { ok: false, errors: result.error.map(formatDiagnostic), warnings: w };
-  return { ok: true, config: result.value, warnings: w };
+  return loadConfigDetailed({ path, text, readFile: read, listDir: (d) => readdirSync(d), names: systemNames(), hostname: hostname() });
+}
+
+/** Every problem as `FILE:LINE:COL: message`, sorted; never throws for a bad or missing file. */
+export function readConfig(path: string, o: ReadConfigOptions = {}): ReadConfigResult {
+  const r = load(path);
+  if ('readError' in r) return { ok: false, errors: [r.readError], warnings: [] };
+  const warnings = r.warnings.map(formatDiagnostic);
+  const errors = r.result.ok ? [] : r.result.error.map(formatDiagnostic);
+  if (o.strict && warnings.length > 0) errors.push(...warnings.map((w) => `${w} (a warning; an error with --strict)`));
+  if (!r.result.ok || errors.length > 0) return { ok: false, errors, warnings: o.strict ? [] : warnings };
+  return { ok: true, config: r.result.value, warnings };
 }

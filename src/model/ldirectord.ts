@@ -22,7 +22,7 @@ export interface LdirectordSettings {
   readonly at: Loc;
   /** Re-read the file when its content changes (autoreload). */
   readonly autoreload: boolean;
-  /** Run with the config path whenever the file's content changes (callback), argv without a shell. */
+  /** Run with the config path appended whenever the file's content changes (callback): one program, no arguments of its own. */
   readonly callback?: readonly string[];
   readonly log: LdirectordLogTarget;
   /** One checker per virtual service (fork=yes); only changes whether a block's checkinterval counts. */

@@ -1,9 +1,12 @@
-/** `lvsd -t -f FILE`: every problem as FILE:LINE:COL: message; exit 0 valid, 1 not. Touches nothing. */
+/**
+ * `lvsd -t -f FILE` (or `--ha-dir DIR`): every problem as FILE:LINE:COL: message; exit 0 valid
+ * (warnings allowed), 1 not; with --strict a warning is an error. Touches nothing.
+ */
 import { readConfig } from '../../daemon/read-config.js';
 import type { Io } from '../io.js';
 
-export function testConfig(path: string, io: Io): number {
-  const r = readConfig(path);
+export function testConfig(path: string, io: Io, o: { strict?: boolean } = {}): number {
+  const r = readConfig(path, { strict: o.strict === true });
   for (const w of r.warnings) io.err(`${w} (warning)\n`);
   if (!r.ok) {
     for (const e of r.errors) io.err(`${e}\n`);

@@ -97,7 +97,12 @@ const GLOBAL: Readonly<Record<string, Apply<GlobalDraft>>> = {
   fallback6: globalFallback,
   fallbackcommand: set(command('fallbackcommand', rest('fallbackcommand')), (a, v) => { a.fallbackCommand = v; }),
   autoreload: set(yesNo('autoreload'), (a, v) => { a.autoreload = v; }),
-  callback: set(command('callback', quoted('callback', { empty: true })), (a, v) => { a.callback = v; }),
+  // ldirectord runs the callback only when the whole value is an executable file (-x), so it has no arguments.
+  callback: set(quoted('callback', { empty: true }), (a, v, d, ctx) => {
+    if (v === '') delete a.callback;
+    else a.callback = [v];
+    if (/\s/.test(v)) warnAt(ctx.report, d.valueAt, `callback "${v}" contains a space: ldirectord runs it only if that whole text is an executable file, so with arguments it never runs; lvsd does the same`);
+  }),
   logfile: set(quoted('logfile', { empty: true }), (a, v) => { a.logfile = v; }),
   execute: (d, a) => { a.execute.push(d.value); },
   fork: set(yesNo('fork'), (a, v) => { a.fork = v; }),
