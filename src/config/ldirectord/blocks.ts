@@ -94,7 +94,12 @@ function directive(o: { file: string; line: number; content: string; from: numbe
 function blockDirective(s: State, l: PhysicalLine): Directive {
   const v = blockView(l.raw);
   const from = v.text.length - v.text.trimStart().length;
-  return directive({ file: s.file, line: l.line, content: v.text, from, col: v.rawCol, ...(v.uncut !== undefined ? { uncut: v.uncut } : {}), scopeBlock: true });
+  const d = directive({ file: s.file, line: l.line, content: v.text, from, col: v.rawCol, ...(v.uncut !== undefined ? { uncut: v.uncut } : {}), scopeBlock: true });
+  // ldirectord expands every tab of a block line, values included (receive="a<TAB>b" is "a    b").
+  if (/\t/.test(l.raw.slice((d.valueAt.col ?? 1) - 1).replace(/#.*/, '').trimEnd())) {
+    warn(s, l.line, d.valueAt.col ?? 1, `the tabs in the value of ${d.name} are read as 4 spaces each, as ldirectord reads them`);
+  }
+  return d;
 }
 
 function globalDirective(s: State, l: PhysicalLine): Directive {
