@@ -98,7 +98,7 @@ function settings(v: VirtualDraft, g: GlobalDraft): LdirectordServiceSettings {
 }
 
 function serviceOf(v: VirtualDraft, k: ServiceKey, c: BuildContext): NegotiateService {
-  if (v.service !== undefined) return v.service as NegotiateService;
+  if (v.service !== undefined) return v.service;
   if (k.kind === 'fwmark') return 'none';
   const s = serviceOfPort(k.port);
   const negotiates = v.checkType === 'negotiate' || typeof v.checkType === 'object';

@@ -11,15 +11,16 @@ import type { GlobalDraft, VirtualDraft } from './drafts.js';
 import type { RealDraft } from './real.js';
 
 /** ld_service_to_port: the port a check uses when neither checkport nor the real server's port is set. */
-const SERVICE_PORTS: Readonly<Partial<Record<NegotiateService, number>>> = {
-  ftp: 21, smtp: 25, dns: 53, http: 80, pop: 110, nntp: 119, imap: 143, ldap: 389, https: 443, submission: 587,
-  ldaps: 636, imaps: 993, pops: 995, oracle: 1521, radius: 1812, http_proxy: 3128, mysql: 3306, sip: 5060, pgsql: 5432,
-};
+const PORT_OF: readonly (readonly [NegotiateService, number])[] = [
+  ['ftp', 21], ['smtp', 25], ['dns', 53], ['http', 80], ['pop', 110], ['nntp', 119], ['imap', 143], ['ldap', 389], ['https', 443],
+  ['submission', 587], ['ldaps', 636], ['imaps', 993], ['pops', 995], ['oracle', 1521], ['radius', 1812], ['http_proxy', 3128],
+  ['mysql', 3306], ['sip', 5060], ['pgsql', 5432],
+];
+const SERVICE_PORTS: ReadonlyMap<NegotiateService, number> = new Map(PORT_OF);
 
 /** ld_port_to_service: the service of a virtual without service=, from its port. */
 export function serviceOfPort(port: number): NegotiateService {
-  const found = (Object.keys(SERVICE_PORTS) as NegotiateService[]).find((s) => SERVICE_PORTS[s] === port);
-  return found ?? 'none';
+  return PORT_OF.find(([, p]) => p === port)?.[0] ?? 'none';
 }
 
 export interface Timeouts { readonly checkS: number; readonly negotiateS: number }
@@ -58,7 +59,7 @@ function timing(c: CheckContext, timeoutS: number, retries = 0): CheckTiming {
 
 /** ld_checkport: checkport, else the real server's port when > 0, else the service's own. */
 export function checkPort(c: CheckContext): number {
-  return c.v.checkPort ?? (c.real.port > 0 ? c.real.port : SERVICE_PORTS[c.service] ?? c.fallbackPort);
+  return c.v.checkPort ?? (c.real.port > 0 ? c.real.port : SERVICE_PORTS.get(c.service) ?? c.fallbackPort);
 }
 
 /** ldirectord's URL for http, https and http_proxy (ld_setup), with this real's own request when it has one. */

@@ -38,13 +38,11 @@ export function shellWords(text: string, what: string): Read<readonly string[]> 
       word ??= '';
       continue;
     }
-    if (c === ' ' || c === '\t') {
-      if (word !== undefined) words.push(word);
-      word = undefined;
-      continue;
-    }
-    if (SPECIAL.has(c) || (c === '#' && word === undefined) || (c === '~' && word === undefined)) return refuse(c);
-    word = (word ?? '') + c;
+    const blank = c === ' ' || c === '\t';
+    if (blank && word !== undefined) words.push(word);
+    if (blank) word = undefined;
+    else if (SPECIAL.has(c) || ((c === '#' || c === '~') && word === undefined)) return refuse(c);
+    else word = (word ?? '') + c;
   }
   if (quote !== undefined) return no(`expected a closing ${quote} in ${what}, got "${text}"`);
   if (word !== undefined) words.push(word);

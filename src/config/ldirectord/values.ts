@@ -130,8 +130,9 @@ export function emailAlertStatus(v: string): Read<readonly LdirectordDaemonState
   for (const w of words) {
     if (w === 'none') continue;
     if (none) return no(`expected "none" alone in emailalertstatus, got it with "${w}"`);
+    const state = ALL_STATES.find((s) => s === w);
     if (w === 'all') ALL_STATES.forEach((s) => got.add(s));
-    else if ((ALL_STATES as readonly string[]).includes(w)) got.add(w as LdirectordDaemonState);
+    else if (state !== undefined) got.add(state);
     else return no(`expected all, none, starting, running, stopping or reloading in emailalertstatus, got "${w}"`);
   }
   return ok(ALL_STATES.filter((s) => got.has(s)));

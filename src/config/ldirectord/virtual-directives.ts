@@ -8,10 +8,11 @@ import type { Directive } from './blocks.js';
 import type { CheckType, VirtualDraft } from './drafts.js';
 import { command, misplaced, set, SHARED, type Apply, type Ctx } from './global-directives.js';
 import { LDIRECTORD_DIRECTIVES as D } from '../../model/defaults.js';
+import type { NegotiateService } from '../../model/types.js';
 import { errorAt, firstWord, maybeQuoted, no, ok, quoted, take, yesNo, type Read } from './values.js';
 
 /** service= values (ldirectord 4.12); anything else is refused. */
-export const SERVICES = ['dns', 'ftp', 'http', 'https', 'http_proxy', 'imap', 'imaps', 'ldap', 'ldaps', 'mysql', 'nntp', 'none', 'oracle', 'pgsql', 'pop', 'pops', 'radius', 'simpletcp', 'sip', 'smtp', 'submission'] as const;
+export const SERVICES: readonly NegotiateService[] = ['dns', 'ftp', 'http', 'https', 'http_proxy', 'imap', 'imaps', 'ldap', 'ldaps', 'mysql', 'nntp', 'none', 'oracle', 'pgsql', 'pop', 'pops', 'radius', 'simpletcp', 'sip', 'smtp', 'submission'];
 
 const CHECK_TYPES = ['connect', 'negotiate', 'ping', 'off', 'on', 'external', 'external-perl'] as const;
 
@@ -98,11 +99,12 @@ function service(d: Directive, a: VirtualDraft, ctx: Ctx, hostname: string): voi
   a.serviceWritten = true;
   const w = take(ctx.report, d, (v) => firstWord('service', v));
   if (w === undefined) return;
-  if (!(SERVICES as readonly string[]).includes(w)) {
+  const known = SERVICES.find((s) => s === w);
+  if (known === undefined) {
     errorAt(ctx.report, d.valueAt, `expected a service (${SERVICES.join(', ')}), got "${w}" (lower case only)`);
     return;
   }
-  a.service = w;
+  a.service = known;
   const agent = `${D.agentUser}@${hostname}`;
   if (w === 'ftp' && a.login === '') a.login = D.ftpLogin;
   else if (w === 'sip' && a.login === '') a.login = agent;
