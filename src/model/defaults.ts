@@ -110,9 +110,10 @@ const KEEPALIVED: FormatDefaults = {
     intervalMs: 60_000, // delay_loop: KEEPALIVED_DEFAULT_DELAY (check_data.h), set in alloc_vs
     timeoutMs: 5_000, // connect_timeout: alloc_vs `connection_to = 5 * TIMER_HZ`
     // retry: queue_checker `default_retry = 1`; check_misc.c 0; check_dns.c DNS_DEFAULT_RETRY 3
-    retries: { tcp: 1, http: 1, misc: 0, smtp: 1, dns: 3, udp: 1, ping: 1, file: 0 },
+    // negotiate, external, off: ldirectord's kinds, which never retry (src/config/ldirectord/checks.ts sets them itself)
+    retries: { tcp: 1, http: 1, misc: 0, smtp: 1, dns: 3, udp: 1, ping: 1, file: 0, negotiate: 0, external: 0, off: 0 },
     // delay_before_retry: queue_checker 1 s; check_http.c 3 s; check_dns.c 0 = delay_loop
-    retryDelayMs: { tcp: 1_000, http: 3_000, misc: 1_000, smtp: 1_000, dns: 'interval', udp: 1_000, ping: 1_000, file: 1_000 },
+    retryDelayMs: { tcp: 1_000, http: 3_000, misc: 1_000, smtp: 1_000, dns: 'interval', udp: 1_000, ping: 1_000, file: 1_000, negotiate: 0, external: 0, off: 0 },
     warmupMs: 'interval', // check_data.c: warmup defaults to the checker's delay_loop
     rise: 1, // keepalived has no rise/fall for checkers: one result changes the state
     fall: 1,
@@ -163,8 +164,8 @@ const NATIVE: FormatDefaults = {
     ...KEEPALIVED.checks,
     intervalMs: 2_000,
     timeoutMs: 1_000,
-    retries: { tcp: 0, http: 0, misc: 0, smtp: 0, dns: 0, udp: 0, ping: 0, file: 0 },
-    retryDelayMs: { tcp: 500, http: 500, misc: 500, smtp: 500, dns: 500, udp: 500, ping: 500, file: 500 },
+    retries: { tcp: 0, http: 0, misc: 0, smtp: 0, dns: 0, udp: 0, ping: 0, file: 0, negotiate: 0, external: 0, off: 0 },
+    retryDelayMs: { tcp: 500, http: 500, misc: 500, smtp: 500, dns: 500, udp: 500, ping: 500, file: 500, negotiate: 0, external: 0, off: 0 },
     httpVersion: '1.1',
   },
   tracking: KEEPALIVED.tracking,

@@ -156,7 +156,7 @@ export function buildVirtual(v: VirtualDraft, c: BuildContext): VirtualService |
     onePacket: v.ops && v.protocol === 'udp',
     ldirectord: settings(v, c.g),
     reals: rs,
-    ...(rs.some((r) => (r.health?.checks.length ?? 0) > 0) ? { health: { quorum: 1, hysteresis: 0, omega: false } } : {}),
+    ...(rs.some((r) => (r.health?.checks.length ?? 0) > 0) ? { health: { quorum: 1, hysteresis: 0, omega: false, haSuspend: false } } : {}),
     ...(fb !== undefined ? { sorry: fb } : {}),
   };
 }

@@ -96,7 +96,8 @@ function negotiate(c: CheckContext, connectBetween: number, t: Timeouts): CheckP
 }
 
 function check(c: CheckContext, probe: CheckProbe, o: { timeoutS: number; retries?: number; target: CheckTarget }): HealthCheck {
-  return { at: c.real.at, probe, target: o.target, timing: timing(c, o.timeoutS, o.retries) };
+  // ldirectord starts every real server absent from IPVS as down and brings it up on its first passed check.
+  return { at: c.real.at, probe, target: o.target, timing: timing(c, o.timeoutS, o.retries), startDown: true };
 }
 
 /** The checks of one real server; an empty list means always up (checktype on, or negotiate with service none). */
@@ -116,7 +117,6 @@ export function realHealth(c: CheckContext): RealServerHealth {
   return {
     checks,
     inhibitOnFailure: c.v.quiescent ?? c.g.quiescent ?? D.quiescent,
-    // ldirectord starts every real server absent from IPVS as down and brings it up on its first passed check.
-    startDown: checks.length > 0,
+    startDown: checks.some((k) => k.startDown),
   };
 }
