@@ -7,7 +7,9 @@
  *   packetSend(ifindex, frame)                          AF_PACKET SOCK_RAW sendto, packet(7)
  *   unixDgramSend(path, data)                           AF_UNIX SOCK_DGRAM sendto; '@' = abstract
  *   vrrpOpen / vrrpSend / vrrpDrain / vrrpClose          see vrrp_socket.c
+ *   nlOpen / nlSend / nlClose                           see vrrp_socket.c
  *   threadRealtime(priority)                            sched_setscheduler(2) SCHED_RR, calling thread
+ *   icmpOpen / icmpSend / icmpClose                     see icmp.c (PING_CHECK)
  *
  * Context-aware (NAPI_MODULE_INIT): every worker_threads Worker gets its own instance.
  */
@@ -225,17 +227,18 @@ static napi_value interface_addresses(napi_env env, napi_callback_info info) {
  * costs an RCU grace period (packet_release -> synchronize_net, tens of ms), which stalled
  * the VRRP worker during every gratuitous-ARP burst when a socket was opened per frame.
  * Protocol 0: it never receives (packet(7)); it only transmits. sendto(2) on one fd from
- * several threads is safe. */
-static pthread_once_t packet_once = PTHREAD_ONCE_INIT;
+ * several threads is safe. A failed open (EPERM before CAP_NET_RAW was granted, EMFILE,
+ * ENOBUFS) is not remembered: the next send tries again. The mutex orders threads (the main
+ * thread and the VRRP worker) opening it at once, so exactly one fd is ever kept. */
+static pthread_mutex_t packet_lock = PTHREAD_MUTEX_INITIALIZER;
 static int packet_sock = -1;
-static int packet_errno = 0;
-static void packet_open(void) {
-  packet_sock = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-  if (packet_sock < 0) packet_errno = errno;
-}
+/* The socket, or -errno of this attempt to open it. */
 static int packet_fd(void) {
-  pthread_once(&packet_once, packet_open);
-  return packet_sock >= 0 ? packet_sock : -packet_errno;
+  pthread_mutex_lock(&packet_lock);
+  if (packet_sock < 0) packet_sock = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+  int rc = packet_sock >= 0 ? packet_sock : -errno;
+  pthread_mutex_unlock(&packet_lock);
+  return rc;
 }
 
 static napi_value packet_send(napi_env env, napi_callback_info info) {

@@ -29,7 +29,7 @@ void lvsd_set(napi_env env, napi_value obj, const char *name, napi_value v);
 void lvsd_set_int(napi_env env, napi_value obj, const char *name, int64_t v);
 void lvsd_set_str(napi_env env, napi_value obj, const char *name, const char *s);
 
-/* Registers vrrpOpen / vrrpSend / vrrpDrain / vrrpClose / nlOpen / nlSend on exports. */
+/* Registers vrrpOpen / vrrpSend / vrrpDrain / vrrpClose / nlOpen / nlSend / nlClose on exports. */
 void lvsd_vrrp_init(napi_env env, napi_value exports);
 /* Registers icmpOpen / icmpSend / icmpClose (icmp.c, PING_CHECK). */
 void lvsd_icmp_init(napi_env env, napi_value exports);

@@ -14,7 +14,9 @@
  *   vrrpClose(handle)  stops the poll, closes the fd; idempotent.
  *
  *   nlOpen(protocol, cb) -> handle   an AF_NETLINK socket (bound, kernel-chosen port id) with the same
- *     poll, drain and close as above (vrrpDrain / vrrpClose); packets are {data, atUs}, one per datagram.
+ *     poll as above; packets are {data, atUs}, one per datagram. Its handle carries another type tag
+ *     than a VRRP handle: the vrrp* functions refuse it and the nl* functions refuse a VRRP handle.
+ *   nlClose(handle)  as vrrpClose, for a netlink handle.
  *   nlSend(handle, message)  one sendto(2) to the kernel, now: the caller's request is on its way
  *     (and, for rtnetlink, carried out) when this returns. Throws the errno (EAGAIN, ENOBUFS...).
  *     The `netlink` package queues a send behind the completion of the previous one, which
@@ -43,7 +45,12 @@
 #include <unistd.h>
 #include <uv.h>
 
-static const napi_type_tag SOCK_TAG = {0x6c76736476727270ULL, 0x736f636b65740001ULL};
+/* Two kinds of handle, two type tags (napi_type_tag_object): a netlink handle passed to a VRRP
+ * function (or the reverse) is refused with a TypeError instead of being used as the other kind. */
+static const napi_type_tag VRRP_TAG = {0x6c76736476727270ULL, 0x736f636b65740001ULL};
+static const napi_type_tag NETLINK_TAG = {0x6c7673646e6c6e6bULL, 0x736f636b65740002ULL};
+
+static sock_t *nl_get_sock(napi_env env, napi_value v);
 
 #define RX_BUF 65536
 #define MAX_PER_EVENT 256 /* the poll is level-triggered: more arrive on the next loop turn */
@@ -119,6 +126,12 @@ static double arrival_us(uint64_t mono_ns, const struct timespec *stamp) {
   return (double)((mono_ns - (uint64_t)age) / 1000);
 }
 
+/* True when the control message carries at least `payload` bytes of data (CMSG_LEN, cmsg(3)):
+ * a shorter one (a kernel or ABI surprise) is skipped rather than read past its end. */
+static int cmsg_holds(const struct cmsghdr *c, size_t payload) {
+  return c->cmsg_len >= CMSG_LEN(payload);
+}
+
 static void parse_cmsgs(napi_env env, sock_t *s, struct msghdr *m, uint64_t mono_ns, napi_value pkt) {
   int ttl = -1, ifindex = 0, stamped = 0;
   struct timespec stamp;
@@ -126,21 +139,21 @@ static void parse_cmsgs(napi_env env, sock_t *s, struct msghdr *m, uint64_t mono
   napi_value dst;
   napi_create_string_utf8(env, "", 0, &dst); /* '' when the kernel gave no pktinfo */
   for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
-    if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+    if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO && cmsg_holds(c, sizeof(struct in_pktinfo))) {
       struct in_pktinfo pi;
       memcpy(&pi, CMSG_DATA(c), sizeof pi);
       ifindex = pi.ipi_ifindex;
       dst = addr_string(env, AF_INET, &pi.ipi_addr); /* header destination, ip(7) */
-    } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) {
+    } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL && cmsg_holds(c, sizeof ttl)) {
       memcpy(&ttl, CMSG_DATA(c), sizeof ttl);
-    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO && cmsg_holds(c, sizeof(struct in6_pktinfo))) {
       struct in6_pktinfo pi;
       memcpy(&pi, CMSG_DATA(c), sizeof pi);
       ifindex = (int)pi.ipi6_ifindex;
       dst = addr_string(env, AF_INET6, &pi.ipi6_addr);
-    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) {
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT && cmsg_holds(c, sizeof ttl)) {
       memcpy(&ttl, CMSG_DATA(c), sizeof ttl);
-    } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+    } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS && cmsg_holds(c, sizeof stamp)) {
       memcpy(&stamp, CMSG_DATA(c), sizeof stamp);
       stamped = 1;
     }
@@ -248,11 +261,12 @@ static int start_poll(napi_env env, sock_t *s, napi_value cb) {
   return rc;
 }
 
-/* Wraps s (fd open) in a tagged handle and starts polling; frees s and throws on failure. */
+/* Wraps s (fd open) in a handle tagged by its kind and starts polling; frees s and throws on failure. */
 static napi_value wrap_and_poll(napi_env env, sock_t *s, napi_value cb, const char *what) {
   napi_value ext;
+  const napi_type_tag *tag = s->netlink ? &NETLINK_TAG : &VRRP_TAG;
   /* A plain object wrapping the socket (externals cannot carry a type tag on Node 20). */
-  if (napi_create_object(env, &ext) != napi_ok || napi_type_tag_object(env, ext, &SOCK_TAG) != napi_ok ||
+  if (napi_create_object(env, &ext) != napi_ok || napi_type_tag_object(env, ext, tag) != napi_ok ||
       napi_wrap(env, ext, s, on_finalize, NULL, NULL) != napi_ok) {
     close(s->fd);
     free(s->buf);
@@ -314,9 +328,8 @@ static napi_value nl_send(napi_env env, napi_callback_info info) {
   size_t len = 0;
   bool is_buffer = false;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  sock_t *s = argc < 2 ? NULL : vrrp_get_sock(env, argv[0]);
+  sock_t *s = argc < 2 ? NULL : nl_get_sock(env, argv[0]);
   if (s == NULL) return argc < 2 ? lvsd_throw_type(env, "nlSend(handle, message)") : NULL;
-  if (!s->netlink) return lvsd_throw_type(env, "nlSend: not a netlink socket handle");
   if (napi_is_buffer(env, argv[1], &is_buffer) != napi_ok || !is_buffer ||
       napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok)
     return lvsd_throw_type(env, "nlSend: message must be a Buffer");
@@ -347,15 +360,22 @@ static napi_value vrrp_open(napi_env env, napi_callback_info info) {
   return wrap_and_poll(env, s, argv[1], p.ifname);
 }
 
-sock_t *vrrp_get_sock(napi_env env, napi_value v) {
+static sock_t *tagged_sock(napi_env env, napi_value v, const napi_type_tag *tag, const char *refusal) {
   bool ok = false;
   void *data = NULL;
-  if (napi_check_object_type_tag(env, v, &SOCK_TAG, &ok) != napi_ok || !ok ||
-      napi_unwrap(env, v, &data) != napi_ok) {
-    lvsd_throw_type(env, "not a vrrp socket handle");
+  if (napi_check_object_type_tag(env, v, tag, &ok) != napi_ok || !ok || napi_unwrap(env, v, &data) != napi_ok) {
+    lvsd_throw_type(env, refusal);
     return NULL;
   }
   return data;
+}
+
+sock_t *vrrp_get_sock(napi_env env, napi_value v) {
+  return tagged_sock(env, v, &VRRP_TAG, "not a vrrp socket handle (from vrrpOpen)");
+}
+
+static sock_t *nl_get_sock(napi_env env, napi_value v) {
+  return tagged_sock(env, v, &NETLINK_TAG, "not a netlink socket handle (from nlOpen)");
 }
 
 static napi_value vrrp_drain(napi_env env, napi_callback_info info) {
@@ -382,6 +402,16 @@ static napi_value vrrp_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value nl_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  sock_t *s = argc < 1 ? NULL : nl_get_sock(env, argv[0]);
+  if (s == NULL) return argc < 1 ? lvsd_throw_type(env, "nlClose(handle)") : NULL;
+  sock_close(s, 0);
+  return NULL;
+}
+
 void lvsd_vrrp_init(napi_env env, napi_value exports) {
   napi_property_descriptor d[] = {
       {"vrrpOpen", NULL, vrrp_open, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -390,6 +420,7 @@ void lvsd_vrrp_init(napi_env env, napi_value exports) {
       {"vrrpClose", NULL, vrrp_close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"nlOpen", NULL, nl_open, NULL, NULL, NULL, napi_enumerable, NULL},
       {"nlSend", NULL, nl_send, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"nlClose", NULL, nl_close, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof d / sizeof d[0], d);
 }

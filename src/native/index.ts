@@ -37,9 +37,21 @@ export interface RawDrain {
   readonly error: NativeSystemError | null;
 }
 
-/** Opaque socket handle (a type-tagged napi external). */
+declare const vrrpHandle: unique symbol;
+declare const netlinkHandle: unique symbol;
+
+/**
+ * Opaque handle of a VRRP raw socket (vrrpOpen). The addon tags the object with a napi type
+ * tag per kind: a netlink handle given to vrrpSend / vrrpDrain / vrrpClose is refused with a
+ * TypeError, and the brands make that a compile error too.
+ */
 export interface VrrpSocketHandle {
-  readonly __brand: 'VrrpSocketHandle';
+  readonly [vrrpHandle]: true;
+}
+
+/** Opaque handle of a netlink socket (nlOpen); only nlSend and nlClose take it. */
+export interface NetlinkSocketHandle {
+  readonly [netlinkHandle]: true;
 }
 
 export interface VrrpOpenOptions {
@@ -89,11 +101,13 @@ export interface LvsdNative {
   vrrpClose(h: VrrpSocketHandle): void;
   /**
    * An AF_NETLINK socket of `protocol` (0 = NETLINK_ROUTE) bound to a kernel-chosen port id;
-   * cb gets every datagram (data + atUs). Drained and closed with vrrpDrain / vrrpClose.
+   * cb gets every datagram (data + atUs) from the opening thread's event loop.
    */
-  nlOpen(protocol: number, cb: (err: NativeSystemError | null, datagrams: NetlinkDatagram[]) => void): VrrpSocketHandle;
+  nlOpen(protocol: number, cb: (err: NativeSystemError | null, datagrams: NetlinkDatagram[]) => void): NetlinkSocketHandle;
   /** One sendto(2) to the kernel, done when this returns (the kernel has run the request). */
-  nlSend(h: VrrpSocketHandle, message: Buffer): void;
+  nlSend(h: NetlinkSocketHandle, message: Buffer): void;
+  /** Idempotent; stops the uv_poll so the loop can exit. */
+  nlClose(h: NetlinkSocketHandle): void;
   /**
    * ICMP echo socket (native/icmp.c): raw false = unprivileged datagram socket (kernel sets id
    * and checksum, EACCES outside net.ipv4.ping_group_range), true = SOCK_RAW (CAP_NET_RAW).
@@ -122,7 +136,7 @@ export interface NetlinkDatagram {
 
 const EXPORTS: readonly (keyof LvsdNative)[] = [
   'ifNameToIndex', 'interfaceMac', 'interfaceAddresses', 'packetSend', 'unixDgramSend', 'threadRealtime',
-  'vrrpOpen', 'vrrpSend', 'vrrpDrain', 'vrrpClose', 'nlOpen', 'nlSend', 'icmpOpen', 'icmpSend', 'icmpClose',
+  'vrrpOpen', 'vrrpSend', 'vrrpDrain', 'vrrpClose', 'nlOpen', 'nlSend', 'nlClose', 'icmpOpen', 'icmpSend', 'icmpClose',
 ];
 
 /** Walks up from this file to the repository root (the folder holding native/binding.gyp). */

@@ -10,7 +10,7 @@
  */
 import { constants as osConstants } from 'node:os';
 import type { KernelError } from '../errors.js';
-import { isNativeSystemError, loadNative, type NetlinkDatagram, type VrrpSocketHandle } from '../native/index.js';
+import { isNativeSystemError, loadNative, type NetlinkDatagram, type NetlinkSocketHandle } from '../native/index.js';
 import { kernelError } from './rtnl.js';
 
 const NLMSG_HDRLEN = 16;
@@ -68,7 +68,7 @@ interface Pending {
 }
 
 export class AckRequester {
-  private readonly handle: VrrpSocketHandle;
+  private readonly handle: NetlinkSocketHandle;
   private readonly pending = new Map<number, Pending>();
   private seq = Math.floor(Math.random() * 0x7fffffff);
   private closed = false;
@@ -110,7 +110,7 @@ export class AckRequester {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    loadNative().vrrpClose(this.handle);
+    loadNative().nlClose(this.handle);
     for (const [seq, p] of this.pending) this.settle(seq, p, osConstants.errno.EBADF, undefined);
   }
 

@@ -214,6 +214,33 @@ test.serial('a gratuitous ARP is on the wire as keepalived sends it (tshark)', a
   t.deepEqual(rows, [['ff:ff:ff:ff:ff:ff', n.macA, '1', n.macA, '10.231.0.100', 'ff:ff:ff:ff:ff:ff', '10.231.0.100', '1', '']]);
 });
 
+test.serial('a failed AF_PACKET open is not kept: refused without CAP_NET_RAW, the next send opens it and goes out', async (t) => {
+  const n = await makePair(t);
+  let refused: Line | undefined;
+  const rows = await capture(t, n, 'arp', ['arp.src.proto_ipv4', 'arp.isgratuitous'], async () => {
+    const p = fixture(t, n.a, ['garp-retry', '--ifname', n.ifA, '--ip', '10.231.0.101']);
+    [refused] = await p.waitFor('refused');
+    await p.waitFor('sent');
+    t.is(await p.exit, 0, p.stderr());
+  });
+  t.like(refused, { code: 'EPERM', syscall: 'socket' });
+  t.deepEqual(rows, [['10.231.0.101', '1']]);
+});
+
+test.serial('a VRRP handle and a netlink handle are refused by the functions of the other kind', async (t) => {
+  const n = await makePair(t);
+  const p = fixture(t, n.a, ['kinds', '--ifname', n.ifA]);
+  const [k] = await p.waitFor('kinds');
+  t.is(await p.exit, 0, p.stderr());
+  t.like(k, {
+    nlSendVrrp: 'TypeError: not a netlink socket handle (from nlOpen)',
+    nlCloseVrrp: 'TypeError: not a netlink socket handle (from nlOpen)',
+    vrrpSendNl: 'TypeError: not a vrrp socket handle (from vrrpOpen)',
+    vrrpDrainNl: 'TypeError: not a vrrp socket handle (from vrrpOpen)',
+    vrrpCloseNl: 'TypeError: not a vrrp socket handle (from vrrpOpen)',
+  });
+});
+
 test.serial('an unsolicited NA is on the wire with hop limit 255, O=1, target LL option and a good checksum', async (t) => {
   const n = await makePair(t);
   const fields = ['eth.dst', 'eth.src', 'ipv6.src', 'ipv6.dst', 'ipv6.hlim', 'icmpv6.type', 'icmpv6.nd.na.flag.r',
