@@ -1,28 +1,100 @@
 /**
- * The composition root (DESIGN.md §2): the one place that creates the VRRP worker, the
- * IPVS backend, the control socket and the notify runner, and wires them together.
+ * The director: runs one configuration through its parts and swaps it on reload.
  * Data flows one way: file → model → (VRRP worker | IPVS reconcile) → kernel.
+ * It creates nothing: the IPVS manager, the sync daemon manager, the notify queue, the control
+ * endpoint, the VRRP engine and tracker factories, the config reader and time arrive in
+ * `DirectorParts`. daemon/wiring.ts is the
+ * one place that builds the real ones (DESIGN.md §2: the composition root); tests pass an
+ * in-memory IPVS kernel, a fake VRRP engine and a fake clock (director.test.ts).
  */
-import type { Config, VrrpInstance } from '../model/types.js';
-import { readConfig } from './read-config.js';
-import { VrrpEngine } from '../vrrp/engine.js';
-import type { FromWorker } from '../vrrp/messages.js';
-import { IpvsManager } from './ipvs-manager.js';
-import { NotifyRunner, notifyArgv } from './notify.js';
-import { ControlServer } from './control.js';
-import type { VrrpInstanceStatus } from './control-protocol.js';
+import type { Time } from '../clock.js';
+import type { Config, VrrpSyncGroup } from '../model/types.js';
+import type { FromWorker, InstanceSnapshot, TimerLateness } from '../vrrp/messages.js';
+import type { ControlHandlers, VrrpInstanceStatus } from './control-protocol.js';
+import { DropSummary } from './drop-summary.js';
+import { hasTracking, type InstanceTracking, type TrackerSnapshot } from '../health/index.js';
+import type { SyncStatus } from '../sync/index.js';
+import type { ApplyReport, IpvsCounters } from './ipvs-manager.js';
 import type { Logger } from './logger.js';
-import { SyncManager, openSyncBackend } from '../sync/index.js';
-import { Tracker, hasTracking, type LinkSource } from '../health/index.js';
-import { openLinkWatcher, type LinkWatcher } from '../net/links.js';
-import { logTrackedPriority, logTrackerEvent } from './track-log.js';
+import { notifyArgv, type NotifyJob } from './notify.js';
+import type { ReadConfigResult } from './read-config.js';
 
-export interface DirectorOptions {
-  readonly configPath: string;
-  readonly socketPath: string;
+/** The main thread's handle on the VRRP worker (VrrpEngine, vrrp/engine.ts). */
+export interface VrrpPart {
+  start(): Promise<void>;
+  reload(instances: Config['vrrp'], syncGroups: readonly VrrpSyncGroup[]): void;
+  /** Tracking changed an instance's effective priority or FAULT (the worker keeps it across restarts of the instance). */
+  track(instance: string, priority: number, fault: string | null): void;
+  snapshot(): Promise<{ readonly instances: readonly InstanceSnapshot[]; readonly lateness: TimerLateness }>;
+  /** Graceful: masters send priority 0 and release their VIPs; resolves when the worker has ended. */
+  shutdown(): Promise<void>;
+}
+
+/** Starts the VRRP worker for `config`; its messages and its exit come back through `events`. */
+export type StartVrrp = (config: Config, events: { readonly message: (m: FromWorker) => void; readonly exit: (code: number) => void }) => VrrpPart;
+
+/** The IPVS side (IpvsManager, daemon/ipvs-manager.ts). */
+export interface IpvsPart {
+  apply(config: Config): Promise<ApplyReport>;
+  /** clean-stop: remove the services `config` owns. */
+  clean(config: Config): Promise<void>;
+  stats(): IpvsCounters;
+  close(): void;
+}
+
+/** The kernel IPVS sync daemons, following the VRRP role (SyncManager, sync/manager.ts). */
+export interface SyncPart {
+  /** Start and reload: the settings to keep (undefined: none). */
+  configure(settings: Config['sync']): Promise<void>;
+  /** A VRRP role change; acts only for the followed instance. Never rejects. */
+  onRole(instance: string, role: 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT'): void;
+  status(): SyncStatus;
+  /** Graceful stop: stops the daemons lvsd owns. */
+  shutdown(): Promise<void>;
+  close(): void;
+}
+
+/**
+ * Tracking (vrrp_script, track_interface, track_file, track_process: the Tracker of
+ * src/health/track), started when a config tracks anything. It logs its own events.
+ */
+export interface TrackingPart {
+  /** A reload: keep what is tracked and unchanged, start and stop the rest. */
+  update(config: Config): Promise<void>;
+  current(instance: string): InstanceTracking | undefined;
+  snapshot(): TrackerSnapshot;
+  close(): void;
+}
+
+/** Starts tracking for `config`; every change of an instance's effective priority or FAULT goes to `onPriority`. */
+export type StartTracking = (config: Config, onPriority: (p: InstanceTracking) => void) => Promise<TrackingPart>;
+
+/** The control socket (ControlServer), listening with the director's handlers. */
+export interface ControlEndpoint {
+  listen(handlers: ControlHandlers): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Notify scripts, run one at a time in order (NotifyRunner, daemon/notify.ts). */
+export interface NotifyQueue {
+  enqueue(job: NotifyJob): void;
+  /** Resolves once nothing is queued or running, or after timeoutMs. */
+  idle(timeoutMs: number): Promise<boolean>;
+}
+
+export interface DirectorParts {
   readonly log: Logger;
-  /** SCHED_RR priority of the VRRP worker thread; 0 = off. */
-  readonly vrrpRtPriority: number;
+  readonly time: Time;
+  /** Reads and validates the whole file (daemon/read-config.ts); never throws. */
+  readonly readConfig: (path: string) => ReadConfigResult;
+  readonly ipvs: IpvsPart;
+  readonly sync: SyncPart;
+  readonly notify: NotifyQueue;
+  readonly control: ControlEndpoint;
+  readonly startVrrp: StartVrrp;
+  readonly startTracking: StartTracking;
+  /** Answered to `ping`. */
+  readonly pid: number;
 }
 
 export type ReloadOutcome =
@@ -31,67 +103,65 @@ export type ReloadOutcome =
 
 export class Director {
   private config: Config;
-  private vrrp: VrrpEngine | undefined;
-  private readonly ipvs: IpvsManager;
-  /** The kernel sync daemon, following the VRRP role (issue 11). */
-  private readonly sync: SyncManager;
-  private readonly notify: NotifyRunner;
-  private control: ControlServer | undefined;
+  private vrrp: VrrpPart | undefined;
+  /** Started with the first config that tracks anything; then kept (a reload dropping every track reports configured priorities). */
+  private tracker: TrackingPart | undefined;
   private readonly log: Logger;
+  private readonly vlog: Logger;
+  private readonly dropSummary: DropSummary;
   private stopping = false;
 
-  constructor(config: Config, private readonly opts: DirectorOptions) {
+  constructor(config: Config, private readonly parts: DirectorParts) {
     this.config = config;
-    this.log = opts.log;
-    this.ipvs = new IpvsManager(opts.log.child({ component: 'ipvs' }));
-    this.sync = new SyncManager({ log: opts.log.child({ component: 'sync' }), open: () => openSyncBackend(this.config.ipvs.backend) });
-    this.notify = new NotifyRunner({
-      onResult: (r) => this.log.info({ event: 'notify.done', ...r }, 'notify script finished'),
-    });
+    this.log = parts.log;
+    this.vlog = parts.log.child({ component: 'vrrp' });
+    this.dropSummary = new DropSummary((instance, reason, count, from) =>
+      this.log.warn({ event: 'vrrp.drop', instance, reason, count, from }, 'vrrp packets dropped'), parts.time);
+  }
+
+  /** The configuration running now (the one the last successful reload swapped in). */
+  current(): Config {
+    return this.config;
   }
 
   async start(): Promise<void> {
-    await this.ipvs.apply(this.config);
-    await this.sync.configure(this.config.sync);
+    await this.parts.ipvs.apply(this.config);
+    await this.parts.sync.configure(this.config.sync);
     await this.startTracking(this.config);
     if (this.config.vrrp.length > 0) await this.startVrrp(this.config);
-    this.control = new ControlServer({
-      path: this.opts.socketPath,
-      handlers: {
-        ping: async () => ({ pid: process.pid }),
-        vrrp: async () => this.vrrpStatus(),
-        sync: async () => this.sync.status(),
-        reload: async () => this.reload(),
-        status: async () => ({
-          config: this.config.path,
-          format: this.config.format,
-          ipvs: this.ipvs.stats(),
-          vrrpTimerLateness: this.vrrp ? (await this.vrrp.snapshot()).lateness : null,
-          tracking: this.tracker?.snapshot() ?? null,
-        }),
-      },
+    await this.parts.control.listen({
+      ping: async () => ({ pid: this.parts.pid }),
+      vrrp: async () => this.vrrpStatus(),
+      sync: async () => this.parts.sync.status(),
+      reload: async () => this.reload(),
+      status: async () => ({
+        config: this.config.path,
+        format: this.config.format,
+        ipvs: this.parts.ipvs.stats(),
+        vrrpTimerLateness: this.vrrp ? (await this.vrrp.snapshot()).lateness : null,
+        tracking: this.tracker?.snapshot() ?? null,
+      }),
     });
-    await this.control.listen();
     this.log.info({ event: 'director.start', config: this.config.path, format: this.config.format,
       vrrpInstances: this.config.vrrp.length, services: this.config.services.length }, 'director started');
   }
 
   /** HUP: validate the whole file first; apply only when it is valid (all or nothing). */
   async reload(): Promise<ReloadOutcome> {
-    const r = readConfig(this.config.path);
+    const r = this.parts.readConfig(this.config.path);
     if (!r.ok) {
       this.log.error({ event: 'config.reload', ok: false, errors: r.errors }, 'reload refused, running configuration kept');
       return { ok: false, errors: r.errors };
     }
     for (const w of r.warnings) this.log.warn({ event: 'config.warning', warning: w }, 'configuration warning');
     const changed: string[] = [];
-    const ops = await this.ipvs.apply(r.config);
-    if (ops > 0) changed.push(`ipvs: ${ops} operation(s)`);
+    const ipvs = await this.parts.ipvs.apply(r.config);
+    if (ipvs.ops > 0) changed.push(`ipvs: ${ipvs.ops} operation(s)${ipvs.failed > 0 ? `, ${ipvs.failed} refused` : ''}`);
     if (JSON.stringify(stripLoc(r.config.sync ?? null)) !== JSON.stringify(stripLoc(this.config.sync ?? null))) changed.push('sync');
     await this.startTracking(r.config);
     if (this.vrrp) this.vrrp.reload(r.config.vrrp, r.config.syncGroups);
     else if (r.config.vrrp.length > 0) await this.startVrrp(r.config);
-    await this.sync.configure(r.config.sync);
+    await this.parts.sync.configure(r.config.sync);
     if (JSON.stringify(stripLoc(r.config.vrrp)) !== JSON.stringify(stripLoc(this.config.vrrp))) changed.push('vrrp');
     if (JSON.stringify(stripLoc(r.config.tracking ?? null)) !== JSON.stringify(stripLoc(this.config.tracking ?? null))) changed.push('tracking');
     this.config = r.config;
@@ -105,50 +175,65 @@ export class Director {
     this.stopping = true;
     this.log.info({ event: 'director.stop' }, 'director stopping');
     if (this.vrrp) await this.vrrp.shutdown();
-    await this.sync.shutdown();
-    this.sync.close();
-    this.stopTracking();
-    if (this.config.ipvs.cleanStop) await this.ipvs.clean(this.config);
-    this.ipvs.close();
-    await this.control?.close();
-    await this.notify.idle(5000);
+    await this.parts.sync.shutdown();
+    this.parts.sync.close();
+    this.tracker?.close();
+    this.tracker = undefined;
+    if (this.config.ipvs.cleanStop) await this.parts.ipvs.clean(this.config);
+    this.parts.ipvs.close();
+    await this.parts.control.close();
+    await this.parts.notify.idle(5000);
+    this.dropSummary.close();
     this.log.info({ event: 'director.stopped' }, 'director stopped');
   }
 
   private async startVrrp(config: Config): Promise<void> {
-    const engine = new VrrpEngine(config.vrrp, config.syncGroups, this.opts.vrrpRtPriority);
-    engine.on('message', (m) => this.onVrrp(m));
-    engine.on('exit', (code) => {
-      if (!this.stopping) this.log.error({ event: 'vrrp.worker.exit', code }, 'vrrp worker exited');
+    const engine = this.parts.startVrrp(config, {
+      message: (m) => this.onVrrp(m),
+      exit: (code) => {
+        if (!this.stopping) this.log.error({ event: 'vrrp.worker.exit', code }, 'vrrp worker exited');
+      },
     });
     this.vrrp = engine;
-    this.pushTracking(engine, config);
+    // A new engine learns the tracked priorities before its instances start.
+    for (const inst of config.vrrp) {
+      const t = this.tracker?.current(inst.name);
+      if (t) engine.track(t.instance, t.priority, t.fault);
+    }
     await engine.start();
   }
 
+  /** Starts tracking when the config tracks anything, or updates it on reload. */
+  private async startTracking(config: Config): Promise<void> {
+    if (this.tracker) return this.tracker.update(config);
+    if (!hasTracking(config)) return;
+    this.tracker = await this.parts.startTracking(config, (p) => this.vrrp?.track(p.instance, p.priority, p.fault));
+  }
+
   private onVrrp(m: FromWorker): void {
-    const vlog = this.log.child({ component: 'vrrp' });
+    const vlog = this.vlog;
     switch (m.type) {
-      case 'role': {
-        vlog.info({ event: 'vrrp.role', at: new Date(m.atMs).toISOString(), instance: m.instance, from: m.from, to: m.to, reason: m.reason,
+      case 'role':
+        vlog.info({ event: 'vrrp.role', at: iso(m.atMs), instance: m.instance, from: m.from, to: m.to, reason: m.reason,
           priority: m.priority, master: m.masterAddress }, 'vrrp state change');
         this.runNotify(m.instance, m.to, m.priority);
-        this.roles.set(m.instance, m.to);
-        this.sync.onRole(m.instance, m.to);
-        this.groupNotify(m.instance);
+        this.parts.sync.onRole(m.instance, m.to);
         return;
-      }
+      case 'group':
+        this.log.info({ event: 'vrrp.group', at: iso(m.atMs), group: m.group, state: m.state }, 'vrrp sync group state change');
+        this.groupNotify(m.group, m.state);
+        return;
       case 'vip':
-        vlog.info({ event: 'vrrp.vip', at: new Date(m.atMs).toISOString(), instance: m.instance, action: m.action, vip: m.address, iface: m.dev }, 'virtual address change');
+        vlog.info({ event: 'vrrp.vip', at: iso(m.atMs), instance: m.instance, action: m.action, vip: m.address, iface: m.dev }, 'virtual address change');
         return;
       case 'drop':
         this.dropSummary.add(m.instance ?? '-', m.reason, m.from);
         return;
       case 'error':
-        vlog.error({ event: 'vrrp.error', at: new Date(m.atMs).toISOString(), instance: m.instance, what: m.what, err: { code: m.code, message: m.message } }, 'vrrp operation failed');
+        vlog.error({ event: 'vrrp.error', at: iso(m.atMs), instance: m.instance, what: m.what, err: { code: m.code, message: m.message } }, 'vrrp operation failed');
         return;
       case 'late':
-        vlog.warn({ event: 'vrrp.timer.late', at: new Date(m.atMs).toISOString(), instance: m.instance, lateUs: m.lateUs, intervalUs: m.intervalUs },
+        vlog.warn({ event: 'vrrp.timer.late', at: iso(m.atMs), instance: m.instance, lateUs: m.lateUs, intervalUs: m.intervalUs },
           'vrrp timer fired late');
         return;
       case 'reloaded':
@@ -166,30 +251,18 @@ export class Director {
     }
   }
 
-  private readonly dropSummary = new DropSummary((instance, reason, count, from) =>
-    this.log.warn({ event: 'vrrp.drop', instance, reason, count, from }, 'vrrp packets dropped'));
-
-  private readonly roles = new Map<string, string>();
-  private readonly groupStates = new Map<string, string>();
-
-  /** A sync group's notify scripts run when all members agree (any FAULT makes it FAULT). */
-  private groupNotify(instance: string): void {
-    for (const g of this.config.syncGroups) {
-      if (!g.members.includes(instance)) continue;
-      const states = g.members.map((n) => this.roles.get(n) ?? 'INIT');
-      const state = states.includes('FAULT') ? 'FAULT' : states.every((x) => x === states[0]) ? states[0] : undefined;
-      if (state === undefined || state === 'INIT' || this.groupStates.get(g.name) === state) continue;
-      this.groupStates.set(g.name, state);
-      this.log.info({ event: 'vrrp.group', group: g.name, state }, 'vrrp sync group state change');
-      for (const argv of notifyArgv(g, state, 0)) this.notify.enqueue({ argv, timeoutMs: g.notify.timeoutMs, label: `${g.name} ${state}` });
-    }
+  /** A sync group's notify scripts (the state comes from vrrp/sync-group.ts, the one place of that policy). */
+  private groupNotify(name: string, state: string): void {
+    const g = this.config.syncGroups.find((x) => x.name === name);
+    if (!g) return;
+    for (const argv of notifyArgv(g, state, 0)) this.parts.notify.enqueue({ argv, timeoutMs: g.notify.timeoutMs, label: `${g.name} ${state}` });
   }
 
   private runNotify(instance: string, state: string, priority: number): void {
     const cfg = this.config.vrrp.find((i) => i.name === instance);
     if (!cfg) return;
     for (const argv of notifyArgv(cfg, state, priority)) {
-      this.notify.enqueue({ argv, timeoutMs: cfg.notify.timeoutMs, label: `${instance} ${state}` });
+      this.parts.notify.enqueue({ argv, timeoutMs: cfg.notify.timeoutMs, label: `${instance} ${state}` });
     }
   }
 
@@ -215,97 +288,16 @@ export class Director {
       drops: i.counters.drops,
       checksumForms: i.counters.checksumForms,
       lastTransition: i.lastTransition
-        ? { at: new Date(i.lastTransition.atMs).toISOString(), from: i.lastTransition.from, to: i.lastTransition.to, reason: i.lastTransition.reason }
+        ? { at: iso(i.lastTransition.atMs), from: i.lastTransition.from, to: i.lastTransition.to, reason: i.lastTransition.reason }
         : null,
       faultReason: i.faultReason,
       ...(this.tracker ? { tracks: this.tracker.current(i.name)?.effects ?? [] } : {}),
     }));
   }
-
-  // ---------------------------------------------------------------- tracking (issue 8)
-  // vrrp_script / track_interface / track_file / track_process: the Tracker (src/health/track)
-  // computes each instance's effective priority and FAULT; the VRRP worker applies them.
-
-  private tracker: Tracker | undefined;
-  private trackLinks: LinkWatcher | undefined;
-
-  /**
-   * Starts the tracker when the config tracks anything, or updates it on reload. Once started it
-   * stays (a reload that drops every track makes it report the configured priorities).
-   */
-  private async startTracking(config: Config): Promise<void> {
-    if (this.tracker) return this.tracker.update(config);
-    if (!hasTracking(config)) return;
-    const tlog = this.log.child({ component: 'track' });
-    const listeners = new Set<(ifname: string, up: boolean) => void>();
-    this.trackLinks = await openLinkWatcher({
-      onChange: (c) => listeners.forEach((l) => l(c.ifname, c.up)),
-      onError: (e) => tlog.warn({ event: 'track.error', what: 'link watcher', err: e }, 'tracking failed'),
-    });
-    const watcher = this.trackLinks;
-    const links: LinkSource = {
-      isUp: (ifname) => watcher.state(ifname)?.up,
-      subscribe: (cb) => {
-        listeners.add(cb);
-        return () => listeners.delete(cb);
-      },
-    };
-    const tracker = new Tracker({ config, links });
-    tracker.on('event', (e) => logTrackerEvent(tlog, e));
-    tracker.on('priority', (p) => {
-      logTrackedPriority(tlog, p);
-      this.vrrp?.track(p.instance, p.priority, p.fault);
-    });
-    this.tracker = tracker;
-    await tracker.start();
-  }
-
-  /** A new VRRP engine learns the tracked priorities before its instances start. */
-  private pushTracking(engine: VrrpEngine, config: Config): void {
-    for (const inst of config.vrrp) {
-      const t = this.tracker?.current(inst.name);
-      if (t) engine.track(t.instance, t.priority, t.fault);
-    }
-  }
-
-  private stopTracking(): void {
-    this.tracker?.close();
-    this.tracker = undefined;
-    this.trackLinks?.close();
-    this.trackLinks = undefined;
-  }
 }
+
+const iso = (ms: number): string => new Date(ms).toISOString();
 
 function stripLoc(x: unknown): unknown {
   return JSON.parse(JSON.stringify(x, (k, v: unknown) => (k === 'at' ? undefined : v)));
-}
-
-/** At most one log line per (instance, reason) per period; counts what was folded in. */
-class DropSummary {
-  private readonly pending = new Map<string, { instance: string; reason: string; count: number; from: string }>();
-  private timer: NodeJS.Timeout | undefined;
-  constructor(private readonly emit: (instance: string, reason: string, count: number, from: string) => void, private readonly periodMs = 5000) {}
-
-  add(instance: string, reason: string, from: string): void {
-    const key = `${instance}\0${reason}`;
-    const cur = this.pending.get(key);
-    if (cur) {
-      cur.count++;
-      return;
-    }
-    this.pending.set(key, { instance, reason, count: 0, from });
-    this.emit(instance, reason, 1, from); // the first one is reported at once
-    this.timer ??= setInterval(() => this.flush(), this.periodMs).unref();
-  }
-
-  private flush(): void {
-    for (const [key, p] of this.pending) {
-      if (p.count > 0) this.emit(p.instance, p.reason, p.count, p.from);
-      this.pending.delete(key);
-    }
-    if (this.pending.size === 0 && this.timer) {
-      clearInterval(this.timer);
-      this.timer = undefined;
-    }
-  }
 }

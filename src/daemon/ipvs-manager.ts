@@ -4,13 +4,31 @@
  * start (no flush: counters and connections are kept). Touches only the services it owns
  * (those of the current and the previous config) unless `own-whole-table` is set.
  * An op the kernel refuses is logged and the others still apply.
+ * The backend is opened through the injected `openBackend` (daemon/wiring.ts passes the
+ * netlink/ipvsadm opener, tests an in-memory kernel), on first use: a VRRP-only director never
+ * opens an IPVS socket.
  */
+import type { Clock, WallClock } from '../clock.js';
 import type { Config } from '../model/types.js';
 import type { IpvsBackend, IpvsOp, IpvsOpOutcome, ServiceId } from '../ipvs/types.js';
 import { KernelError } from '../errors.js';
 import { desiredTable } from '../ipvs/desired.js';
 import { reconcile, serviceKey } from '../ipvs/reconcile.js';
 import type { Logger } from './logger.js';
+
+export interface IpvsManagerDeps {
+  readonly log: Logger;
+  /** Opens the backend the config asks for ('auto', 'netlink', 'ipvsadm'); called once, on first need. */
+  readonly openBackend: (choice: Config['ipvs']['backend']) => Promise<IpvsBackend>;
+  /** Durations (monotonic) and the time of the last apply (wall). */
+  readonly time: Clock & WallClock;
+}
+
+/** What one reconcile did: operations sent and, of those, refused. */
+export interface ApplyReport {
+  readonly ops: number;
+  readonly failed: number;
+}
 
 export interface IpvsCounters {
   backend: string | null;
@@ -25,17 +43,25 @@ export class IpvsManager {
   private owned = new Set<string>();
   private readonly counters: IpvsCounters = { backend: null, applies: 0, opsApplied: 0, opsFailed: 0, lastApply: null };
 
-  constructor(private readonly log: Logger) {}
+  private readonly log: Logger;
+
+  constructor(private readonly deps: IpvsManagerDeps) {
+    this.log = deps.log;
+  }
 
   stats(): IpvsCounters {
     return structuredClone(this.counters);
   }
 
-  /** Reconcile the kernel with `config`; returns the number of operations performed. */
-  async apply(config: Config): Promise<number> {
-    if (config.services.length === 0 && this.owned.size === 0 && !config.ipvs.ownWholeTable) return 0;
+  /**
+   * Reconcile the kernel with `config`: the operations sent and how many the kernel refused
+   * (each refusal is logged as `ipvs.op`; the others still apply). Rejects only when the
+   * backend cannot be opened or dumped.
+   */
+  async apply(config: Config): Promise<ApplyReport> {
+    if (config.services.length === 0 && this.owned.size === 0 && !config.ipvs.ownWholeTable) return { ops: 0, failed: 0 };
     const backend = await this.open(config);
-    const t0 = performance.now();
+    const t0 = this.deps.time.nowUs();
     const desired = desiredTable(config.services);
     for (const s of desired) this.owned.add(serviceKey(s.service));
     const actual = await backend.dump();
@@ -44,11 +70,11 @@ export class IpvsManager {
     const failed = await this.run(backend, ops);
     // What is no longer desired is no longer ours once deleted.
     this.owned = new Set(desired.map((s) => serviceKey(s.service)));
-    const ms = Math.round((performance.now() - t0) * 1000) / 1000;
+    const ms = (this.deps.time.nowUs() - t0) / 1000;
     this.counters.applies++;
-    this.counters.lastApply = { at: new Date().toISOString(), ops: ops.length, failed, ms };
+    this.counters.lastApply = { at: new Date(this.deps.time.nowMs()).toISOString(), ops: ops.length, failed, ms };
     this.log.info({ event: 'ipvs.apply', backend: backend.kind, ops: ops.length, failed, ms, byKind: countByKind(ops) }, 'ipvs table reconciled');
-    return ops.length;
+    return { ops: ops.length, failed };
   }
 
   /**
@@ -90,9 +116,7 @@ export class IpvsManager {
 
   private async open(config: Config): Promise<IpvsBackend> {
     if (this.backend) return this.backend;
-    // Loaded on first use: a VRRP-only director never opens an IPVS socket.
-    const { openIpvsBackend } = await import('../ipvs/backend.js');
-    const backend = await openIpvsBackend({ backend: config.ipvs.backend, timeoutMs: 5000 });
+    const backend = await this.deps.openBackend(config.ipvs.backend);
     this.backend = backend;
     this.counters.backend = backend.kind;
     this.log.info({ event: 'ipvs.backend', backend: backend.kind }, 'ipvs backend opened');

@@ -6,9 +6,10 @@ import { pino, type Logger, type DestinationStream } from 'pino';
 
 export type { Logger };
 
-export function createLogger(o: { level: string; file?: string }): Logger {
-  const dest: DestinationStream = o.file
+/** To `stream` when given (tests read the lines), else to `file`, else to stdout. */
+export function createLogger(o: { level: string; file?: string; stream?: DestinationStream }): Logger {
+  const dest: DestinationStream = o.stream ?? (o.file
     ? pino.destination({ dest: o.file, append: true, sync: false, mkdir: true })
-    : pino.destination({ dest: 1, sync: true });
+    : pino.destination({ dest: 1, sync: true }));
   return pino({ level: o.level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, dest);
 }

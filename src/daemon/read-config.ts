@@ -14,14 +14,27 @@ import { formatDiagnostic } from '../errors.js';
 
 export type ReadConfigResult = { ok: true; config: Config; warnings: string[] } | { ok: false; errors: string[]; warnings: string[] };
 
+/** The file system as the config reader uses it; tests pass files held in memory. */
+export interface ConfigFiles {
+  readFile(path: string): string;
+  listDir(dir: string): string[];
+}
+
+export const diskFiles: ConfigFiles = {
+  readFile: (p) => readFileSync(p, 'utf8'),
+  listDir: (d) => readdirSync(d),
+};
+
 export interface ReadConfigOptions {
   /** Warnings (compatibility differences) count as errors (lvsd --strict). */
   readonly strict?: boolean;
+  /** Where files are read from (default: the disk). A heartbeat directory is recognised on the disk only. */
+  readonly files?: ConfigFiles;
 }
 
-function textOrEmpty(path: string): string {
+function textOrEmpty(files: ConfigFiles, path: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    return files.readFile(path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
     throw e;
@@ -29,8 +42,8 @@ function textOrEmpty(path: string): string {
 }
 
 /** The default name service: /etc/hosts and /etc/services, read once per load. */
-function systemNames(): NameService {
-  return nameServiceFromFiles({ hosts: textOrEmpty('/etc/hosts'), services: textOrEmpty('/etc/services') });
+function systemNames(files: ConfigFiles): NameService {
+  return nameServiceFromFiles({ hosts: textOrEmpty(files, '/etc/hosts'), services: textOrEmpty(files, '/etc/services') });
 }
 
 function localAddresses(): string[] {
@@ -55,11 +68,11 @@ function modeOf(path: string): number | undefined {
   }
 }
 
-function load(path: string): LoadReport | { readError: string } {
-  const read = (p: string): string => readFileSync(p, 'utf8');
+function load(path: string, files: ConfigFiles): LoadReport | { readError: string } {
+  const read = (p: string): string => files.readFile(p);
   if (isDirectory(path)) {
     const authkeysMode = modeOf(`${path.replace(/\/+$/, '')}/authkeys`);
-    return readHaDir(path, { readFile: read, nodeName: hostname(), names: systemNames(), localAddresses: localAddresses(), ...(authkeysMode !== undefined ? { authkeysMode } : {}) });
+    return readHaDir(path, { readFile: read, nodeName: hostname(), names: systemNames(files), localAddresses: localAddresses(), ...(authkeysMode !== undefined ? { authkeysMode } : {}) });
   }
   let text: string;
   try {
@@ -68,12 +81,12 @@ function load(path: string): LoadReport | { readError: string } {
     const err = e as NodeJS.ErrnoException;
     return { readError: `${path}: cannot read the configuration: ${err.code ?? err.message}` };
   }
-  return loadConfigDetailed({ path, text, readFile: read, listDir: (d) => readdirSync(d), names: systemNames(), hostname: hostname() });
+  return loadConfigDetailed({ path, text, readFile: read, listDir: (d) => files.listDir(d), names: systemNames(files), hostname: hostname() });
 }
 
 /** Every problem as `FILE:LINE:COL: message`, sorted; never throws for a bad or missing file. */
 export function readConfig(path: string, o: ReadConfigOptions = {}): ReadConfigResult {
-  const r = load(path);
+  const r = load(path, o.files ?? diskFiles);
   if ('readError' in r) return { ok: false, errors: [r.readError], warnings: [] };
   const warnings = r.warnings.map(formatDiagnostic);
   const errors = r.result.ok ? [] : r.result.error.map(formatDiagnostic);

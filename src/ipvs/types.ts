@@ -133,11 +133,12 @@ export interface IpvsOpOutcome {
 }
 
 /**
- * The backend contract, implemented by the netlink client and by the ipvsadm fallback.
+ * The backend contract, implemented by the netlink client, the ipvsadm fallback and the
+ * in-memory kernel of the unit tests (memory-backend.ts).
  * Every method rejects with a KernelError (src/errors.ts) naming the object and errno.
  */
 export interface IpvsBackend {
-  readonly kind: 'netlink' | 'ipvsadm';
+  readonly kind: 'netlink' | 'ipvsadm' | 'memory';
   info(): Promise<IpvsInfo>;
   /** Services with their destinations (stats included). */
   dump(): Promise<IpvsServiceWithDests[]>;

@@ -71,6 +71,8 @@ export type FromWorker =
   | { readonly type: 'error'; readonly atMs: number; readonly instance: string | null; readonly what: string;
       readonly code: string; readonly message: string }
   | { readonly type: 'late'; readonly atMs: number; readonly instance: string; readonly lateUs: number; readonly intervalUs: number }
+  /** A sync group's own state changed (sync-group.ts): its notify scripts run on the main thread. */
+  | { readonly type: 'group'; readonly atMs: number; readonly group: string; readonly state: Role }
   | { readonly type: 'snapshot'; readonly id: number; readonly instances: readonly InstanceSnapshot[]; readonly lateness: TimerLateness }
   | { readonly type: 'reloaded'; readonly added: readonly string[]; readonly removed: readonly string[]; readonly changed: readonly string[] }
   | { readonly type: 'stopped' };

@@ -1,16 +1,25 @@
 /**
- * Owning the VIPs of an instance while it is master: add them (rtnetlink), announce them
- * with gratuitous ARP / unsolicited NA on the schedule of announce.ts, and remove them on
- * release. Runs in the VRRP worker.
+ * Owning the VIPs of an instance while it is master: add them (VipManager), announce them
+ * (Announcer: gratuitous ARP / unsolicited NA) on the schedule of announce.ts, and remove them
+ * on release. Runs in the VRRP worker, which passes the real parts (vrrp/worker.ts); every
+ * part, timers included, is injected so the schedule is tested under a fake clock.
  */
-import type { VrrpInstance, Vip } from '../model/types.js';
+import type { Timers, TimerHandle, WallClock } from '../clock.js';
+import type { IpFamily, VrrpInstance, Vip } from '../model/types.js';
 import type { VipManager, VipSpec } from '../net/vip.js';
-import { sendGarp, sendUnsolicitedNa } from '../net/announce-io.js';
 import { refreshBurst, takeoverBursts, type AnnounceBurst } from './announce.js';
 import type { FromWorker } from './messages.js';
 
+/** Sends one announcement of a VIP the caller now owns. */
+export interface Announcer {
+  /** One gratuitous ARP (IPv4) or unsolicited NA (IPv6) for `address` on `dev`; throws KernelError. */
+  announce(dev: string, address: string, family: IpFamily): void;
+}
+
 export interface OwnerDeps {
   readonly vips: VipManager;
+  readonly announcer: Announcer;
+  readonly time: Timers & WallClock;
   readonly post: (m: FromWorker) => void;
   readonly ifname: string;
   /** Called once per gratuitous ARP / unsolicited NA sent. */
@@ -18,7 +27,7 @@ export interface OwnerDeps {
 }
 
 export class Owner {
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<TimerHandle>();
   private generation = 0;
 
   constructor(private readonly cfg: VrrpInstance, private readonly deps: OwnerDeps) {}
@@ -41,16 +50,14 @@ export class Owner {
       if (gen !== this.generation) return; // released meanwhile
       for (const b of takeoverBursts(this.cfg.garp)) this.schedule(b, gen);
       const refresh = refreshBurst(this.cfg.garp);
-      if (refresh) {
-        this.timers.add(setInterval(() => this.burst(refresh, gen), refresh.everyMs));
-      }
+      if (refresh) this.refreshEvery(refresh, gen);
     });
   }
 
   /** Stop announcing and remove every VIP (idempotent). */
   async release(): Promise<void> {
     this.generation++;
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers) this.deps.time.clearTimer(t);
     this.timers.clear();
     await Promise.all(this.cfg.vips.map((v) => this.remove(v)));
   }
@@ -67,9 +74,18 @@ export class Owner {
     }
   }
 
+  /** A burst every `everyMs` while this generation lasts (garp_master_refresh). */
+  private refreshEvery(b: AnnounceBurst & { readonly everyMs: number }, gen: number): void {
+    this.later(b.everyMs, () => {
+      if (gen !== this.generation) return;
+      this.burst(b, gen);
+      this.refreshEvery(b, gen);
+    });
+  }
+
   /** A one-shot timer that forgets itself when it fires. */
   private later(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
+    const t = this.deps.time.setTimer(() => {
       this.timers.delete(t);
       fn();
     }, ms);
@@ -81,8 +97,7 @@ export class Owner {
     for (const v of this.cfg.vips) {
       const dev = v.dev ?? this.deps.ifname;
       try {
-        if (v.family === 4) sendGarp(dev, v.address);
-        else sendUnsolicitedNa(dev, v.address);
+        this.deps.announcer.announce(dev, v.address, v.family);
         this.deps.onAnnounced?.();
       } catch (e) {
         this.error(`announce ${v.address} on ${dev}`, e);
@@ -98,7 +113,7 @@ export class Owner {
     const spec = this.spec(v);
     try {
       const action = await this.deps.vips.add(spec);
-      this.deps.post({ type: 'vip', atMs: Date.now(), instance: this.cfg.name, action, address: v.address, dev: spec.dev });
+      this.deps.post({ type: 'vip', atMs: this.deps.time.nowMs(), instance: this.cfg.name, action, address: v.address, dev: spec.dev });
     } catch (e) {
       this.error(`add VIP ${v.address}/${v.prefix} on ${spec.dev}`, e);
     }
@@ -109,7 +124,7 @@ export class Owner {
     try {
       const action = await this.deps.vips.remove(spec);
       if (action === 'removed') {
-        this.deps.post({ type: 'vip', atMs: Date.now(), instance: this.cfg.name, action, address: v.address, dev: spec.dev });
+        this.deps.post({ type: 'vip', atMs: this.deps.time.nowMs(), instance: this.cfg.name, action, address: v.address, dev: spec.dev });
       }
     } catch (e) {
       this.error(`remove VIP ${v.address}/${v.prefix} from ${spec.dev}`, e);
@@ -118,6 +133,6 @@ export class Owner {
 
   private error(what: string, e: unknown): void {
     const err = e as NodeJS.ErrnoException;
-    this.deps.post({ type: 'error', atMs: Date.now(), instance: this.cfg.name, what, code: err.code ?? 'EIO', message: err.message });
+    this.deps.post({ type: 'error', atMs: this.deps.time.nowMs(), instance: this.cfg.name, what, code: err.code ?? 'EIO', message: err.message });
   }
 }

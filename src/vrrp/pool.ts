@@ -5,7 +5,7 @@
  * drop ('vrid' / 'truncated'), mirroring RFC 2787's per-router VrIdErrors.
  */
 import type { VrrpInstance } from '../model/types.js';
-import { openVrrpTransport, type VrrpPacketIn, type VrrpTransport } from './transport.js';
+import type { VrrpPacketIn, VrrpTransport, VrrpTransportOptions } from './transport.js';
 
 interface Entry {
   readonly transport: VrrpTransport;
@@ -15,14 +15,18 @@ interface Entry {
 export class TransportPool {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly onError: (e: Error, where: string) => void) {}
+  /** `open` makes one socket (openVrrpTransport in the worker; a fake in tests). */
+  constructor(
+    private readonly open: (o: VrrpTransportOptions) => VrrpTransport,
+    private readonly onError: (e: Error, where: string) => void,
+  ) {}
 
   acquire(cfg: VrrpInstance, onPacket: (p: VrrpPacketIn) => void): VrrpTransport {
     const key = poolKey(cfg);
     let entry = this.entries.get(key);
     if (!entry) {
       const listeners = new Map<number, (p: VrrpPacketIn) => void>();
-      const transport = openVrrpTransport({
+      const transport = this.open({
         family: cfg.family,
         ifname: cfg.interface,
         sourceAddress: cfg.unicastSrc,

@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { Clock } from '../clock.js';
+import type { Clock, TimerHandle, WallClock } from '../clock.js';
 import { loadConfig } from '../config/index.js';
 import type { VrrpInstance } from '../model/types.js';
 import { encodeAdvert } from './codec.js';
@@ -19,11 +19,14 @@ function instance(): VrrpInstance {
 }
 
 /** Every read of the clock moves it on 10 µs, so the runner's wait for a deadline ends. */
-class TickingClock implements Clock {
+class TickingClock implements Clock, WallClock {
   constructor(public t: number) {}
   nowUs(): number {
     this.t += 10;
     return this.t;
+  }
+  nowMs(): number {
+    return 1_700_000_000_000 + Math.floor(this.t / 1000);
   }
 }
 
@@ -47,7 +50,7 @@ function fake(): Fake {
     becomeOwner: () => { calls.push('becomeOwner'); },
     prepareOwner: () => { calls.push('prepareOwner'); },
     release: async () => { calls.push('release'); },
-    setTimer: (fn, delayMs) => { timers.push({ fn, delayMs }); return timers.length; },
+    setTimer: (fn, delayMs) => { timers.push({ fn, delayMs }); return timers.length as unknown as TimerHandle; },
     clearTimer: () => undefined,
     post: (m: FromWorker) => { if (m.type === 'role') calls.push(`role ${m.to}`); },
     lateness: new LatenessRecorder(),

@@ -3,7 +3,7 @@
  * (machine.ts) and carries out its outputs (send adverts, arm the timer, own the VIPs).
  * Runs inside the VRRP worker. All I/O goes through `RunnerIo`, so tests can drive it.
  */
-import type { Clock, Us } from '../clock.js';
+import type { Clock, TimerHandle, Us, WallClock } from '../clock.js';
 import type { VrrpInstance } from '../model/types.js';
 import { authDataFromPassword, decodeAdvert, encodeAdvert, type Advert } from './codec.js';
 import { initialState, step, type Input, type InstanceState, type Output, type StepResult } from './machine.js';
@@ -23,7 +23,8 @@ const PRECISE_EARLY_MS = 2;
 const PRECISE_SPIN_US = (PRECISE_EARLY_MS + 2) * 1000;
 
 export interface RunnerIo {
-  readonly clock: Clock;
+  /** Monotonic time for the machine and its deadlines; wall time only for the posted events. */
+  readonly clock: Clock & WallClock;
   readonly localAddress: string;
   send(payload: Buffer, dst: string): void;
   /** Synchronously read what is pending on the socket (used before acting on a late timer). */
@@ -34,8 +35,8 @@ export interface RunnerIo {
   prepareOwner(): void;
   /** Stop announcing and remove the VIPs. */
   release(): Promise<void>;
-  setTimer(fn: () => void, delayMs: number): unknown;
-  clearTimer(handle: unknown): void;
+  setTimer(fn: () => void, delayMs: number): TimerHandle;
+  clearTimer(handle: TimerHandle): void;
   post(m: FromWorker): void;
   readonly lateness: LatenessRecorder;
 }
@@ -47,7 +48,7 @@ function emptyCounters(): InstanceCounters {
 export class InstanceRunner {
   private s: InstanceState;
   private role: Role = 'INIT';
-  private timer: unknown = undefined;
+  private timer: TimerHandle | undefined = undefined;
   private timerAt: Us = 0;
   private masterAddress: string | null = null;
   /** VIPs may have been left by a previous lvsd (kill -9): keep them until a live master shows up. */
@@ -151,7 +152,7 @@ export class InstanceRunner {
 
   private drop(reason: string, from: string): void {
     bump(this.counters.drops, reason);
-    this.io.post({ type: 'drop', atMs: Date.now(), instance: this.cfg.name, reason, from, count: 1 });
+    this.io.post({ type: 'drop', atMs: this.io.clock.nowMs(), instance: this.cfg.name, reason, from, count: 1 });
   }
 
   private feed(input: Input): void {
@@ -192,7 +193,7 @@ export class InstanceRunner {
         this.counters.advertsSent++;
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
-        this.io.post({ type: 'error', atMs: Date.now(), instance: this.cfg.name, what: `send advert to ${dst}`,
+        this.io.post({ type: 'error', atMs: this.io.clock.nowMs(), instance: this.cfg.name, what: `send advert to ${dst}`,
           code: err.code ?? 'EIO', message: err.message });
       }
     }
@@ -239,7 +240,7 @@ export class InstanceRunner {
     const lateUs = now - this.timerAt;
     this.io.lateness.record(lateUs);
     const intervalUs = this.cfg.advertIntervalCs * 10_000;
-    if (lateUs > intervalUs / 2) this.io.post({ type: 'late', atMs: Date.now(), instance: this.cfg.name, lateUs, intervalUs });
+    if (lateUs > intervalUs / 2) this.io.post({ type: 'late', atMs: this.io.clock.nowMs(), instance: this.cfg.name, lateUs, intervalUs });
     // Read what arrived while we were not scheduled before judging the peer (stale data rule).
     if (lateUs > 1000) for (const p of this.io.drain()) this.onPacket(p);
     if (this.timer !== undefined) return; // an advert re-armed the timer
@@ -281,7 +282,7 @@ export class InstanceRunner {
     const from = this.role;
     if (from === to) return;
     this.role = to;
-    const atMs = Date.now();
+    const atMs = this.io.clock.nowMs();
     this.lastTransition = { atMs, from, to, reason };
     if (to === 'MASTER') {
       this.counters.becameMaster++;

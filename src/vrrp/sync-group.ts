@@ -1,7 +1,15 @@
 /**
- * vrrp_sync_group (keepalived): members fail together. When one member enters FAULT the
- * others are put in FAULT too, and they leave it when no member is in fault any more.
- * Pure bookkeeping: `onRole` returns what to do with the other members.
+ * vrrp_sync_group (keepalived), the whole policy in one place:
+ *  - members fail together: when one member enters FAULT on its own account the others are
+ *    put in FAULT too, and they leave it when no member is in fault on its own any more; a
+ *    member that starts (or restarts on reload) while another is in fault starts in FAULT;
+ *  - the group has a state of its own, for its notify scripts and the `vrrp.group` log line:
+ *    FAULT as soon as one member is in FAULT, otherwise the state all members agree on
+ *    (none while they disagree or are still starting).
+ * No I/O: the caller feeds every member's role change to `onRole` and carries out what the
+ * hooks ask (the worker calls the runner's fault()/faultClear() and posts the group state).
+ * A forced change comes back through `onRole` while its hook runs; it is recognised as forced
+ * (so it does not cascade) by that nesting, with no flag left behind if the runner ignores it.
  *
  * Not (yet) done: keepalived also forces the other members to MASTER/BACKUP when one of
  * them changes between those two; here they follow through their own elections.
@@ -11,13 +19,32 @@ import type { Role } from './messages.js';
 
 export type SyncAction = { readonly instance: string; readonly action: 'fault' | 'clear'; readonly reason: string };
 
+export interface SyncGroupHooks {
+  /** Put a member in FAULT or take it out of the group's fault. */
+  readonly force: (a: SyncAction) => void;
+  /** The group's own state changed (never reported: INIT, or members that disagree). */
+  readonly groupState: (group: VrrpSyncGroup, state: Role) => void;
+}
+
 export class SyncGroups {
-  private readonly groupOf = new Map<string, VrrpSyncGroup>();
+  private groupOf = new Map<string, VrrpSyncGroup>();
+  private readonly roles = new Map<string, Role>();
   /** Members in FAULT on their own account (not because of the group). */
   private readonly ownFault = new Set<string>();
+  /** Members whose forced change is being carried out right now. */
+  private readonly forcing = new Set<string>();
+  /** Last state reported per group name. */
+  private readonly reported = new Map<string, Role>();
 
-  constructor(groups: readonly VrrpSyncGroup[]) {
+  constructor(groups: readonly VrrpSyncGroup[], private readonly hooks: SyncGroupHooks) {
+    this.reconfigure(groups);
+  }
+
+  /** New group definitions (reload): members' roles, own faults and reported states are kept. */
+  reconfigure(groups: readonly VrrpSyncGroup[]): void {
+    this.groupOf = new Map();
     for (const g of groups) for (const m of g.members) this.groupOf.set(m, g);
+    for (const name of [...this.reported.keys()]) if (!groups.some((g) => g.name === name)) this.reported.delete(name);
   }
 
   /** Why a member starting now must start in FAULT: another member of its group is in FAULT on its own account. */
@@ -27,21 +54,50 @@ export class SyncGroups {
     return g && other !== undefined ? `sync group ${g.name}: ${other} in fault` : undefined;
   }
 
-  /** A member changed role; `forced` when that change was our own 'fault'/'clear' action. */
-  onRole(instance: string, from: Role, to: Role, forced: boolean): SyncAction[] {
+  /** A member is starting: put it in FAULT through the hook (a forced change) when startFault says so. */
+  starting(instance: string): void {
+    const reason = this.startFault(instance);
+    if (reason !== undefined) this.apply({ instance, action: 'fault', reason });
+  }
+
+  /** A member (or any instance: others are ignored) changed role. */
+  onRole(instance: string, from: Role, to: Role): void {
+    this.roles.set(instance, to);
     const g = this.groupOf.get(instance);
-    if (!g || forced) return [];
+    if (!g) return;
+    this.report(g); // first, as the member's own notify: the group's state follows its change at once
+    if (!this.forcing.has(instance)) for (const a of this.cascade(g, instance, from, to)) this.apply(a);
+  }
+
+  private apply(a: SyncAction): void {
+    this.forcing.add(a.instance);
+    try {
+      this.hooks.force(a);
+    } finally {
+      this.forcing.delete(a.instance);
+    }
+  }
+
+  /** What an unforced change of `instance` means for the other members. */
+  private cascade(g: VrrpSyncGroup, instance: string, from: Role, to: Role): SyncAction[] {
     const others = g.members.filter((m) => m !== instance);
     if (to === 'FAULT') {
-      const first = ![...this.ownFault].some((m) => g.members.includes(m));
+      const first = !g.members.some((m) => this.ownFault.has(m));
       this.ownFault.add(instance);
-      return first ? others.filter((m) => !this.ownFault.has(m)).map((m) => ({ instance: m, action: 'fault', reason: `sync group ${g.name}: ${instance} in fault` })) : [];
+      if (!first) return [];
+      return others.filter((m) => !this.ownFault.has(m)).map((m) => ({ instance: m, action: 'fault', reason: `sync group ${g.name}: ${instance} in fault` }));
     }
-    if (from === 'FAULT') {
-      this.ownFault.delete(instance);
-      const stillFaulty = g.members.some((m) => this.ownFault.has(m));
-      return stillFaulty ? [] : others.map((m) => ({ instance: m, action: 'clear', reason: `sync group ${g.name}: no member in fault` }));
-    }
-    return [];
+    if (from !== 'FAULT') return [];
+    this.ownFault.delete(instance);
+    if (g.members.some((m) => this.ownFault.has(m))) return [];
+    return others.map((m) => ({ instance: m, action: 'clear', reason: `sync group ${g.name}: no member in fault` }));
+  }
+
+  private report(g: VrrpSyncGroup): void {
+    const states = g.members.map((m) => this.roles.get(m) ?? 'INIT');
+    const state = states.includes('FAULT') ? 'FAULT' : states.every((x) => x === states[0]) ? states[0] : undefined;
+    if (state === undefined || state === 'INIT' || this.reported.get(g.name) === state) return;
+    this.reported.set(g.name, state);
+    this.hooks.groupState(g, state);
   }
 }

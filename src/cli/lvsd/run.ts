@@ -3,7 +3,7 @@
  * with -n, logging to --log-file, and returns once the control socket answers).
  */
 import { spawn } from 'node:child_process';
-import { Director } from '../../daemon/director.js';
+import { createDirector } from '../../daemon/wiring.js';
 import { readConfig } from '../../daemon/read-config.js';
 import { createLogger, type Logger } from '../../daemon/logger.js';
 import { acquirePidFile } from '../../daemon/pidfile.js';
@@ -30,7 +30,7 @@ export async function runDirector(opts: LvsdOptions, io: Io): Promise<number> {
   }
   const log = createLogger({ level: opts.logLevel, file: process.env[DETACHED_ENV] ? opts.logFile : undefined });
   for (const w of r.warnings) log.warn({ event: 'config.warning', warning: w }, 'configuration warning');
-  const director = new Director(r.config, { configPath: opts.config, socketPath: opts.socket, log, vrrpRtPriority: opts.vrrpRtPriority });
+  const director = createDirector(r.config, { socketPath: opts.socket, log, vrrpRtPriority: opts.vrrpRtPriority });
   // Signals are taken before the director starts, so a TERM during start-up is still graceful.
   let stopRequested: (signal: string) => void = () => undefined;
   const stopped = new Promise<string>((resolve) => (stopRequested = resolve));

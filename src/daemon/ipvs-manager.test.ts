@@ -1,0 +1,78 @@
+import test from 'ava';
+import { FakeClock } from '../clock.js';
+import { loadConfig } from '../config/index.js';
+import { MemoryIpvsBackend } from '../ipvs/memory-backend.js';
+import type { IpvsBackend } from '../ipvs/types.js';
+import type { Config } from '../model/types.js';
+import { IpvsManager } from './ipvs-manager.js';
+import { createLogger, type Logger } from './logger.js';
+
+function config(text: string): Config {
+  const r = loadConfig({ path: 'lvsd.conf', text, readFile: () => { throw new Error('no includes'); }, format: 'native' });
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
+  return r.value;
+}
+
+/** A logger whose lines a test reads, as pino's own tests do. */
+function lines(): { log: Logger; lines: Array<Record<string, unknown>> } {
+  const out: Array<Record<string, unknown>> = [];
+  return { log: createLogger({ level: 'debug', stream: { write: (s: string) => out.push(JSON.parse(s) as Record<string, unknown>) } }), lines: out };
+}
+
+function manager(backend: IpvsBackend, clock = new FakeClock()) {
+  const l = lines();
+  const opened: string[] = [];
+  const m = new IpvsManager({
+    log: l.log, time: clock,
+    openBackend: async (choice) => {
+      opened.push(choice);
+      clock.advance(250); // a dump and the ops take "time": the report measures it on the injected clock
+      return backend;
+    },
+  });
+  return { m, opened, lines: l.lines };
+}
+
+const TWO = 'service tcp 192.0.2.10:80 { real 10.0.0.1 ; real 10.0.0.2 }\nservice tcp 192.0.2.10:443 { scheduler mh ; real 10.0.0.1 }\n';
+
+test('adopts the table: only the minimal operations, services it does not own left alone', async (t) => {
+  const backend = new MemoryIpvsBackend();
+  await backend.apply({ op: 'add-service', service: { af: 2, protocol: 6, addr: '198.51.100.1', port: 25, fwmark: 0, sched: 'rr', flags: 0, timeout: 0, netmask: 0xffffffff } });
+  const { m, opened } = manager(backend);
+  t.deepEqual(await m.apply(config(TWO)), { ops: 5, failed: 0 });
+  t.deepEqual(opened, ['auto'], 'opened once, with the configured choice');
+  t.deepEqual(await m.apply(config(TWO)), { ops: 0, failed: 0 }, 'nothing to do the second time');
+  const one = 'service tcp 192.0.2.10:80 { real 10.0.0.1 weight 3 ; real 10.0.0.2 }\n';
+  t.deepEqual(await m.apply(config(one)), { ops: 2, failed: 0 }, 'one weight edited, the :443 service deleted');
+  t.deepEqual(backend.history.slice(-2).map((h) => h.op.op), ['edit-dest', 'del-service']);
+  const services = (await backend.dump()).map((s) => `${s.service.addr}:${s.service.port}`);
+  t.deepEqual(services, ['198.51.100.1:25', '192.0.2.10:80'], 'the foreign service is still there');
+  t.deepEqual(opened, ['auto']);
+});
+
+test('a refused operation is logged and counted; the others still apply', async (t) => {
+  const backend = new MemoryIpvsBackend({ schedulers: ['wlc'] }); // a kernel without ip_vs_mh
+  const clock = new FakeClock();
+  const { m, lines: out } = manager(backend, clock);
+  t.deepEqual(await m.apply(config(TWO)), { ops: 5, failed: 2 });
+  const refused = out.filter((l) => l.event === 'ipvs.op').map((l) => `${String(l.op)} ${String((l.err as { code: string }).code)}`);
+  t.deepEqual(refused, ['add-service ENOENT', 'add-dest ESRCH']);
+  const [svc] = await backend.dump();
+  t.deepEqual(svc?.dests.map((d) => d.addr), ['10.0.0.2', '10.0.0.1'], 'the :80 service and both real servers are in');
+  t.like(m.stats(), { backend: 'memory', applies: 1, opsApplied: 3, opsFailed: 2, lastApply: { ops: 5, failed: 2, at: '2023-11-14T22:13:20.000Z' } });
+  t.like(out.find((l) => l.event === 'ipvs.apply'), { ops: 5, failed: 2, backend: 'memory' });
+});
+
+test('a director without services never opens the backend; clean-stop removes only its own services', async (t) => {
+  const backend = new MemoryIpvsBackend();
+  const { m, opened } = manager(backend);
+  t.deepEqual(await m.apply(config('vrrp VI_1 { interface eth0 ; vrid 1 ; vip 192.0.2.1 }\n')), { ops: 0, failed: 0 });
+  t.deepEqual(opened, []);
+  await m.clean(config(TWO));
+  t.deepEqual(opened, [], 'nothing opened, nothing to clean');
+  const c = config(`director { clean-stop yes }\n${TWO}`);
+  await backend.apply({ op: 'add-service', service: { af: 2, protocol: 17, addr: '198.51.100.1', port: 53, fwmark: 0, sched: 'rr', flags: 0, timeout: 0, netmask: 0xffffffff } });
+  await m.apply(c);
+  await m.clean(c);
+  t.deepEqual((await backend.dump()).map((s) => s.service.port), [53]);
+});

@@ -1,0 +1,108 @@
+/**
+ * The composition root (DESIGN.md §2): the one place that builds the director's real parts
+ * (the IPVS backend opener, the sync daemon manager, the notify runner, the control socket, the
+ * VRRP worker, the tracker with its link watcher, the config reader, system time) and hands
+ * them to `Director`, which creates nothing itself.
+ * cli/lvsd/run.ts calls createDirector; tests build a Director with fakes instead.
+ */
+import { systemTime } from '../clock.js';
+import type { Config } from '../model/types.js';
+import { openSyncBackend, SyncManager } from '../sync/index.js';
+import { VrrpEngine } from '../vrrp/engine.js';
+import { Tracker, type LinkSource } from '../health/index.js';
+import { openLinkWatcher } from '../net/links.js';
+import { ControlServer } from './control.js';
+import { Director, type ControlEndpoint, type StartTracking, type StartVrrp } from './director.js';
+import { IpvsManager } from './ipvs-manager.js';
+import type { Logger } from './logger.js';
+import { NotifyRunner } from './notify.js';
+import { readConfig } from './read-config.js';
+import { logTrackedPriority, logTrackerEvent } from './track-log.js';
+
+export interface DirectorOptions {
+  readonly socketPath: string;
+  readonly log: Logger;
+  /** SCHED_RR priority of the VRRP worker thread; 0 = off. */
+  readonly vrrpRtPriority: number;
+}
+
+export function createDirector(config: Config, o: DirectorOptions): Director {
+  const ipvs = new IpvsManager({
+    log: o.log.child({ component: 'ipvs' }),
+    time: systemTime,
+    openBackend: async (choice) => {
+      // Loaded on first use: a VRRP-only director never loads the netlink client.
+      const { openIpvsBackend } = await import('../ipvs/backend.js');
+      return openIpvsBackend({ backend: choice, timeoutMs: 5000 });
+    },
+  });
+  const notify = new NotifyRunner({
+    onResult: (r) => o.log.info({ event: 'notify.done', ...r }, 'notify script finished'),
+  });
+  const startVrrp: StartVrrp = (c, events) => {
+    const engine = new VrrpEngine(c.vrrp, c.syncGroups, o.vrrpRtPriority);
+    engine.on('message', events.message);
+    engine.on('exit', events.exit);
+    return engine;
+  };
+  // The sync backend is opened on first need, with the backend the running config names then.
+  let director: Director | undefined;
+  const sync = new SyncManager({
+    log: o.log.child({ component: 'sync' }), nowMs: systemTime.nowMs,
+    open: () => openSyncBackend((director?.current() ?? config).ipvs.backend),
+  });
+  director = new Director(config, {
+    log: o.log, time: systemTime, readConfig: (path) => readConfig(path), ipvs, sync, notify,
+    control: controlEndpoint(o.socketPath), startVrrp, startTracking: trackingStarter(o.log), pid: process.pid,
+  });
+  return director;
+}
+
+/** The Tracker on a link watcher of its own, logging its events and priority changes (track-log.ts). */
+function trackingStarter(log: Logger): StartTracking {
+  return async (config, onPriority) => {
+    const tlog = log.child({ component: 'track' });
+    const listeners = new Set<(ifname: string, up: boolean) => void>();
+    const watcher = await openLinkWatcher({
+      onChange: (c) => listeners.forEach((l) => l(c.ifname, c.up)),
+      onError: (e) => tlog.warn({ event: 'track.error', what: 'link watcher', err: e }, 'tracking failed'),
+    });
+    const links: LinkSource = {
+      isUp: (ifname) => watcher.state(ifname)?.up,
+      subscribe: (cb) => {
+        listeners.add(cb);
+        return () => listeners.delete(cb);
+      },
+    };
+    const tracker = new Tracker({ config, links });
+    tracker.on('event', (e) => logTrackerEvent(tlog, e));
+    tracker.on('priority', (p) => {
+      logTrackedPriority(tlog, p);
+      onPriority(p);
+    });
+    await tracker.start();
+    return {
+      update: (c) => tracker.update(c),
+      current: (name) => tracker.current(name),
+      snapshot: () => tracker.snapshot(),
+      close: () => {
+        tracker.close();
+        watcher.close();
+      },
+    };
+  };
+}
+
+/** The control socket at `path`, serving the handlers the director gives it. */
+function controlEndpoint(path: string): ControlEndpoint {
+  let server: ControlServer | undefined;
+  return {
+    listen: async (handlers) => {
+      server = new ControlServer({ path, handlers });
+      await server.listen();
+    },
+    close: async () => {
+      await server?.close();
+    },
+  };
+}

@@ -1,0 +1,122 @@
+import test from 'ava';
+import { FakeClock } from '../clock.js';
+import { loadConfig } from '../config/index.js';
+import type { IpFamily, VrrpInstance } from '../model/types.js';
+import type { VipManager, VipSpec } from '../net/vip.js';
+import type { FromWorker } from './messages.js';
+import { Owner, type Announcer } from './owner.js';
+
+function instance(lines: string): VrrpInstance {
+  const text = `vrrp VI_1 {\n  interface eth0 ; vrid 51\n${lines}\n}\n`;
+  const r = loadConfig({ path: 'lvsd.conf', text, readFile: () => { throw new Error('no includes'); }, format: 'native' });
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
+  const [i] = r.value.vrrp;
+  if (!i) throw new Error('no instance');
+  return i;
+}
+
+/** A VIP manager that answers at once, as rtnetlink does for an address it can add. */
+class FakeVips implements VipManager {
+  readonly held = new Set<string>();
+  async add(v: VipSpec): Promise<'added' | 'present'> {
+    const had = this.held.has(v.address);
+    this.held.add(v.address);
+    return had ? 'present' : 'added';
+  }
+  prepareAdd(): void {}
+  async remove(v: VipSpec): Promise<'removed' | 'absent'> {
+    return this.held.delete(v.address) ? 'removed' : 'absent';
+  }
+  async list(): Promise<VipSpec[]> { return []; }
+  async interfaceIndex(): Promise<number> { return 2; }
+  async interfacePrimaryAddress(): Promise<string | undefined> { return undefined; }
+  close(): void {}
+}
+
+interface Sent { readonly atMs: number; readonly dev: string; readonly address: string; readonly family: IpFamily }
+
+function owner(cfg: VrrpInstance, failOn?: string) {
+  const clock = new FakeClock();
+  const sent: Sent[] = [];
+  const posts: FromWorker[] = [];
+  const announcer: Announcer = {
+    announce: (dev, address, family) => {
+      if (address === failOn) throw Object.assign(new Error('sendto: network is down'), { code: 'ENETDOWN' });
+      sent.push({ atMs: clock.nowUs() / 1000, dev, address, family });
+    },
+  };
+  const vips = new FakeVips();
+  let counted = 0;
+  const o = new Owner(cfg, { vips, announcer, time: clock, post: (m) => posts.push(m), ifname: cfg.interface, onAnnounced: () => counted++ });
+  return { o, clock, sent, posts, vips, counted: () => counted };
+}
+
+/** Lets the VIP requests (promises) settle: the schedule starts once every VIP is in. */
+const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
+const times = (s: readonly Sent[]): number[] => s.map((x) => x.atMs);
+
+test('keepalived defaults: 5 gratuitous ARPs at takeover, 5 more garp_master_delay (5 s) later, then none', async (t) => {
+  const h = owner(instance('  vip 192.0.2.10/24'));
+  t.deepEqual(h.sent, [], 'constructing sends nothing');
+  h.o.take();
+  await settle();
+  t.deepEqual(times(h.sent), [0, 0, 0, 0, 0], 'the takeover burst, back to back');
+  h.clock.advanceMs(4999);
+  t.is(h.sent.length, 5, 'nothing before the delay');
+  h.clock.advanceMs(1);
+  t.deepEqual(times(h.sent).slice(5), [5000, 5000, 5000, 5000, 5000]);
+  h.clock.advanceMs(600_000);
+  t.is(h.sent.length, 10, 'no refresh unless configured');
+  t.is(h.clock.timerCount, 0);
+  t.is(h.counted(), 10);
+  t.true(h.sent.every((s) => s.dev === 'eth0' && s.address === '192.0.2.10' && s.family === 4));
+  t.like(h.posts[0], { type: 'vip', action: 'added', address: '192.0.2.10', dev: 'eth0', atMs: 1_700_000_000_000 });
+});
+
+test('repeat, gap, refresh period and refresh repeat follow the settings', async (t) => {
+  const h = owner(instance('  vip 192.0.2.10/24 ; vip 192.0.2.11/24\n  garp-repeat 2 ; garp-delay 0 ; garp-refresh 30s ; garp-refresh-repeat 3 ; garp-interval 10ms'));
+  h.o.take();
+  await settle();
+  h.clock.advanceMs(10);
+  t.deepEqual(h.sent.map((s) => `${s.atMs} ${s.address}`), ['0 192.0.2.10', '0 192.0.2.11', '10 192.0.2.10', '10 192.0.2.11'],
+    'garp-repeat 2 spaced by garp-interval; no second burst with garp-delay 0');
+  h.clock.advanceMs(29_990 - 1);
+  t.is(h.sent.length, 4, 'nothing until the refresh period');
+  h.clock.advanceMs(1 + 20);
+  t.deepEqual([...new Set(times(h.sent).slice(4))], [30_000, 30_010, 30_020], 'a refresh of garp-refresh-repeat 3 spaced by the gap');
+  t.is(h.sent.length, 4 + 6);
+  h.clock.advanceMs(30_000);
+  t.deepEqual([...new Set(times(h.sent).slice(10))], [60_000, 60_010, 60_020], 'and again every period');
+});
+
+test('release stops the schedule at once and removes the VIPs; a later take starts afresh', async (t) => {
+  const h = owner(instance('  vip 192.0.2.10/24\n  garp-refresh 10s'));
+  h.o.take();
+  await settle();
+  h.clock.advanceMs(1000);
+  await h.o.release();
+  t.is(h.clock.timerCount, 0, 'no timer left behind');
+  t.deepEqual([...h.vips.held], []);
+  const before = h.sent.length;
+  h.clock.advanceMs(60_000);
+  t.is(h.sent.length, before, 'neither the delayed burst nor a refresh after release');
+  h.o.take();
+  await settle();
+  t.is(h.sent.length, before + 5);
+});
+
+test('an announcement the kernel refuses is reported; the other VIPs are still announced', async (t) => {
+  const h = owner(instance('  vip 192.0.2.10/24 ; vip 192.0.2.11/24\n  garp-repeat 1 ; garp-delay 0'), '192.0.2.10');
+  h.o.take();
+  await settle();
+  t.deepEqual(h.sent.map((s) => s.address), ['192.0.2.11']);
+  const err = h.posts.find((m) => m.type === 'error');
+  t.like(err, { type: 'error', instance: 'VI_1', what: 'announce 192.0.2.10 on eth0', code: 'ENETDOWN' });
+});
+
+test('IPv6 VIPs are announced as IPv6 (unsolicited NA), on the device the VIP names', async (t) => {
+  const h = owner(instance('  vip 2001:db8::10/64 dev eth1\n  garp-repeat 1 ; garp-delay 0'));
+  h.o.take();
+  await settle();
+  t.deepEqual(h.sent, [{ atMs: 0, dev: 'eth1', address: '2001:db8::10', family: 6 }]);
+});
