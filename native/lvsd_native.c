@@ -34,7 +34,8 @@
 /* ---------- errors ---------- */
 
 napi_value lvsd_errno_value(napi_env env, int err, const char *syscall, const char *detail) {
-  /* libuv error names equal the errno names; Node system errors carry errno as -errno. */
+  /* libuv error names equal the errno names. errno is positive, as everywhere in lvsd
+   * (src/errors.ts), unlike Node's own system errors (-errno). */
   const char *code = uv_err_name(-err);
   char msg[512];
   if (detail != NULL && detail[0] != '\0')
@@ -45,10 +46,12 @@ napi_value lvsd_errno_value(napi_env env, int err, const char *syscall, const ch
   napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &jcode);
   napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &jmsg);
   napi_create_error(env, jcode, jmsg, &error);
-  napi_create_int32(env, -err, &v);
+  napi_create_int32(env, err, &v);
   napi_set_named_property(env, error, "errno", v);
   napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &v);
   napi_set_named_property(env, error, "syscall", v);
+  napi_create_string_utf8(env, detail != NULL ? detail : "", NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, error, "detail", v);
   return error;
 }
 

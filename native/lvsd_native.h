@@ -10,8 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Throw an Error shaped like a Node system error: code 'EPERM', errno -1 (libuv/Node convention:
- * negative), syscall 'socket', message "socket EPERM: operation not permitted (detail)". */
+/* Throw an Error shaped like a Node system error: code 'EPERM', errno 1 (POSITIVE, as everywhere in
+ * lvsd, src/errors.ts; Node's own system errors carry -1), syscall 'socket', detail (what the call was
+ * about, '' when nothing), message "socket EPERM: operation not permitted (detail)". */
 napi_value lvsd_throw_errno(napi_env env, int err, const char *syscall, const char *detail);
 /* The same error as a value (for callbacks and drain results). */
 napi_value lvsd_errno_value(napi_env env, int err, const char *syscall, const char *detail);

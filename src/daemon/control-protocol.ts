@@ -11,7 +11,9 @@
  * trusted (it comes from our own daemon over a root-only socket) and typed by ControlMethods.
  */
 import type { Result } from '../errors.js';
+import type { ReportedDiagnostic } from '../model/types.js';
 import type { SyncStatus } from '../sync/index.js';
+import type { DropReason } from '../vrrp/codec.js';
 
 export const CONTROL_METHODS = ['vrrp', 'reload', 'status', 'checks', 'drain', 'enable', 'ping', 'sync'] as const;
 export type ControlMethod = (typeof CONTROL_METHODS)[number];
@@ -41,8 +43,8 @@ export interface VrrpInstanceStatus {
   readonly garpsSent: number;
   /** Master-down timers that fired late and were re-armed once instead of acted on (stale data rule). */
   readonly staleTimerDeferrals: number;
-  /** Dropped packets by reason ('ttl', 'checksum', 'vrid', 'auth', …). */
-  readonly drops: Readonly<Record<string, number>>;
+  /** Dropped packets by reason (the closed DropReason: 'ip_header', 'ttl', 'checksum', 'vrid', 'auth', …); absent = none. */
+  readonly drops: Readonly<Partial<Record<DropReason, number>>>;
   /** Received VRRPv3/IPv4 adverts by checksum form ('pseudo', 'rfc9568'). */
   readonly checksumForms: Readonly<Record<string, number>>;
   /** `at` is an ISO 8601 time; null before the first transition. */
@@ -77,9 +79,13 @@ export interface CheckStatus {
   readonly latencyMs: number | null;
 }
 
+/**
+ * A reload's answer. `diagnostics` are the config's problems as structured values (errors and
+ * warnings when refused, warnings only when applied); the client formats them.
+ */
 export type ReloadResult =
-  | { readonly ok: true; readonly changed: readonly string[] }
-  | { readonly ok: false; readonly errors: readonly string[] };
+  | { readonly ok: true; readonly changed: readonly string[]; readonly diagnostics: readonly ReportedDiagnostic[] }
+  | { readonly ok: false; readonly diagnostics: readonly ReportedDiagnostic[] };
 
 /** `lvsctl drain|enable VIP:PORT RIP:PORT`. */
 export interface WeightParams {

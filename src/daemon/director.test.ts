@@ -65,7 +65,7 @@ function harness(o: { schedulers?: readonly string[]; text?: string; tracking?: 
     listDir: () => [],
   } }));
   const first = read(PATH);
-  if (!first.ok) throw new Error(first.errors.join('\n'));
+  if (!first.ok) throw new Error(JSON.stringify(first.diagnostics));
   const d = new Director(first.config, {
     log, time: clock, readConfig: read, pid: 4242,
     ipvs: new IpvsManager({ log, time: clock, openBackend: async () => backend }),
@@ -105,15 +105,17 @@ test('reload: a bad file changes nothing and says why; a good one applies only t
   const opsBefore = h.backend.history.length;
   h.files.set(PATH, BASE.replace('real 10.0.0.1 ; real 10.0.0.2', 'real 10.0.0.1 weight 7 ; real 10.0.0.2 port http').replace('vrid 1', 'vrid 2'));
   const refused = await h.d.reload();
-  t.false(refused.ok);
-  t.like(h.lines.find((l) => l.event === 'config.reload'), { ok: false, level: 50 });
+  const why = { at: { file: PATH, line: 4, col: 68 }, severity: 'error',
+    message: 'expected a real server option (weight, forward, upper, lower, tunnel-type, tunnel-port, tunnel-csum), got "port"' };
+  t.deepEqual(refused, { ok: false, diagnostics: [why] }, 'the reason as a value: file, line, column, severity, message');
+  t.like(h.lines.find((l) => l.event === 'config.reload'), { ok: false, level: 50, diagnostics: [why] });
   t.is(h.backend.history.length, opsBefore, 'not one IPVS operation');
   t.deepEqual(h.engines[0]?.reloads, [], 'VRRP untouched');
   t.deepEqual(await ports(h.backend), ['80: 10.0.0.2 w1, 10.0.0.1 w1', '443: 10.0.0.1 w1']);
 
   h.files.set(PATH, BASE.replace('real 10.0.0.1 ; real 10.0.0.2', 'real 10.0.0.1 weight 7 ; real 10.0.0.2').replace('vrid 1', 'vrid 2'));
   const r = await h.d.reload();
-  t.deepEqual(r, { ok: true, changed: ['ipvs: 1 operation(s)', 'vrrp'] });
+  t.deepEqual(r, { ok: true, changed: ['ipvs: 1 operation(s)', 'vrrp'], diagnostics: [] });
   t.deepEqual(h.backend.history.slice(opsBefore).map((x) => x.op.op), ['edit-dest'], 'the one weight, nothing else');
   t.deepEqual(h.engines[0]?.reloads.map((x) => x.instances), [['VI_1']]);
   t.is(h.engines.length, 1, 'the running worker reloads; no second one');
@@ -123,7 +125,7 @@ test('a reload whose operation the kernel refuses reports it; the others are app
   const h = harness({ schedulers: ['wlc'] });
   await h.d.start();
   h.files.set(PATH, `${BASE}service tcp 192.0.2.10:8080 { scheduler mh ; real 10.0.0.3 }\nservice tcp 192.0.2.10:8081 { real 10.0.0.3 }\n`);
-  t.deepEqual(await h.d.reload(), { ok: true, changed: ['ipvs: 4 operation(s), 2 refused'] });
+  t.deepEqual(await h.d.reload(), { ok: true, changed: ['ipvs: 4 operation(s), 2 refused'], diagnostics: [] });
   t.deepEqual(h.lines.filter((l) => l.event === 'ipvs.op').map((l) => (l.err as { message: string }).message), [
     'add virtual service TCP 192.0.2.10:8080: scheduler or persistence engine not found (ENOENT)',
     'add real server 10.0.0.3:8080 to TCP 192.0.2.10:8080: no such virtual service (ESRCH)',

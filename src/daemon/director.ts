@@ -8,9 +8,10 @@
  * in-memory IPVS kernel, a fake VRRP engine and a fake clock (director.test.ts).
  */
 import type { Time } from '../clock.js';
+import { deserializeError } from '../errors.js';
 import type { Config, VrrpSyncGroup } from '../model/types.js';
 import type { FromWorker, InstanceSnapshot, TimerLateness } from '../vrrp/messages.js';
-import type { ControlHandlers, VrrpInstanceStatus } from './control-protocol.js';
+import type { ControlHandlers, ReloadResult, VrrpInstanceStatus } from './control-protocol.js';
 import { DropSummary } from './drop-summary.js';
 import { hasTracking, type InstanceTracking, type TrackerSnapshot } from '../health/index.js';
 import type { SyncStatus } from '../sync/index.js';
@@ -97,9 +98,8 @@ export interface DirectorParts {
   readonly pid: number;
 }
 
-export type ReloadOutcome =
-  | { readonly ok: true; readonly changed: readonly string[] }
-  | { readonly ok: false; readonly errors: readonly string[] };
+/** What a reload did (the control protocol's ReloadResult). */
+export type ReloadOutcome = ReloadResult;
 
 export class Director {
   private config: Config;
@@ -150,10 +150,10 @@ export class Director {
   async reload(): Promise<ReloadOutcome> {
     const r = this.parts.readConfig(this.config.path);
     if (!r.ok) {
-      this.log.error({ event: 'config.reload', ok: false, errors: r.errors }, 'reload refused, running configuration kept');
-      return { ok: false, errors: r.errors };
+      this.log.error({ event: 'config.reload', ok: false, diagnostics: r.diagnostics }, 'reload refused, running configuration kept');
+      return { ok: false, diagnostics: r.diagnostics };
     }
-    for (const w of r.warnings) this.log.warn({ event: 'config.warning', warning: w }, 'configuration warning');
+    for (const d of r.diagnostics) this.log.warn({ event: 'config.warning', diagnostic: d }, 'configuration warning');
     const changed: string[] = [];
     const ipvs = await this.parts.ipvs.apply(r.config);
     if (ipvs.ops > 0) changed.push(`ipvs: ${ipvs.ops} operation(s)${ipvs.failed > 0 ? `, ${ipvs.failed} refused` : ''}`);
@@ -166,7 +166,7 @@ export class Director {
     if (JSON.stringify(stripLoc(r.config.tracking ?? null)) !== JSON.stringify(stripLoc(this.config.tracking ?? null))) changed.push('tracking');
     this.config = r.config;
     this.log.info({ event: 'config.reload', ok: true, changed }, 'configuration reloaded');
-    return { ok: true, changed };
+    return { ok: true, changed, diagnostics: r.diagnostics };
   }
 
   /** TERM: masters hand over (priority 0) and release VIPs; the IPVS table stays unless clean-stop. */
@@ -230,7 +230,7 @@ export class Director {
         this.dropSummary.add(m.instance ?? '-', m.reason, m.from);
         return;
       case 'error':
-        vlog.error({ event: 'vrrp.error', at: iso(m.atMs), instance: m.instance, what: m.what, err: { code: m.code, message: m.message } }, 'vrrp operation failed');
+        vlog.error({ event: 'vrrp.error', at: iso(m.atMs), instance: m.instance, what: m.what, err: deserializeError(m.error) }, 'vrrp operation failed');
         return;
       case 'late':
         vlog.warn({ event: 'vrrp.timer.late', at: iso(m.atMs), instance: m.instance, lateUs: m.lateUs, intervalUs: m.intervalUs },

@@ -7,12 +7,18 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
-import type { Config } from '../model/types.js';
+import type { Config, Diagnostic, ReportedDiagnostic, Severity } from '../model/types.js';
 import { loadConfigDetailed, nameServiceFromFiles, type LoadReport, type NameService } from '../config/index.js';
 import { readHaDir } from '../config/heartbeat/read-dir.js';
-import { formatDiagnostic } from '../errors.js';
+import { sortDiagnostics } from '../model/validate.js';
 
-export type ReadConfigResult = { ok: true; config: Config; warnings: string[] } | { ok: false; errors: string[]; warnings: string[] };
+/**
+ * Every problem found, errors and warnings together in file and line order, as structured
+ * values (they are formatted only where they are printed: lvsd -t, lvsctl reload).
+ */
+export type ReadConfigResult =
+  | { readonly ok: true; readonly config: Config; readonly diagnostics: readonly ReportedDiagnostic[] }
+  | { readonly ok: false; readonly diagnostics: readonly ReportedDiagnostic[] };
 
 /** The file system as the config reader uses it; tests pass files held in memory. */
 export interface ConfigFiles {
@@ -68,7 +74,7 @@ function modeOf(path: string): number | undefined {
   }
 }
 
-function load(path: string, files: ConfigFiles): LoadReport | { readError: string } {
+function load(path: string, files: ConfigFiles): LoadReport | { readError: ReportedDiagnostic } {
   const read = (p: string): string => files.readFile(p);
   if (isDirectory(path)) {
     const authkeysMode = modeOf(`${path.replace(/\/+$/, '')}/authkeys`);
@@ -79,18 +85,25 @@ function load(path: string, files: ConfigFiles): LoadReport | { readError: strin
     text = read(path);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    return { readError: `${path}: cannot read the configuration: ${err.code ?? err.message}` };
+    // line 0: the file as a whole (formatDiagnostic prints FILE: message)
+    return { readError: { at: { file: path, line: 0 }, severity: 'error', message: `cannot read the configuration: ${err.code ?? err.message}` } };
   }
   return loadConfigDetailed({ path, text, readFile: read, listDir: (d) => files.listDir(d), names: systemNames(files), hostname: hostname() });
 }
 
-/** Every problem as `FILE:LINE:COL: message`, sorted; never throws for a bad or missing file. */
+/** The list a front-end reported a diagnostic in decides its severity (model/loc.ts). */
+function rated(ds: readonly Diagnostic[], severity: Severity): ReportedDiagnostic[] {
+  return ds.map((d) => ({ ...d, severity }));
+}
+
+/** Every problem found, sorted; never throws for a bad or missing file. With `strict` a warning is an error. */
 export function readConfig(path: string, o: ReadConfigOptions = {}): ReadConfigResult {
   const r = load(path, o.files ?? diskFiles);
-  if ('readError' in r) return { ok: false, errors: [r.readError], warnings: [] };
-  const warnings = r.warnings.map(formatDiagnostic);
-  const errors = r.result.ok ? [] : r.result.error.map(formatDiagnostic);
-  if (o.strict && warnings.length > 0) errors.push(...warnings.map((w) => `${w} (a warning; an error with --strict)`));
-  if (!r.result.ok || errors.length > 0) return { ok: false, errors, warnings: o.strict ? [] : warnings };
-  return { ok: true, config: r.result.value, warnings };
+  if ('readError' in r) return { ok: false, diagnostics: [r.readError] };
+  const warnings = o.strict
+    ? r.warnings.map((w): ReportedDiagnostic => ({ ...w, severity: 'error', message: `${w.message} (a warning; an error with --strict)` }))
+    : rated(r.warnings, 'warning');
+  const errors = r.result.ok ? [] : rated(r.result.error, 'error');
+  if (!r.result.ok || (o.strict && warnings.length > 0)) return { ok: false, diagnostics: sortDiagnostics([...errors, ...warnings]) };
+  return { ok: true, config: r.result.value, diagnostics: warnings };
 }

@@ -11,6 +11,7 @@
  * All messages are encoded into one buffer first (AttrWriter): no per-attribute allocation.
  */
 import { Flags, MessageType, parseError, type NetlinkMessage, type NetlinkSocket } from 'netlink';
+import { errnoOfSystemError } from '../errors.js';
 import { errnoNumber } from './errno.js';
 import { AttrWriter, Cmd, encodeRequestInto, IPVS_GENL_VERSION, type EncodeError, type IpvsRequest } from './family.js';
 
@@ -80,8 +81,8 @@ export async function sendPipelined(nl: NetlinkSocket, familyId: number, reqs: r
       if (m.type !== MessageType.ERROR) continue;
       const i = indexOf.get(m.seq);
       if (i === undefined) continue;
-      const errno = m.data.length >= 20 ? parseError(m.data, m.flags).errno : -EPROTO;
-      if (errno) out[i] = Math.abs(errno);
+      const errno = m.data.length >= 20 ? -parseError(m.data, m.flags).errno : EPROTO; // nlmsgerr.error is -errno
+      if (errno) out[i] = errno;
       lastAck.get(m.seq)?.();
     }
   };
@@ -100,7 +101,7 @@ export async function sendPipelined(nl: NetlinkSocket, familyId: number, reqs: r
         const timer = setTimeout(() => finish(ETIMEDOUT), o.timeoutMs);
         lastAck.set(d.lastSeq, () => finish(0));
         nl.socket.send(d.bytes, { port: 0 }, (err?: { errno?: number }) => {
-          if (err) finish(Math.abs(err.errno ?? EPROTO));
+          if (err) finish(errnoOfSystemError(err) ?? EPROTO);
         });
         if (o.stats) o.stats.datagrams++;
       });

@@ -8,15 +8,16 @@
  *   the kernel runs them in order in sendmsg context, so this changes nothing but the cost.
  */
 import {
-  createGenericNetlink, Flags, FlagsGet, formatGenlHeader, formatHeader, genl, MessageType, parseError, parseGenlHeader,
+  createGenericNetlink, Flags, FlagsGet, formatGenlHeader, formatHeader, MessageType, parseError, parseGenlHeader,
   type GenericNetlinkSocket, type NetlinkMessage,
 } from 'netlink';
-import { KernelError } from '../errors.js';
+import { errnoOfSystemError, KernelError } from '../errors.js';
 import {
   Cmd, CmdAttr, decodeDaemon, decodeDest, decodeInfo, decodeService, decodeTimeouts, encodeRequest,
   IPVS_GENL_NAME, IPVS_GENL_VERSION, opToRequest, topNest, type CmdName, type DecodeError, type IpvsRequest,
 } from './family.js';
 import { sendPipelined } from './client-batch.js';
+import { resolveFamilyId } from './family-id.js';
 import { describeDaemon, describeOp, describeService, errnoNumber, ipvsError } from './errno.js';
 import type {
   IpvsBackend, IpvsDaemon, IpvsDest, IpvsInfo, IpvsOp, IpvsOpOutcome, IpvsService, IpvsServiceWithDests,
@@ -33,23 +34,24 @@ export interface NetlinkIpvsOptions {
 interface Reply { readonly cmd: number; readonly data: Buffer }
 interface What { readonly op: string; readonly target: string }
 
-const TIMEOUT_TEXT = 'Timeout has been reached';
 const ETIMEDOUT = errnoNumber('ETIMEDOUT') ?? 110;
 const EPROTO = errnoNumber('EPROTO') ?? 71;
 const EIO = errnoNumber('EIO') ?? 5;
 const EINVAL = errnoNumber('EINVAL') ?? 22;
 const ENOENT = errnoNumber('ENOENT') ?? 2;
 
-/** errno carried by a thrown library error: `Request rejected: NAME`, a timeout, or a system error. */
-function errnoOf(e: unknown): number {
-  if (e instanceof Error) {
-    if (e.message === TIMEOUT_TEXT) return ETIMEDOUT;
-    const m = /Request rejected: (E[A-Z0-9]+)/.exec(e.message);
-    if (m?.[1]) return errnoNumber(m[1]) ?? EIO;
-    const errno = (e as { errno?: unknown }).errno;
-    if (typeof errno === 'number') return Math.abs(errno);
+/** roundTrip's own timer ran out: no reply came for the request. */
+class NoReply extends Error {
+  constructor() {
+    super('no reply from the kernel within the timeout');
+    this.name = 'NoReply';
   }
-  return EIO;
+}
+
+/** errno of a roundTrip failure: our timeout, or the socket's send error (a Node system error). */
+function errnoOf(e: unknown): number {
+  if (e instanceof NoReply) return ETIMEDOUT;
+  return errnoOfSystemError(e) ?? EIO;
 }
 
 /** Room for applyBatch's error messages: SO_RCVBUF (the kernel doubles it, capped by net.core.rmem_max). */
@@ -66,19 +68,13 @@ function raiseRcvbuf(sock: GenericNetlinkSocket): Error | undefined {
 export async function openNetlinkIpvs(opts: NetlinkIpvsOptions = {}): Promise<NetlinkIpvsClient> {
   const timeoutMs = opts.timeoutMs ?? 5000;
   const sock = createGenericNetlink();
-  try {
-    const fams = await sock.ctrlRequest(genl.Commands.GET_FAMILY, { familyName: IPVS_GENL_NAME }, { timeout: timeoutMs });
-    const id = fams[0]?.familyId;
-    if (id === undefined) throw new Error('Request rejected: ENOENT');
-    return new NetlinkIpvsClient(sock, id, timeoutMs, opts.window ?? 2, raiseRcvbuf(sock));
-  } catch (e) {
-    sock.socket.close();
-    const errno = errnoOf(e);
-    throw ipvsError({
-      cmd: undefined, errno, op: 'resolve generic netlink family', target: IPVS_GENL_NAME, cause: e,
-      ...(errno === ENOENT ? { detail: 'IPVS is not available (is the ip_vs module present?)' } : {}),
-    });
-  }
+  const family = await resolveFamilyId(sock, IPVS_GENL_NAME, timeoutMs);
+  if ('id' in family) return new NetlinkIpvsClient(sock, family.id, timeoutMs, opts.window ?? 2, raiseRcvbuf(sock));
+  sock.socket.close();
+  throw ipvsError({
+    cmd: undefined, errno: family.errno, op: 'resolve generic netlink family', target: IPVS_GENL_NAME,
+    ...(family.errno === ENOENT ? { detail: 'IPVS is not available (is the ip_vs module present?)' } : {}),
+  });
 }
 
 export class NetlinkIpvsClient implements IpvsBackend {
@@ -135,7 +131,7 @@ export class NetlinkIpvsClient implements IpvsBackend {
     ]);
     this.dumpSeq = dump ? seq : undefined;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { this.waiting.delete(seq); reject(new Error(TIMEOUT_TEXT)); }, this.timeoutMs);
+      const timer = setTimeout(() => { this.waiting.delete(seq); reject(new NoReply()); }, this.timeoutMs);
       this.waiting.set(seq, (msgs) => { clearTimeout(timer); resolve(msgs); });
       nl.socket.send(bytes, { port: 0 }, (err?: Error) => {
         if (!err) return;
@@ -168,7 +164,7 @@ export class NetlinkIpvsClient implements IpvsBackend {
     const out: Reply[] = [];
     for (const m of msgs) {
       if (m.type === MessageType.ERROR) {
-        const errno = m.data.length >= 20 ? parseError(m.data, m.flags).errno : -EPROTO;
+        const errno = m.data.length >= 20 ? -parseError(m.data, m.flags).errno : EPROTO; // nlmsgerr.error is -errno
         if (errno !== 0) throw ipvsError({ cmd, errno, op: what.op, target: what.target });
       } else if (m.type === this.familyId && m.data.length >= 4) {
         out.push({ cmd: parseGenlHeader(m.data).x.cmd, data: m.data.subarray(4) });

@@ -56,9 +56,9 @@ const ANY: Partial<Record<number, string>> = {
 
 const NAME_OF = new Map<number, string>(Object.entries(E).map(([k, v]) => [v, k]));
 
-/** errno (positive) → its name, e.g. 3 → "ESRCH". */
+/** errno (positive, src/errors.ts) → its name, e.g. 3 → "ESRCH". */
 export function errnoName(errno: number): string {
-  return NAME_OF.get(Math.abs(errno)) ?? `E${Math.abs(errno)}`;
+  return NAME_OF.get(errno) ?? `E${errno}`;
 }
 
 /** errno name → number, e.g. "ESRCH" → 3; undefined for an unknown name. */
@@ -66,15 +66,14 @@ export function errnoNumber(name: string): number | undefined {
   return (E as Record<string, number | undefined>)[name];
 }
 
-/** What `errno` (positive or negative) means for `cmd`. */
+/** What `errno` (positive) means for `cmd`. */
 export function meaning(cmd: CmdName | undefined, errno: number): string {
-  const n = Math.abs(errno);
-  return (cmd ? BY_CMD[cmd]?.[n] : undefined) ?? ANY[n] ?? errnoName(n);
+  return (cmd ? BY_CMD[cmd]?.[errno] : undefined) ?? ANY[errno] ?? errnoName(errno);
 }
 
-/** A KernelError for `cmd` failing with `errno`, e.g. op "add real server", target "10.0.0.2:80 to TCP 192.0.2.10:80". */
+/** A KernelError for `cmd` failing with `errno` (positive), e.g. op "add real server", target "10.0.0.2:80 to TCP 192.0.2.10:80". */
 export function ipvsError(o: { cmd: CmdName | undefined; errno: number; op: string; target: string; syscall?: string; detail?: string; cause?: unknown }): KernelError {
-  const n = Math.abs(o.errno);
+  const n = o.errno;
   const base = meaning(o.cmd, n);
   return new KernelError({
     op: o.op, target: o.target, errno: n, code: errnoName(n), syscall: o.syscall ?? 'netlink',

@@ -2,7 +2,7 @@
  * IPVS generic netlink constants (include/uapi/linux/ip_vs.h, Debian linux-source-6.1 6.1.192)
  * and the request vocabulary shared by the encoder (family.ts) and decoder (family-decode.ts).
  */
-import type { DestId, IpvsDaemon, IpvsDest, IpvsService, IpvsTimeouts, ServiceId } from './types.js';
+import type { DestId, IpvsDaemon, IpvsDest, IpvsService, IpvsTimeouts, ServiceId, UnknownAttr } from './types.js';
 
 export const IPVS_GENL_NAME = 'IPVS'; // IPVS_GENL_NAME
 export const IPVS_GENL_VERSION = 1; // IPVS_GENL_VERSION
@@ -39,8 +39,16 @@ export const DAEMON_STATE = { master: 1, backup: 2 } as const;
 /** IP_VS_SCHEDNAME_MAXLEN, IP_VS_PENAME_MAXLEN, IP_VS_IFNAME_MAXLEN (each includes the NUL). */
 export const NAME_MAXLEN = 16;
 
-/** One IPVS request, by command. */
-export type IpvsRequest =
+/** Highest attribute type the codec knows, per nest; anything above is kept as an UnknownAttr. */
+export const KNOWN_MAX = { top: CmdAttr.TIMEOUT_UDP, service: SvcAttr.STATS64, dest: DestAttr.TUN_FLAGS, daemon: DaemonAttr.MCAST_TTL } as const;
+
+/**
+ * One IPVS request, by command. `unknownAttrs`: top-level attributes the codec does not know,
+ * written back after the known ones.
+ */
+export type IpvsRequest = IpvsRequestBody & { readonly unknownAttrs?: readonly UnknownAttr[] };
+
+type IpvsRequestBody =
   | { readonly cmd: 'NEW_SERVICE' | 'SET_SERVICE'; readonly service: IpvsService }
   | { readonly cmd: 'DEL_SERVICE'; readonly service: ServiceId }
   | { readonly cmd: 'GET_SERVICE' | 'ZERO'; readonly service?: ServiceId } // GET_SERVICE without service = dump

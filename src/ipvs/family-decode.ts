@@ -6,11 +6,11 @@
  */
 import type { Result } from '../errors.js';
 import { addrFromWire } from './family-addr.js';
-import { Cmd, CmdAttr, DaemonAttr, DestAttr, InfoAttr, SvcAttr, type CmdName, type IpvsRequest } from './family-attrs.js';
+import { Cmd, CmdAttr, DaemonAttr, DestAttr, InfoAttr, KNOWN_MAX, SvcAttr, type CmdName, type IpvsRequest } from './family-attrs.js';
 import {
   AF_INET, AF_INET6, SVC_F_HASHED,
   type AddressFamily, type IpvsDaemon, type IpvsDest, type IpvsInfo, type IpvsService, type IpvsStats,
-  type IpvsTimeouts, type ServiceId,
+  type IpvsTimeouts, type ServiceId, type UnknownAttr,
 } from './types.js';
 
 export type DecodeReason =
@@ -34,8 +34,11 @@ function hostU16(b: Buffer, off: number): number {
  * destinations). The last occurrence of a type wins, as in nla_parse.
  */
 class Attrs {
-  /** at[2t] = payload offset, at[2t+1] = payload length + 1 (0 = absent: a fresh Int32Array needs no fill). */
-  constructor(private readonly buf: Buffer, private readonly at: Int32Array) {}
+  /**
+   * at[2t] = payload offset, at[2t+1] = payload length + 1 (0 = absent: a fresh Int32Array needs no fill).
+   * `unknown`: attributes above the nest's known range, in stream order (undefined when none).
+   */
+  constructor(private readonly buf: Buffer, private readonly at: Int32Array, readonly unknown: UnknownAttr[] | undefined) {}
   has(t: number): boolean { return this.len(t) >= 0; }
   len(t: number): number { return t <= MAX_TYPE ? (this.at[2 * t + 1] ?? 0) - 1 : -1; }
   off(t: number): number { return this.at[2 * t] ?? 0; }
@@ -66,10 +69,15 @@ class Attrs {
   }
 }
 
-/** Walk a TLV stream (struct nlattr, 4-byte aligned); a malformed stream is a value, not a throw. */
-export function attrMap(buf: Buffer): Result<Attrs, DecodeError> {
+/**
+ * Walk a TLV stream (struct nlattr, 4-byte aligned); a malformed stream is a value, not a throw.
+ * Attributes whose type is above `knownMax` (the nest's highest known type) are also kept whole,
+ * with their NLA_F_* bits, in `unknown`.
+ */
+export function attrMap(buf: Buffer, knownMax: number = MAX_TYPE): Result<Attrs, DecodeError> {
   const at = new Int32Array(2 * (MAX_TYPE + 1));
   const end = buf.length;
+  let unknown: UnknownAttr[] | undefined;
   let p = 0;
   while (p + 4 <= end) {
     // nla_len and nla_type, host order, read bytewise (Buffer#readUInt16LE is slow in a hot loop)
@@ -81,9 +89,10 @@ export function attrMap(buf: Buffer): Result<Attrs, DecodeError> {
       at[2 * type] = p + 4;
       at[2 * type + 1] = len - 3;
     }
+    if (type > knownMax) (unknown ??= []).push({ type: LE ? b2 | (b3 << 8) : (b2 << 8) | b3, hex: buf.toString('hex', p + 4, p + len) });
     p += (len + 3) & ~3;
   }
-  return { ok: true, value: new Attrs(buf, at) };
+  return { ok: true, value: new Attrs(buf, at, unknown) };
 }
 
 const u8 = (a: Attrs, t: number): number | undefined => a.u8(t);
@@ -133,7 +142,7 @@ function decodeServiceId(a: Attrs): R<ServiceId> {
 
 /** A SERVICE nest (dump reply or request). Absent settings decode as zero / "". Flags: (flags & mask) without HASHED. */
 export function decodeService(nest: Buffer): R<IpvsService> {
-  const a = attrMap(nest);
+  const a = attrMap(nest, KNOWN_MAX.service);
   if (!a.ok) return a;
   const id = decodeServiceId(a.value);
   if (!id.ok) return id;
@@ -156,12 +165,13 @@ export function decodeService(nest: Buffer): R<IpvsService> {
   };
   if (pe) svc.pe = pe;
   if (stats) svc.stats = stats;
+  if (m.unknown) svc.unknownAttrs = m.unknown;
   return { ok: true, value: svc };
 }
 
 /** A DEST nest. `serviceAf` is used when ADDR_FAMILY is absent (kernels < 3.18). */
 export function decodeDest(nest: Buffer, serviceAf: AddressFamily): R<IpvsDest> {
-  const a = attrMap(nest);
+  const a = attrMap(nest, KNOWN_MAX.dest);
   if (!a.ok) return a;
   const m = a.value;
   const afRaw = u16(m, DestAttr.ADDR_FAMILY);
@@ -191,12 +201,13 @@ export function decodeDest(nest: Buffer, serviceAf: AddressFamily): R<IpvsDest> 
   if (inact !== undefined) dest.inactConns = inact;
   if (persist !== undefined) dest.persistConns = persist;
   if (stats) dest.stats = stats;
+  if (m.unknown) dest.unknownAttrs = m.unknown;
   return { ok: true, value: dest };
 }
 
 /** A DAEMON nest (GET_DAEMON dump reply or NEW_DAEMON request). */
 export function decodeDaemon(nest: Buffer): R<IpvsDaemon> {
-  const a = attrMap(nest);
+  const a = attrMap(nest, KNOWN_MAX.daemon);
   if (!a.ok) return a;
   const m = a.value;
   const stateNum = u32(m, DaemonAttr.STATE);
@@ -214,6 +225,7 @@ export function decodeDaemon(nest: Buffer): R<IpvsDaemon> {
     ...(group ? { mcastGroup: group } : {}),
     ...num('mcastPort', u16(m, DaemonAttr.MCAST_PORT)),
     ...num('mcastTtl', u8(m, DaemonAttr.MCAST_TTL)),
+    ...(m.unknown ? { unknownAttrs: m.unknown } : {}),
   };
   return { ok: true, value: daemon };
 }
@@ -251,13 +263,21 @@ function serviceIn(a: Attrs): R<IpvsService> | undefined {
   return n ? decodeService(n) : undefined;
 }
 
-/** Decode a request (what ipvsadm or we send) back to its IpvsRequest: for vectors and fakes. */
+/**
+ * Decode a request (what ipvsadm or we send) back to its IpvsRequest: for vectors and fakes.
+ * Unknown attributes, top-level or in the full SERVICE / DEST / DAEMON nests, are kept.
+ */
 export function decodeRequest(cmd: number, attrs: Buffer): R<IpvsRequest> {
+  const top = attrMap(attrs, KNOWN_MAX.top);
+  if (!top.ok) return top;
+  const r = decodeRequestBody(cmd, attrs, top.value);
+  if (!r.ok || !top.value.unknown) return r;
+  return { ok: true, value: { ...r.value, unknownAttrs: top.value.unknown } };
+}
+
+function decodeRequestBody(cmd: number, attrs: Buffer, a: Attrs): R<IpvsRequest> {
   const name = (Object.keys(Cmd) as CmdName[]).find((k) => Cmd[k] === cmd);
   if (!name) return bad('bad-value', `cmd ${cmd}`);
-  const top = attrMap(attrs);
-  if (!top.ok) return top;
-  const a = top.value;
   const svc = serviceIn(a);
   if (svc && !svc.ok) return svc;
   const service = svc?.value;

@@ -12,7 +12,7 @@ import { addrToWire } from './family-addr.js';
 import { AttrWriter } from './family-writer.js';
 import {
   AF_INET, AF_INET6, SVC_F_HASHED,
-  type AddressFamily, type DestId, type IpvsDaemon, type IpvsDest, type IpvsOp, type IpvsService, type ServiceId,
+  type AddressFamily, type DestId, type IpvsDaemon, type IpvsDest, type IpvsOp, type IpvsService, type ServiceId, type UnknownAttr,
 } from './types.js';
 import { Cmd, CmdAttr, DAEMON_STATE, DaemonAttr, DestAttr, NAME_MAXLEN, SvcAttr, type IpvsRequest } from './family-attrs.js';
 
@@ -44,6 +44,11 @@ function name(text: string): string {
   return Buffer.byteLength(text) + 1 > NAME_MAXLEN ? fail('name-too-long', text) : text;
 }
 
+/** Attributes the decoder did not know, back as they came (after the known ones). */
+function putUnknown(w: AttrWriter, attrs: readonly UnknownAttr[] | undefined): void {
+  for (const a of attrs ?? []) w.bytes(a.type, Buffer.from(a.hex, 'hex'));
+}
+
 /** Identity: AF + (FWMARK | PROTOCOL, ADDR, PORT), as ipvs_nl_fill_service_attr puts them. */
 function putServiceId(w: AttrWriter, s: ServiceId): void {
   w.u16(SvcAttr.AF, s.af);
@@ -69,6 +74,7 @@ function putService(w: AttrWriter, s: IpvsService): void {
   w.u32(SvcAttr.TIMEOUT, s.timeout);
   if (s.af === AF_INET) w.u32be(SvcAttr.NETMASK, s.netmask);
   else w.u32(SvcAttr.NETMASK, s.netmask);
+  putUnknown(w, s.unknownAttrs);
 }
 
 function putDestId(w: AttrWriter, d: DestId): void {
@@ -87,6 +93,7 @@ function putDest(w: AttrWriter, d: IpvsDest): void {
   w.u16(DestAttr.TUN_FLAGS, d.tunFlags);
   w.u32(DestAttr.U_THRESH, d.uThresh);
   w.u32(DestAttr.L_THRESH, d.lThresh);
+  putUnknown(w, d.unknownAttrs);
 }
 
 /** NEW_DAEMON nest in ipvs_start_daemon order; optional fields only when set. */
@@ -103,6 +110,7 @@ function putDaemon(w: AttrWriter, d: IpvsDaemon): void {
     if (v6) w.bytes(DaemonAttr.MCAST_GROUP6, wire);
     else w.bytes(DaemonAttr.MCAST_GROUP, wire.subarray(0, 4)); // nla_get_in_addr: network order
   }
+  putUnknown(w, d.unknownAttrs);
 }
 
 function fill(w: AttrWriter, req: IpvsRequest): void {
@@ -144,6 +152,7 @@ export function encodeRequestInto(w: AttrWriter, req: IpvsRequest): Result<{ cmd
   const start = w.offset;
   try {
     fill(w, req);
+    putUnknown(w, req.unknownAttrs);
   } catch (e) {
     if (e instanceof EncodeFailure) {
       w.truncate(start);

@@ -327,7 +327,12 @@ export function parseInfo(text: string): { version: number; connTabSize: number 
   return { version: (Number(m[1]) << 16) | (Number(m[2]) << 8) | Number(m[3]), connTabSize: Number(m[4]) };
 }
 
-/** ipvs_strerror texts (libipvs.c) and glibc strerror texts ipvsadm may print → errno names. */
+/**
+ * ipvs_strerror texts (libipvs.c) and glibc strerror texts ipvsadm may print → errno names.
+ * ipvsadm gives the kernel's errno only as this text on stderr (its exit code is 1 for every
+ * kernel refusal): reading it is that backend's edge, the one place text becomes an errno;
+ * nothing in lvsd reads its own errors' messages.
+ */
 const MESSAGES: ReadonlyArray<[string, string]> = [
   ['Service already exists', 'EEXIST'],
   ['Scheduler or persistence engine not found', 'ENOENT'],

@@ -49,6 +49,17 @@ export interface IpvsStats {
   outBps: bigint;
 }
 
+/**
+ * A netlink attribute the codec does not know (a newer kernel's or tool's), kept as it came:
+ * its type with the NLA_F_* bits as sent, and its payload as hex. The encoder writes it back
+ * after the known attributes of the same nest (those come out in libipvs order), so
+ * decode → encode loses nothing. Never compared by the reconciler.
+ */
+export interface UnknownAttr {
+  readonly type: number;
+  readonly hex: string;
+}
+
 /** Identity of a service: AF + (fwmark | protocol+addr+port). */
 export interface ServiceId {
   readonly af: AddressFamily;
@@ -68,6 +79,7 @@ export interface IpvsService extends ServiceId {
   readonly netmask: number;
   readonly pe?: string;
   readonly stats?: IpvsStats; // dumps only
+  readonly unknownAttrs?: readonly UnknownAttr[];
 }
 
 export interface DestId {
@@ -89,6 +101,7 @@ export interface IpvsDest extends DestId {
   readonly inactConns?: number;
   readonly persistConns?: number;
   readonly stats?: IpvsStats;
+  readonly unknownAttrs?: readonly UnknownAttr[];
 }
 
 export interface IpvsServiceWithDests {
@@ -104,6 +117,7 @@ export interface IpvsDaemon {
   readonly mcastGroup?: string;
   readonly mcastPort?: number;
   readonly mcastTtl?: number;
+  readonly unknownAttrs?: readonly UnknownAttr[];
 }
 
 export interface IpvsTimeouts {

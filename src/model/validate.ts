@@ -34,7 +34,7 @@ export function validateConfig(c: Config): Diagnostic[] {
   return sortDiagnostics(out);
 }
 
-export function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
+export function sortDiagnostics<D extends Diagnostic>(ds: readonly D[]): D[] {
   return [...ds].sort((a, b) => a.at.file.localeCompare(b.at.file) || a.at.line - b.at.line || (a.at.col ?? 0) - (b.at.col ?? 0));
 }
 

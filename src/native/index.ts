@@ -2,7 +2,8 @@
  * Typed loader for the C addon `native/build/Release/lvsd_native.node` (built by `npm install`
  * through node-gyp; sources in native/). The addon makes syscalls only; every protocol rule lives
  * in TypeScript. Failures throw Errors shaped like Node system errors: `code` ('EPERM'),
- * `errno` (negative, Node/libuv convention: -1 for EPERM), `syscall` ('socket', 'setsockopt', …).
+ * `errno` (POSITIVE, as everywhere in lvsd: 1 for EPERM; src/errors.ts), `syscall` ('socket',
+ * 'setsockopt', …) and `detail` (what the call was about, '' when nothing).
  *
  * The module is context-aware: it loads in the main thread and in `worker_threads` Workers alike;
  * a socket's callback runs on the thread (event loop) that opened it.
@@ -11,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getSystemErrorMap } from 'node:util';
 import { KernelError } from '../errors.js';
 
 /** One datagram read from a VRRP raw socket (see native/vrrp_socket.c for the sources of each field). */
@@ -77,8 +79,11 @@ export interface InterfaceAddress {
 
 export interface NativeSystemError extends Error {
   readonly code: string;
+  /** Positive. */
   readonly errno: number;
   readonly syscall: string;
+  /** What the call was about (interface, option, path); '' when nothing. */
+  readonly detail: string;
 }
 
 /** The addon's exports, exactly. */
@@ -177,7 +182,8 @@ export function loadNative(): LvsdNative {
 export function isNativeSystemError(e: unknown): e is NativeSystemError {
   if (!(e instanceof Error)) return false;
   const rec = e as unknown as Record<string, unknown>;
-  return typeof rec['code'] === 'string' && typeof rec['errno'] === 'number' && typeof rec['syscall'] === 'string';
+  return typeof rec['code'] === 'string' && typeof rec['errno'] === 'number' && typeof rec['syscall'] === 'string' &&
+    typeof rec['detail'] === 'string';
 }
 
 /** The interface's primary IPv4 address (first in kernel order), or undefined. */
@@ -197,9 +203,8 @@ export function linkLocalIpv6(ifname: string): string | undefined {
  */
 export function toKernelError(e: unknown, op: string, target: string): unknown {
   if (e instanceof KernelError || !isNativeSystemError(e)) return e;
-  // Native messages read "SYSCALL CODE: description (detail)"; keep "SYSCALL: description (detail)".
-  const meaning = e.message.startsWith(`${e.syscall} ${e.code}: `)
-    ? `${e.syscall}: ${e.message.slice(e.syscall.length + e.code.length + 3)}`
-    : e.message;
+  // libuv's description of the errno (uv_strerror, the one the addon's message uses), by number
+  const description = getSystemErrorMap().get(-e.errno)?.[1] ?? `errno ${e.errno}`;
+  const meaning = `${e.syscall}: ${description}${e.detail !== '' ? ` (${e.detail})` : ''}`;
   return new KernelError({ op, target, errno: e.errno, code: e.code, syscall: e.syscall, meaning, cause: e });
 }

@@ -96,7 +96,7 @@ export class AckRequester {
       loadNative().nlSend(this.handle, message);
     } catch (e) {
       if (!isNativeSystemError(e)) throw e;
-      return Promise.reject(kernelError(r, Math.abs(e.errno), e));
+      return Promise.reject(kernelError(r, e.errno, e));
     }
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -122,7 +122,7 @@ export class AckRequester {
       }
     }
     // A receive error (ENOBUFS: the kernel dropped replies) may have eaten an ACK: fail what waits.
-    if (err && isNativeSystemError(err)) for (const [seq, p] of this.pending) this.settle(seq, p, Math.abs(err.errno), err);
+    if (err && isNativeSystemError(err)) for (const [seq, p] of this.pending) this.settle(seq, p, err.errno, err);
   }
 
   private settle(seq: number, p: Pending, errno: number, cause: unknown): void {

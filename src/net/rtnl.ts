@@ -7,7 +7,10 @@
 import { getSystemErrorMap } from 'node:util';
 import { constants as osConstants } from 'node:os';
 import { MessageType, parseError, rt, type NetlinkMessage, type RtNetlinkSocket } from 'netlink';
-import { KernelError } from '../errors.js';
+import { errnoOfSystemError, KernelError } from '../errors.js';
+
+/** The package's own timer, after ours (see rtRequest). */
+const LIBRARY_GRACE_MS = 1000;
 
 export interface RtRequest {
   /** RTM_* message type (rt.MessageType). */
@@ -27,17 +30,24 @@ export interface RtRequest {
  * answered within timeoutMs. Does not check the reply's sender or types.
  */
 export async function rtRequest(sock: RtNetlinkSocket, r: RtRequest): Promise<NetlinkMessage[]> {
+  // Timed by our own timer: the package's timeout rejects with text only ("Timeout has been
+  // reached"), so it is set later than ours and only releases the package's bookkeeping.
+  const sent = sock.socket.request(r.type, [...r.body], { flags: r.flags, timeout: r.timeoutMs + LIBRARY_GRACE_MS, checkError: false });
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), r.timeoutMs); });
   let msgs: NetlinkMessage[];
   try {
-    [msgs] = await sock.socket.request(r.type, [...r.body], {
-      flags: r.flags,
-      timeout: r.timeoutMs,
-      checkError: false,
-    });
+    const got = await Promise.race([sent, timedOut]);
+    if (got === 'timeout') {
+      sent.catch((late: unknown) => late); // the package's own late rejection, expected
+      throw kernelError(r, osConstants.errno.ETIMEDOUT, undefined);
+    }
+    [msgs] = got;
   } catch (e) {
-    const timedOut = e instanceof Error && /Timeout/.test(e.message);
-    const errno = timedOut ? osConstants.errno.ETIMEDOUT : errnoOf(e);
-    throw kernelError(r, errno, e);
+    if (e instanceof KernelError) throw e;
+    throw kernelError(r, errnoOf(e), e);
+  } finally {
+    clearTimeout(timer);
   }
   const data: NetlinkMessage[] = [];
   for (const m of msgs) {
@@ -61,12 +71,9 @@ function decodeErrno(m: NetlinkMessage): number {
   }
 }
 
-/** errno of a socket-level failure (send error from the raw socket), EIO when unknown. */
+/** errno of a socket-level failure (a Node system error from the raw socket), EIO when unknown. */
 function errnoOf(e: unknown): number {
-  if (typeof e === 'object' && e !== null && 'errno' in e && typeof e.errno === 'number') {
-    return Math.abs(e.errno);
-  }
-  return osConstants.errno.EIO;
+  return errnoOfSystemError(e) ?? osConstants.errno.EIO;
 }
 
 /** KernelError shaped like Node's system errors: code 'EEXIST', errno 17, syscall 'rtnetlink'. */

@@ -50,5 +50,5 @@ test('sdNotify delivers one datagram to an abstract-namespace NOTIFY_SOCKET', as
 
 test('sdNotify to a missing socket path is an error value with the errno, not a throw', (t) => {
   const r = sdNotify({ READY: 1 }, { NOTIFY_SOCKET: `/nonexistent-${process.pid}/notify` });
-  t.like(r, { ok: false, error: { code: 'ENOENT', syscall: 'sendto', op: 'sd_notify' } });
+  t.like(r, { ok: false, error: { code: 'ENOENT', errno: 2, syscall: 'sendto', op: 'sd_notify' } });
 });

@@ -27,7 +27,7 @@ export function sdNotify(fields: Readonly<Record<string, string | number>>, env:
   if (path === undefined || path === '') return { ok: true, value: false };
   if (!path.startsWith('/') && !path.startsWith('@')) {
     return { ok: false, error: new KernelError({
-      op: 'sd_notify', target: path, errno: -constants.errno.EINVAL, code: 'EINVAL', syscall: 'sendto',
+      op: 'sd_notify', target: path, errno: constants.errno.EINVAL, code: 'EINVAL', syscall: 'sendto',
       meaning: 'NOTIFY_SOCKET must be an absolute path or start with @' }) };
   }
   try {

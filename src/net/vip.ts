@@ -195,7 +195,7 @@ class RtVipManager implements VipManager {
       return loadNative().ifNameToIndex(dev);
     } catch (e) {
       if (!isNativeSystemError(e)) throw e;
-      throw kernelError(where, Math.abs(e.errno), e);
+      throw kernelError(where, e.errno, e);
     }
   }
 

@@ -40,18 +40,33 @@ export type V3ChecksumSend = 'pseudo' | 'rfc9568';
 export type ChecksumForm = 'v2' | 'ipv6' | 'pseudo' | 'rfc9568';
 
 /**
- * Why an advert was dropped; each value is one counter. 'truncated' covers every length
- * error (shorter than the header, or not exactly 8 + n·addr (+ 8) bytes: keepalived 2.2.7
+ * Why an advert was dropped by decodeAdvert or checkAdvert (rules.ts). 'truncated' covers every
+ * length error (shorter than the header, or not exactly 8 + n·addr (+ 8) bytes: keepalived 2.2.7
  * drops both, vrrp.c vrrp_check_packet "packet too long/short"). 'family' is v2 over IPv6
  * or a context address of the wrong family; 'count' is v3 with zero addresses (RFC 9568
  * erratum 8299); 'interval' (decode) is v3 with interval 0 (erratum 8301).
  */
-export type DropReason =
+export type AdvertDropReason =
   | 'truncated' | 'ttl' | 'version' | 'type' | 'checksum' | 'vrid' | 'auth' | 'addr_list' | 'interval' | 'family' | 'count';
+
+/**
+ * Why the transport (transport.ts) dropped a datagram before any VRRP byte was read:
+ * 'ip_header' an IPv4 header too short, not version 4, or with IHL / total length out of the
+ * datagram (RFC 791 §3.1); 'rx_truncated' the kernel cut the datagram or its control data
+ * (MSG_TRUNC / MSG_CTRUNC). The kernel checks IPv4 headers before a raw socket sees them, so
+ * these mean a kernel or buffer surprise, not a hostile sender.
+ */
+export type TransportDropReason = 'ip_header' | 'rx_truncated';
+
+/**
+ * Every reason a received packet is dropped, end to end: the transport's and the advert's.
+ * Each value is one counter per instance (`lvsctl vrrp`) and the `reason` of a vrrp.drop line.
+ */
+export type DropReason = TransportDropReason | AdvertDropReason;
 
 export type DecodeResult =
   | { ok: true; value: Advert; checksumForm: ChecksumForm }
-  | { ok: false; reason: DropReason; detail: string };
+  | { ok: false; reason: AdvertDropReason; detail: string };
 
 /** RFC 3768 §5.3.1 / RFC 5798 §5.2.2: the only defined type. */
 export const VRRP_TYPE_ADVERTISEMENT = 1;
@@ -130,8 +145,8 @@ export function encodeAdvert(a: Advert, ctx: WireContext & { v3Checksum: V3Check
   return buf;
 }
 
-type Fail = { ok: false; reason: DropReason; detail: string };
-const fail = (reason: DropReason, detail: string): Fail => ({ ok: false, reason, detail });
+type Fail = { ok: false; reason: AdvertDropReason; detail: string };
+const fail = (reason: AdvertDropReason, detail: string): Fail => ({ ok: false, reason, detail });
 
 /** Header checks in keepalived's order (vrrp.c vrrp_check_packet): length, TTL, version, type. */
 function checkHeader(buf: Buffer, ctx: WireContext & { ttl: number }): Fail | undefined {

@@ -5,6 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
+import { deserializeError } from '../errors.js';
 import type { VrrpInstance, VrrpSyncGroup } from '../model/types.js';
 import type { FromWorker, InstanceSnapshot, TimerLateness, ToWorker, WorkerInit } from './messages.js';
 
@@ -26,7 +27,7 @@ export class VrrpEngine extends EventEmitter<{ message: [FromWorker]; exit: [num
     this.ready = new Promise((resolve, reject) => {
       const onMsg = (m: FromWorker): void => {
         if (m.type === 'ready') resolve();
-        else if (m.type === 'error' && m.instance === null && m.what === 'start vrrp worker') reject(new Error(m.message));
+        else if (m.type === 'error' && m.instance === null && m.what === 'start vrrp worker') reject(deserializeError(m.error));
       };
       this.worker.on('message', onMsg);
       this.worker.once('exit', (code) => reject(new Error(`vrrp worker exited with code ${code}`)));

@@ -3,15 +3,17 @@
  * (src/vrrp/worker.ts). The worker owns VRRP timing, sockets, VIPs and gratuitous ARP/NA;
  * the main thread owns logging, notify scripts, the control socket and IPVS.
  */
+import type { WireError } from '../errors.js';
 import type { VrrpInstance, VrrpSyncGroup } from '../model/types.js';
+import type { DropReason } from './codec.js';
 
 export type Role = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
 
 export interface InstanceCounters {
   advertsSent: number;
   advertsReceived: number;
-  /** Drops by reason (DropReason of src/vrrp/codec.ts and rules.ts). */
-  drops: Record<string, number>;
+  /** Drops by reason (DropReason, src/vrrp/codec.ts: transport, decode and receive rules); absent = none. */
+  drops: Partial<Record<DropReason, number>>;
   /** Accepted adverts by checksum form ('v2' | 'ipv6' | 'pseudo' | 'rfc9568'). */
   checksumForms: Record<string, number>;
   becameMaster: number;
@@ -66,10 +68,10 @@ export type FromWorker =
       readonly reason: string; readonly priority: number; readonly masterAddress: string | null }
   | { readonly type: 'vip'; readonly atMs: number; readonly instance: string; readonly action: 'added' | 'removed' | 'present' | 'absent';
       readonly address: string; readonly dev: string }
-  | { readonly type: 'drop'; readonly atMs: number; readonly instance: string | null; readonly reason: string;
+  | { readonly type: 'drop'; readonly atMs: number; readonly instance: string | null; readonly reason: DropReason;
       readonly from: string; readonly count: number }
-  | { readonly type: 'error'; readonly atMs: number; readonly instance: string | null; readonly what: string;
-      readonly code: string; readonly message: string }
+  /** `error` from serializeError (src/errors.ts): the main thread gets it back with deserializeError. */
+  | { readonly type: 'error'; readonly atMs: number; readonly instance: string | null; readonly what: string; readonly error: WireError }
   | { readonly type: 'late'; readonly atMs: number; readonly instance: string; readonly lateUs: number; readonly intervalUs: number }
   /** A sync group's own state changed (sync-group.ts): its notify scripts run on the main thread. */
   | { readonly type: 'group'; readonly atMs: number; readonly group: string; readonly state: Role }

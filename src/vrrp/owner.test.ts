@@ -1,5 +1,6 @@
 import test from 'ava';
 import { FakeClock } from '../clock.js';
+import { deserializeError, KernelError } from '../errors.js';
 import { loadConfig } from '../config/index.js';
 import type { IpFamily, VrrpInstance } from '../model/types.js';
 import type { VipManager, VipSpec } from '../net/vip.js';
@@ -41,7 +42,9 @@ function owner(cfg: VrrpInstance, failOn?: string) {
   const posts: FromWorker[] = [];
   const announcer: Announcer = {
     announce: (dev, address, family) => {
-      if (address === failOn) throw Object.assign(new Error('sendto: network is down'), { code: 'ENETDOWN' });
+      if (address === failOn) {
+        throw new KernelError({ op: 'send gratuitous ARP', target: `${address} on ${dev}`, errno: 100, code: 'ENETDOWN', syscall: 'sendto', meaning: 'sendto: network is down' });
+      }
       sent.push({ atMs: clock.nowUs() / 1000, dev, address, family });
     },
   };
@@ -111,7 +114,11 @@ test('an announcement the kernel refuses is reported; the other VIPs are still a
   await settle();
   t.deepEqual(h.sent.map((s) => s.address), ['192.0.2.11']);
   const err = h.posts.find((m) => m.type === 'error');
-  t.like(err, { type: 'error', instance: 'VI_1', what: 'announce 192.0.2.10 on eth0', code: 'ENETDOWN' });
+  t.like(err, { type: 'error', instance: 'VI_1', what: 'announce 192.0.2.10 on eth0', error: { code: 'ENETDOWN', kernel: { errno: 100, op: 'send gratuitous ARP' } } });
+  const back = err?.type === 'error' ? deserializeError(structuredClone(err.error)) : undefined;
+  t.true(back instanceof KernelError, 'the main thread gets the KernelError back');
+  t.like(back, { errno: 100, code: 'ENETDOWN', op: 'send gratuitous ARP', target: '192.0.2.10 on eth0', syscall: 'sendto',
+    message: 'send gratuitous ARP 192.0.2.10 on eth0: sendto: network is down (ENETDOWN)' });
 });
 
 test('IPv6 VIPs are announced as IPv6 (unsolicited NA), on the device the VIP names', async (t) => {

@@ -5,6 +5,7 @@
  * part, timers included, is injected so the schedule is tested under a fake clock.
  */
 import type { Timers, TimerHandle, WallClock } from '../clock.js';
+import { serializeError } from '../errors.js';
 import type { IpFamily, VrrpInstance, Vip } from '../model/types.js';
 import type { VipManager, VipSpec } from '../net/vip.js';
 import { refreshBurst, takeoverBursts, type AnnounceBurst } from './announce.js';
@@ -132,7 +133,6 @@ export class Owner {
   }
 
   private error(what: string, e: unknown): void {
-    const err = e as NodeJS.ErrnoException;
-    this.deps.post({ type: 'error', atMs: this.deps.time.nowMs(), instance: this.cfg.name, what, code: err.code ?? 'EIO', message: err.message });
+    this.deps.post({ type: 'error', atMs: this.deps.time.nowMs(), instance: this.cfg.name, what, error: serializeError(e) });
   }
 }

@@ -2,14 +2,23 @@
  * One VRRP socket per (family, interface, unicast source), shared by the instances on it.
  * Packets go to the instance whose VRID they carry; a packet with a VRID nobody here owns
  * (or too short to carry one) goes to every instance on the socket, which counts it as a
- * drop ('vrid' / 'truncated'), mirroring RFC 2787's per-router VrIdErrors.
+ * drop ('vrid' / 'truncated'), mirroring RFC 2787's per-router VrIdErrors. A datagram the
+ * transport drops before reading it ('ip_header', 'rx_truncated') is counted by every instance
+ * on the socket too: nothing in it can be trusted to say whose it was.
  */
 import type { VrrpInstance } from '../model/types.js';
+import type { TransportDropReason } from './codec.js';
 import type { VrrpPacketIn, VrrpTransport, VrrpTransportOptions } from './transport.js';
+
+/** What an instance on a shared socket hears. */
+export interface PoolListener {
+  readonly packet: (p: VrrpPacketIn) => void;
+  readonly drop: (reason: TransportDropReason, from: string) => void;
+}
 
 interface Entry {
   readonly transport: VrrpTransport;
-  readonly listeners: Map<number, (p: VrrpPacketIn) => void>; // by VRID
+  readonly listeners: Map<number, PoolListener>; // by VRID
 }
 
 export class TransportPool {
@@ -21,23 +30,24 @@ export class TransportPool {
     private readonly onError: (e: Error, where: string) => void,
   ) {}
 
-  acquire(cfg: VrrpInstance, onPacket: (p: VrrpPacketIn) => void): VrrpTransport {
+  acquire(cfg: VrrpInstance, listener: PoolListener): VrrpTransport {
     const key = poolKey(cfg);
     let entry = this.entries.get(key);
     if (!entry) {
-      const listeners = new Map<number, (p: VrrpPacketIn) => void>();
+      const listeners = new Map<number, PoolListener>();
       const transport = this.open({
         family: cfg.family,
         ifname: cfg.interface,
         sourceAddress: cfg.unicastSrc,
         multicast: cfg.unicastPeers.length === 0,
         onPacket: (p) => dispatch(listeners, p),
+        onDrop: (reason, from) => { for (const l of listeners.values()) l.drop(reason, from); },
         onError: (e) => this.onError(e, `vrrp socket on ${cfg.interface}`),
       });
       entry = { transport, listeners };
       this.entries.set(key, entry);
     }
-    entry.listeners.set(cfg.vrid, onPacket);
+    entry.listeners.set(cfg.vrid, listener);
     return entry.transport;
   }
 
@@ -78,9 +88,9 @@ function poolKey(cfg: VrrpInstance): string {
   return `${cfg.family}|${cfg.interface}|${mode}`;
 }
 
-function dispatch(listeners: Map<number, (p: VrrpPacketIn) => void>, p: VrrpPacketIn): void {
+function dispatch(listeners: Map<number, PoolListener>, p: VrrpPacketIn): void {
   const vrid = p.payload.length >= 2 ? p.payload[1] : undefined;
   const target = vrid !== undefined ? listeners.get(vrid) : undefined;
-  if (target) return target(p);
-  for (const l of listeners.values()) l(p);
+  if (target) return target.packet(p);
+  for (const l of listeners.values()) l.packet(p);
 }

@@ -5,7 +5,7 @@
  * counts and logs them per reason. Order: TTL, version, family, VRID, auth, interval, addresses.
  */
 import { authDataFromPassword, v2IntervalS, VRRP_AUTH_PASS, VRRP_TTL } from './codec.js';
-import type { Advert, DropReason } from './codec.js';
+import type { Advert, AdvertDropReason } from './codec.js';
 import { canonicalAddress } from '../model/ip.js';
 
 export interface LocalInstance {
@@ -20,9 +20,9 @@ export interface LocalInstance {
   intervalCs: number;
 }
 
-export type CheckResult = { ok: true } | { ok: false; reason: DropReason; detail: string };
+export type CheckResult = { ok: true } | { ok: false; reason: AdvertDropReason; detail: string };
 
-const drop = (reason: DropReason, detail: string): CheckResult => ({ ok: false, reason, detail });
+const drop = (reason: AdvertDropReason, detail: string): CheckResult => ({ ok: false, reason, detail });
 
 /**
  * v2 authentication as keepalived does it. Auth type must equal the configured one

@@ -4,8 +4,9 @@
  * Runs inside the VRRP worker. All I/O goes through `RunnerIo`, so tests can drive it.
  */
 import type { Clock, TimerHandle, Us, WallClock } from '../clock.js';
+import { serializeError } from '../errors.js';
 import type { VrrpInstance } from '../model/types.js';
-import { authDataFromPassword, decodeAdvert, encodeAdvert, type Advert } from './codec.js';
+import { authDataFromPassword, decodeAdvert, encodeAdvert, type Advert, type DropReason, type TransportDropReason } from './codec.js';
 import { initialState, step, type Input, type InstanceState, type Output, type StepResult } from './machine.js';
 import type { FromWorker, InstanceCounters, InstanceSnapshot, Role } from './messages.js';
 import { checkAdvert } from './rules.js';
@@ -150,7 +151,12 @@ export class InstanceRunner {
     this.disarm();
   }
 
-  private drop(reason: string, from: string): void {
+  /** A packet for this instance's socket dropped before decoding (transport.ts: 'ip_header', 'rx_truncated'). */
+  dropped(reason: TransportDropReason, from: string): void {
+    this.drop(reason, from);
+  }
+
+  private drop(reason: DropReason, from: string): void {
     bump(this.counters.drops, reason);
     this.io.post({ type: 'drop', atMs: this.io.clock.nowMs(), instance: this.cfg.name, reason, from, count: 1 });
   }
@@ -192,9 +198,7 @@ export class InstanceRunner {
         this.io.send(buf, dst);
         this.counters.advertsSent++;
       } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        this.io.post({ type: 'error', atMs: this.io.clock.nowMs(), instance: this.cfg.name, what: `send advert to ${dst}`,
-          code: err.code ?? 'EIO', message: err.message });
+        this.io.post({ type: 'error', atMs: this.io.clock.nowMs(), instance: this.cfg.name, what: `send advert to ${dst}`, error: serializeError(e) });
       }
     }
   }
@@ -300,6 +304,6 @@ export class InstanceRunner {
   }
 }
 
-function bump(m: Record<string, number>, key: string): void {
+function bump<K extends string>(m: Partial<Record<K, number>>, key: K): void {
   m[key] = (m[key] ?? 0) + 1;
 }

@@ -4,6 +4,7 @@ import { loadConfig } from '../config/index.js';
 import type { Config, VrrpInstance } from '../model/types.js';
 import type { VipManager, VipSpec } from '../net/vip.js';
 import type { FromWorker } from './messages.js';
+import type { PoolListener } from './pool.js';
 import { VrrpSupervisor, type LinkSource, type TransportSource } from './supervisor.js';
 import { LatenessRecorder } from './timers.js';
 
@@ -42,8 +43,9 @@ function harness(c: Config) {
   const posts: FromWorker[] = [];
   const log: string[] = [];
   const watches = new Map<string, { fault: (why: string) => void; clear: () => void }>();
+  const listeners = new Map<string, PoolListener>();
   const transports: TransportSource = {
-    acquire: (cfg) => { log.push(`acquire ${cfg.name}`); return { localAddress: '198.51.100.2', send: () => undefined }; },
+    acquire: (cfg, l) => { log.push(`acquire ${cfg.name}`); listeners.set(cfg.name, l); return { localAddress: '198.51.100.2', send: () => undefined }; },
     drain: () => [],
     release: (cfg) => { log.push(`release ${cfg.name}`); },
   };
@@ -61,7 +63,7 @@ function harness(c: Config) {
     if (!w) throw new Error(`${name} not watched`);
     return w;
   };
-  return { s, time, posts, log, link, vips, roles };
+  return { s, time, posts, log, link, vips, roles, listeners };
 }
 
 const PAIR = `vrrp VI_1 { interface eth0 ; vrid 1 ; vip 192.0.2.1 ; track-interface eth1 }
@@ -113,4 +115,14 @@ sync-group G { members VI_1 }
   h.posts.length = 0;
   h.link('VI_1').fault('link down: eth1');
   t.deepEqual(h.roles(), ['VI_1 FAULT', 'group G FAULT'], 'VI_3 is in no group: left alone');
+});
+
+test('a transport-level drop is counted under its reason and posted for the drop log', (t) => {
+  const c = config(PAIR);
+  const h = harness(c);
+  h.s.start(c.vrrp);
+  h.listeners.get('VI_2')?.drop('rx_truncated', '198.51.100.9');
+  h.listeners.get('VI_2')?.drop('ip_header', '198.51.100.9');
+  t.deepEqual(h.s.snapshot().map((i) => i.counters.drops), [{}, { rx_truncated: 1, ip_header: 1 }]);
+  t.like(h.posts.find((m) => m.type === 'drop'), { type: 'drop', instance: 'VI_2', reason: 'rx_truncated', from: '198.51.100.9' });
 });

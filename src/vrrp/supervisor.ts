@@ -12,6 +12,7 @@ import type { VipManager } from '../net/vip.js';
 import type { FromWorker, InstanceSnapshot } from './messages.js';
 import { FaultGate } from './fault-gate.js';
 import { Owner, type Announcer } from './owner.js';
+import type { PoolListener } from './pool.js';
 import { InstanceRunner } from './runner.js';
 import { SyncGroups } from './sync-group.js';
 import type { LatenessRecorder } from './timers.js';
@@ -19,7 +20,7 @@ import type { VrrpPacketIn } from './transport.js';
 
 /** Shared VRRP sockets by (family, interface, mode); TransportPool (pool.ts) is the real one. */
 export interface TransportSource {
-  acquire(cfg: VrrpInstance, onPacket: (p: VrrpPacketIn) => void): { readonly localAddress: string; send(payload: Buffer, dst: string): void };
+  acquire(cfg: VrrpInstance, listener: PoolListener): { readonly localAddress: string; send(payload: Buffer, dst: string): void };
   /** What is queued for `cfg` right now (others' packets go to their instances). */
   drain(cfg: VrrpInstance): VrrpPacketIn[];
   release(cfg: VrrpInstance): void;
@@ -110,7 +111,10 @@ export class VrrpSupervisor {
 
   private startInstance(cfg: VrrpInstance): void {
     const { deps } = this;
-    const transport = deps.transports.acquire(cfg, (p) => this.runners.get(cfg.name)?.onPacket(p));
+    const transport = deps.transports.acquire(cfg, {
+      packet: (p) => this.runners.get(cfg.name)?.onPacket(p),
+      drop: (reason, from) => this.runners.get(cfg.name)?.dropped(reason, from),
+    });
     const owner = new Owner(cfg, {
       vips: deps.vips, announcer: deps.announcer, time: deps.time, post: deps.post, ifname: cfg.interface,
       onAnnounced: () => {

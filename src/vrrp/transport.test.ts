@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { parseIpv4 } from './transport.js';
+import { fromRaw, parseIpv4 } from './transport.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 // reference/vrrp-and-anchors.md §1.11 Ex. 1: VRRPv2 from 192.0.2.10 to 224.0.0.18, TTL 255, TOS 0xC0.
@@ -39,4 +39,12 @@ test('parseIpv4 never throws and never returns a payload outside the datagram', 
     return !r.ok || (r.value.payload.length <= b.length - 20 && r.value.ttl === b[8]);
   }), { numRuns: 5000 });
   t.pass();
+});
+
+test('fromRaw: a cut datagram is rx_truncated, a bad IPv4 header ip_header; good ones lose their IP header only', (t) => {
+  const raw = { data: Buffer.concat([ex1Header, ex1Vrrp]), src: '192.0.2.10', dst: '224.0.0.18', ifindex: 3, ttl: 255, atUs: 7, truncated: false };
+  t.deepEqual(fromRaw(raw, 4), { ok: true, value: { payload: ex1Vrrp, src: '192.0.2.10', dst: '224.0.0.18', ttl: 255, family: 4, ifindex: 3, atUs: 7 } });
+  t.like(fromRaw({ ...raw, truncated: true }, 4), { ok: false, error: { reason: 'rx_truncated', from: '192.0.2.10' } });
+  t.like(fromRaw({ ...raw, data: ex1Header.subarray(0, 12) }, 4), { ok: false, error: { reason: 'ip_header', from: '192.0.2.10', detail: 'IPv4 header: short' } });
+  t.like(fromRaw({ ...raw, data: ex1Vrrp, src: 'fe80::1', dst: 'ff02::12' }, 6), { ok: true, value: { payload: ex1Vrrp, family: 6, src: 'fe80::1' } });
 });

@@ -12,7 +12,9 @@
  * - IPv4: the kernel delivers the IP header (raw(7)). src, dst and ttl are read from that header
  *   (the bytes on the wire; IP_PKTINFO's ipi_addr and IP_TTL carry the same values), ifindex from
  *   IP_PKTINFO. The payload is cut at IHL×4 .. total length. A header that is too short, not
- *   version 4, or has an inconsistent IHL/total length is dropped and counted (`rxBadIpHeader`).
+ *   version 4, or has an inconsistent IHL/total length is dropped, counted (`rxBadIpHeader`) and
+ *   reported to `onDrop` as 'ip_header'; a datagram the kernel cut (MSG_TRUNC / MSG_CTRUNC) as
+ *   'rx_truncated' (`rxTruncated`). The instances on the socket count those under that reason.
  * - IPv6: the payload is the VRRP message; src = msg_name, dst and ifindex from IPV6_PKTINFO,
  *   ttl = IPV6_HOPLIMIT cmsg (-1 if the kernel gave none, which the codec's hop-limit rule drops).
  *   IPV6_CHECKSUM is NOT set: the kernel neither fills nor checks the checksum, the codec does.
@@ -22,7 +24,8 @@
  * Nothing here throws from the poll callback: failures go to `onError`, hostile input to counters.
  */
 import { constants } from 'node:os';
-import { KernelError } from '../errors.js';
+import { KernelError, type Result } from '../errors.js';
+import type { TransportDropReason } from './codec.js';
 import {
   type NativeSystemError, type RawPacket, type VrrpSocketHandle,
   linkLocalIpv6, loadNative, primaryIpv4, toKernelError,
@@ -81,6 +84,8 @@ export interface VrrpTransportOptions {
   /** IPv4 TOS byte; default 0xC0 (IPTOS_PREC_INTERNETCONTROL, as keepalived). Ignored for IPv6. */
   readonly tos?: number;
   readonly onPacket: (p: VrrpPacketIn) => void;
+  /** A datagram dropped before any VRRP byte was read (see fromRaw); `from` is its sender. */
+  readonly onDrop?: (reason: TransportDropReason, from: string, detail: string) => void;
   readonly onError: (e: Error) => void;
 }
 
@@ -112,6 +117,25 @@ export function parseIpv4(data: Buffer): Ipv4Parse {
   };
 }
 
+export interface TransportDrop {
+  readonly reason: TransportDropReason;
+  readonly from: string;
+  readonly detail: string;
+}
+
+/**
+ * One datagram from the addon → the packet the instances get, or why it is dropped. Pure.
+ * IPv4: the IP header is split off here (raw(7) delivers it); IPv6: the kernel already did.
+ */
+export function fromRaw(raw: RawPacket, family: 4 | 6): Result<VrrpPacketIn, TransportDrop> {
+  if (raw.truncated) return { ok: false, error: { reason: 'rx_truncated', from: raw.src, detail: 'MSG_TRUNC or MSG_CTRUNC: datagram or control data cut short' } };
+  const base = { family, ifindex: raw.ifindex, atUs: raw.atUs };
+  if (family === 6) return { ok: true, value: { ...base, payload: raw.data, src: raw.src, dst: raw.dst, ttl: raw.ttl } };
+  const ip = parseIpv4(raw.data);
+  if (!ip.ok) return { ok: false, error: { reason: 'ip_header', from: raw.src, detail: `IPv4 header: ${ip.reason}` } };
+  return { ok: true, value: { ...base, ...ip.value } };
+}
+
 function kernelError(e: unknown, op: string, target: string): Error {
   const k = toKernelError(e, op, target);
   return k instanceof Error ? k : new Error(String(k));
@@ -126,7 +150,7 @@ function resolveSource(o: VrrpTransportOptions): string {
 function noSource(o: VrrpTransportOptions): KernelError {
   const what = o.family === 4 ? 'IPv4 address' : 'IPv6 link-local address';
   return new KernelError({
-    op: 'send VRRP', target: `${o.ifname} (IPv${o.family})`, errno: -errno.EADDRNOTAVAIL, code: 'EADDRNOTAVAIL',
+    op: 'send VRRP', target: `${o.ifname} (IPv${o.family})`, errno: errno.EADDRNOTAVAIL, code: 'EADDRNOTAVAIL',
     syscall: 'getifaddrs', meaning: `the interface has no ${what} to send from yet`,
   });
 }
@@ -166,7 +190,7 @@ class RawVrrpTransport implements VrrpTransport {
 
   send(payload: Buffer, dst: string): void {
     if (this.handle === undefined) throw new KernelError({
-      op: 'send VRRP', target: dst, errno: -errno.EBADF, code: 'EBADF', syscall: 'sendmsg', meaning: 'transport is closed',
+      op: 'send VRRP', target: dst, errno: errno.EBADF, code: 'EBADF', syscall: 'sendmsg', meaning: 'transport is closed',
     });
     const src = this.localAddress;
     if (src === '') throw noSource(this.o);
@@ -229,22 +253,19 @@ class RawVrrpTransport implements VrrpTransport {
   }
 
   private convert(raw: RawPacket): VrrpPacketIn | undefined {
-    if (raw.truncated) {
-      this.c.rxTruncated++;
-      return undefined;
-    }
-    const base = { family: this.o.family, ifindex: raw.ifindex, atUs: raw.atUs };
-    if (this.o.family === 6) {
+    const r = fromRaw(raw, this.o.family);
+    if (r.ok) {
       this.c.rxPackets++;
-      return { ...base, payload: raw.data, src: raw.src, dst: raw.dst, ttl: raw.ttl };
+      return r.value;
     }
-    const ip = parseIpv4(raw.data);
-    if (!ip.ok) {
-      this.c.rxBadIpHeader++;
-      return undefined;
+    if (r.error.reason === 'rx_truncated') this.c.rxTruncated++;
+    else this.c.rxBadIpHeader++;
+    try {
+      this.o.onDrop?.(r.error.reason, r.error.from, r.error.detail);
+    } catch (e) {
+      this.safeOnError(e instanceof Error ? e : new Error(String(e)));
     }
-    this.c.rxPackets++;
-    return { ...base, ...ip.value };
+    return undefined;
   }
 }
 

@@ -10,7 +10,8 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { systemTime } from '../clock.js';
 import { sendGarp, sendUnsolicitedNa } from '../net/announce-io.js';
 import { openVipManager } from '../net/vip.js';
-import { loadNative } from '../native/index.js';
+import { serializeError } from '../errors.js';
+import { loadNative, toKernelError } from '../native/index.js';
 import { LinkTracker } from './link-tracker.js';
 import type { FromWorker, ToWorker, WorkerInit } from './messages.js';
 import type { Announcer } from './owner.js';
@@ -30,18 +31,18 @@ const announcer: Announcer = {
  */
 function raisePriority(priority: number, post: (m: FromWorker) => void): void {
   if (priority <= 0) return;
+  const what = `set SCHED_RR priority ${priority} for the vrrp worker`;
   try {
     loadNative().threadRealtime(priority);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    post({ type: 'error', atMs: Date.now(), instance: null, what: `set SCHED_RR priority ${priority} for the vrrp worker`, code: err.code ?? 'EPERM', message: err.message });
+    post({ type: 'error', atMs: systemTime.nowMs(), instance: null, what, error: serializeError(toKernelError(e, 'set SCHED_RR priority', `${priority} for the vrrp worker`)) });
   }
 }
 
 async function main(port: MessagePort, init: WorkerInit): Promise<void> {
   const post = (m: FromWorker): void => port.postMessage(m);
   const workerError = (what: string) => (e: Error): void =>
-    post({ type: 'error', atMs: Date.now(), instance: null, what, code: (e as NodeJS.ErrnoException).code ?? 'EIO', message: e.message });
+    post({ type: 'error', atMs: systemTime.nowMs(), instance: null, what, error: serializeError(e) });
   raisePriority(init.rtPriority, post);
   const vips = await openVipManager();
   const pool = new TransportPool(openVrrpTransport, (e, where) => workerError(where)(e));
@@ -88,7 +89,6 @@ async function main(port: MessagePort, init: WorkerInit): Promise<void> {
 const port = parentPort;
 if (!port) throw new Error('vrrp/worker.ts must run in a worker thread');
 main(port, workerData as WorkerInit).catch((e: unknown) => {
-  const err = e as NodeJS.ErrnoException;
-  port.postMessage({ type: 'error', atMs: Date.now(), instance: null, what: 'start vrrp worker', code: err.code ?? 'EFAULT', message: String(err.message ?? e) } satisfies FromWorker);
+  port.postMessage({ type: 'error', atMs: systemTime.nowMs(), instance: null, what: 'start vrrp worker', error: serializeError(e) } satisfies FromWorker);
   process.exit(1);
 });

@@ -22,7 +22,11 @@ test('HUP with a bad file changes nothing and says why; a good file then applies
   a.kill('SIGHUP');
   await waitFor(() => a.lines.some((l) => l.event === 'config.reload' && l.ok === false), 'reload refused', 3000);
   const refused = a.lines.find((l) => l.event === 'config.reload' && l.ok === false)!;
-  t.regex((refused.errors as string[]).join("\n"), /a\.conf:\d+:\d+: unknown keyword "priorty"/);
+  // structured in the log line: file, line, column, severity, message (formatted only by lvsctl / lvsd -t)
+  const why = (refused.diagnostics as Array<{ at: { file: string; line: number; col?: number }; severity: string; message: string }>)
+    .find((d) => d.message.startsWith('unknown keyword "priorty"'));
+  t.like(why, { at: { file: a.config }, severity: 'error' });
+  t.true((why?.at.line ?? 0) > 0 && (why?.at.col ?? 0) > 0, 'with its line and column');
   await new Promise((r) => setTimeout(r, 300));
   t.is(roleOf(a, 'VI_1'), 'MASTER');
   t.is(vrrpStatus(a, lan.ns.a!)[0]?.state, 'MASTER');
@@ -37,6 +41,7 @@ test('HUP with a bad file changes nothing and says why; a good file then applies
     }
   })();
   t.regex(out, /refused/);
+  t.regex(out, /a\.conf:\d+:\d+: unknown keyword "priorty"/, 'lvsctl prints them as FILE:LINE:COL: message');
 
   // a valid lower priority: the master steps down to the backup
   writeFileSync(a.config, G + keepalivedInstance({ vrid: 61, priority: 50, advertInt: '0.05', vips: [`${VIP}/24`] }));

@@ -1,6 +1,7 @@
 /** `lvsctl reload`: ask lvsd to reload; prints what changed or why it refused. */
 import { controlRequest } from '../../daemon/control.js';
 import type { ReloadOutcome } from '../../daemon/director.js';
+import { diagnosticLine } from '../../errors.js';
 import type { Io } from '../io.js';
 
 export async function run(opts: { socket: string }, io: Io): Promise<number> {
@@ -8,9 +9,10 @@ export async function run(opts: { socket: string }, io: Io): Promise<number> {
     const r = (await controlRequest(opts.socket, 'reload', undefined, { timeoutMs: 30_000 })) as ReloadOutcome;
     if (!r.ok) {
       io.err('reload refused; the running configuration is unchanged:\n');
-      for (const e of r.errors) io.err(`${e}\n`);
+      for (const d of r.diagnostics) io.err(`${diagnosticLine(d)}\n`);
       return 1;
     }
+    for (const d of r.diagnostics) io.err(`${diagnosticLine(d)}\n`);
     io.out(r.changed.length ? `reloaded: ${r.changed.join(', ')}\n` : 'reloaded: nothing changed\n');
     return 0;
   } catch (e) {

@@ -34,3 +34,8 @@ test('configured vs effective priority, the fault reason and each tracked object
 test('without tracking nothing extra is shown', (t) => {
   t.false(formatVrrp([{ ...base, priority: { configured: 100, effective: 100 } }]).includes('track'));
 });
+
+test('drops are shown by reason, transport-level reasons included', (t) => {
+  t.regex(formatVrrp([{ ...base, drops: { ip_header: 2, ttl: 1 } }]), /^ {2}drops ip_header 2, ttl 1$/m);
+  t.regex(formatVrrp([base]), /^ {2}drops none$/m);
+});

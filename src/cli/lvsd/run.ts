@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { createDirector } from '../../daemon/wiring.js';
 import { readConfig } from '../../daemon/read-config.js';
+import { diagnosticLine } from '../../errors.js';
 import { createLogger, type Logger } from '../../daemon/logger.js';
 import { acquirePidFile } from '../../daemon/pidfile.js';
 import { controlRequest } from '../../daemon/control.js';
@@ -17,7 +18,7 @@ const DETACHED_ENV = 'LVSD_DETACHED';
 export async function runDirector(opts: LvsdOptions, io: Io): Promise<number> {
   const r = readConfig(opts.config);
   if (!r.ok) {
-    for (const e of r.errors) io.err(`${e}\n`);
+    for (const d of r.diagnostics) io.err(`${diagnosticLine(d)}\n`);
     return 1;
   }
   if (!opts.foreground) return detach(opts, io);
@@ -29,7 +30,7 @@ export async function runDirector(opts: LvsdOptions, io: Io): Promise<number> {
     return 1;
   }
   const log = createLogger({ level: opts.logLevel, file: process.env[DETACHED_ENV] ? opts.logFile : undefined });
-  for (const w of r.warnings) log.warn({ event: 'config.warning', warning: w }, 'configuration warning');
+  for (const d of r.diagnostics) log.warn({ event: 'config.warning', diagnostic: d }, 'configuration warning');
   const director = createDirector(r.config, { socketPath: opts.socket, log, vrrpRtPriority: opts.vrrpRtPriority });
   // Signals are taken before the director starts, so a TERM during start-up is still graceful.
   let stopRequested: (signal: string) => void = () => undefined;
