@@ -44,6 +44,15 @@ test('dynamic weight (misc_dynamic) replaces the configured weight and counts in
   t.deepEqual(r.changes, [{ service: SVC, to: 'up', weightSum: 7, threshold: 4 }]);
 });
 
+test('weight deltas (FILE_CHECK) add to the dynamic or configured weight, limited to 0..65535, and count in quorum', (t) => {
+  const vs = service(80, [A, B], { health: { quorum: 10, hysteresis: 0, omega: false, haSuspend: false } });
+  const r = applyHealth([vs], inputs({ '10.0.0.1': { up: true, weightDelta: 9 }, '10.0.0.2': { up: true, weight: 2, weightDelta: -5 } }));
+  t.deepEqual(table(r.services), ['10.0.0.1:10', '10.0.0.2:0']);
+  t.is(r.quorum.get(SVC), 'up');
+  const big = applyHealth([vs], inputs({ '10.0.0.1': { up: true, weightDelta: 70000 } }));
+  t.deepEqual(table(big.services), ['10.0.0.1:65535', '10.0.0.2:3']);
+});
+
 test('sorry server: present only while no real server is up (default quorum 1)', (t) => {
   const vs = service(80, [A, B], { sorry: { server: SORRY, inhibit: false } });
   const down = applyHealth([vs], inputs({ '10.0.0.1': { up: false }, '10.0.0.2': { up: false } }));

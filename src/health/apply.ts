@@ -7,7 +7,9 @@
  * (check/ipwrapper.c):
  *  - a real server is alive when all its checks are up (no checks: always alive); its
  *    effective weight is the dynamic weight a check reported (MISC_CHECK misc_dynamic), else
- *    its configured weight;
+ *    its configured weight, plus the deltas its FILE_CHECKs report (track file value × weight,
+ *    keepalived check_file.c / track_file.c: added to the effective weight), limited to
+ *    0..65535 as keepalived's real_weight() limits it for IPVS;
  *  - a dead real server is removed, or kept at weight 0 with `inhibitOnFailure` (established
  *    connections finish);
  *  - quorum (update_quorum_state): the sum of alive effective weights. Starting: up when
@@ -29,6 +31,8 @@ export interface RealHealth {
   readonly up: boolean;
   /** Dynamic weight; absent = the configured weight. */
   readonly weight?: number;
+  /** Added to the (dynamic or configured) weight; absent = 0. */
+  readonly weightDelta?: number;
 }
 
 export type QuorumState = 'up' | 'down';
@@ -60,6 +64,8 @@ export interface AppliedHealth {
 }
 
 const DEFAULT_QUORUM = 1;
+/** IP_VS weights are 0..65535 (keepalived IPVS_WEIGHT_MAX). */
+const WEIGHT_MAX = 65535;
 
 /** keepalived update_quorum_state, as a function of the previous state. */
 export function nextQuorum(prev: QuorumState | undefined, weightSum: number, quorum: number, hysteresis: number): { state: QuorumState; threshold: number } {
@@ -82,7 +88,8 @@ function judge(vs: VirtualService, svc: string, reals: ReadonlyMap<string, RealH
   return vs.reals.map((rs) => {
     const key = realKey(svc, realId(rs));
     const h = reals.get(key);
-    return { rs, key, alive: h?.up ?? true, weight: Math.max(0, h?.weight ?? rs.weight) };
+    const weight = (h?.weight ?? rs.weight) + (h?.weightDelta ?? 0);
+    return { rs, key, alive: h?.up ?? true, weight: Math.min(WEIGHT_MAX, Math.max(0, weight)) };
   });
 }
 

@@ -6,7 +6,7 @@ import { applyHealth } from './apply.js';
 import { check, real, service } from '../../test/fixtures/health-model.js';
 import type { CheckTiming } from '../model/types.js';
 
-type Behaviour = 'pass' | 'fail' | 'hang' | { slowMs: number } | { weight: number };
+type Behaviour = 'pass' | 'fail' | 'hang' | { slowMs: number } | { weight: number } | { weightDelta: number };
 
 /** A checker whose answer per address the test sets; counts starts and cancels. */
 class ScriptedChecker implements Checker {
@@ -23,6 +23,7 @@ class ScriptedChecker implements Checker {
       if (b === 'pass') resolve({ ok: true, latencyMs: 0 });
       else if (b === 'fail') resolve({ ok: false, latencyMs: 0, reason: 'refused', detail: 'connection refused', errno: 'ECONNREFUSED' });
       else if (b !== 'hang' && 'weight' in b) resolve({ ok: true, latencyMs: 0, weight: b.weight });
+      else if (b !== 'hang' && 'weightDelta' in b) resolve({ ok: true, latencyMs: 0, weightDelta: b.weightDelta });
       else if (b !== 'hang') this.timers.set(() => cancelled || resolve({ ok: true, latencyMs: 0 }), b.slowMs);
     });
     return {
@@ -186,4 +187,14 @@ test('dynamic weight from a check reaches reals() and emits a real event', async
   await timers.advance(1000);
   t.deepEqual(engine.reals().get('TCP 192.0.2.10:80|10.0.0.1:80'), { up: true, weight: 9 });
   t.like(events[0], { kind: 'real', to: { up: true, weight: 9 } });
+});
+
+test('weight deltas of several checks add up in reals() (FILE_CHECK)', async (t) => {
+  const { timers, checker, engine, tcp } = setup();
+  const other = check({ kind: 'tcp' }, { intervalMs: 1000, timeoutMs: 500, retries: 1, retryDelayMs: 200 }, { port: 8080 });
+  checker.behaviour.set('10.0.0.1', { weightDelta: 7 });
+  engine.update([service(80, [real('10.0.0.1', { checks: [tcp, other] })])]);
+  await timers.advance(2000);
+  t.deepEqual(engine.reals().get('TCP 192.0.2.10:80|10.0.0.1:80'), { up: true, weightDelta: 14 });
+  t.like(engine.snapshot()[0], { up: true, weightDelta: 14 });
 });

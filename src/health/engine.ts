@@ -7,7 +7,8 @@
  *  - `check`: a check of one real server in one service changed state (one per subscriber, with
  *    the reason, detail and latency of the attempt that decided it);
  *  - `real`: a real server's health changed (alive = all its checks up; weight = the first
- *    dynamic weight among its checks): the director recomputes `applyHealth` and reconciles.
+ *    dynamic weight among its checks; weightDelta = the sum of its FILE_CHECK deltas): the
+ *    director recomputes `applyHealth` and reconciles.
  * `reals()` is the input `applyHealth` needs; `snapshot()` feeds `lvsctl checks`.
  */
 import type { Clock, Us } from '../clock.js';
@@ -53,7 +54,7 @@ export interface HealthEngineOptions {
 const DEFAULT_MAX_IN_FLIGHT = 256;
 
 function sameHealth(a: RealHealth, b: RealHealth): boolean {
-  return a.up === b.up && a.weight === b.weight;
+  return a.up === b.up && a.weight === b.weight && a.weightDelta === b.weightDelta;
 }
 
 export class HealthEngine {
@@ -181,15 +182,21 @@ export class HealthEngine {
     }
   }
 
+  /**
+   * Alive when every check is up; the dynamic weight is the first check's that reports one
+   * (misc_dynamic); the deltas of all checks (FILE_CHECK) add up.
+   */
   private judge(rk: string): RealHealth {
     let up = true;
     let weight: number | undefined;
+    let delta: number | undefined;
     for (const key of this.plan.reals.get(rk) ?? []) {
       const v = this.sched.probe(key);
       if (v?.h.state !== 'up') up = false;
       if (weight === undefined && v?.weight !== undefined) weight = v.weight;
+      if (v?.weightDelta !== undefined) delta = (delta ?? 0) + v.weightDelta;
     }
-    return weight === undefined ? { up } : { up, weight };
+    return { up, ...(weight !== undefined ? { weight } : {}), ...(delta !== undefined ? { weightDelta: delta } : {}) };
   }
 }
 

@@ -203,8 +203,23 @@ test('dynamic weights: a passing attempt that reports a weight emits it once', (
   sim.finish(key, { ok: true, latencyMs: 1, weight: 5 });
   sim.runTo(sim.timers.get(key) ?? 0);
   sim.finish(key, { ok: true, latencyMs: 1, weight: 5 });
-  t.deepEqual(sim.events.filter((e) => e.kind === 'weight'), [{ kind: 'weight', key, weight: 5 }]);
+  t.deepEqual(sim.events.filter((e) => e.kind === 'weight'), [{ kind: 'weight', key, weight: 5, weightDelta: undefined }]);
   t.is(sim.s.probe(key)?.weight, 5);
+});
+
+test('weight deltas (FILE_CHECK): emitted when they change, kept through a failure', (t) => {
+  const { sim, key } = one({});
+  sim.runTo(1000 * MS);
+  sim.finish(key, { ok: true, latencyMs: 1, weightDelta: 20 });
+  sim.runTo(sim.timers.get(key) ?? 0);
+  sim.finish(key, { ok: false, latencyMs: 1, reason: 'content', detail: 'x' });
+  sim.runTo(sim.timers.get(key) ?? 0);
+  sim.finish(key, { ok: true, latencyMs: 1, weightDelta: -5 });
+  t.deepEqual(sim.events.filter((e) => e.kind === 'weight'), [
+    { kind: 'weight', key, weight: undefined, weightDelta: 20 },
+    { kind: 'weight', key, weight: undefined, weightDelta: -5 },
+  ]);
+  t.is(sim.s.probe(key)?.weightDelta, -5);
 });
 
 test('a timer that fires early (real timers round to ms) re-arms for the due time instead of stalling', (t) => {

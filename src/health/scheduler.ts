@@ -30,7 +30,7 @@ export type SchedulerOutput =
   | { readonly kind: 'start'; readonly key: string; readonly seq: number }
   | { readonly kind: 'cancel'; readonly key: string; readonly seq: number }
   | { readonly kind: 'state'; readonly key: string; readonly from: CheckState; readonly to: CheckState; readonly result: AttemptResult }
-  | { readonly kind: 'weight'; readonly key: string; readonly weight: number | undefined };
+  | { readonly kind: 'weight'; readonly key: string; readonly weight: number | undefined; readonly weightDelta: number | undefined };
 
 export interface ProbeView {
   readonly plan: ProbePlan;
@@ -42,8 +42,10 @@ export interface ProbeView {
   readonly last?: { readonly result: AttemptResult; readonly atUs: Us };
   /** When the state last changed (or when the probe was planned). */
   readonly sinceUs: Us;
-  /** Dynamic weight from the last passing attempt that reported one. */
+  /** Dynamic weight from the last passing attempt (misc_dynamic); absent = the configured weight. */
   readonly weight?: number;
+  /** Added to the weight, from the last passing attempt (FILE_CHECK value × weight). */
+  readonly weightDelta?: number;
 }
 
 interface ProbeRun {
@@ -56,6 +58,7 @@ interface ProbeRun {
   last?: { readonly result: AttemptResult; readonly atUs: Us };
   sinceUs: Us;
   weight?: number;
+  weightDelta?: number;
 }
 
 export interface SchedulerOptions {
@@ -162,10 +165,14 @@ export class Scheduler {
       p.sinceUs = at;
       out.push({ kind: 'state', key, from, to: r.h.state, result });
     }
+    // A failing attempt keeps the last weights: the server is down anyway (keepalived keeps
+    // effective_weight until the next passing result changes it).
     const weight = result.ok ? result.weight : p.weight;
-    if (weight !== p.weight) {
+    const weightDelta = result.ok ? result.weightDelta : p.weightDelta;
+    if (weight !== p.weight || weightDelta !== p.weightDelta) {
       p.weight = weight;
-      out.push({ kind: 'weight', key, weight });
+      p.weightDelta = weightDelta;
+      out.push({ kind: 'weight', key, weight, weightDelta });
     }
     p.phase = 'waiting';
     p.dueUs = at + p.plan.timing.intervalMs * 1000;

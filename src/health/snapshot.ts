@@ -38,7 +38,10 @@ export interface RealSnapshot {
   readonly service: string;
   readonly real: string;
   readonly up: boolean;
+  /** Dynamic weight (misc_dynamic); absent = the configured weight. */
   readonly weight?: number;
+  /** Sum of FILE_CHECK deltas added to the weight. */
+  readonly weightDelta?: number;
   readonly checks: readonly CheckSnapshot[];
 }
 
@@ -78,7 +81,10 @@ export function snapshotOf(plan: HealthPlan, probe: (key: string) => ProbeView |
       const v = probe(key);
       if (v !== undefined) checks.push(checkOf(i, v, nowUs));
     });
-    out.push({ service: rk.slice(0, cut), real: rk.slice(cut + 1), up: h?.up ?? true, ...(h?.weight !== undefined ? { weight: h.weight } : {}), checks });
+    out.push({
+      service: rk.slice(0, cut), real: rk.slice(cut + 1), up: h?.up ?? true,
+      ...(h?.weight !== undefined ? { weight: h.weight } : {}), ...(h?.weightDelta !== undefined ? { weightDelta: h.weightDelta } : {}), checks,
+    });
   }
   return out;
 }
