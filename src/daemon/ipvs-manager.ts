@@ -7,9 +7,12 @@
  * The backend is opened through the injected `openBackend` (daemon/wiring.ts passes the
  * netlink/ipvsadm opener, tests an in-memory kernel), on first use: a VRRP-only director never
  * opens an IPVS socket.
+ * The services to program are the config's, or the ones the health layer derived from them
+ * (daemon/health-runner.ts: real servers removed or at weight 0, sorry servers); the
+ * reconcile is the same either way, so a weight change is one edit-dest.
  */
 import type { Clock, WallClock } from '../clock.js';
-import type { Config } from '../model/types.js';
+import type { Config, VirtualService } from '../model/types.js';
 import type { IpvsBackend, IpvsOp, IpvsOpOutcome, ServiceId } from '../ipvs/types.js';
 import { KernelError } from '../errors.js';
 import { desiredTable } from '../ipvs/desired.js';
@@ -54,15 +57,16 @@ export class IpvsManager {
   }
 
   /**
-   * Reconcile the kernel with `config`: the operations sent and how many the kernel refused
+   * Reconcile the kernel with `services` (default: the config's) under `config`'s IPVS
+   * settings: the operations sent and how many the kernel refused
    * (each refusal is logged as `ipvs.op`; the others still apply). Rejects only when the
    * backend cannot be opened or dumped.
    */
-  async apply(config: Config): Promise<ApplyReport> {
-    if (config.services.length === 0 && this.owned.size === 0 && !config.ipvs.ownWholeTable) return { ops: 0, failed: 0 };
+  async apply(config: Config, services: readonly VirtualService[] = config.services): Promise<ApplyReport> {
+    if (services.length === 0 && this.owned.size === 0 && !config.ipvs.ownWholeTable) return { ops: 0, failed: 0 };
     const backend = await this.open(config);
     const t0 = this.deps.time.nowUs();
-    const desired = desiredTable(config.services);
+    const desired = desiredTable(services);
     for (const s of desired) this.owned.add(serviceKey(s.service));
     const actual = await backend.dump();
     const owned = this.owned;

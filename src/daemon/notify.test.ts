@@ -105,3 +105,19 @@ test('notifyArgv: a sync group says GROUP and priority 0, as keepalived does', (
   const group = { name: 'G1', members: ['VI_1'], notify: scripts };
   t.deepEqual(notifyArgv(group, 'MASTER', 150)[1], ['/etc/n.sh', '--x', 'GROUP', 'G1', 'MASTER', '0']);
 });
+
+test('uid and gid reach the child (here lvsd\'s own ids: setting them needs no privilege)', async (t) => {
+  const dir = tempDir(t);
+  const out = join(dir, 'ids');
+  const uid = process.getuid?.() ?? 0;
+  const gid = process.getgid?.() ?? 0;
+  const c = collect();
+  const runner = new NotifyRunner({ onResult: c.onResult });
+  const script = `require('fs').writeFileSync(process.argv[1], process.getuid() + ':' + process.getgid())`;
+  runner.enqueue({ argv: [process.execPath, '-e', script, out], timeoutMs: 5000, uid, gid });
+  t.true(await runner.idle(10_000));
+  const [u, g] = readFileSync(out, 'utf8').split(':');
+  t.is(Number(u), uid);
+  t.is(Number(g), gid);
+  t.deepEqual(c.results.map((r) => r.exitCode), [0]);
+});

@@ -16,6 +16,9 @@ export interface NotifyJob {
   readonly timeoutMs: number;
   /** Free text carried into the result for logging, e.g. 'VI_1 MASTER'. */
   readonly label?: string;
+  /** Run as this uid/gid (setuid/setgid in the child; libuv also drops supplementary groups). Absent: lvsd's own. */
+  readonly uid?: number;
+  readonly gid?: number;
 }
 
 export interface NotifyResult {
@@ -95,6 +98,8 @@ async function runJob(job: NotifyJob, killGraceMs: number): Promise<NotifyResult
     timeout: job.timeoutMs,
     killSignal: 'SIGTERM',
     forceKillAfterDelay: killGraceMs,
+    ...(job.uid !== undefined ? { uid: job.uid } : {}),
+    ...(job.gid !== undefined ? { gid: job.gid } : {}),
   });
   const ms = Math.round((performance.now() - started) * 10) / 10;
   const base = {

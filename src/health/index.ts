@@ -53,7 +53,7 @@ export { Outcome, describeError } from './checks/outcome.js';
 export { createMiscChecker, judgeMiscExit } from './checks/misc.js';
 export { createFileChecker, readTrackFileHead, type FileCheckerDeps } from './checks/file.js';
 export { describeOutcome, runScript, type ScriptDeps, type ScriptOutcome, type ScriptResult, type ScriptRun, type ScriptSpec } from './script.js';
-export { lookupUser, type UserIds } from './passwd.js';
+export { lookupGroup, lookupUser, type UserIds, type UserLookupError } from './passwd.js';
 // Tracking for VRRP (vrrp_script, track_interface, track_file, vrrp_track_process): the director owns one Tracker.
 export { Tracker, hasTracking, type LinkSource, type TrackerConfig, type TrackerEvent, type TrackerOptions, type TrackerSnapshot } from './track/tracker.js';
 export type { InstanceTracking, TrackEffect } from './track/priority.js';

@@ -47,3 +47,28 @@ export function lookupUser(user: string, path = '/etc/passwd', read: (p: string)
   }
   return findUser(text, user);
 }
+
+/** The gid of `group` (a name, or a numeric gid) in group(5) text. Pure; malformed lines are skipped. */
+export function findGroup(groupText: string, group: string): Result<number, UserLookupError> {
+  const byGid = /^\d+$/.test(group) ? Number(group) : undefined;
+  for (const line of groupText.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const [name, , gidText] = line.split(':');
+    const gid = Number(gidText);
+    if (name === undefined || gidText === undefined || gidText === '' || !Number.isInteger(gid)) continue;
+    if (name === group || gid === byGid) return { ok: true, value: gid };
+  }
+  return { ok: false, error: { code: 'ENOENT', message: `no group "${group}" in /etc/group` } };
+}
+
+/** Reads /etc/group (or `path`) and looks `group` up; never throws (keepalived: getgrnam_r). */
+export function lookupGroup(group: string, path = '/etc/group', read: (p: string) => string = (p) => readFileSync(p, 'utf8')): Result<number, UserLookupError> {
+  let text: string;
+  try {
+    text = read(path);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    return { ok: false, error: { code: 'EIO', message: `cannot read ${path} to look up group "${group}": ${err.code ?? err.message}` } };
+  }
+  return findGroup(text, group);
+}
