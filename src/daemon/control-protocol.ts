@@ -11,6 +11,7 @@
  * trusted (it comes from our own daemon over a root-only socket) and typed by ControlMethods.
  */
 import type { Result } from '../errors.js';
+import type { CheckSnapshot } from '../health/index.js';
 import type { ReportedDiagnostic } from '../model/types.js';
 import type { SyncStatus } from '../sync/index.js';
 import type { DropReason } from '../vrrp/codec.js';
@@ -69,14 +70,47 @@ export interface TrackStatus {
   readonly fault: string | null;
 }
 
-/** One real server's check, as `lvsctl checks` shows it. */
-export interface CheckStatus {
+/** One real server of a virtual service, as `lvsctl checks` shows it. */
+export interface RealCheckStatus {
+  /** "10.0.0.2:80", "[2001:db8::2]:80". */
+  readonly realServer: string;
+  /** The service's sorry server (in the table only while quorum is down). */
+  readonly sorry: boolean;
+  /** All its checks pass (no checks: always up). */
+  readonly up: boolean;
+  readonly configuredWeight: number;
+  /** Its weight in the table lvsd wants now; null when it is not in the table. */
+  readonly weight: number | null;
+  /** The operator's override (`lvsctl drain`), kept across reloads; null when none. */
+  readonly override: 'drain' | null;
+  /** Per check: kind, target, state, since when, the last result with its reason and latency. */
+  readonly checks: readonly CheckStatus[];
+}
+
+/** One check; `since` is the ISO 8601 time of its last state change (or of its start). */
+export interface CheckStatus extends CheckSnapshot {
+  readonly since: string;
+}
+
+/** One virtual service and its real servers, as `lvsctl checks` shows them. */
+export interface ServiceChecks {
+  /** "TCP 192.0.2.10:80", "FWM 7" (ipvsadm's words). */
+  readonly service: string;
+  /** keepalived's quorum state (sum of up weights against quorum ± hysteresis). */
+  readonly quorum: 'up' | 'down';
+  readonly reals: readonly RealCheckStatus[];
+}
+
+/** What `lvsctl drain|enable` changed. */
+export interface WeightResult {
   readonly service: string;
   readonly realServer: string;
-  readonly type: string;
-  readonly state: 'up' | 'down' | 'unknown';
-  readonly lastResult: string | null;
-  readonly latencyMs: number | null;
+  /** Its weight in the table now; null when it is not in the table (down, or replaced by the sorry server). */
+  readonly weight: number | null;
+  readonly configuredWeight: number;
+  readonly override: 'drain' | null;
+  /** false when the override already was (or was not) set. */
+  readonly changed: boolean;
 }
 
 /**
@@ -87,7 +121,11 @@ export type ReloadResult =
   | { readonly ok: true; readonly changed: readonly string[]; readonly diagnostics: readonly ReportedDiagnostic[] }
   | { readonly ok: false; readonly diagnostics: readonly ReportedDiagnostic[] };
 
-/** `lvsctl drain|enable VIP:PORT RIP:PORT`. */
+/**
+ * `lvsctl drain|enable VIP:PORT RIP:PORT`: service as "192.0.2.10:80", "[2001:db8::1]:80",
+ * "TCP 192.0.2.10:80" (when TCP and UDP share VIP:PORT) or "FWM 7"; real server as
+ * "10.0.0.2:80" or "[2001:db8::2]:80" (the port may be left out when the address is unique).
+ */
 export interface WeightParams {
   readonly service: string;
   readonly realServer: string;
@@ -99,9 +137,9 @@ export interface ControlMethods {
   vrrp: { params: undefined; result: readonly VrrpInstanceStatus[] };
   reload: { params: undefined; result: ReloadResult };
   status: { params: undefined; result: Readonly<Record<string, unknown>> };
-  checks: { params: undefined; result: readonly CheckStatus[] };
-  drain: { params: WeightParams; result: { readonly weight: number } };
-  enable: { params: WeightParams; result: { readonly weight: number } };
+  checks: { params: undefined; result: readonly ServiceChecks[] };
+  drain: { params: WeightParams; result: WeightResult };
+  enable: { params: WeightParams; result: WeightResult };
   /** lvsd's intent for the kernel sync daemons (src/sync/manager.ts). */
   sync: { params: undefined; result: SyncStatus };
 }

@@ -85,11 +85,11 @@ test('params reach drain; bad params are refused before the handler', async (t) 
   await startServer(t, path, {
     drain: async (p) => {
       seen.push(p);
-      return { weight: 0 };
+      return { service: 'TCP 192.0.2.10:80', realServer: '10.0.0.2:80', weight: 0, configuredWeight: 1, override: 'drain', changed: true };
     },
   });
   const p = { service: '192.0.2.10:80', realServer: '10.0.0.2:80' };
-  t.deepEqual(await controlRequest(path, 'drain', p), { weight: 0 });
+  t.like(await controlRequest(path, 'drain', p), { weight: 0, override: 'drain' });
   const [bad] = await rawExchange(path, '{"id":9,"method":"drain","params":{}}\n', 1);
   t.like(JSON.parse(bad ?? '{}'), { id: 9, ok: false, error: { code: 'EINVAL' } });
   t.deepEqual(seen, [p]);

@@ -8,6 +8,8 @@ import type { FromWorker } from '../vrrp/messages.js';
 import type { ControlHandlers } from './control-protocol.js';
 import { Director, type TrackingPart, type VrrpPart } from './director.js';
 import { IpvsManager } from './ipvs-manager.js';
+import { HealthRunner } from './health-runner.js';
+import { FakeTimers } from '../health/index.js';
 import { createLogger } from './logger.js';
 import type { NotifyJob } from './notify.js';
 import { readConfig, type ReadConfigResult } from './read-config.js';
@@ -66,11 +68,16 @@ function harness(o: { schedulers?: readonly string[]; text?: string; tracking?: 
   } }));
   const first = read(PATH);
   if (!first.ok) throw new Error(JSON.stringify(first.diagnostics));
+  const ipvs = new IpvsManager({ log, time: clock, openBackend: async () => backend });
+  const notify = { enqueue: (j: NotifyJob) => jobs.push(j), idle: async () => true };
+  // The real HealthRunner: these configs have no checks, so every real server is alive.
+  const health = new HealthRunner({
+    log, ipvs, notify, clock, timers: new FakeTimers(clock), random: () => 0, nowMs: () => clock.nowMs(), checkers: () => new Map(), self: { uid: 0, gid: 0 },
+  });
   const d = new Director(first.config, {
-    log, time: clock, readConfig: read, pid: 4242,
-    ipvs: new IpvsManager({ log, time: clock, openBackend: async () => backend }),
+    log, time: clock, readConfig: read, pid: 4242, ipvs, health,
     sync: new SyncManager({ log, nowMs: () => clock.nowMs(), open: async () => backend }),
-    notify: { enqueue: (j) => jobs.push(j), idle: async () => true },
+    notify,
     control: { listen: async (h) => { handlers = h; listening = true; }, close: async () => { listening = false; } },
     startTracking: async (_c, onPriority) => {
       if (!o.tracking) throw new Error('this config tracks nothing');

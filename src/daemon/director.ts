@@ -70,6 +70,20 @@ export interface TrackingPart {
 /** Starts tracking for `config`; every change of an instance's effective priority or FAULT goes to `onPriority`. */
 export type StartTracking = (config: Config, onPriority: (p: InstanceTracking) => void) => Promise<TrackingPart>;
 
+/**
+ * Health checks (HealthRunner, daemon/health-runner.ts): owns the checks, the drain overrides
+ * and the quorum states, and programs IPVS with the health-applied services on start, on
+ * reload and on every health change.
+ */
+export interface HealthPart {
+  /** Start and reload: plan the checks (unchanged ones keep their state) and reconcile the table now. */
+  update(config: Config): Promise<ApplyReport>;
+  /** checks, drain, enable. */
+  handlers(): Pick<ControlHandlers, 'checks' | 'drain' | 'enable'>;
+  /** Stops checking (with omega: the stop notifies); waits for a reconcile in flight. */
+  close(): Promise<void>;
+}
+
 /** The control socket (ControlServer), listening with the director's handlers. */
 export interface ControlEndpoint {
   listen(handlers: ControlHandlers): Promise<void>;
@@ -89,6 +103,7 @@ export interface DirectorParts {
   /** Reads and validates the whole file (daemon/read-config.ts); never throws. */
   readonly readConfig: (path: string) => ReadConfigResult;
   readonly ipvs: IpvsPart;
+  readonly health: HealthPart;
   readonly sync: SyncPart;
   readonly notify: NotifyQueue;
   readonly control: ControlEndpoint;
@@ -125,11 +140,12 @@ export class Director {
   }
 
   async start(): Promise<void> {
-    await this.parts.ipvs.apply(this.config);
+    await this.parts.health.update(this.config);
     await this.parts.sync.configure(this.config.sync);
     await this.startTracking(this.config);
     if (this.config.vrrp.length > 0) await this.startVrrp(this.config);
     await this.parts.control.listen({
+      ...this.parts.health.handlers(),
       ping: async () => ({ pid: this.parts.pid }),
       vrrp: async () => this.vrrpStatus(),
       sync: async () => this.parts.sync.status(),
@@ -155,7 +171,7 @@ export class Director {
     }
     for (const d of r.diagnostics) this.log.warn({ event: 'config.warning', diagnostic: d }, 'configuration warning');
     const changed: string[] = [];
-    const ipvs = await this.parts.ipvs.apply(r.config);
+    const ipvs = await this.parts.health.update(r.config);
     if (ipvs.ops > 0) changed.push(`ipvs: ${ipvs.ops} operation(s)${ipvs.failed > 0 ? `, ${ipvs.failed} refused` : ''}`);
     if (JSON.stringify(stripLoc(r.config.sync ?? null)) !== JSON.stringify(stripLoc(this.config.sync ?? null))) changed.push('sync');
     await this.startTracking(r.config);
@@ -179,6 +195,7 @@ export class Director {
     this.parts.sync.close();
     this.tracker?.close();
     this.tracker = undefined;
+    await this.parts.health.close();
     if (this.config.ipvs.cleanStop) await this.parts.ipvs.clean(this.config);
     this.parts.ipvs.close();
     await this.parts.control.close();

@@ -9,11 +9,13 @@ import { systemTime } from '../clock.js';
 import type { Config } from '../model/types.js';
 import { openSyncBackend, SyncManager } from '../sync/index.js';
 import { VrrpEngine } from '../vrrp/engine.js';
-import { Tracker, type LinkSource } from '../health/index.js';
+import { nodeTimers, Tracker, type LinkSource } from '../health/index.js';
 import { openLinkWatcher } from '../net/links.js';
 import { ControlServer } from './control.js';
 import { Director, type ControlEndpoint, type StartTracking, type StartVrrp } from './director.js';
 import { IpvsManager } from './ipvs-manager.js';
+import { HealthRunner } from './health-runner.js';
+import { realCheckers } from './health-checkers.js';
 import type { Logger } from './logger.js';
 import { NotifyRunner } from './notify.js';
 import { readConfig } from './read-config.js';
@@ -39,6 +41,11 @@ export function createDirector(config: Config, o: DirectorOptions): Director {
   const notify = new NotifyRunner({
     onResult: (r) => o.log.info({ event: 'notify.done', ...r }, 'notify script finished'),
   });
+  // Health checks program IPVS with the health-applied services (daemon/health-runner.ts).
+  const health = new HealthRunner({
+    log: o.log.child({ component: 'health' }), ipvs, notify,
+    clock: systemTime, timers: nodeTimers, random: Math.random, nowMs: systemTime.nowMs, checkers: realCheckers,
+  });
   const startVrrp: StartVrrp = (c, events) => {
     const engine = new VrrpEngine(c.vrrp, c.syncGroups, o.vrrpRtPriority);
     engine.on('message', events.message);
@@ -52,7 +59,7 @@ export function createDirector(config: Config, o: DirectorOptions): Director {
     open: () => openSyncBackend((director?.current() ?? config).ipvs.backend),
   });
   director = new Director(config, {
-    log: o.log, time: systemTime, readConfig: (path) => readConfig(path), ipvs, sync, notify,
+    log: o.log, time: systemTime, readConfig: (path) => readConfig(path), ipvs, health, sync, notify,
     control: controlEndpoint(o.socketPath), startVrrp, startTracking: trackingStarter(o.log), pid: process.pid,
   });
   return director;

@@ -1,0 +1,237 @@
+/**
+ * The director's health side: it owns the HealthEngine (src/health), the operator's drain
+ * overrides and the quorum state of every virtual service, and turns check results into the
+ * IPVS table (the recipe in src/health/index.ts):
+ *
+ *   check results → engine.reals() → applyHealth(services, reals, overrides, quorum)
+ *                 → IpvsManager.apply(config, services) → reconcile → minimal ops
+ *
+ * - One log line per fact: `check.state` (svc, rs, check, index, from, to, reason, detail, ms),
+ *   `real.state` (a real server up or down, or its dynamic weight), `quorum.state`,
+ *   `check.override` (drain/enable).
+ * - Real-server changes are coalesced: every change in one loop turn makes one reconcile pass
+ *   (a zero-delay timer), and passes never overlap; a pass that has not started yet reads the
+ *   newest state, so a burst of changes costs at most one pass in flight and one queued.
+ * - Scripts (health-scripts.ts): notify_up / notify_down when a real server's health changes;
+ *   quorum_up / quorum_down when quorum is gained or lost. At start keepalived 2.2.7
+ *   (ipwrapper.c init_service_vs → update_quorum_state(init)) runs quorum_down only when the
+ *   service starts without quorum and has a sorry server, and never quorum_up; lvsd does the
+ *   same for every service it has not seen before. With `omega`, stopping runs notify_down
+ *   of every live real server and quorum_down (clear_service_vs).
+ * - Reload (`update`): checks whose probe is unchanged keep their state (HealthEngine),
+ *   overrides of real servers still configured are kept, quorum states are kept per service.
+ *
+ * Not done here: ha_suspend (checks run on the backup too).
+ */
+import type { Clock } from '../clock.js';
+import { ControlError } from '../errors.js';
+import {
+  applyHealth, HealthEngine, realId, realKey, serviceId,
+  type CheckerRegistry, type HealthEvent, type Override, type QuorumChange, type QuorumState, type TimerHandle, type Timers,
+} from '../health/index.js';
+import type { Config, VirtualService } from '../model/types.js';
+import type { ControlHandlers, ServiceChecks, WeightParams, WeightResult } from './control-protocol.js';
+import type { ApplyReport } from './ipvs-manager.js';
+import { HealthScripts, type NotifyQueue } from './health-scripts.js';
+import { checksStatus, tableWeights } from './health-status.js';
+import { findReal } from './health-target.js';
+import type { Logger } from './logger.js';
+import type { ScriptCheckDeps } from './script-identity.js';
+
+/** The IPVS side (IpvsManager): program these services under the config's IPVS settings. */
+export interface HealthIpvs {
+  apply(config: Config, services: readonly VirtualService[]): Promise<ApplyReport>;
+}
+
+export interface HealthRunnerOptions {
+  readonly log: Logger;
+  readonly ipvs: HealthIpvs;
+  readonly notify: NotifyQueue;
+  readonly clock: Clock;
+  readonly timers: Timers;
+  /** [0, 1): warmup delays. */
+  readonly random: () => number;
+  /** Wall clock (ms since the epoch) for `lvsctl checks`' "since"; default Date.now. */
+  readonly nowMs?: () => number;
+  /** The checkers; `current` is the running config (FILE_CHECK finds its track_file there). */
+  readonly checkers: (current: () => Config | undefined) => CheckerRegistry;
+  readonly scriptDeps?: ScriptCheckDeps;
+  /** lvsd's own uid/gid (scripts run as them are not setuid); default the process's. */
+  readonly self?: { readonly uid: number; readonly gid: number };
+}
+
+const NOTHING: ApplyReport = { ops: 0, failed: 0 };
+
+export class HealthRunner {
+  private readonly engine: HealthEngine;
+  private readonly scripts: HealthScripts;
+  private readonly log: Logger;
+  private config: Config | undefined;
+  private readonly overrides = new Map<string, Override>();
+  private quorum: ReadonlyMap<string, QuorumState> = new Map();
+  private table: ReadonlyMap<string, number> = new Map();
+  private timer: TimerHandle | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  private queued: Promise<ApplyReport> | undefined;
+  private closed = false;
+
+  constructor(private readonly o: HealthRunnerOptions) {
+    this.log = o.log;
+    this.scripts = new HealthScripts({ notify: o.notify, log: o.log, ...(o.scriptDeps ? { deps: o.scriptDeps } : {}), ...(o.self ? { self: o.self } : {}) });
+    this.engine = new HealthEngine({ clock: o.clock, timers: o.timers, random: o.random, checkers: o.checkers(() => this.config), onEvent: (e) => this.onEvent(e) });
+  }
+
+  /**
+   * Start (first call) or reload: plan the checks (unchanged ones keep their state), drop the
+   * overrides of real servers no longer configured, and reconcile the table now. Resolves with
+   * what IPVS did; rejects when IPVS cannot be programmed.
+   */
+  async update(config: Config): Promise<ApplyReport> {
+    if (this.closed) return NOTHING;
+    this.config = config;
+    const missing = this.engine.update(config.services);
+    if (missing.length > 0) this.log.warn({ event: 'check.unsupported', kinds: missing }, 'checks without a checker in this lvsd fail');
+    this.pruneOverrides(config);
+    return this.reconcile();
+  }
+
+  /** `lvsctl checks`. */
+  checks(): ServiceChecks[] {
+    return checksStatus({
+      services: this.config?.services ?? [], snapshot: this.engine.snapshot(), overrides: this.overrides,
+      table: this.table, quorum: this.quorum, nowMs: (this.o.nowMs ?? Date.now)(),
+    });
+  }
+
+  /** `lvsctl drain` (weight 0) / `enable` (the override removed); resolves once the table has it. Rejects with ControlError ENOENT/EINVAL. */
+  async setOverride(p: WeightParams, override: Override | null): Promise<WeightResult> {
+    const config = this.config;
+    if (config === undefined || this.closed) throw new ControlError('EAGAIN', 'health checks are not running');
+    const f = findReal(config.services, p.service, p.realServer);
+    if (!f.ok) throw new ControlError(f.error.code, f.error.message);
+    const { key, service, real, rs } = f.value;
+    const changed = (this.overrides.get(key) ?? null) !== override;
+    if (override === null) this.overrides.delete(key);
+    else this.overrides.set(key, override);
+    this.log.info({ event: 'check.override', svc: service, rs: real, override, changed }, 'operator override of a real server');
+    await this.reconcile();
+    return { service, realServer: real, weight: this.table.get(key) ?? null, configuredWeight: rs.weight, override, changed };
+  }
+
+  /** The control methods this part answers. */
+  handlers(): Pick<ControlHandlers, 'checks' | 'drain' | 'enable'> {
+    return {
+      checks: async () => this.checks(),
+      drain: async (p) => this.setOverride(p, 'drain'),
+      enable: async (p) => this.setOverride(p, null),
+    };
+  }
+
+  /** Resolves when no reconcile pass is running or queued (a change scheduled for this loop turn is not waited for). */
+  async idle(): Promise<void> {
+    for (let c = this.chain; ; c = this.chain) {
+      await c;
+      if (c === this.chain) return;
+    }
+  }
+
+  /** Stop checking; with omega, run the stop notifies; waits for a pass in flight. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer !== undefined) this.o.timers.clear(this.timer);
+    this.timer = undefined;
+    this.engine.close();
+    if (this.config) this.omega(this.config);
+    await this.idle();
+  }
+
+  private onEvent(e: HealthEvent): void {
+    if (this.closed) return;
+    if (e.kind === 'check') {
+      this.log.info({ event: 'check.state', svc: e.service, rs: e.real, check: e.checkKind, index: e.check, from: e.from, to: e.to,
+        reason: e.reason, detail: e.detail, ms: e.latencyMs }, 'check state changed');
+      return;
+    }
+    this.log.info({ event: 'real.state', svc: e.service, rs: e.real, from: e.from.up ? 'up' : 'down', to: e.to.up ? 'up' : 'down',
+      weight: e.to.weight, weightDelta: e.to.weightDelta }, 'real server health changed');
+    if (e.from.up !== e.to.up && this.config) {
+      const rs = findConfigured(this.config.services, e.service, e.real);
+      this.scripts.run(e.to.up ? rs?.health?.notifyUp : rs?.health?.notifyDown, `${e.service} ${e.real} ${e.to.up ? 'up' : 'down'}`, this.config);
+    }
+    this.schedule();
+  }
+
+  /** One reconcile per loop turn, whatever the number of changes in it. */
+  private schedule(): void {
+    if (this.closed || this.timer !== undefined) return;
+    this.timer = this.o.timers.set(() => {
+      this.timer = undefined;
+      this.reconcile().catch((err: unknown) => this.log.error({ event: 'ipvs.error', err }, 'health change not applied to ipvs'));
+    }, 0);
+  }
+
+  /** Passes run one after the other; a queued pass that has not started serves every caller. */
+  private reconcile(): Promise<ApplyReport> {
+    if (this.queued) return this.queued;
+    const run = this.chain.then(() => {
+      this.queued = undefined;
+      return this.pass();
+    });
+    this.queued = run;
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async pass(): Promise<ApplyReport> {
+    const config = this.config;
+    if (config === undefined || this.closed) return NOTHING;
+    const applied = applyHealth(config.services, { reals: this.engine.reals(), overrides: this.overrides, quorum: this.quorum });
+    this.quorum = applied.quorum;
+    for (const c of applied.changes) this.onQuorum(config, c);
+    this.table = tableWeights(applied.services);
+    return this.o.ipvs.apply(config, applied.services);
+  }
+
+  private onQuorum(config: Config, c: QuorumChange): void {
+    const vs = config.services.find((s) => serviceId(s.key) === c.service);
+    this.log.info({ event: 'quorum.state', svc: c.service, from: c.from ?? null, to: c.to, weightSum: c.weightSum, threshold: c.threshold,
+      sorry: vs?.sorry ? realId(vs.sorry.server) : null }, c.from === undefined ? 'starting quorum state' : 'quorum state changed');
+    if (vs === undefined) return;
+    // keepalived at start: quorum_up never, quorum_down only with a sorry server.
+    if (c.from === undefined && (c.to === 'up' || vs.sorry === undefined)) return;
+    this.scripts.run(c.to === 'up' ? vs.health?.quorumUp : vs.health?.quorumDown, `${c.service} quorum ${c.to}`, config);
+  }
+
+  private omega(config: Config): void {
+    const reals = this.engine.reals();
+    for (const vs of config.services) {
+      if (vs.health?.omega !== true) continue;
+      const svc = serviceId(vs.key);
+      for (const rs of vs.reals) {
+        if (reals.get(realKey(svc, realId(rs)))?.up === false) continue;
+        this.scripts.run(rs.health?.notifyDown, `${svc} ${realId(rs)} down (stopping)`, config);
+      }
+      this.scripts.run(vs.health.quorumDown, `${svc} quorum down (stopping)`, config);
+    }
+  }
+
+  private pruneOverrides(config: Config): void {
+    const keys = new Set<string>();
+    for (const vs of config.services) {
+      const svc = serviceId(vs.key);
+      for (const rs of [...vs.reals, ...(vs.sorry ? [vs.sorry.server] : [])]) keys.add(realKey(svc, realId(rs)));
+    }
+    for (const key of [...this.overrides.keys()]) {
+      if (keys.has(key)) continue;
+      this.overrides.delete(key);
+      const cut = key.lastIndexOf('|');
+      this.log.info({ event: 'check.override', svc: key.slice(0, cut), rs: key.slice(cut + 1), override: null, changed: true,
+        reason: 'no longer configured' }, 'operator override of a real server');
+    }
+  }
+}
+
+function findConfigured(services: readonly VirtualService[], service: string, real: string) {
+  return services.find((vs) => serviceId(vs.key) === service)?.reals.find((rs) => realId(rs) === real);
+}
