@@ -7,6 +7,8 @@ import { run as vrrp } from './lvsctl/vrrp.js';
 import { run as reload } from './lvsctl/reload.js';
 import { run as director } from './lvsctl/director.js';
 import { run as sync } from './lvsctl/sync.js';
+import { run as checks } from './lvsctl/checks.js';
+import { run as weight } from './lvsctl/drain.js';
 import type { Io } from './io.js';
 import { parseToExitCode, stdio } from './io.js';
 
@@ -58,6 +60,23 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     .action(async (opts: { json?: boolean }) => {
       code = await director({ json: opts.json === true, socket: program.opts<{ socket: string }>().socket }, io);
     });
+  program
+    .command('checks')
+    .description('health checks per real server: state, last result and reason, latency, since when, drains')
+    .option('--json', 'JSON output')
+    .action(async (opts: { json?: boolean }) => {
+      code = await checks({ json: opts.json === true, socket: program.opts<{ socket: string }>().socket }, io);
+    });
+  for (const action of ['drain', 'enable'] as const) {
+    program
+      .command(`${action} <service> <real>`)
+      .description(action === 'drain'
+        ? 'weight 0 for a real server (connections finish, no new ones); kept across reloads. SERVICE: VIP:PORT, [VIP6]:PORT, "TCP VIP:PORT" or "FWM N"; REAL: RIP:PORT'
+        : 'undo drain: the real server gets its configured weight back (if its checks pass)')
+      .action(async (service: string, realServer: string) => {
+        code = await weight({ socket: program.opts<{ socket: string }>().socket, action, service, realServer }, io);
+      });
+  }
   program
     .command('reload')
     .description('ask lvsd to reload its configuration')

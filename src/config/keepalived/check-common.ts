@@ -8,7 +8,7 @@
  */
 import type { IpAddress } from '../../model/address.js';
 import type { Loc } from '../../model/types.js';
-import { kw, type Keyword, type Sink } from '../keywords.js';
+import { error, kw, type Keyword, type Sink } from '../keywords.js';
 import type { Word } from '../lex.js';
 import type { Stmt } from '../tree.js';
 import { bad, bool, decimalSecondsUs, int, ip, port } from '../values.js';
@@ -178,12 +178,16 @@ export function connectionKeywords<A>(get: (a: A) => TargetDraft): Keyword<A>[] 
       else if (w) get(a).bindIf = w.text;
     }),
     connectTimeout<A>((a, us) => { get(a).timeoutUs = us; get(a).written = true; }),
-    kw<A>('fwmark', 1, (s, a, sink) => {
-      const v = s.args[0] && int(sink, s.args[0], { what: 'a fwmark (SO_MARK) for the probe', min: 0, max: 2 ** 32 - 1 });
-      get(a).written = true;
-      if (v !== undefined) get(a).fwmark = v;
-    }),
+    // The health engine cannot mark probe sockets (src/health UNSUPPORTED_TARGET_OPTIONS): refused, never ignored.
+    kw<A>('fwmark', 1, (s, _a, sink) => error(sink, s.keyword.at, "keepalived's fwmark in a checker is not supported by lvsd: Node cannot set SO_MARK on a probe socket; route probes by their source address (bindto) instead")),
   ];
+}
+
+/** PING_CHECK's connection keywords: lvsd's ICMP sockets cannot bind a source address (src/health/checks/ping.ts). */
+export function pingConnectionKeywords<A>(get: (a: A) => TargetDraft): Keyword<A>[] {
+  return connectionKeywords(get).map((k) => (k.names.includes('bindto')
+    ? kw<A>('bindto', 1, (s, _a, sink) => error(sink, s.keyword.at, "keepalived's bindto in PING_CHECK is not supported by lvsd: its ICMP sockets do not bind a source address"))
+    : k));
 }
 
 /** keepalived check_conn_opts: an IPv6 link-local target needs bind_if to pick the link. */

@@ -9,7 +9,7 @@ import type { Loc } from '../../model/types.js';
 import { error, interpret, kw, unsupportedFrom, type Keyword, type Sink } from '../keywords.js';
 import type { Stmt } from '../tree.js';
 import { bad, int, oneOf } from '../values.js';
-import { connectionKeywords, newCheck, newTarget, SCHEDULE_KEYWORDS, type CheckDraft, type CheckType } from './check-common.js';
+import { connectionKeywords, newCheck, newTarget, pingConnectionKeywords, SCHEDULE_KEYWORDS, type CheckDraft, type CheckType } from './check-common.js';
 import { endHttp, HTTP_KEYWORDS } from './check-http.js';
 import { commandOnly } from './script.js';
 
@@ -67,7 +67,7 @@ const TABLES: Readonly<Record<CheckType, readonly Keyword<CheckDraft>[]>> = {
   TCP_CHECK: COMMON,
   HTTP_GET: HTTP_KEYWORDS,
   SSL_GET: HTTP_KEYWORDS,
-  PING_CHECK: COMMON,
+  PING_CHECK: [...SCHEDULE_KEYWORDS, ...pingConnectionKeywords<CheckDraft>((c) => c.target)],
   MISC_CHECK: [
     ...SCHEDULE_KEYWORDS,
     { names: ['misc_path'], minArgs: 1, maxArgs: Infinity, block: 'none', apply: (s, c, sink) => { const argv = commandOnly(s, sink); if (argv) c.argv = argv; } },
