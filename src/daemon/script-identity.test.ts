@@ -1,5 +1,7 @@
 import test from 'ava';
 import { judgeScript, type FileFacts, type ScriptCheckDeps } from './script-identity.js';
+import { miscPolicy } from './health-checkers.js';
+import { config } from '../../test/fixtures/health-director.js';
 
 type Tree = Record<string, FileFacts | { link: string }>;
 
@@ -89,4 +91,12 @@ test('sticky world-writable directories (/tmp) and root-group write bits are saf
 test('a set-uid root program run by a non-root user is checked like a root script', (t) => {
   const tree: Tree = { ...SAFE, '/usr/bin': dir({ mode: 0o777 }), '/usr/bin/up.sh': file({ mode: 0o4755 }) };
   t.like(judgeScript({ argv: ['/usr/bin/up.sh'], user: 'www' }, { security: true }, deps(tree)), { ok: false, code: 'EPERM' });
+});
+
+test('miscPolicy: MISC_CHECK scripts get the same judgement, with ids only when they differ from lvsd\'s own', (t) => {
+  const cfg = config([], { scripts: { user: 'www', security: true } });
+  const asWww = miscPolicy(() => cfg, deps(SAFE), { uid: 0, gid: 0 });
+  t.deepEqual(asWww({ argv: ['up.sh'] }), { ok: true, value: { argv: ['/usr/bin/up.sh'], ids: { uid: 33, gid: 33 } } });
+  t.deepEqual(asWww({ argv: ['/usr/bin/up.sh'], user: 'root' }), { ok: true, value: { argv: ['/usr/bin/up.sh'] } });
+  t.like(miscPolicy(() => cfg, deps({ ...SAFE, '/usr/bin': dir({ mode: 0o777 }) }), { uid: 0, gid: 0 })({ argv: ['/usr/bin/up.sh'], user: 'root' }), { ok: false, error: { code: 'EPERM' } });
 });

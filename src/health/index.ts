@@ -50,7 +50,7 @@ export { FakeTimers, nodeTimers, type TimerHandle, type Timers } from './timers.
 export { UNSUPPORTED_TARGET_OPTIONS, unsupportedTarget } from './checks/connection.js';
 export { IcmpPinger, type IcmpMode, type IcmpNative } from './checks/ping.js';
 export { Outcome, describeError } from './checks/outcome.js';
-export { createMiscChecker, judgeMiscExit } from './checks/misc.js';
+export { createMiscChecker, judgeMiscExit, type PrepareScript } from './checks/misc.js';
 export { createFileChecker, readTrackFileHead, type FileCheckerDeps } from './checks/file.js';
 export { describeOutcome, runScript, type ScriptDeps, type ScriptOutcome, type ScriptResult, type ScriptRun, type ScriptSpec } from './script.js';
 export { lookupGroup, lookupUser, type UserIds, type UserLookupError } from './passwd.js';

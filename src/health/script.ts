@@ -30,6 +30,8 @@ export interface ScriptSpec {
   readonly argv: readonly string[];
   /** Run as this user (name or numeric uid, from /etc/passwd); absent = lvsd's own user. */
   readonly user?: string;
+  /** Run as these ids, already resolved (the director's script policy); takes precedence over `user`. */
+  readonly ids?: { readonly uid: number; readonly gid: number };
   /** 0 or less = no timeout. */
   readonly timeoutMs: number;
   /** Between SIGTERM and SIGKILL (keepalived: 2 s). */
@@ -100,8 +102,8 @@ export function runScript(spec: ScriptSpec, deps: Partial<ScriptDeps> = {}): Scr
   });
   const [cmd, ...args] = spec.argv;
   if (cmd === undefined || cmd === '') return failed('EINVAL', 'empty script command');
-  let ids: UserIds | undefined;
-  if (spec.user !== undefined) {
+  let ids: Pick<UserIds, 'uid' | 'gid'> | undefined = spec.ids;
+  if (ids === undefined && spec.user !== undefined) {
     const u = d.lookupUser(spec.user);
     if (!u.ok) return failed(u.error.code, u.error.message);
     ids = u.value;

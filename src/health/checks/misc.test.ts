@@ -52,3 +52,13 @@ test('a real script that hangs is killed at the timeout and the attempt fails', 
 test('a missing script fails the attempt with its errno', async (t) => {
   t.like(await createMiscChecker().start(spec(['/nonexistent/script'], false)).result, { ok: false, reason: 'error', errno: 'ENOENT' });
 });
+
+test('the director\'s policy decides before each run: a refused script fails with its errno, a prepared one runs as given', async (t) => {
+  const seen: unknown[] = [];
+  const refuse = createMiscChecker({ prepare: (run) => { seen.push(run); return { ok: false, error: { code: 'EPERM', message: 'script /x runs as root and /x is writable by others: not run (enable_script_security)' } }; } });
+  const p = { ...spec(['/x', 'a'], false), probe: { kind: 'misc' as const, argv: ['/x', 'a'], dynamic: false, user: 'www', group: 'adm' } };
+  t.like(await refuse.start(p).result, { ok: false, reason: 'error', errno: 'EPERM', detail: 'script /x runs as root and /x is writable by others: not run (enable_script_security)' });
+  t.deepEqual(seen, [{ argv: ['/x', 'a'], user: 'www', group: 'adm' }]);
+  const rewrite = createMiscChecker({ prepare: () => ({ ok: true, value: { argv: ['/bin/sh', '-c', 'exit 7'] } }) });
+  t.like(await rewrite.start(spec(['sh-in-path'], true)).result, { ok: true, weight: 5 });
+});

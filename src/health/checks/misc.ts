@@ -13,8 +13,17 @@
  * user) fails the attempt with reason 'error'. keepalived's forked child logs the exec error and
  * exits 0, so the check passes; its config check normally disables such a script up front.
  */
+import type { Result } from '../../errors.js';
+import type { ScriptRun } from '../../model/health.js';
 import type { Attempt, AttemptResult, AttemptSpec, Checker } from '../checker.js';
 import { describeOutcome, runScript, type ScriptDeps, type ScriptResult } from '../script.js';
+
+/**
+ * The director's script policy (daemon/script-identity.ts: script_user, keepalived_script,
+ * enable_script_security), applied before each run: the argv to run and the ids to run it as
+ * (absent: lvsd's own), or why it must not run.
+ */
+export type PrepareScript = (run: ScriptRun) => Result<{ readonly argv: readonly string[]; readonly ids?: { readonly uid: number; readonly gid: number } }, { readonly code: string; readonly message: string }>;
 
 /** Exit code → result; pure. */
 export function judgeMiscExit(r: ScriptResult, dynamic: boolean, timeoutMs: number): AttemptResult {
@@ -41,15 +50,17 @@ export function judgeMiscExit(r: ScriptResult, dynamic: boolean, timeoutMs: numb
   }
 }
 
-export function createMiscChecker(deps: Partial<ScriptDeps> = {}): Checker {
+export function createMiscChecker(deps: Partial<ScriptDeps> & { readonly prepare?: PrepareScript } = {}): Checker {
+  const fail = (detail: string, errno?: string): Attempt => ({ result: Promise.resolve({ ok: false, latencyMs: 0, reason: 'error', detail, ...(errno ? { errno } : {}) }), cancel: () => undefined });
   return {
     kind: 'misc',
     start(spec: AttemptSpec): Attempt {
       const p = spec.probe;
-      if (p.kind !== 'misc') {
-        return { result: Promise.resolve({ ok: false, latencyMs: 0, reason: 'error', detail: `misc checker given a ${p.kind} probe` }), cancel: () => undefined };
-      }
-      const run = runScript({ argv: p.argv, user: p.user, timeoutMs: spec.timeoutMs }, deps);
+      if (p.kind !== 'misc') return fail(`misc checker given a ${p.kind} probe`);
+      const prepared = deps.prepare?.({ argv: p.argv, ...(p.user !== undefined ? { user: p.user } : {}), ...(p.group !== undefined ? { group: p.group } : {}) });
+      if (prepared !== undefined && !prepared.ok) return fail(prepared.error.message, prepared.error.code);
+      const how = prepared?.ok ? { argv: prepared.value.argv, ...(prepared.value.ids ? { ids: prepared.value.ids } : {}) } : { argv: p.argv, user: p.user };
+      const run = runScript({ ...how, timeoutMs: spec.timeoutMs }, deps);
       return { result: run.result.then((r) => judgeMiscExit(r, p.dynamic, spec.timeoutMs)), cancel: () => run.cancel() };
     },
   };
