@@ -3,12 +3,12 @@
  * desired IPVS table; this folder imports only the model (and the root clock). The ICMP sockets
  * of the addon are injected (`icmp: loadNative`), so health does not import src/native.
  *
- * HOW THE DIRECTOR USES IT (daemon/director.ts is the composition root; nothing here is wired
- * yet):
+ * HOW THE DIRECTOR USES IT (daemon/health-runner.ts does exactly this; daemon/director.ts
+ * constructs it):
  *
  *   const engine = new HealthEngine({
  *     clock: monotonicClock, timers: nodeTimers, random: Math.random,
- *     checkers: checkerRegistry({ icmp: loadNative, echoId: process.pid, extra: [createMiscChecker(),
+ *     checkers: checkerRegistry({ icmp: loadNative, echoId: process.pid, extra: [createMiscChecker({ prepare }),
  *       createFileChecker({ resolve: (name) => config.tracking?.files.find((f) => f.name === name) })] }),
  *     maxInFlight: 256,
  *     onEvent: (e) => {                      // one pino line per event, then:
