@@ -14,8 +14,8 @@
  * Run: scripts/lab run -- node_modules/.bin/ava --tap --serial --timeout=10m dist/test/lab/health.test.js
  */
 import test, { type ExecutionContext } from 'ava';
-import { spawn } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeLan, nsExec, startIn, waitFor, type Proc } from '../netns/topology.js';
 import { LVSCTL, LVSD, REPO, startLvsd, tempDir } from '../netns/lvsd-harness.js';
@@ -164,6 +164,14 @@ labTest('checks drive the table: failures leave, recoveries return, the sorry se
   t.regex(lvsctl('reload'), /^reloaded/);
   t.deepEqual(dests(ns.dir, 80), [`${RS1}:80 w1`, `${RS2}:80 w0`, `${RS3}:80 w1`], 'the drain survives the reload');
   t.regex(lvsctl('checks'), new RegExp(`${RS2}:80  up  weight 0 of 1, drained`));
+  // a reload with a broken file changes nothing
+  const good = readFileSync(d.config, 'utf8');
+  writeFileSync(d.config, good.replace('lb_algo rr', 'lb_algo nonsense'));
+  const bad = spawnSync('ip', ['netns', 'exec', ns.dir, process.execPath, LVSCTL, '--socket', d.socket, 'reload'], { encoding: 'utf8' });
+  t.is(bad.status, 1);
+  t.regex(bad.stderr, /reload refused; the running configuration is unchanged/);
+  t.deepEqual(dests(ns.dir, 80), [`${RS1}:80 w1`, `${RS2}:80 w0`, `${RS3}:80 w1`], 'a refused reload changes nothing');
+  writeFileSync(d.config, good);
   t.regex(lvsctl('enable', `${VIP}:80`, `${RS2}:80`), /enabled, weight 1/);
   t.deepEqual(dests(ns.dir, 80), [`${RS1}:80 w1`, `${RS2}:80 w1`, `${RS3}:80 w1`]);
   t.is(d.lines.filter((l) => l.event === 'ipvs.op').length, 0, 'the kernel refused nothing');
