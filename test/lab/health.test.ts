@@ -30,7 +30,8 @@ const RS3 = '198.51.100.5';
 const SORRY = '198.51.100.6';
 
 function conf(dir: string): string {
-  const timing = 'connect_timeout 1\n            retry 1\n            delay_before_retry 0.5';
+  // Generous timeouts: the lab is emulated and shares a busy host; refusals and 503s are immediate anyway.
+  const timing = 'connect_timeout 3\n            retry 2\n            delay_before_retry 0.5';
   return `global_defs {
     router_id lab-health
 }
@@ -57,7 +58,7 @@ virtual_server ${VIP} 80 {
     real_server ${RS3} 80 {
         MISC_CHECK {
             misc_path "/usr/bin/test -e ${join(dir, 'rs3-up')}"
-            misc_timeout 2
+            misc_timeout 3
         }
     }
 }
@@ -133,7 +134,9 @@ labTest('checks drive the table: failures leave, recoveries return, the sorry se
   t.regex(checks, new RegExp(`tcp ${RS2}:80: down since .*, last connection refused,`));
   t.regex(checks, new RegExp(`misc ${RS3}:80: down since .*, last exit 1,`));
   t.regex(checks, new RegExp(`${SORRY}:80  sorry server  weight 1`));
-  t.like(d.lines.find((l) => l.event === 'check.state' && l.rs === `${RS1}:80`), { svc: `TCP ${VIP}:80`, check: 'http', from: 'up', to: 'down', reason: 'status', detail: 'HTTP 503' });
+  const down503 = d.lines.find((l) => l.event === 'check.state' && l.rs === `${RS1}:80` && l.to === 'down' && l.detail === 'HTTP 503');
+  t.like(down503, { svc: `TCP ${VIP}:80`, check: 'http', index: 0, from: 'up', reason: 'status' });
+  t.is(typeof down503?.ms, 'number');
 
   // one returns: the sorry server leaves
   echo2 = server(t, ns.rs2, 'echo-server.js', ['80', 'rs2']);
