@@ -57,13 +57,13 @@ test('lvsctl drain sets weight 0 in the kernel and shows in checks; enable resto
   const { d, lvsctl } = await fixture(t);
   const drained = await lvsctl('drain', '192.0.2.10:80', '10.0.0.1:80');
   t.deepEqual(drained, { code: 0, out: `${SVC} 10.0.0.1:80: drained, weight 0 (configured 2)\n`, err: '' });
-  t.deepEqual(d.kernel.lines(), [`${SVC} 10.0.0.1:80 0`]);
+  t.deepEqual(await d.kernel.lines(), [`${SVC} 10.0.0.1:80 0`]);
   t.regex((await lvsctl('checks')).out, /10\.0\.0\.1:80 {2}up {2}weight 0 of 2, drained/);
   const again = await lvsctl('drain', '192.0.2.10:80', '10.0.0.1:80');
   t.regex(again.out, /already drained/);
   const enabled = await lvsctl('enable', 'tcp:192.0.2.10:80', '10.0.0.1');
   t.is(enabled.out, `${SVC} 10.0.0.1:80: enabled, weight 2 (configured 2)\n`);
-  t.deepEqual(d.kernel.lines(), [`${SVC} 10.0.0.1:80 2`]);
+  t.deepEqual(await d.kernel.lines(), [`${SVC} 10.0.0.1:80 2`]);
   const unknown = await lvsctl('drain', '192.0.2.10:80', '10.0.0.9:80');
   t.deepEqual(unknown, { code: 1, out: '', err: `lvsctl: lvsd: drain: no real server 10.0.0.9:80 in ${SVC}\n` });
   t.is((await lvsctl('drain', '192.0.2.10:80')).code, 2, 'a missing argument is a usage error');
