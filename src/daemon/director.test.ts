@@ -128,6 +128,22 @@ test('reload: a bad file changes nothing and says why; a good one applies only t
   t.is(h.engines.length, 1, 'the running worker reloads; no second one');
 });
 
+test('drain and enable through the control handlers; a drain survives a reload, a refused reload changes nothing', async (t) => {
+  const h = harness();
+  await h.d.start();
+  t.like(await h.handlers().drain?.({ service: '192.0.2.10:80', realServer: '10.0.0.2:80' }), { weight: 0, override: 'drain', changed: true });
+  t.deepEqual(await ports(h.backend), ['80: 10.0.0.2 w0, 10.0.0.1 w1', '443: 10.0.0.1 w1']);
+  h.files.set(PATH, BASE.replace('real 10.0.0.1 ; real 10.0.0.2', 'real 10.0.0.1 weight 3 ; real 10.0.0.2'));
+  t.like(await h.d.reload(), { ok: true, changed: ['ipvs: 1 operation(s)'] });
+  t.deepEqual(await ports(h.backend), ['80: 10.0.0.2 w0, 10.0.0.1 w3', '443: 10.0.0.1 w1'], 'still drained after the reload');
+  h.files.set(PATH, 'nonsense');
+  t.like(await h.d.reload(), { ok: false });
+  t.like((await h.handlers().checks?.(undefined))?.[0]?.reals[1], { realServer: '10.0.0.2:80', weight: 0, configuredWeight: 1, override: 'drain' });
+  await t.throwsAsync(h.handlers().drain?.({ service: '192.0.2.10:80', realServer: '10.0.0.9:80' }) ?? Promise.resolve(), { message: 'no real server 10.0.0.9:80 in TCP 192.0.2.10:80' });
+  t.like(await h.handlers().enable?.({ service: '192.0.2.10:80', realServer: '10.0.0.2' }), { weight: 1, override: null });
+  t.deepEqual(await ports(h.backend), ['80: 10.0.0.2 w1, 10.0.0.1 w3', '443: 10.0.0.1 w1']);
+});
+
 test('a reload whose operation the kernel refuses reports it; the others are applied', async (t) => {
   const h = harness({ schedulers: ['wlc'] });
   await h.d.start();
