@@ -47,13 +47,14 @@ test('a job past its timeout is killed (SIGTERM, then SIGKILL if ignored) and th
   const c = collect();
   const runner = new NotifyRunner({ onResult: c.onResult, killGraceMs: 200 });
   const stubborn = `process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);`;
-  // 1.5 s so that node has surely installed its SIGTERM handler before the timeout, even on a loaded machine.
-  runner.enqueue({ argv: [process.execPath, '-e', stubborn], timeoutMs: 1500, label: 'stuck' });
+  // 5 s so that node has surely installed its SIGTERM handler before the timeout, even on a heavily loaded
+  // machine (1.5 s was not enough with a load average of 10 on 2 cores).
+  runner.enqueue({ argv: [process.execPath, '-e', stubborn], timeoutMs: 5000, label: 'stuck' });
   runner.enqueue({ argv: [process.execPath, '-e', 'setInterval(() => {}, 1000)'], timeoutMs: 200, label: 'polite' });
   runner.enqueue({ argv: recorder(log, 'after'), timeoutMs: 5000, label: 'after' });
-  t.true(await runner.idle(10_000));
+  t.true(await runner.idle(15_000));
   t.like(c.results[0], { label: 'stuck', timedOut: true, exitCode: null, signal: 'SIGKILL' });
-  t.true((c.results[0]?.ms ?? 0) >= 1690, 'SIGKILL came only after the grace period');
+  t.true((c.results[0]?.ms ?? 0) >= 5190, 'SIGKILL came only after the grace period');
   t.like(c.results[1], { label: 'polite', timedOut: true, exitCode: null, signal: 'SIGTERM' });
   t.like(c.results[2], { label: 'after', exitCode: 0, timedOut: false });
   t.true(existsSync(log));
