@@ -16,6 +16,7 @@ export type FailReason =
   | 'content' // body/answer did not match (digest, regex, receive string, DNS answer)
   | 'protocol' // garbage or an unexpected reply (bad SMTP banner, malformed DNS, TLS failure)
   | 'exit' // script exited with a failing code or was killed
+  | 'off' // ldirectord checktype off: never checked, never in service
   | 'error'; // anything else local (EMFILE, bind failed); detail says what
 
 export type AttemptResult =

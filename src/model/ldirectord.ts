@@ -111,6 +111,10 @@ export interface ExternalProbe {
   readonly kind: 'external';
   /** checkcommand as one program name (ldirectord does not split it). */
   readonly argv: readonly string[];
+  /** The first two arguments: the virtual address (IPv6 in brackets, as ldirectord prints it) or the fwmark, as text. */
+  readonly virtual: string;
+  /** The virtual port; 0 for fwmark services. */
+  readonly virtualPort: number;
 }
 
 /** ldirectord checktype off: never passes, so the server is never put in service. */

@@ -129,7 +129,8 @@ function realServers(v: VirtualDraft, k: ServiceKey, service: NegotiateService, 
       continue;
     }
     const fallbackPort = k.kind === 'addr' ? k.port : 0;
-    const health = realHealth({ v, g: c.g, service, real: r, fallbackPort });
+    const virtual = k.kind === 'addr' ? { address: k.family === 6 ? `[${k.address}]` : k.address, port: k.port } : { address: String(k.fwmark), port: 0 };
+    const health = realHealth({ v, g: c.g, service, real: r, fallbackPort, virtual });
     out.push({
       at: r.at, family: r.family, address: r.address, port, forward: FORWARD[r.forward], weight: r.weight,
       upperThreshold: r.upper, lowerThreshold: r.lower, health,

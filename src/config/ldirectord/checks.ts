@@ -41,6 +41,8 @@ export interface CheckContext {
   readonly real: RealDraft;
   /** Port for checks when nothing else gives one (the virtual's). */
   readonly fallbackPort: number;
+  /** What an external check gets first (check_external): the VIP ([v6] in brackets) or the fwmark, and the virtual port (fwmark: 0). */
+  readonly virtual: { readonly address: string; readonly port: number };
 }
 
 function timing(c: CheckContext, timeoutS: number, retries = 0): CheckTiming {
@@ -110,7 +112,7 @@ export function realHealth(c: CheckContext): RealServerHealth {
   if (type === 'connect' && c.v.protocol === 'udp') checks.push(check(c, { kind: 'ping' }, { timeoutS: t.checkS, retries: pings, target: {} }));
   else if (type === 'connect') checks.push(check(c, { kind: 'tcp' }, { timeoutS: t.checkS, target: port }));
   else if (type === 'ping') checks.push(check(c, { kind: 'ping' }, { timeoutS: t.checkS, retries: pings, target: {} }));
-  else if (type === 'external') checks.push(check(c, { kind: 'external', argv: [c.v.checkCommand] }, { timeoutS: t.checkS, target: { port: c.real.port } }));
+  else if (type === 'external') checks.push(check(c, { kind: 'external', argv: [c.v.checkCommand], virtual: c.virtual.address, virtualPort: c.virtual.port }, { timeoutS: t.checkS, target: { port: c.real.port } }));
   else if (type === 'off') checks.push(check(c, { kind: 'off' }, { timeoutS: t.checkS, target: {} }));
   else if (type === 'negotiate' && c.service !== 'none') checks.push(check(c, negotiate(c, 0, t), { timeoutS: t.negotiateS, target: port }));
   else if (typeof type === 'object') checks.push(check(c, negotiate(c, type.combined, t), { timeoutS: t.negotiateS, target: port }));

@@ -13,6 +13,8 @@ import type { Outcome } from './outcome.js';
 export interface Datagram {
   /** Sends unless the attempt already ended (a send on a closed socket would throw). */
   send(data: Buffer): void;
+  /** Our side of the connected socket (address and port), once ready. */
+  local(): { readonly address: string; readonly port: number };
 }
 
 export function openDatagram(spec: AttemptSpec, out: Outcome, onReady: (d: Datagram) => void, onMessage: (m: Buffer) => void): void {
@@ -31,6 +33,10 @@ export function openDatagram(spec: AttemptSpec, out: Outcome, onReady: (d: Datag
   const d: Datagram = {
     send: (data) => {
       if (!closed) sock.send(data, (e) => e && out.failWith(e, 'send'));
+    },
+    local: () => {
+      const a = sock.address();
+      return { address: a.address, port: a.port };
     },
   };
   const connect = (): void => {

@@ -40,6 +40,7 @@ export class ResponseReader {
   private readonly md5: Hash = createHash('md5');
   private readonly body: Buffer[] = [];
   private readonly needBody: boolean;
+  private locationHeader: string | undefined;
 
   constructor(private readonly o: ReaderOptions) {
     this.needBody = !o.head && (o.expect.digest !== undefined || o.expect.regex !== undefined);
@@ -64,6 +65,16 @@ export class ResponseReader {
       return rest.length > 0 ? this.bodyData(rest) : this.complete();
     }
     return this.bodyData(chunk);
+  }
+
+  /** The status code once the headers are read (0 before). */
+  get statusCode(): number {
+    return this.status;
+  }
+
+  /** The Location header, when the response had one (redirects). */
+  get location(): string | undefined {
+    return this.locationHeader;
   }
 
   /** The peer closed the connection: judge what arrived. */
@@ -93,6 +104,7 @@ export class ResponseReader {
       const value = line.slice(i + 1).trim();
       if (name === 'content-length' && /^\d+$/.test(value)) this.length = Number(value);
       if (name === 'transfer-encoding' && /chunked/i.test(value)) this.chunked = true;
+      if (name === 'location') this.locationHeader = value;
     }
     if (this.chunked) this.length = undefined;
     return undefined;
@@ -161,7 +173,7 @@ export class ResponseReader {
       if (got !== e.digest.toLowerCase()) return { ok: false, reason: 'content', detail: `digest ${got}, expected ${e.digest.toLowerCase()}` };
     }
     if (e.regex !== undefined) {
-      const matched = new RegExp(e.regex).test(Buffer.concat(this.body).toString('latin1'));
+      const matched = new RegExp(e.regex, e.regexFlags).test(Buffer.concat(this.body).toString('latin1'));
       if (matched === (e.regexNoMatch === true)) return { ok: false, reason: 'content', detail: `body ${matched ? 'matches' : 'does not match'} /${e.regex}/` };
     }
     return { ok: true, detail: `HTTP ${this.status}` };

@@ -1,0 +1,59 @@
+/**
+ * service=mysql and pgsql, as ldirectord 4.12 check_sql (DBI with DBD::mysql / DBD::Pg), with
+ * mysql2 and pg: connect to the real server with `login`, `passwd` and `database`, run
+ * `request` without its leading "/" as the query; up when it returns at least one row (for a
+ * statement that returns no rows, when it affected one). A login and a request are required
+ * (ldirectord logs and keeps the server down without them).
+ * Differs, on purpose: ldirectord applies no timeout at all to these checks (one hung database
+ * stalls every check); here the attempt's deadline (negotiatetimeout) ends them. ldirectord runs
+ * the query twice and counts the second run; lvsd runs it once. No TLS (DBI's defaults).
+ */
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import type { AttemptSpec } from '../../checker.js';
+import type { NegotiateProbe } from '../../../model/types.js';
+import { describeError, type Outcome } from '../outcome.js';
+
+/** Rows of a mysql2 result: an array of rows for a SELECT, an OkPacket (affectedRows) otherwise. */
+export function mysqlRows(result: unknown): number {
+  if (Array.isArray(result)) return result.length;
+  if (typeof result === 'object' && result !== null && 'affectedRows' in result && typeof result.affectedRows === 'number') return result.affectedRows;
+  return 0;
+}
+
+async function queryMysql(spec: AttemptSpec, p: NegotiateProbe, query: string, out: Outcome): Promise<number> {
+  const conn = await mysql.createConnection({
+    host: spec.address, port: spec.port, user: p.login, password: p.passwd,
+    ...(p.database !== '' ? { database: p.database } : {}), connectTimeout: spec.timeoutMs,
+  });
+  out.release(() => conn.destroy());
+  const [result] = await conn.query(query);
+  return mysqlRows(result);
+}
+
+async function queryPg(spec: AttemptSpec, p: NegotiateProbe, query: string, out: Outcome): Promise<number> {
+  const client = new pg.Client({
+    host: spec.address, port: spec.port, user: p.login, password: p.passwd,
+    ...(p.database !== '' ? { database: p.database } : {}), connectionTimeoutMillis: spec.timeoutMs,
+  });
+  // The attempt ended (deadline or cancel): close; an error while closing has no one left to tell.
+  out.release(() => void client.end().catch((e: unknown) => e));
+  client.on('error', (e) => out.failWith(e, 'PostgreSQL'));
+  await client.connect();
+  const r = await client.query(query);
+  return r.rowCount ?? r.rows.length;
+}
+
+export async function checkSql(spec: AttemptSpec, p: NegotiateProbe, out: Outcome): Promise<void> {
+  const query = p.request.replace(/^\//, '');
+  const name = p.service === 'mysql' ? 'MySQL' : 'PostgreSQL';
+  if (p.login === '' || query === '') return out.fail('error', `${name} check needs a login and a request (ldirectord keeps the server down without them)`);
+  try {
+    const rows = await (p.service === 'mysql' ? queryMysql(spec, p, query, out) : queryPg(spec, p, query, out));
+    if (rows > 0) out.pass(`${name}: ${rows} row${rows === 1 ? '' : 's'}`);
+    else out.fail('content', `${name}: no rows from ${JSON.stringify(query)}`);
+  } catch (e) {
+    const d = describeError(e);
+    out.fail(d.reason === 'error' ? 'status' : d.reason, `${name}: ${d.detail}`, d.errno);
+  }
+}
