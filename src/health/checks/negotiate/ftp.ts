@@ -95,7 +95,7 @@ export async function checkFtp(spec: AttemptSpec, p: NegotiateProbe, out: Outcom
     return;
   }
   const file = greeted ? await fetchFile(spec, p, s, out) : Buffer.alloc(0);
-  s.write('QUIT\r\n');
+  await s.finish('QUIT\r\n');
   if (out.done) return;
   if (receive.re.test(perlText(file))) out.pass(`FTP ${p.request}: ${file.length} bytes match`);
   else out.fail('content', `FTP ${p.request}: ${file.length} bytes${file.length > 0 ? ` ${excerpt(file)}` : ''} do not match ${JSON.stringify(p.receive)}`);

@@ -36,6 +36,6 @@ export async function checkImap(spec: AttemptSpec, p: NegotiateProbe, out: Outco
     if (r === undefined) return out.fail('protocol', 'connection closed during the IMAP login');
     if (r.status !== 'OK') return out.fail('status', `IMAP login refused: ${excerpt(r.text, 60)}`);
   }
-  s.write('a2 LOGOUT\r\n');
+  await s.finish('a2 LOGOUT\r\n');
   out.pass(p.login !== '' ? 'IMAP OK, logged in' : 'IMAP OK');
 }

@@ -30,6 +30,6 @@ export async function checkPop(spec: AttemptSpec, p: NegotiateProbe, out: Outcom
     if (pass === undefined) return out.fail('protocol', 'connection closed during the POP3 login');
     if (!/^\+OK/i.test(pass)) return out.fail('status', `POP3 login refused: ${excerpt(pass, 60)}`);
   }
-  s.write('QUIT\r\n');
+  await s.finish('QUIT\r\n');
   out.pass(p.login !== '' ? 'POP3 +OK, logged in' : 'POP3 +OK');
 }

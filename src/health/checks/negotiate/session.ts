@@ -90,6 +90,15 @@ export class LineSession {
     if (!this.out.done && !this.sock.destroyed) this.sock.write(text, 'latin1');
   }
 
+  /** Sends a last command and closes our side; resolves once it is handed to the kernel (or the socket is gone). */
+  finish(text: string): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.out.done || this.sock.destroyed) return resolve();
+      this.sock.once('close', () => resolve());
+      this.sock.end(text, 'latin1', () => resolve());
+    });
+  }
+
   private poke(): void {
     const w = this.wake;
     this.wake = undefined;

@@ -30,6 +30,6 @@ export async function checkSmtp(spec: AttemptSpec, _p: NegotiateProbe, out: Outc
   const h = await hello(s);
   if (h === undefined) return out.fail('protocol', 'connection closed before the EHLO/HELO reply');
   if (!ok(h)) return out.fail(h.code === 0 ? 'protocol' : 'status', `SMTP HELO refused: ${excerpt(h.text, 60)}`);
-  s.write('QUIT\r\n');
+  await s.finish('QUIT\r\n');
   out.pass(`SMTP ${greeting.code}/${h.code}`);
 }
