@@ -23,7 +23,8 @@ export async function checkLdap(spec: AttemptSpec, p: NegotiateProbe, out: Outco
     timeout: timeoutMs,
     connectTimeout: timeoutMs,
     strictDN: false,
-    tlsOptions: { rejectUnauthorized: false },
+    // ldapts speaks TLS whenever tlsOptions are given, so only ldaps gets them.
+    ...(p.service === 'ldaps' ? { tlsOptions: { rejectUnauthorized: false } } : {}),
   });
   // The attempt ended (deadline or cancel): close the connection; an error while closing has no one left to tell.
   out.release(() => void client.unbind().catch((e: unknown) => e));
@@ -39,7 +40,9 @@ export async function checkLdap(spec: AttemptSpec, p: NegotiateProbe, out: Outco
     out.pass(`LDAP entry ${JSON.stringify(first.dn)}`);
   } catch (e) {
     const d = describeError(e);
-    out.fail(d.reason === 'error' ? 'status' : d.reason, `LDAP ${step}: ${d.detail}`, d.errno);
+    // ldapts rejects a connect or an operation past its timeout with a plain Error and no code.
+    const timedOut = d.reason === 'error' && /timeout|timed out/i.test(d.detail);
+    out.fail(timedOut ? 'timeout' : d.reason === 'error' ? 'status' : d.reason, `LDAP ${step}: ${d.detail}`, d.errno);
   } finally {
     if (!out.done) out.fail('error', 'LDAP check ended without a verdict');
   }

@@ -54,6 +54,8 @@ export async function checkSql(spec: AttemptSpec, p: NegotiateProbe, out: Outcom
     else out.fail('content', `${name}: no rows from ${JSON.stringify(query)}`);
   } catch (e) {
     const d = describeError(e);
-    out.fail(d.reason === 'error' ? 'status' : d.reason, `${name}: ${d.detail}`, d.errno);
+    // pg rejects with a plain "timeout expired" Error when connectionTimeoutMillis passes.
+    const timedOut = d.reason === 'error' && /timeout/i.test(d.detail);
+    out.fail(timedOut ? 'timeout' : d.reason === 'error' ? 'status' : d.reason, `${name}: ${d.detail}`, d.errno);
   }
 }
