@@ -8,7 +8,7 @@
  * turned positive where it enters lvsd (`errnoOfSystemError`), and the C addon reports
  * positive values itself (native/README.md).
  */
-import type { Diagnostic, ReportedDiagnostic } from './model/types.js';
+import { type Diagnostic, formatDiagnostic } from './model/index.js';
 
 export class LvsdError extends Error {
   readonly code: string;
@@ -106,18 +106,6 @@ export function deserializeError(w: WireError): LvsdError {
   const e = new LvsdError(w.code, w.message);
   e.name = w.name;
   return e;
-}
-
-/** `FILE:LINE:COL: message` (COL omitted when unknown; LINE too when 0: the file as a whole). */
-export function formatDiagnostic(d: Diagnostic): string {
-  if (d.at.line === 0) return `${d.at.file}: ${d.message}`;
-  const col = d.at.col !== undefined ? `:${d.at.col}` : '';
-  return `${d.at.file}:${d.at.line}${col}: ${d.message}`;
-}
-
-/** A diagnostic as lvsd -t and lvsctl reload print it: formatDiagnostic, warnings marked. */
-export function diagnosticLine(d: ReportedDiagnostic): string {
-  return d.severity === 'warning' ? `${formatDiagnostic(d)} (warning)` : formatDiagnostic(d);
 }
 
 /** Result type for decoders and parsers that must not throw on hostile input. */

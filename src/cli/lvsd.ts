@@ -4,29 +4,14 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { testConfig } from './lvsd/test-config.js';
 import { run as realserver, type RealServerCliOptions } from './lvsd/realserver.js';
-import { DEFAULT_STATE } from '../net/realserver.js';
-import { DEFAULT_SYSCTL_FILE, DEFAULT_UNIT_FILE } from '../net/realserver-persist.js';
+import { DEFAULT_STATE, DEFAULT_SYSCTL_FILE, DEFAULT_UNIT_FILE } from '../net/index.js';
 import type { Io } from './io.js';
+import type { LvsdOptions } from './lvsd/options.js';
 import { parseToExitCode, stdio } from './io.js';
 
 export const DEFAULT_CONFIG = '/etc/lvsd/lvsd.conf';
 export const DEFAULT_SOCKET = '/run/lvsd/lvsd.sock';
 export const DEFAULT_PIDFILE = '/run/lvsd/lvsd.pid';
-
-export interface LvsdOptions {
-  config: string;
-  /** --ha-dir: a heartbeat directory, read instead of --config. */
-  haDir?: string;
-  test?: boolean;
-  strict?: boolean;
-  foreground?: boolean;
-  socket: string;
-  pidFile: string;
-  logLevel: string;
-  logFile?: string;
-  debugBurnMain?: number;
-  vrrpRtPriority: number;
-}
 
 function rtPriority(v: string): number {
   const n = Number(v);

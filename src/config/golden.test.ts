@@ -13,8 +13,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatDiagnostic } from '../errors.js';
-import type { ConfigFormat } from '../model/types.js';
+import { type ConfigFormat, formatDiagnostic } from '../model/index.js';
 import { readHaDir } from './heartbeat/read-dir.js';
 import { loadConfigDetailed, nameServiceFromFiles, type LoadReport } from './index.js';
 

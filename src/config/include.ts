@@ -9,7 +9,7 @@
  * an error; csh `{a,b}` alternatives are not supported.
  */
 import { posix } from 'node:path';
-import type { Diagnostic, Loc } from '../model/types.js';
+import type { Diagnostic, Loc } from '../model/index.js';
 import { lex, type LexOptions } from './lex.js';
 import { buildTree, type Stmt } from './tree.js';
 

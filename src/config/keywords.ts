@@ -4,8 +4,7 @@
  * keyword, argument count, block presence, repetition) before calling the setter, so the
  * setters only convert values. An unknown keyword is an error naming the nearest known one.
  */
-import { formatDiagnostic } from '../errors.js';
-import type { Diagnostic, Loc } from '../model/types.js';
+import { type Diagnostic, formatLoc, type Loc } from '../model/index.js';
 import { nearest } from './suggest.js';
 import type { Stmt } from './tree.js';
 
@@ -83,7 +82,7 @@ export function interpret<A>(body: readonly Stmt[], table: readonly Keyword<A>[]
     }
     const first = seen.get(k);
     if (first !== undefined && k.repeat !== true) {
-      error(scope.sink, s.keyword.at, `expected "${s.keyword.text}" once in ${scope.where}, got it again (first at ${place(first.at)})`);
+      error(scope.sink, s.keyword.at, `expected "${s.keyword.text}" once in ${scope.where}, got it again (first at ${formatLoc(first.at)})`);
       continue;
     }
     seen.set(k, s);
@@ -123,7 +122,3 @@ function arity<A>(k: Keyword<A>): string {
   return `${k.minArgs} to ${k.maxArgs} values`;
 }
 
-/** `FILE:LINE:COL` of a location, for cross-references inside messages. */
-export function place(at: Loc): string {
-  return formatDiagnostic({ at, message: '' }).replace(/: $/, '');
-}

@@ -8,7 +8,7 @@
  * the quotes removed; `\"` and `\\` inside quotes are escapes (see KEEPALIVED_LEX). The
  * native format adds `;` as a statement separator.
  */
-import type { Diagnostic, Loc } from '../model/types.js';
+import type { Diagnostic, Loc } from '../model/index.js';
 
 export interface Word {
   readonly text: string;

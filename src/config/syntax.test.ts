@@ -1,7 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { splitCommand } from './argv.js';
-import { detectFormat } from './index.js';
+import { detectFormat } from './load.js';
 import { KEEPALIVED_LEX, lex, NATIVE_LEX } from './lex.js';
 import { distance, nearest } from './suggest.js';
 import { buildTree } from './tree.js';

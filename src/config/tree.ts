@@ -6,7 +6,7 @@
  * A statement is the words up to the end of a line (or `;`). A `{` opens the block of the
  * statement it follows, on the same line or alone on the next line (keepalived accepts both).
  */
-import type { Diagnostic, Loc } from '../model/types.js';
+import type { Diagnostic, Loc } from '../model/index.js';
 import type { Token, Word } from './lex.js';
 
 export interface Block {

@@ -3,9 +3,7 @@
  * reporting `expected <what>, got "<text>"` at the word: never a default in place of a
  * bad value.
  */
-import { parseIp, type IpAddress } from '../model/address.js';
-import { isMulticast } from '../model/validate.js';
-import type { IpFamily } from '../model/types.js';
+import { type IpAddress, type IpFamily, isMulticast, parseIp } from '../model/index.js';
 import type { Word } from './lex.js';
 import { error, type Sink } from './keywords.js';
 

@@ -12,9 +12,9 @@
  */
 import type { Result } from '../errors.js';
 import type { CheckSnapshot } from '../health/index.js';
-import type { ReportedDiagnostic } from '../model/types.js';
+import type { ReportedDiagnostic } from '../model/index.js';
 import type { SyncStatus } from '../sync/index.js';
-import type { DropReason } from '../vrrp/codec.js';
+import type { DropReason } from '../vrrp/index.js';
 
 export const CONTROL_METHODS = ['vrrp', 'reload', 'status', 'checks', 'drain', 'enable', 'ping', 'sync'] as const;
 export type ControlMethod = (typeof CONTROL_METHODS)[number];

@@ -1,10 +1,10 @@
 import test from 'ava';
 import { FakeClock } from '../clock.js';
-import { MemoryIpvsBackend } from '../ipvs/memory-backend.js';
+import { MemoryIpvsBackend } from '../ipvs/index.js';
 import type { InstanceTracking, TrackerSnapshot } from '../health/index.js';
-import type { Config, VrrpSyncGroup } from '../model/types.js';
+import type { Config, VrrpSyncGroup } from '../model/index.js';
 import { SyncManager } from '../sync/index.js';
-import type { FromWorker } from '../vrrp/messages.js';
+import type { FromWorker } from '../vrrp/index.js';
 import type { ControlHandlers } from './control-protocol.js';
 import { Director, type TrackingPart, type VrrpPart } from './director.js';
 import { IpvsManager } from './ipvs-manager.js';

@@ -9,8 +9,8 @@
  */
 import type { Time } from '../clock.js';
 import { deserializeError } from '../errors.js';
-import type { Config, VrrpSyncGroup } from '../model/types.js';
-import type { FromWorker, InstanceSnapshot, TimerLateness } from '../vrrp/messages.js';
+import type { Config, VrrpSyncGroup } from '../model/index.js';
+import type { FromWorker, InstanceSnapshot, TimerLateness } from '../vrrp/index.js';
 import type { ControlHandlers, ReloadResult, VrrpInstanceStatus } from './control-protocol.js';
 import { DropSummary } from './drop-summary.js';
 import { hasTracking, type InstanceTracking, type TrackerSnapshot } from '../health/index.js';

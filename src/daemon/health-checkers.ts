@@ -5,7 +5,7 @@
  * enable_script_security), and FILE_CHECK reading the track_file the running config names.
  */
 import { checkerRegistry, createFileChecker, createMiscChecker, type CheckerRegistry, type PrepareScript } from '../health/index.js';
-import type { Config } from '../model/types.js';
+import type { Config } from '../model/index.js';
 import { loadNative } from '../native/index.js';
 import { judgeScript, systemScriptDeps, type ScriptCheckDeps } from './script-identity.js';
 

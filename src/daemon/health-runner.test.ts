@@ -2,7 +2,7 @@ import test from 'ava';
 import { ControlError } from '../errors.js';
 import { check, real, service } from '../../test/fixtures/health-model.js';
 import { config, healthDirector } from '../../test/fixtures/health-director.js';
-import type { RealServer, VirtualService } from '../model/types.js';
+import type { RealServer, VirtualService } from '../model/index.js';
 
 const tcp = check({ kind: 'tcp' }, { intervalMs: 1000, retries: 0, rise: 1, fall: 1 });
 const SVC = 'TCP 192.0.2.10:80';

@@ -29,7 +29,7 @@ import {
   applyHealth, HealthEngine, realId, realKey, serviceId,
   type CheckerRegistry, type HealthEvent, type Override, type QuorumChange, type QuorumState, type TimerHandle, type Timers,
 } from '../health/index.js';
-import type { Config, VirtualService } from '../model/types.js';
+import type { Config, VirtualService } from '../model/index.js';
 import type { ControlHandlers, ServiceChecks, WeightParams, WeightResult } from './control-protocol.js';
 import type { ApplyReport } from './ipvs-manager.js';
 import { HealthScripts, type NotifyQueue } from './health-scripts.js';

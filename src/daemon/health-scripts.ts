@@ -9,8 +9,7 @@
  * uses the format's notify timeout (model/defaults.ts) so that one hung script cannot hold
  * the queue the VRRP notify scripts share.
  */
-import { defaultsFor } from '../model/defaults.js';
-import type { Config, ScriptRun } from '../model/types.js';
+import { type Config, defaultsFor, type ScriptRun } from '../model/index.js';
 import type { Logger } from './logger.js';
 import type { NotifyJob } from './notify.js';
 import { judgeScript, systemScriptDeps, type ScriptCheckDeps } from './script-identity.js';

@@ -5,7 +5,7 @@
  */
 import type { Override, QuorumState, RealSnapshot } from '../health/index.js';
 import { realId, realKey, serviceId } from '../health/index.js';
-import type { RealServer, VirtualService } from '../model/types.js';
+import type { RealServer, VirtualService } from '../model/index.js';
 import type { RealCheckStatus, ServiceChecks } from './control-protocol.js';
 
 export interface ChecksInputs {

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { findReal, parseHostPort } from './health-target.js';
 import { real, service } from '../../test/fixtures/health-model.js';
-import type { VirtualService } from '../model/types.js';
+import type { VirtualService } from '../model/index.js';
 
 const v6: VirtualService = { ...service(443, [real('2001:db8::2', { port: 443 })]), key: { kind: 'addr', family: 6, protocol: 'tcp', address: '2001:db8::1', port: 443 } };
 const udp: VirtualService = { ...service(80, [real('10.0.0.5')]), key: { kind: 'addr', family: 4, protocol: 'udp', address: '192.0.2.10', port: 80 } };

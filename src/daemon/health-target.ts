@@ -13,8 +13,8 @@
 import { isIP } from 'node:net';
 import type { Result } from '../errors.js';
 import { realId, realKey, serviceId } from '../health/index.js';
-import { canonicalAddr } from '../ipvs/addr-text.js';
-import type { L4Protocol, RealServer, VirtualService } from '../model/types.js';
+import { canonicalAddr } from '../ipvs/index.js';
+import type { L4Protocol, RealServer, VirtualService } from '../model/index.js';
 
 export interface TargetError {
   readonly code: 'EINVAL' | 'ENOENT';

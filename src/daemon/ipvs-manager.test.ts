@@ -1,9 +1,8 @@
 import test from 'ava';
 import { FakeClock } from '../clock.js';
 import { loadConfig } from '../config/index.js';
-import { MemoryIpvsBackend } from '../ipvs/memory-backend.js';
-import type { IpvsBackend } from '../ipvs/types.js';
-import type { Config } from '../model/types.js';
+import { type IpvsBackend, MemoryIpvsBackend } from '../ipvs/index.js';
+import type { Config } from '../model/index.js';
 import { IpvsManager } from './ipvs-manager.js';
 import { createLogger, type Logger } from './logger.js';
 

@@ -12,11 +12,9 @@
  * reconcile is the same either way, so a weight change is one edit-dest.
  */
 import type { Clock, WallClock } from '../clock.js';
-import type { Config, VirtualService } from '../model/types.js';
-import type { IpvsBackend, IpvsOp, IpvsOpOutcome, ServiceId } from '../ipvs/types.js';
+import type { Config, VirtualService } from '../model/index.js';
+import { desiredTable, type IpvsBackend, type IpvsOp, type IpvsOpOutcome, reconcile, type ServiceId, serviceKey } from '../ipvs/index.js';
 import { KernelError } from '../errors.js';
-import { desiredTable } from '../ipvs/desired.js';
-import { reconcile, serviceKey } from '../ipvs/reconcile.js';
 import type { Logger } from './logger.js';
 
 export interface IpvsManagerDeps {

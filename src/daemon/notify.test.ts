@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NotifyScripts } from '../model/types.js';
+import type { NotifyScripts } from '../model/index.js';
 import { NotifyRunner, notifyArgv, type NotifyResult } from './notify.js';
 
 function tempDir(t: { teardown: (f: () => void) => void }): string {

@@ -8,7 +8,7 @@
  * stdout and stderr closed, and with a timeout: SIGTERM, then SIGKILL after killGraceMs.
  */
 import { execa } from 'execa';
-import type { NotifyScripts } from '../model/types.js';
+import type { NotifyScripts } from '../model/index.js';
 
 export interface NotifyJob {
   /** Program and arguments; never passed through a shell. */

@@ -7,10 +7,8 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
-import type { Config, Diagnostic, ReportedDiagnostic, Severity } from '../model/types.js';
-import { loadConfigDetailed, nameServiceFromFiles, type LoadReport, type NameService } from '../config/index.js';
-import { readHaDir } from '../config/heartbeat/read-dir.js';
-import { sortDiagnostics } from '../model/validate.js';
+import { type Config, type Diagnostic, type ReportedDiagnostic, type Severity, sortDiagnostics } from '../model/index.js';
+import { loadConfigDetailed, type LoadReport, type NameService, nameServiceFromFiles, readHaDir } from '../config/index.js';
 
 /**
  * Every problem found, errors and warnings together in file and line order, as structured

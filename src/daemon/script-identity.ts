@@ -20,7 +20,7 @@ import { lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Result } from '../errors.js';
 import { lookupGroup, lookupUser, type UserIds, type UserLookupError } from '../health/index.js';
-import type { ScriptPolicy, ScriptRun } from '../model/types.js';
+import type { ScriptPolicy, ScriptRun } from '../model/index.js';
 
 export interface FileFacts {
   readonly uid: number;

@@ -6,11 +6,11 @@
  * cli/lvsd/run.ts calls createDirector; tests build a Director with fakes instead.
  */
 import { systemTime } from '../clock.js';
-import type { Config } from '../model/types.js';
+import type { Config } from '../model/index.js';
 import { openSyncBackend, SyncManager } from '../sync/index.js';
-import { VrrpEngine } from '../vrrp/engine.js';
+import { VrrpEngine } from '../vrrp/index.js';
 import { nodeTimers, Tracker, type LinkSource } from '../health/index.js';
-import { openLinkWatcher } from '../net/links.js';
+import { openLinkWatcher } from '../net/index.js';
 import { ControlServer } from './control.js';
 import { Director, type ControlEndpoint, type StartTracking, type StartVrrp } from './director.js';
 import { IpvsManager } from './ipvs-manager.js';
@@ -34,7 +34,7 @@ export function createDirector(config: Config, o: DirectorOptions): Director {
     time: systemTime,
     openBackend: async (choice) => {
       // Loaded on first use: a VRRP-only director never loads the netlink client.
-      const { openIpvsBackend } = await import('../ipvs/backend.js');
+      const { openIpvsBackend } = await import('../ipvs/index.js');
       return openIpvsBackend({ backend: choice, timeoutMs: 5000 });
     },
   });

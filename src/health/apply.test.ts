@@ -1,7 +1,7 @@
 import test from 'ava';
 import { applyHealth, type HealthInputs, type QuorumState, type RealHealth } from './apply.js';
 import { check, real, service } from '../../test/fixtures/health-model.js';
-import type { VirtualService } from '../model/types.js';
+import type { VirtualService } from '../model/index.js';
 
 const tcp = check({ kind: 'tcp' });
 const A = real('10.0.0.1', { checks: [tcp] });

@@ -24,7 +24,7 @@
  *    (a removed server stays removed); `enable` is the absence of an override. Overrides do
  *    not count in quorum (an operator draining servers does not summon the sorry server).
  */
-import type { RealServer, VirtualService } from '../model/types.js';
+import type { RealServer, VirtualService } from '../model/index.js';
 import { realId, realKey, serviceId } from './plan.js';
 
 export interface RealHealth {

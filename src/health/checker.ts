@@ -4,7 +4,7 @@
  * scheduler (pure, clock injected) decides when to run attempts, retries, rise/fall and what a
  * result means for the real server's weight.
  */
-import type { CheckProbe, CheckTarget } from '../model/health.js';
+import type { CheckProbe, CheckTarget } from '../model/index.js';
 
 /** Why an attempt failed, closed so `lvsctl checks` and logs can count and render it. */
 export type FailReason =

@@ -4,7 +4,7 @@ import { FakeTimers } from './timers.js';
 import type { AttemptResult, AttemptSpec, Checker } from './checker.js';
 import { applyHealth } from './apply.js';
 import { check, real, service } from '../../test/fixtures/health-model.js';
-import type { CheckTiming } from '../model/types.js';
+import type { CheckTiming } from '../model/index.js';
 
 type Behaviour = 'pass' | 'fail' | 'hang' | { slowMs: number } | { weight: number } | { weightDelta: number };
 

@@ -12,7 +12,7 @@
  * `reals()` is the input `applyHealth` needs; `snapshot()` feeds `lvsctl checks`.
  */
 import type { Clock, Us } from '../clock.js';
-import type { VirtualService } from '../model/types.js';
+import type { VirtualService } from '../model/index.js';
 import type { AttemptResult, Checker, FailReason } from './checker.js';
 import type { RealHealth } from './apply.js';
 import type { CheckState } from './hysteresis.js';

@@ -13,7 +13,7 @@
  * retries, delays, warmup, rise, fall) and the starting state (alpha). The probe key is a
  * canonical JSON of exactly those; its result fans out to every subscriber.
  */
-import type { CheckProbe, CheckTarget, CheckTiming, HealthCheck, RealServer, ServiceKey, VirtualService } from '../model/types.js';
+import type { CheckProbe, CheckTarget, CheckTiming, HealthCheck, RealServer, ServiceKey, VirtualService } from '../model/index.js';
 
 export function hostPort(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;

@@ -2,7 +2,7 @@ import test from 'ava';
 import { Scheduler, type SchedulerOutput } from './scheduler.js';
 import { planHealth, type ProbePlan } from './plan.js';
 import type { AttemptResult } from './checker.js';
-import type { CheckTiming } from '../model/types.js';
+import type { CheckTiming } from '../model/index.js';
 import { check, real, service } from '../../test/fixtures/health-model.js';
 import type { Us } from '../clock.js';
 

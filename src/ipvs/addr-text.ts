@@ -4,7 +4,7 @@
  * address as four big-endian 32-bit words; both need the bytes, not the text.
  */
 import { AF_INET, AF_INET6, type AddressFamily } from './types.js';
-import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../model/ip.js';
+import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../model/index.js';
 
 // The one inet_pton / inet_ntop implementation lives in src/model/ip.ts.
 export { formatIPv4 as formatIpv4, formatIPv6 as formatIpv6, parseIPv4 as parseIpv4, parseIPv6 as parseIpv6 };

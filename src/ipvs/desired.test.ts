@@ -5,7 +5,7 @@ import {
   AF_INET, AF_INET6, FWD_DROUTE, FWD_MASQ, FWD_TUNNEL, IPPROTO_UDP, SVC_F_ONEPACKET, SVC_F_PERSISTENT, SVC_F_SCHED1,
   SVC_F_SCHED2, TUN_F_REMCSUM, TUN_TYPE_GUE,
 } from './types.js';
-import type { RealServer, VirtualService } from '../model/types.js';
+import type { RealServer, VirtualService } from '../model/index.js';
 
 const at = { file: 't.conf', line: 1 };
 function rs(address: string, p: Partial<RealServer> = {}): RealServer {

@@ -34,7 +34,7 @@ import {
   type IpvsService,
   type IpvsServiceWithDests,
 } from './types.js';
-import type { ForwardMethod, IpFamily, L4Protocol, Persistence, RealServer, VirtualService } from '../model/types.js';
+import type { ForwardMethod, IpFamily, L4Protocol, Persistence, RealServer, VirtualService } from '../model/index.js';
 
 const PROTO: Record<L4Protocol, number> = { tcp: IPPROTO_TCP, udp: IPPROTO_UDP, sctp: IPPROTO_SCTP };
 const FWD: Record<ForwardMethod, number> = { route: FWD_DROUTE, masq: FWD_MASQ, tunnel: FWD_TUNNEL };

@@ -17,7 +17,7 @@
  * (errno.ts), so messages read the same.
  */
 import type { KernelError } from '../errors.js';
-import { SCHEDULERS } from '../model/validate.js';
+import { SCHEDULERS } from '../model/index.js';
 import { describeDaemon, describeOp, describeService, errnoNumber, ipvsError } from './errno.js';
 import { destKey, serviceKey } from './reconcile.js';
 import {

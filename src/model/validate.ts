@@ -4,8 +4,8 @@
  * programmatic configs), combinations, and cross-references, citing both places.
  * Returns every problem, sorted by file and line; an empty list means valid.
  */
-import { formatDiagnostic } from '../errors.js';
 import { netmaskToPrefix, parseIp } from './address.js';
+import { formatLoc, sortDiagnostics } from './diagnostic.js';
 import type { Config, Diagnostic, Loc, RealServer, ServiceKey, SyncDaemonSettings, VirtualService, Vip, VrrpInstance } from './types.js';
 import { checkHealth } from './validate-health.js';
 
@@ -29,17 +29,9 @@ export function validateConfig(c: Config): Diagnostic[] {
   checkVrrpCrossRefs(c, report);
   c.services.forEach((s) => checkService(s, report));
   if (c.sync !== undefined) checkSync(c.sync, c, report);
-  duplicates(c.services, (s) => keyText(s.key), (s, first) => report(s.at, `expected each virtual service once, got ${keyText(s.key)} again (first at ${where(first.at)})`));
+  duplicates(c.services, (s) => keyText(s.key), (s, first) => report(s.at, `expected each virtual service once, got ${keyText(s.key)} again (first at ${formatLoc(first.at)})`));
   checkHealth(c, report);
   return sortDiagnostics(out);
-}
-
-export function sortDiagnostics<D extends Diagnostic>(ds: readonly D[]): D[] {
-  return [...ds].sort((a, b) => a.at.file.localeCompare(b.at.file) || a.at.line - b.at.line || (a.at.col ?? 0) - (b.at.col ?? 0));
-}
-
-function where(at: Loc): string {
-  return formatDiagnostic({ at, message: '' }).replace(/: $/, '');
 }
 
 function byteLength(s: string): number {
@@ -80,7 +72,7 @@ function checkInstance(v: VrrpInstance, report: Report): void {
     report(at, `expected an auth_pass of 1 to 8 characters (the VRRPv2 field is 8 bytes; keepalived silently uses the first 8), got ${byteLength(v.authPass)} bytes`);
   }
   v.vips.forEach((vip) => checkVip(vip, v, report));
-  duplicates(v.vips, (x) => x.address, (x, first) => report(x.at, `expected each virtual IP once per instance, got ${x.address} again (first at ${where(first.at)})`));
+  duplicates(v.vips, (x) => x.address, (x, first) => report(x.at, `expected each virtual IP once per instance, got ${x.address} again (first at ${formatLoc(first.at)})`));
   for (const a of [...(v.unicastSrc !== undefined ? [v.unicastSrc] : []), ...v.unicastPeers]) {
     const p = parseIp(a);
     if (p === undefined || p.family !== v.family) report(at, `expected unicast addresses of IPv${v.family} like the VIPs of ${name}, got ${a}`);
@@ -117,15 +109,15 @@ function checkVip(vip: Vip, v: VrrpInstance, report: Report): void {
 }
 
 function checkVrrpCrossRefs(c: Config, report: Report): void {
-  duplicates(c.vrrp, (v) => v.name, (v, first) => report(v.at, `expected unique vrrp instance names, got "${v.name}" again (first at ${where(first.at)})`));
-  duplicates(c.syncGroups, (g) => g.name, (g, first) => report(g.at, `expected unique sync group names, got "${g.name}" again (first at ${where(first.at)})`));
+  duplicates(c.vrrp, (v) => v.name, (v, first) => report(v.at, `expected unique vrrp instance names, got "${v.name}" again (first at ${formatLoc(first.at)})`));
+  duplicates(c.syncGroups, (g) => g.name, (g, first) => report(g.at, `expected unique sync group names, got "${g.name}" again (first at ${formatLoc(first.at)})`));
   // One virtual router per (interface, family, VRID); unicast instances with disjoint peers may share.
   for (let i = 0; i < c.vrrp.length; i++) {
     for (let j = 0; j < i; j++) {
       const a = c.vrrp[i];
       const b = c.vrrp[j];
       if (a && b && a.vrid === b.vrid && a.interface === b.interface && a.family === b.family && !disjointUnicast(a, b)) {
-        report(a.at, `expected a unique virtual_router_id per interface and family, got ${a.vrid} on ${a.interface} (IPv${a.family}) again (first in ${b.name} at ${where(b.at)})`);
+        report(a.at, `expected a unique virtual_router_id per interface and family, got ${a.vrid} on ${a.interface} (IPv${a.family}) again (first in ${b.name} at ${formatLoc(b.at)})`);
       }
     }
   }
@@ -135,7 +127,7 @@ function checkVrrpCrossRefs(c: Config, report: Report): void {
     for (const m of g.members) {
       if (!instances.has(m)) report(g.at, `expected sync group ${g.name} members to be vrrp instances, got "${m}" which is not defined`);
       const prev = memberOf.get(m);
-      if (prev) report(g.at, `expected ${m} in one sync group, got it in ${g.name} and in ${prev.group} (at ${where(prev.at)})`);
+      if (prev) report(g.at, `expected ${m} in one sync group, got it in ${g.name} and in ${prev.group} (at ${formatLoc(prev.at)})`);
       else memberOf.set(m, { group: g.name, at: g.at });
     }
   }
@@ -202,7 +194,7 @@ function checkService(s: VirtualService, report: Report): void {
   }
   checkPersistence(s, report);
   s.reals.forEach((r) => checkReal(r, s, report));
-  duplicates(s.reals, (r) => `${r.address}:${r.port}`, (r, first) => report(r.at, `expected each real server once in ${name}, got ${r.address}:${r.port} again (first at ${where(first.at)})`));
+  duplicates(s.reals, (r) => `${r.address}:${r.port}`, (r, first) => report(r.at, `expected each real server once in ${name}, got ${r.address}:${r.port} again (first at ${formatLoc(first.at)})`));
 }
 
 function checkPersistence(s: VirtualService, report: Report): void {

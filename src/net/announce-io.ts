@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadNative, toKernelError } from '../native/index.js';
-import { garpFrame, unsolicitedNa } from '../vrrp/frames.js';
+import { garpFrame, unsolicitedNa } from './frames.js';
 
 export interface AnnounceOptions {
   /** Sender MAC; defaults to the interface's own (SIOCGIFHWADDR), as keepalived without use_vmac. */

@@ -3,8 +3,7 @@
  * Thin wrappers over src/model/ip.ts (the one parser/formatter: glibc inet_pton/inet_ntop
  * semantics, RFC 5952 text). Never throws: bad text gives `undefined`.
  */
-import type { IpFamily } from '../model/types.js';
-import { formatAddress, parseAddress, parseIPv4, parseIPv6 } from '../model/ip.js';
+import { formatAddress, type IpFamily, parseAddress, parseIPv4, parseIPv6 } from '../model/index.js';
 
 const buf = (b: Uint8Array | undefined): Buffer | undefined => (b ? Buffer.from(b) : undefined);
 

@@ -13,7 +13,7 @@
  * loopback), other devices get the VIP with nodad.
  */
 import { isIP } from 'node:net';
-import { parseIp } from '../model/address.js';
+import { parseIp } from '../model/index.js';
 
 export interface SysctlChange {
   readonly key: string; // e.g. net.ipv4.conf.all.arp_ignore

@@ -13,7 +13,7 @@
 import { constants as osConstants } from 'node:os';
 import { AttrStream, FlagsGet, FlagsNew, createRtNetlink, type RtNetlinkSocket } from 'netlink';
 import { KernelError } from '../errors.js';
-import type { IpFamily } from '../model/types.js';
+import type { IpFamily } from '../model/index.js';
 import { formatIp, parseIp } from './ip-bytes.js';
 import { kernelError, rt, rtRequest } from './rtnl.js';
 import { AckRequester, frameRequest } from './nl-ack.js';

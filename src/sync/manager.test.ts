@@ -4,9 +4,8 @@
  * defaults filled in the GET_DAEMON reply.
  */
 import test from 'ava';
-import type { IpvsDaemon } from '../ipvs/types.js';
-import { ipvsError } from '../ipvs/errno.js';
-import type { SyncDaemonSettings } from '../model/types.js';
+import { type IpvsDaemon, ipvsError } from '../ipvs/index.js';
+import type { SyncDaemonSettings } from '../model/index.js';
 import { SyncManager, type SyncBackend } from './manager.js';
 
 class FakeKernel implements SyncBackend {

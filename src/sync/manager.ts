@@ -11,8 +11,8 @@
  * change, reload or stop tries again.
  */
 import { LvsdError } from '../errors.js';
-import type { IpvsBackend, IpvsDaemon } from '../ipvs/types.js';
-import type { SyncDaemonSettings } from '../model/types.js';
+import type { IpvsBackend, IpvsDaemon } from '../ipvs/index.js';
+import type { SyncDaemonSettings } from '../model/index.js';
 import { describeSyncOp, syncPlan, wantedDaemons, type FollowedRole, type SyncOp } from './policy.js';
 
 /** The part of an IPVS backend the sync daemon needs. */
@@ -185,6 +185,6 @@ export class SyncManager {
 
 /** The IPVS backend the config names, opened on first use (netlink, else ipvsadm). */
 export async function openSyncBackend(choice: 'auto' | 'netlink' | 'ipvsadm'): Promise<SyncBackend> {
-  const { openIpvsBackend } = await import('../ipvs/backend.js');
+  const { openIpvsBackend } = await import('../ipvs/index.js');
   return openIpvsBackend({ backend: choice, timeoutMs: 5000 });
 }

@@ -1,7 +1,7 @@
 /** The sync daemon policy: role → wanted daemons, and the requests from the kernel's daemons to them. */
 import test from 'ava';
-import type { IpvsDaemon } from '../ipvs/types.js';
-import type { SyncDaemonSettings } from '../model/types.js';
+import type { IpvsDaemon } from '../ipvs/index.js';
+import type { SyncDaemonSettings } from '../model/index.js';
 import { sameDaemon, syncPlan, wantedDaemons, wantedStates, type FollowedRole } from './policy.js';
 
 const at = { file: 't.conf', line: 1 };

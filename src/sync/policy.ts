@@ -13,8 +13,8 @@
  * and whatever runs is left alone, so a restarted lvsd adopts the daemons it left behind.
  * A swap stops the daemon that goes before starting the one that comes, as keepalived does.
  */
-import type { IpvsDaemon } from '../ipvs/types.js';
-import type { SyncDaemonSettings, SyncMode } from '../model/types.js';
+import type { IpvsDaemon } from '../ipvs/index.js';
+import type { SyncDaemonSettings, SyncMode } from '../model/index.js';
 
 export type DaemonState = IpvsDaemon['state'];
 

@@ -5,7 +5,7 @@
  * refreshes every garp_master_refresh (off by default). Packets of a burst are spaced by
  * vrrp_garp_interval (0 = back to back).
  */
-import type { GarpSettings } from '../model/types.js';
+import type { GarpSettings } from '../model/index.js';
 
 export interface AnnounceBurst {
   /** Offset from the takeover, in milliseconds. */

@@ -2,7 +2,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { authDataFromPassword, decodeAdvert, encodeAdvert, v2IntervalS, type Advert, type WireContext } from './codec.js';
 import { internetChecksum } from './checksum.js';
-import { formatIPv6, parseIPv4, parseIPv6, compareAddresses, canonicalAddress } from '../model/ip.js';
+import { canonicalAddress, compareAddresses, formatIPv6, parseIPv4, parseIPv6 } from '../model/index.js';
 import { vectors, type Vector } from './codec.vectors.js';
 
 const ctxOf = (v: Vector): WireContext & { ttl: number } => ({ family: v.family, src: v.src, dst: v.dst, ttl: v.ttl });

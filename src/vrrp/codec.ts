@@ -9,7 +9,7 @@
  *   packet, never from the message)    v2 only: 8 bytes of authentication data.
  */
 import { internetChecksum, ipv4PseudoHeader, ipv6PseudoHeader } from './checksum.js';
-import { formatAddress, parseAddress } from '../model/ip.js';
+import { formatAddress, parseAddress } from '../model/index.js';
 
 export interface Advert {
   version: 2 | 3;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeAdvert, type Advert, type V3ChecksumSend } from './codec.js';
 import { internetChecksum } from './checksum.js';
-import { parseAddress } from '../model/ip.js';
+import { parseAddress } from '../model/index.js';
 
 const TSHARK = ['/usr/bin/tshark', '/usr/local/bin/tshark'].find((p) => existsSync(p));
 

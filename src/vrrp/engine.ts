@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { deserializeError } from '../errors.js';
-import type { VrrpInstance, VrrpSyncGroup } from '../model/types.js';
+import type { VrrpInstance, VrrpSyncGroup } from '../model/index.js';
 import type { FromWorker, InstanceSnapshot, TimerLateness, ToWorker, WorkerInit } from './messages.js';
 
 export interface VrrpSnapshot {

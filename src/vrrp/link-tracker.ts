@@ -3,8 +3,8 @@
  * interface or any `track_interface` is down (not IFF_UP && IFF_RUNNING), and leaves
  * fault when all of them are up again.
  */
-import type { VrrpInstance } from '../model/types.js';
-import { openLinkWatcher, type LinkWatcher } from '../net/links.js';
+import type { VrrpInstance } from '../model/index.js';
+import { type LinkWatcher, openLinkWatcher } from '../net/index.js';
 
 interface Watch {
   readonly ifnames: readonly string[];

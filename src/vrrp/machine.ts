@@ -6,7 +6,7 @@
  * rules.ts). keepalived's FAULT state (track_interface) is added; its other extensions are not.
  */
 import type { Us } from '../clock.js';
-import { compareAddresses } from '../model/ip.js';
+import { compareAddresses } from '../model/index.js';
 import { v2IntervalS } from './codec.js';
 
 export type Role = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';

@@ -4,7 +4,7 @@
  * the main thread owns logging, notify scripts, the control socket and IPVS.
  */
 import type { WireError } from '../errors.js';
-import type { VrrpInstance, VrrpSyncGroup } from '../model/types.js';
+import type { VrrpInstance, VrrpSyncGroup } from '../model/index.js';
 import type { DropReason } from './codec.js';
 
 export type Role = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';

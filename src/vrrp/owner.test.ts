@@ -2,8 +2,8 @@ import test from 'ava';
 import { FakeClock } from '../clock.js';
 import { deserializeError, KernelError } from '../errors.js';
 import { loadConfig } from '../config/index.js';
-import type { IpFamily, VrrpInstance } from '../model/types.js';
-import type { VipManager, VipSpec } from '../net/vip.js';
+import type { IpFamily, VrrpInstance } from '../model/index.js';
+import type { VipManager, VipSpec } from '../net/index.js';
 import type { FromWorker } from './messages.js';
 import { Owner, type Announcer } from './owner.js';
 

@@ -6,8 +6,8 @@
  */
 import type { Timers, TimerHandle, WallClock } from '../clock.js';
 import { serializeError } from '../errors.js';
-import type { IpFamily, VrrpInstance, Vip } from '../model/types.js';
-import type { VipManager, VipSpec } from '../net/vip.js';
+import type { IpFamily, Vip, VrrpInstance } from '../model/index.js';
+import type { VipManager, VipSpec } from '../net/index.js';
 import { refreshBurst, takeoverBursts, type AnnounceBurst } from './announce.js';
 import type { FromWorker } from './messages.js';
 

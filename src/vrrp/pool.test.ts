@@ -1,6 +1,6 @@
 import test from 'ava';
 import { loadConfig } from '../config/index.js';
-import type { VrrpInstance } from '../model/types.js';
+import type { VrrpInstance } from '../model/index.js';
 import type { TransportDropReason } from './codec.js';
 import { TransportPool } from './pool.js';
 import type { VrrpPacketIn, VrrpTransport, VrrpTransportOptions } from './transport.js';

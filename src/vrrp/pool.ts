@@ -6,7 +6,7 @@
  * transport drops before reading it ('ip_header', 'rx_truncated') is counted by every instance
  * on the socket too: nothing in it can be trusted to say whose it was.
  */
-import type { VrrpInstance } from '../model/types.js';
+import type { VrrpInstance } from '../model/index.js';
 import type { TransportDropReason } from './codec.js';
 import type { VrrpPacketIn, VrrpTransport, VrrpTransportOptions } from './transport.js';
 

@@ -6,7 +6,7 @@
  */
 import { authDataFromPassword, v2IntervalS, VRRP_AUTH_PASS, VRRP_TTL } from './codec.js';
 import type { Advert, AdvertDropReason } from './codec.js';
-import { canonicalAddress } from '../model/ip.js';
+import { canonicalAddress } from '../model/index.js';
 
 export interface LocalInstance {
   vrid: number;

@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { Clock, TimerHandle, WallClock } from '../clock.js';
 import { loadConfig } from '../config/index.js';
-import type { VrrpInstance } from '../model/types.js';
+import type { VrrpInstance } from '../model/index.js';
 import { encodeAdvert } from './codec.js';
 import { masterDownUs } from './machine.js';
 import type { FromWorker } from './messages.js';

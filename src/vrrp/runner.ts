@@ -5,7 +5,7 @@
  */
 import type { Clock, TimerHandle, Us, WallClock } from '../clock.js';
 import { serializeError } from '../errors.js';
-import type { VrrpInstance } from '../model/types.js';
+import type { VrrpInstance } from '../model/index.js';
 import { authDataFromPassword, decodeAdvert, encodeAdvert, type Advert, type DropReason, type TransportDropReason } from './codec.js';
 import { initialState, step, type Input, type InstanceState, type Output, type StepResult } from './machine.js';
 import type { FromWorker, InstanceCounters, InstanceSnapshot, Role } from './messages.js';

@@ -1,8 +1,8 @@
 import test from 'ava';
 import { FakeClock, type Time, type TimerHandle } from '../clock.js';
 import { loadConfig } from '../config/index.js';
-import type { Config, VrrpInstance } from '../model/types.js';
-import type { VipManager, VipSpec } from '../net/vip.js';
+import type { Config, VrrpInstance } from '../model/index.js';
+import type { VipManager, VipSpec } from '../net/index.js';
 import type { FromWorker } from './messages.js';
 import type { PoolListener } from './pool.js';
 import { VrrpSupervisor, type LinkSource, type TransportSource } from './supervisor.js';

@@ -7,8 +7,8 @@
  * tests build fakes (supervisor.test.ts), so no state lives in module variables.
  */
 import type { Time, TimerHandle } from '../clock.js';
-import type { VrrpInstance, VrrpSyncGroup } from '../model/types.js';
-import type { VipManager } from '../net/vip.js';
+import type { VrrpInstance, VrrpSyncGroup } from '../model/index.js';
+import type { VipManager } from '../net/index.js';
 import type { FromWorker, InstanceSnapshot } from './messages.js';
 import { FaultGate } from './fault-gate.js';
 import { Owner, type Announcer } from './owner.js';

@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { VrrpSyncGroup } from '../model/types.js';
+import type { VrrpSyncGroup } from '../model/index.js';
 import type { Role } from './messages.js';
 import { SyncGroups, type SyncAction } from './sync-group.js';
 

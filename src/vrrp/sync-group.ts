@@ -14,7 +14,7 @@
  * Not (yet) done: keepalived also forces the other members to MASTER/BACKUP when one of
  * them changes between those two; here they follow through their own elections.
  */
-import type { VrrpSyncGroup } from '../model/types.js';
+import type { VrrpSyncGroup } from '../model/index.js';
 import type { Role } from './messages.js';
 
 export type SyncAction = { readonly instance: string; readonly action: 'fault' | 'clear'; readonly reason: string };

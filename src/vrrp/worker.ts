@@ -8,8 +8,7 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { systemTime } from '../clock.js';
-import { sendGarp, sendUnsolicitedNa } from '../net/announce-io.js';
-import { openVipManager } from '../net/vip.js';
+import { openVipManager, sendGarp, sendUnsolicitedNa } from '../net/index.js';
 import { serializeError } from '../errors.js';
 import { loadNative, toKernelError } from '../native/index.js';
 import { LinkTracker } from './link-tracker.js';

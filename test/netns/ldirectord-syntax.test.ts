@@ -16,7 +16,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatDiagnostic } from '../../src/errors.js';
+import { formatDiagnostic } from '../../src/model/index.js';
 import { loadConfigDetailed, nameServiceFromFiles, type LoadReport } from '../../src/config/index.js';
 import { documentedDifferences, dumpingScript, projectLdirectord, projectLvsd, readText, runIn, withoutFields } from './ldirectord-oracle.js';
 

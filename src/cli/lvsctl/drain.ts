@@ -4,8 +4,7 @@
  * reloads; `lvsctl checks` shows it. Unknown or ambiguous targets are refused by lvsd with a
  * message naming them (exit 1).
  */
-import { controlRequest } from '../../daemon/control.js';
-import type { WeightResult } from '../../daemon/control-protocol.js';
+import { controlRequest, type WeightResult } from '../../daemon/index.js';
 import type { Io } from '../io.js';
 
 export interface DrainOptions {

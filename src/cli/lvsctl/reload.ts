@@ -1,12 +1,11 @@
 /** `lvsctl reload`: ask lvsd to reload; prints what changed or why it refused. */
-import { controlRequest } from '../../daemon/control.js';
-import type { ReloadOutcome } from '../../daemon/director.js';
-import { diagnosticLine } from '../../errors.js';
+import { controlRequest, type ReloadResult } from '../../daemon/index.js';
+import { diagnosticLine } from '../../model/index.js';
 import type { Io } from '../io.js';
 
 export async function run(opts: { socket: string }, io: Io): Promise<number> {
   try {
-    const r = (await controlRequest(opts.socket, 'reload', undefined, { timeoutMs: 30_000 })) as ReloadOutcome;
+    const r = (await controlRequest(opts.socket, 'reload', undefined, { timeoutMs: 30_000 })) as ReloadResult;
     if (!r.ok) {
       io.err('reload refused; the running configuration is unchanged:\n');
       for (const d of r.diagnostics) io.err(`${diagnosticLine(d)}\n`);

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { KernelError } from '../../errors.js';
 import { run, type StatusDeps, type StatusOptions } from './status.js';
-import { AF_INET, FWD_MASQ, IPPROTO_TCP, type IpvsBackend, type IpvsServiceWithDests } from '../../ipvs/types.js';
+import { AF_INET, FWD_MASQ, IPPROTO_TCP, type IpvsBackend, type IpvsServiceWithDests } from '../../ipvs/index.js';
 
 const TABLE: IpvsServiceWithDests[] = [{
   service: { af: AF_INET, protocol: IPPROTO_TCP, addr: '192.0.2.10', port: 80, fwmark: 0, sched: 'rr', flags: 2, timeout: 0, netmask: 0xffffffff },

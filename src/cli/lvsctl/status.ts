@@ -7,10 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { KernelError } from '../../errors.js';
-import { openIpvsBackend } from '../../ipvs/backend.js';
-import { formatConns } from '../../ipvs/conn.js';
-import { formatDaemon, formatList, formatSave, formatTimeout, type ListOptions } from '../../ipvs/format.js';
-import type { IpvsBackend } from '../../ipvs/types.js';
+import { formatConns, formatDaemon, formatList, formatSave, formatTimeout, type IpvsBackend, type ListOptions, openIpvsBackend } from '../../ipvs/index.js';
 import type { Io } from '../io.js';
 
 /** Commander's camel-cased names for the options in CLI.md. */

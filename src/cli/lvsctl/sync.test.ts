@@ -1,7 +1,7 @@
 /** `lvsctl sync`: the kernel's daemons beside lvsd's intent, with injected edges. */
 import test from 'ava';
 import { ControlError, KernelError } from '../../errors.js';
-import type { IpvsDaemon } from '../../ipvs/types.js';
+import type { IpvsDaemon } from '../../ipvs/index.js';
 import type { SyncStatus } from '../../sync/index.js';
 import { run, type SyncDeps } from './sync.js';
 

@@ -4,10 +4,8 @@
  * VRRP instance it follows and its role, its last change and its last error.
  * Exit 0 when the kernel could be read (lvsd not running is reported, not an error), else 1.
  */
-import { controlRequest } from '../../daemon/control.js';
-import { openIpvsBackend } from '../../ipvs/backend.js';
-import { formatDaemon } from '../../ipvs/format.js';
-import type { IpvsBackend, IpvsDaemon } from '../../ipvs/types.js';
+import { controlRequest } from '../../daemon/index.js';
+import { formatDaemon, type IpvsBackend, type IpvsDaemon, openIpvsBackend } from '../../ipvs/index.js';
 import { KernelError, LvsdError } from '../../errors.js';
 import { sameDaemon, type SyncStatus } from '../../sync/index.js';
 import type { Io } from '../io.js';

@@ -2,9 +2,7 @@
  * `lvsd realserver --vip IP[,IP...] [--dev IF] [--persist] [--undo]` (CLI.md).
  * `--undo` without `--vip` removes every VIP the state file lists.
  */
-import { prepareRealServer, undoRealServer, DEFAULT_STATE } from '../../net/realserver.js';
-import { parseVipList } from '../../net/realserver-plan.js';
-import { DEFAULT_SYSCTL_FILE, DEFAULT_UNIT_FILE } from '../../net/realserver-persist.js';
+import { DEFAULT_STATE, DEFAULT_SYSCTL_FILE, DEFAULT_UNIT_FILE, parseVipList, prepareRealServer, undoRealServer } from '../../net/index.js';
 import type { Io } from '../io.js';
 
 export interface RealServerCliOptions {

@@ -3,14 +3,10 @@
  * with -n, logging to --log-file, and returns once the control socket answers).
  */
 import { spawn } from 'node:child_process';
-import { createDirector } from '../../daemon/wiring.js';
-import { readConfig } from '../../daemon/read-config.js';
-import { diagnosticLine } from '../../errors.js';
-import { createLogger, type Logger } from '../../daemon/logger.js';
-import { acquirePidFile } from '../../daemon/pidfile.js';
-import { controlRequest } from '../../daemon/control.js';
-import { sdNotify, watchdogUs } from '../../net/sdnotify.js';
-import type { LvsdOptions } from '../lvsd.js';
+import { acquirePidFile, controlRequest, createDirector, createLogger, type Logger, readConfig } from '../../daemon/index.js';
+import { diagnosticLine } from '../../model/index.js';
+import { sdNotify, watchdogUs } from '../../net/index.js';
+import type { LvsdOptions } from './options.js';
 import type { Io } from '../io.js';
 
 const DETACHED_ENV = 'LVSD_DETACHED';

@@ -2,8 +2,8 @@
  * `lvsd -t -f FILE` (or `--ha-dir DIR`): every problem as FILE:LINE:COL: message, in line order;
  * exit 0 valid (warnings allowed), 1 not; with --strict a warning is an error. Touches nothing.
  */
-import { readConfig } from '../../daemon/read-config.js';
-import { diagnosticLine } from '../../errors.js';
+import { readConfig } from '../../daemon/index.js';
+import { diagnosticLine } from '../../model/index.js';
 import type { Io } from '../io.js';
 
 export function testConfig(path: string, io: Io, o: { strict?: boolean } = {}): number {

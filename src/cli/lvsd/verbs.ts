@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { runDirector } from './run.js';
-import type { LvsdOptions } from '../lvsd.js';
+import type { LvsdOptions } from './options.js';
 import type { Io } from '../io.js';
 
 function runningPid(pidFile: string): number | undefined {

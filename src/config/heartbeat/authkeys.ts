@@ -5,7 +5,7 @@
  * The file mode (heartbeat refuses a group- or world-readable authkeys) is checked by the
  * caller, which knows it (readHaDir's authkeysMode).
  */
-import type { Diagnostic, Loc } from '../../model/types.js';
+import type { Diagnostic, Loc } from '../../model/index.js';
 
 export interface AuthKey {
   readonly at: Loc;

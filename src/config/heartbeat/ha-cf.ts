@@ -6,9 +6,7 @@
  * VRRP is kept (src/config/heartbeat/README.md); known directives without a meaning for lvsd
  * are accepted, and those whose loss would change behaviour are warned or refused.
  */
-import type { Diagnostic, Loc } from '../../model/types.js';
-import { parseIp } from '../../model/address.js';
-import { isMulticast } from '../../model/validate.js';
+import { type Diagnostic, isMulticast, type Loc, parseIp } from '../../model/index.js';
 
 /** A heartbeat medium lvsd can carry VRRP over (serial lines cannot). */
 export type Medium =

@@ -6,8 +6,7 @@
  * lvsd maps IPaddr and IPaddr2 (virtual IPs), ldirectord (its config file) and
  * LVSSyncDaemonSwap (the IPVS sync daemon); any other resource is refused.
  */
-import { netmaskToPrefix, parseIp } from '../../model/address.js';
-import type { Diagnostic, IpFamily, Loc } from '../../model/types.js';
+import { type Diagnostic, type IpFamily, type Loc, netmaskToPrefix, parseIp } from '../../model/index.js';
 
 export interface VipResource {
   readonly kind: 'vip';

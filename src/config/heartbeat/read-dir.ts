@@ -5,10 +5,8 @@
  * checks are kept: at least one node and this node among them, a network medium, deadtime
  * above twice keepalive, initdead not below deadtime, group nodes that ha.cf declares.
  */
-import type { Config, Diagnostic, LdirectordSettings, SyncDaemonSettings, VirtualService, VrrpInstance } from '../../model/types.js';
-import { HEARTBEAT_DEFAULTS as H, defaultsFor } from '../../model/defaults.js';
-import { sortDiagnostics, validateConfig } from '../../model/validate.js';
-import type { LoadReport } from '../index.js';
+import { type Config, defaultsFor, type Diagnostic, HEARTBEAT_DEFAULTS as H, type LdirectordSettings, sortDiagnostics, type SyncDaemonSettings, validateConfig, type VirtualService, type VrrpInstance } from '../../model/index.js';
+import type { LoadReport } from '../load.js';
 import type { NameService } from '../ldirectord/names.js';
 import { parseLdirectord } from '../ldirectord/parse.js';
 import { readAuthkeys } from './authkeys.js';

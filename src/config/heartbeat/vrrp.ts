@@ -12,8 +12,7 @@
  *   adverts), crc or a sub-second advert → VRRPv3 without authentication (warned).
  */
 import { createHash } from 'node:crypto';
-import { HEARTBEAT_DEFAULTS as H, defaultsFor } from '../../model/defaults.js';
-import type { Diagnostic, IpFamily, Loc, Vip, VrrpInstance, VrrpVersion } from '../../model/types.js';
+import { defaultsFor, type Diagnostic, HEARTBEAT_DEFAULTS as H, type IpFamily, type Loc, type Vip, type VrrpInstance, type VrrpVersion } from '../../model/index.js';
 import type { AuthKey } from './authkeys.js';
 import type { HaCf } from './ha-cf.js';
 import type { ResourceGroup, VipResource } from './haresources.js';

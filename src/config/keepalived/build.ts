@@ -2,9 +2,8 @@
  * keepalived drafts → the model, applying keepalived's defaults (model/defaults.ts) where a
  * value was not written, and keepalived's own normalisations (each noted where applied).
  */
-import { defaultsFor, type FormatDefaults } from '../../model/defaults.js';
-import type { NotifyScripts, RealServer, RealServerHealth, ServiceKey, SorryServer, TrackRef, VirtualService, VrrpInstance, VrrpSyncGroup, VrrpVersion } from '../../model/types.js';
-import { error, place, type Sink } from '../keywords.js';
+import { defaultsFor, type FormatDefaults, formatLoc, type NotifyScripts, type RealServer, type RealServerHealth, type ServiceKey, type SorryServer, type TrackRef, type VirtualService, type VrrpInstance, type VrrpSyncGroup, type VrrpVersion } from '../../model/index.js';
+import { error, type Sink } from '../keywords.js';
 import { buildVsHealth, realWeight } from './lvs-build.js';
 import { newRealHealth } from './lvs-health.js';
 import { granularity, type RealDraft, type VsDraft, type VsgDraft } from './lvs.js';
@@ -187,7 +186,7 @@ export function syncGroupOf(groups: readonly SyncGroupDraft[], sink: Sink): Map<
   for (const g of groups) {
     for (const m of g.members) {
       const prev = first.get(m.text);
-      if (prev) error(sink, m.at, `expected ${m.text} in one vrrp_sync_group, got it in ${g.name} and in ${prev.name} (at ${place(prev.at)})`);
+      if (prev) error(sink, m.at, `expected ${m.text} in one vrrp_sync_group, got it in ${g.name} and in ${prev.name} (at ${formatLoc(prev.at)})`);
       else { first.set(m.text, g); of.set(m.text, g.name); }
     }
   }

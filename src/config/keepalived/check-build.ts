@@ -7,9 +7,7 @@
  * own delay_loop, and MISC_CHECK without misc_timeout (or with 0) gets the virtual_server's
  * delay_loop, not the inherited one (check_misc.c misc_check_thread).
  */
-import type { IpAddress } from '../../model/address.js';
-import { defaultsFor } from '../../model/defaults.js';
-import type { CheckProbe, CheckTarget, CheckTiming, HealthCheck, HttpExpect } from '../../model/types.js';
+import { type CheckProbe, type CheckTarget, type CheckTiming, defaultsFor, type HealthCheck, type HttpExpect, type IpAddress } from '../../model/index.js';
 import type { Sink } from '../keywords.js';
 import { checkLinkLocal, type CheckDraft, type TargetDraft, type TimingDraft, type UrlDraft } from './check-common.js';
 

@@ -6,8 +6,7 @@
  * The same timing keywords at real_server and virtual_server level are the defaults a checker
  * inherits (check_data.c validate_check_config).
  */
-import type { IpAddress } from '../../model/address.js';
-import type { Loc } from '../../model/types.js';
+import type { IpAddress, Loc } from '../../model/index.js';
 import { error, kw, type Keyword, type Sink } from '../keywords.js';
 import type { Word } from '../lex.js';
 import type { Stmt } from '../tree.js';

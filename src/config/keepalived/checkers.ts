@@ -5,7 +5,7 @@
  * PING_CHECK, FILE_CHECK. BFD_CHECK is refused. Each block becomes a CheckDraft; timing
  * inheritance and defaults are applied in check-build.ts.
  */
-import type { Loc } from '../../model/types.js';
+import type { Loc } from '../../model/index.js';
 import { error, interpret, kw, unsupportedFrom, type Keyword, type Sink } from '../keywords.js';
 import type { Stmt } from '../tree.js';
 import { bad, int, oneOf } from '../values.js';

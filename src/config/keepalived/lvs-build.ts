@@ -5,8 +5,7 @@
  * quorum becomes quorum - 1, ha_suspend is cleared on fwmark services. lvsd does the same and
  * warns at the keyword.
  */
-import { defaultsFor } from '../../model/defaults.js';
-import type { RealServerHealth, ServiceHealth } from '../../model/types.js';
+import { defaultsFor, type RealServerHealth, type ServiceHealth } from '../../model/index.js';
 import { error, type Sink } from '../keywords.js';
 import { buildChecks } from './check-build.js';
 import type { RealDraft, VsDraft } from './lvs.js';

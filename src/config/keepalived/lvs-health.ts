@@ -5,8 +5,7 @@
  * notify_up/down, sorry_server*, and the keywords lvsd accepts with a warning (smtp_alert,
  * snmp_name). Drafts only; lvs-build.ts turns them into the model.
  */
-import type { IpAddress } from '../../model/address.js';
-import type { Loc, ScriptRun } from '../../model/types.js';
+import type { IpAddress, Loc, ScriptRun } from '../../model/index.js';
 import { error, kw, type Keyword, type Sink } from '../keywords.js';
 import type { Stmt } from '../tree.js';
 import { int, ip, port } from '../values.js';

@@ -3,9 +3,7 @@
  * Semantics from keepalived.conf(5) and keepalived/check/check_parser.c of 2.2.7. Health
  * keywords and checker blocks are in lvs-health.ts and checkers.ts.
  */
-import { bigIntToIp, ipToBigInt, netmaskToPrefix, parseIp, type IpAddress } from '../../model/address.js';
-import type { ForwardMethod, IpFamily, L4Protocol, Loc, TunnelSettings } from '../../model/types.js';
-import { SCHEDULERS } from '../../model/validate.js';
+import { bigIntToIp, type ForwardMethod, type IpAddress, type IpFamily, ipToBigInt, type L4Protocol, type Loc, netmaskToPrefix, parseIp, SCHEDULERS, type TunnelSettings } from '../../model/index.js';
 import { error, interpret, kw, unsupported, type Keyword, type Sink } from '../keywords.js';
 import type { Word } from '../lex.js';
 import type { Stmt } from '../tree.js';

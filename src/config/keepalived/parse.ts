@@ -4,9 +4,8 @@
  * virtual_server. Everything else keepalived knows is refused by name, anything else is an
  * unknown keyword with a suggestion.
  */
-import type { Config, VirtualService, VrrpInstance } from '../../model/types.js';
-import { defaultsFor } from '../../model/defaults.js';
-import { error, interpret, place, unsupported, type Keyword, type Sink } from '../keywords.js';
+import { type Config, defaultsFor, formatLoc, type VirtualService, type VrrpInstance } from '../../model/index.js';
+import { error, interpret, unsupported, type Keyword, type Sink } from '../keywords.js';
 import type { Stmt } from '../tree.js';
 import { buildInstance, buildServices, buildSyncGroup, syncGroupOf } from './build.js';
 import { buildKeepalivedSync } from './sync.js';
@@ -62,7 +61,7 @@ const TOP: readonly Keyword<Drafts>[] = [
       const name = blockName(s, sink);
       if (name === undefined) return;
       const prev = d.groups.get(name);
-      if (prev) error(sink, s.keyword.at, `expected unique virtual_server_group names, got "${name}" again (first at ${place(prev.at)})`);
+      if (prev) error(sink, s.keyword.at, `expected unique virtual_server_group names, got "${name}" again (first at ${formatLoc(prev.at)})`);
       const entries = (s.block?.body ?? []).flatMap((e) => parseVsgEntry(e, sink) ?? []);
       d.groups.set(name, { name, at: s.keyword.at, entries });
     },

@@ -6,7 +6,7 @@
  * 2.2.7 (an argv-dumping script under `keepalived -n`): `script /x one two` runs /x with no
  * arguments, `script "/x 'a b' c"` runs /x "a b" c, `script '/x y\tz'` runs /x y z.
  */
-import type { ScriptRun } from '../../model/types.js';
+import type { ScriptRun } from '../../model/index.js';
 import { error, type Sink } from '../keywords.js';
 import type { Word } from '../lex.js';
 import type { Stmt } from '../tree.js';

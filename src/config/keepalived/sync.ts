@@ -10,9 +10,8 @@
  * daemon follows that instance's role. Where keepalived logs and carries on (a bad value, a
  * second declaration, an unknown instance) lvsd refuses.
  */
-import { defaultsFor } from '../../model/defaults.js';
-import type { Loc, SyncDaemonSettings } from '../../model/types.js';
-import { error, place, type Sink } from '../keywords.js';
+import { defaultsFor, formatLoc, type Loc, type SyncDaemonSettings } from '../../model/index.js';
+import { error, type Sink } from '../keywords.js';
 import type { Word } from '../lex.js';
 import type { Stmt } from '../tree.js';
 import { bad, int, multicastGroup, port } from '../values.js';
@@ -96,7 +95,7 @@ export function buildKeepalivedSync(global: SyncDraft | undefined, instances: re
     drafts.push({ at: i.iface.at, iface: i.iface.text, instance: { text: i.instance, quoted: false, at: i.iface.at } });
   }
   const [d, ...again] = [...drafts].sort((a, b) => a.at.line - b.at.line);
-  for (const x of again) if (d) error(sink, x.at, `expected one sync daemon declaration (lvs_sync_daemon or lvs_sync_daemon_interface), got another (first at ${place(d.at)})`);
+  for (const x of again) if (d) error(sink, x.at, `expected one sync daemon declaration (lvs_sync_daemon or lvs_sync_daemon_interface), got another (first at ${formatLoc(d.at)})`);
   if (d === undefined) return undefined;
   const name = d.instance?.text;
   const followed = instances.find((i) => i.instance === name);

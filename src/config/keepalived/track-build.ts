@@ -3,7 +3,7 @@
  * effective tracking (track-refs.ts), the tracked objects that end up in the model, and how
  * scripts run (global_defs script_user / enable_script_security).
  */
-import type { Loc, ScriptPolicy, TrackRef, Tracking } from '../../model/types.js';
+import type { Loc, ScriptPolicy, Tracking, TrackRef } from '../../model/index.js';
 import type { Sink } from '../keywords.js';
 import type { Stmt } from '../tree.js';
 import type { InstanceTracks } from './build.js';

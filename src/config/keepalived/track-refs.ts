@@ -7,8 +7,8 @@
  * cannot have its priority moved, so keepalived clears or drops weighted tracking and reports
  * it. lvsd does the same, with a warning at the entry.
  */
-import type { Loc, TrackRef } from '../../model/types.js';
-import { error, place, type Keyword, type Sink } from '../keywords.js';
+import { formatLoc, type Loc, type TrackRef } from '../../model/index.js';
+import { error, type Keyword, type Sink } from '../keywords.js';
 import type { Word } from '../lex.js';
 import type { Stmt } from '../tree.js';
 import { bad, int, oneOf } from '../values.js';
@@ -61,7 +61,7 @@ export function trackKeywords<A>(refs: (a: A) => RefDraft[], reg: (a: A) => Regi
         const w = entryWeight(e, kind, sink);
         const list = refs(a);
         const dup = list.find((r) => r.kind === kind && r.word.text === e.keyword.text);
-        if (dup) { error(sink, e.keyword.at, `expected each ${KEYWORD[kind]} entry once, got ${e.keyword.text} again (first at ${place(dup.word.at)})`); continue; }
+        if (dup) { error(sink, e.keyword.at, `expected each ${KEYWORD[kind]} entry once, got ${e.keyword.text} again (first at ${formatLoc(dup.word.at)})`); continue; }
         if (w !== undefined) list.push({ kind, word: e.keyword, ...w, known: known(kind, e.keyword.text, reg(a)) });
       }
     },

@@ -6,9 +6,8 @@
  * reference, so a definition must come before its first use (the Registry records them in
  * reading order).
  */
-import { defaultsFor } from '../../model/defaults.js';
-import type { Loc, TrackFile, TrackProcess, TrackScript } from '../../model/types.js';
-import { error, interpret, kw, place, type Keyword, type Sink } from '../keywords.js';
+import { defaultsFor, formatLoc, type Loc, type TrackFile, type TrackProcess, type TrackScript } from '../../model/index.js';
+import { error, interpret, kw, type Keyword, type Sink } from '../keywords.js';
 import type { Stmt } from '../tree.js';
 import { bad, decimalSecondsUs, int, oneOf } from '../values.js';
 import { commandOnly } from './script.js';
@@ -171,7 +170,7 @@ type Kind = 'vrrp_script' | 'track_file' | 'vrrp_track_process';
 
 function define<T extends { name: string; at: Loc }>(map: Map<string, T>, d: T, kind: Kind, sink: Sink): void {
   const prev = map.get(d.name);
-  if (prev) error(sink, d.at, `expected unique ${kind} names, got "${d.name}" again (first at ${place(prev.at)})`);
+  if (prev) error(sink, d.at, `expected unique ${kind} names, got "${d.name}" again (first at ${formatLoc(prev.at)})`);
   else map.set(d.name, d);
 }
 

@@ -3,10 +3,9 @@
  * Semantics from keepalived.conf(5) of 2.2.7 (/usr/share/man/man5/keepalived.conf.5.gz).
  * Drafts hold only what was written; build.ts applies model/defaults.ts.
  */
-import type { IpAddress } from '../../model/address.js';
-import type { Loc, Vip, VrrpVersion } from '../../model/types.js';
+import { formatLoc, type IpAddress, type Loc, type Vip, type VrrpVersion } from '../../model/index.js';
 import { splitCommand } from '../argv.js';
-import { error, ignored, interpret, kw, place, unsupported, unsupportedFrom, type Keyword, type Sink } from '../keywords.js';
+import { error, ignored, interpret, kw, unsupported, unsupportedFrom, type Keyword, type Sink } from '../keywords.js';
 import type { Word } from '../lex.js';
 import { blockWords, type Stmt } from '../tree.js';
 import { bad, decimalSecondsUs, int, ip, ipWithPrefix, oneOf } from '../values.js';
@@ -137,7 +136,7 @@ export const GLOBAL_KEYWORDS: readonly Keyword<GlobalDraft>[] = [
   {
     names: ['lvs_sync_daemon'], minArgs: 1, maxArgs: Infinity, block: 'none',
     apply: (s, g, sink) => {
-      if (g.sync) error(sink, s.keyword.at, `expected "lvs_sync_daemon" once, got it again (first at ${place(g.sync.at)})`);
+      if (g.sync) error(sink, s.keyword.at, `expected "lvs_sync_daemon" once, got it again (first at ${formatLoc(g.sync.at)})`);
       const d = g.sync ? undefined : parseLvsSyncDaemon(s, sink);
       if (d) g.sync = d;
     },

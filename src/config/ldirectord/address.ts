@@ -6,7 +6,7 @@
  * `virtual=192.168.1.1` without a port is fwmark 192, kept and warned), `[v6]:port`
  * (virtual6 only). Only the start of the value counts.
  */
-import type { IpFamily } from '../../model/types.js';
+import type { IpFamily } from '../../model/index.js';
 import { resolveHost, resolvePort, type NameService } from './names.js';
 import type { LdForward } from './real.js';
 import { no, ok, type Read } from './values.js';

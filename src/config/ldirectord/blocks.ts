@@ -12,7 +12,7 @@
  *  - a line indented by 1-3 columns, or at column 0 when it is a block-only directive;
  * and reads a global directive indented by mistake as a global.
  */
-import type { Diagnostic, Loc } from '../../model/types.js';
+import type { Diagnostic, Loc } from '../../model/index.js';
 import { allowedAtTop, allowedInBlock } from './keywords.js';
 import { blockView, isBlank, isCommentLine, splitLines, type PhysicalLine } from './lines.js';
 

@@ -5,8 +5,7 @@
  * protocol, fallbackcommand, quiescent, cleanstop, e-mail alerts, timeouts); defaults come
  * from LDIRECTORD_DIRECTIVES.
  */
-import { LDIRECTORD_DIRECTIVES as D, defaultsFor } from '../../model/defaults.js';
-import type { ForwardMethod, LdirectordServiceSettings, NegotiateService, RealServer, ServiceKey, SorryServer, VirtualService } from '../../model/types.js';
+import { defaultsFor, type ForwardMethod, LDIRECTORD_DIRECTIVES as D, type LdirectordServiceSettings, type NegotiateService, type RealServer, type ServiceKey, type SorryServer, type VirtualService } from '../../model/index.js';
 import { resolveFallback, resolveVirtual } from './address.js';
 import { realHealth, serviceOfPort } from './checks.js';
 import type { GlobalDraft, ResolvedFallback, VirtualDraft } from './drafts.js';

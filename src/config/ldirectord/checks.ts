@@ -5,8 +5,7 @@
  * server comes back after one passed check; failurecount failed checks take an up one down;
  * no retries (ping: checkcount attempts); checkinterval is the global one unless fork=yes.
  */
-import { LDIRECTORD_DIRECTIVES as D } from '../../model/defaults.js';
-import type { CheckProbe, CheckTarget, CheckTiming, HealthCheck, NegotiateService, RealServerHealth } from '../../model/types.js';
+import { type CheckProbe, type CheckTarget, type CheckTiming, type HealthCheck, LDIRECTORD_DIRECTIVES as D, type NegotiateService, type RealServerHealth } from '../../model/index.js';
 import type { GlobalDraft, VirtualDraft } from './drafts.js';
 import type { RealDraft } from './real.js';
 

@@ -2,7 +2,7 @@
  * What the directive readers collect, before defaults and inheritance (build.ts). A field is
  * absent when the directive was not written; every value is already what ldirectord reads.
  */
-import type { IpFamily, LdirectordDaemonState, Loc, NegotiateService } from '../../model/types.js';
+import type { IpFamily, LdirectordDaemonState, Loc, NegotiateService } from '../../model/index.js';
 import type { VirtualHead } from './address.js';
 import type { Directive } from './blocks.js';
 import type { LdForward } from './real.js';

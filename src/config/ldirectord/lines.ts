@@ -9,7 +9,7 @@
  * Values run to the end of the line, so a DOS line end leaves a CR in every value: we drop
  * the CR here and warn once (README.md, "Lenient reading").
  */
-import type { Loc } from '../../model/types.js';
+import type { Loc } from '../../model/index.js';
 
 export interface PhysicalLine {
   readonly line: number;

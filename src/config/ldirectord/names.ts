@@ -9,8 +9,7 @@
  * nameServiceFromFiles builds the default NameService from the text of /etc/hosts and
  * /etc/services (the I/O edge reads them); a name not in /etc/hosts is not resolved.
  */
-import { parseIp } from '../../model/address.js';
-import type { IpFamily } from '../../model/types.js';
+import { type IpFamily, parseIp } from '../../model/index.js';
 
 export interface NameService {
   /** Addresses of a host name in one family, in the order getaddrinfo would give them; [] = unknown. */

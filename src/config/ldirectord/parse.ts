@@ -5,9 +5,7 @@
  * the model's own validation. Host and service names go through the injected NameService;
  * nothing here touches the network or the file system.
  */
-import { LDIRECTORD_DIRECTIVES as D, defaultsFor } from '../../model/defaults.js';
-import type { Config, Diagnostic, IpFamily, LdirectordSettings, VirtualService } from '../../model/types.js';
-import { sortDiagnostics, validateConfig } from '../../model/validate.js';
+import { type Config, defaultsFor, type Diagnostic, type IpFamily, LDIRECTORD_DIRECTIVES as D, type LdirectordSettings, sortDiagnostics, validateConfig, type VirtualService } from '../../model/index.js';
 import { readVirtualHead, type VirtualHead } from './address.js';
 import { readLayout, type VirtualBlock } from './blocks.js';
 import { buildVirtual } from './build.js';

@@ -9,7 +9,7 @@
  * and warn. One bug is fixed instead (warned): when the per-real request starts with "/",
  * ldirectord loses the receive string and the thresholds after it.
  */
-import type { IpFamily, Loc } from '../../model/types.js';
+import type { IpFamily, Loc } from '../../model/index.js';
 import { resolveHost, resolvePort, type NameService } from './names.js';
 import { no, ok, type Read } from './values.js';
 

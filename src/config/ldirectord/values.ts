@@ -4,8 +4,7 @@
  * it means there. A reader returns the value, or why ldirectord refuses it; `note` marks a
  * value ldirectord accepts but reads differently from how it looks (we warn and keep its meaning).
  */
-import type { LdirectordDaemonState } from '../../model/types.js';
-import type { Diagnostic, Loc } from '../../model/types.js';
+import type { Diagnostic, LdirectordDaemonState, Loc } from '../../model/index.js';
 import type { Directive } from './blocks.js';
 
 export type Read<T> = { readonly ok: true; readonly value: T; readonly note?: string } | { readonly ok: false; readonly error: string };

@@ -7,8 +7,7 @@ import { readFallback } from './address.js';
 import type { Directive } from './blocks.js';
 import type { CheckType, VirtualDraft } from './drafts.js';
 import { command, misplaced, set, SHARED, type Apply, type Ctx } from './global-directives.js';
-import { LDIRECTORD_DIRECTIVES as D } from '../../model/defaults.js';
-import type { NegotiateService } from '../../model/types.js';
+import { LDIRECTORD_DIRECTIVES as D, type NegotiateService } from '../../model/index.js';
 import { errorAt, firstWord, maybeQuoted, no, ok, quoted, take, yesNo, type Read } from './values.js';
 
 /** service= values (ldirectord 4.12); anything else is refused. */

@@ -3,8 +3,7 @@
  * [{ ... }]` (repeatable) probes every real server of the service; all checks must pass.
  * Defaults are the native ones of model/defaults.ts (a dead server is out within seconds).
  */
-import { defaultsFor } from '../../model/defaults.js';
-import type { CheckProbe, HealthCheck, HttpExpect, Loc } from '../../model/types.js';
+import { type CheckProbe, defaultsFor, type HealthCheck, type HttpExpect, type Loc } from '../../model/index.js';
 import { error, interpret, kw, type Keyword, type Sink } from '../keywords.js';
 import type { Stmt } from '../tree.js';
 import { bad, bool, durationMs, int, oneOf, port } from '../values.js';

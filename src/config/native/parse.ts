@@ -4,9 +4,8 @@
  * `service ... { ... }`.
  * The format is documented in conf/README.md.
  */
-import { defaultsFor } from '../../model/defaults.js';
-import type { Config, IpvsSettings, VrrpInstance } from '../../model/types.js';
-import { error, interpret, kw, place, type Keyword, type Sink } from '../keywords.js';
+import { type Config, defaultsFor, formatLoc, type IpvsSettings, type VrrpInstance } from '../../model/index.js';
+import { error, interpret, kw, type Keyword, type Sink } from '../keywords.js';
 import type { Stmt } from '../tree.js';
 import { bool, oneOf } from '../values.js';
 import { buildNativeService, NATIVE_SERVICE, serviceKey, type NativeService } from './service.js';
@@ -97,7 +96,7 @@ function membership(groups: readonly NativeSyncGroup[], sink: Sink): Map<string,
   for (const g of groups) {
     for (const m of g.members) {
       const prev = of.get(m);
-      if (prev) error(sink, g.at, `expected ${m} in one sync-group, got it in ${g.name} and in ${prev.name} (at ${place(prev.at)})`);
+      if (prev) error(sink, g.at, `expected ${m} in one sync-group, got it in ${g.name} and in ${prev.name} (at ${formatLoc(prev.at)})`);
       else of.set(m, g);
     }
   }

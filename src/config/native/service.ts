@@ -2,10 +2,7 @@
  * lvsd native format: `service PROTO ADDR[:PORT] { ... }` and `service fwmark N [inet|inet6] { ... }`
  * (conf/README.md). Real servers are one line each: `real ADDR[:PORT] [weight N] [forward M] ...`.
  */
-import { netmaskToPrefix, parseIp, type IpAddress } from '../../model/address.js';
-import { defaultsFor } from '../../model/defaults.js';
-import type { ForwardMethod, IpFamily, L4Protocol, Loc, RealServer, RealServerHealth, ServiceKey, SorryServer, TunnelSettings, VirtualService } from '../../model/types.js';
-import { FORWARD_METHODS, SCHED_FLAGS, SCHEDULERS } from '../../model/validate.js';
+import { defaultsFor, FORWARD_METHODS, type ForwardMethod, type IpAddress, type IpFamily, type L4Protocol, type Loc, netmaskToPrefix, parseIp, type RealServer, type RealServerHealth, SCHED_FLAGS, SCHEDULERS, type ServiceKey, type SorryServer, type TunnelSettings, type VirtualService } from '../../model/index.js';
 import { kw, type Keyword, type Sink } from '../keywords.js';
 import type { Word } from '../lex.js';
 import type { Stmt } from '../tree.js';

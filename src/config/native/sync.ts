@@ -4,8 +4,7 @@
  * elsewhere) or `active-active yes` (master and backup on every director); never both, never
  * neither. The sync id defaults to the followed instance's VRID, as keepalived's does.
  */
-import { defaultsFor } from '../../model/defaults.js';
-import type { Loc, SyncDaemonSettings } from '../../model/types.js';
+import { defaultsFor, type Loc, type SyncDaemonSettings } from '../../model/index.js';
 import { error, kw, type Keyword, type Sink } from '../keywords.js';
 import type { Word } from '../lex.js';
 import { bool, int, multicastGroup, port } from '../values.js';

@@ -2,9 +2,7 @@
  * lvsd native format: `vrrp NAME { ... }` and `sync-group NAME { ... }` (conf/README.md).
  * Drafts hold what was written; defaults come from model/defaults.ts in build.
  */
-import type { IpAddress } from '../../model/address.js';
-import { defaultsFor } from '../../model/defaults.js';
-import type { GarpSettings, Loc, NotifyScripts, V3ChecksumMode, Vip, VrrpInstance, VrrpSyncGroup, VrrpVersion } from '../../model/types.js';
+import { defaultsFor, type GarpSettings, type IpAddress, type Loc, type NotifyScripts, type V3ChecksumMode, type Vip, type VrrpInstance, type VrrpSyncGroup, type VrrpVersion } from '../../model/index.js';
 import { error, kw, type Keyword, type Sink } from '../keywords.js';
 import type { Stmt } from '../tree.js';
 import { bad, bool, durationMs, int, ip, ipWithPrefix, oneOf } from '../values.js';

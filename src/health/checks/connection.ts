@@ -14,7 +14,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { AttemptSpec } from '../checker.js';
-import type { CheckTarget } from '../../model/types.js';
+import type { CheckTarget } from '../../model/index.js';
 import type { Outcome } from './outcome.js';
 
 /** CheckTarget fields lvsd accepts in the model but cannot honour; front-ends must refuse them. */

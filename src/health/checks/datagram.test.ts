@@ -6,7 +6,7 @@ import { monotonicClock } from '../../clock.js';
 import type { AttemptResult, Checker } from '../checker.js';
 import { runAttempt } from '../run-attempt.js';
 import { nodeTimers } from '../timers.js';
-import type { CheckProbe } from '../../model/types.js';
+import type { CheckProbe } from '../../model/index.js';
 import { closedUdpPort, udpServer } from '../../../test/fixtures/bad-servers.js';
 import { loadNative } from '../../native/index.js';
 import { dnsChecker } from './dns.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monotonicClock } from '../../clock.js';
 import type { AttemptResult, Checker } from '../checker.js';
-import type { CheckProbe } from '../../model/types.js';
+import type { CheckProbe } from '../../model/index.js';
 import { runAttempt } from '../run-attempt.js';
 import { nodeTimers } from '../timers.js';
 import { createExternalChecker, externalArgv } from './external.js';

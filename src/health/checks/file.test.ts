@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TrackFile } from '../../model/health.js';
+import type { TrackFile } from '../../model/index.js';
 import type { AttemptSpec } from '../checker.js';
 import { createFileChecker } from './file.js';
 

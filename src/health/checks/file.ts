@@ -11,7 +11,7 @@
  * deletion = 0) without polling; here the scheduler's interval decides when the file is read.
  */
 import { open } from 'node:fs/promises';
-import type { TrackFile } from '../../model/health.js';
+import type { TrackFile } from '../../model/index.js';
 import type { Attempt, AttemptResult, AttemptSpec, Checker } from '../checker.js';
 import { checkerFileEffect, parseTrackFileValue, TRACK_FILE_READ_BYTES } from '../track/file-value.js';
 

@@ -12,7 +12,7 @@
  * (default 200-299), then the MD5 digest of the body, then the regex.
  */
 import { createHash, type Hash } from 'node:crypto';
-import type { HttpExpect } from '../../model/types.js';
+import type { HttpExpect } from '../../model/index.js';
 import type { FailReason } from '../checker.js';
 import { excerpt } from './outcome.js';
 

@@ -12,7 +12,7 @@
  */
 import type net from 'node:net';
 import type { Attempt, AttemptSpec, Checker } from '../checker.js';
-import type { CheckProbe, HttpExpect } from '../../model/types.js';
+import type { CheckProbe, HttpExpect } from '../../model/index.js';
 import { hostPort } from '../plan.js';
 import { openStream } from './connection.js';
 import { ResponseReader, type Verdict } from './http-response.js';

@@ -14,7 +14,7 @@
  * exits 0, so the check passes; its config check normally disables such a script up front.
  */
 import type { Result } from '../../errors.js';
-import type { ScriptRun } from '../../model/health.js';
+import type { ScriptRun } from '../../model/index.js';
 import type { Attempt, AttemptResult, AttemptSpec, Checker } from '../checker.js';
 import { describeOutcome, runScript, type ScriptDeps, type ScriptResult } from '../script.js';
 

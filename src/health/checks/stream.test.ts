@@ -7,7 +7,7 @@ import { monotonicClock } from '../../clock.js';
 import type { AttemptResult, AttemptSpec, Checker } from '../checker.js';
 import { runAttempt } from '../run-attempt.js';
 import { nodeTimers } from '../timers.js';
-import type { CheckProbe, HttpExpect } from '../../model/types.js';
+import type { CheckProbe, HttpExpect } from '../../model/index.js';
 import { badServer, closedTcpPort, selfSigned, type BadServer, type Script } from '../../../test/fixtures/bad-servers.js';
 import { httpChecker, httpRequest, MAX_BODY_BYTES } from './http.js';
 import { smtpChecker } from './smtp.js';

@@ -9,7 +9,7 @@
  *    matching anything (keepalived check_udp_reply compares min(len, reply_len) bytes under the
  *    wildcard mask), else any reply passes.
  */
-import type { CheckProbe } from '../../model/types.js';
+import type { CheckProbe } from '../../model/index.js';
 import type { Attempt, AttemptSpec, Checker } from '../checker.js';
 import { openDatagram } from './datagram.js';
 import { Outcome, excerpt } from './outcome.js';

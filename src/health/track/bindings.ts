@@ -14,7 +14,7 @@
  *   tracked by both the instance and its group takes the group's weight unless the instance's
  *   is 0 (for a process only the weight is taken, not `reverse`, as in add_vrrp_to_track_process).
  */
-import type { TrackRef, Tracking, VrrpInstance, VrrpSyncGroup } from '../../model/types.js';
+import type { Tracking, TrackRef, VrrpInstance, VrrpSyncGroup } from '../../model/index.js';
 
 export type TrackKind = TrackRef['kind'];
 

@@ -13,7 +13,7 @@
  */
 import { closeSync, existsSync, openSync, readSync, realpathSync, watch as fsWatch, writeFileSync, type FSWatcher } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { TrackFile } from '../../model/health.js';
+import type { TrackFile } from '../../model/index.js';
 import type { TimerHandle, Timers } from '../timers.js';
 import { parseTrackFileValue, TRACK_FILE_READ_BYTES } from './file-value.js';
 

@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { TrackProcess } from '../../model/health.js';
+import type { TrackProcess } from '../../model/index.js';
 import { initialQuorum, matchesProcess, quorumStep, type QuorumInput, type QuorumOutput, type QuorumState } from './process-quorum.js';
 import { proc } from './tracking.fixture.js';
 

@@ -20,7 +20,7 @@
  * lost events) applies forkDelayMs to gains and terminateDelayMs to losses.
  */
 import type { Us } from '../../clock.js';
-import type { TrackProcess } from '../../model/health.js';
+import type { TrackProcess } from '../../model/index.js';
 
 export interface ProcInfo {
   readonly pid: number;

@@ -6,7 +6,7 @@
  * says so once. Lost events (ENOBUFS) are repaired by a rescan 1 s later, as keepalived does.
  */
 import type { Clock } from '../../clock.js';
-import type { TrackProcess } from '../../model/health.js';
+import type { TrackProcess } from '../../model/index.js';
 import type { TimerHandle, Timers } from '../timers.js';
 import type { ProcEvent } from './proc-event.js';
 import { openProcConnector, type ConnectorError, type OpenConnector, type ProcConnector } from './proc-connector.js';

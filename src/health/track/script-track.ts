@@ -6,7 +6,7 @@
  * skipped (keepalived 2.2.7 logs "skipping run" and runs it anyway; later releases skip).
  * The timeout is `timeoutMs`, or the interval when 0 (keepalived: timeout ? timeout : interval).
  */
-import type { TrackScript } from '../../model/health.js';
+import type { TrackScript } from '../../model/index.js';
 import type { TimerHandle, Timers } from '../timers.js';
 import { describeOutcome, type ScriptRun, type ScriptSpec } from '../script.js';
 import { initialScriptState, scriptResult, type ScriptState } from './script-state.js';

@@ -7,7 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { monotonicClock, type Clock } from '../../clock.js';
-import type { TrackFile, TrackProcess, TrackScript, Tracking, VrrpInstance, VrrpSyncGroup } from '../../model/types.js';
+import type { TrackFile, Tracking, TrackProcess, TrackScript, VrrpInstance, VrrpSyncGroup } from '../../model/index.js';
 import { nodeTimers, type Timers } from '../timers.js';
 import { runScript, type ScriptRun, type ScriptSpec } from '../script.js';
 import { allBindings, type Binding, type TrackKind } from './bindings.js';

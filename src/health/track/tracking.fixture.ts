@@ -1,5 +1,5 @@
 /** Model values built by hand for the tracking tests (until the keepalived front-end reads tracking). */
-import type { Loc, TrackFile, TrackProcess, TrackRef, TrackScript, Tracking, VrrpInstance, VrrpSyncGroup } from '../../model/types.js';
+import type { Loc, TrackFile, Tracking, TrackProcess, TrackRef, TrackScript, VrrpInstance, VrrpSyncGroup } from '../../model/index.js';
 
 export const at: Loc = { file: 'test.conf', line: 1, col: 1 };
 

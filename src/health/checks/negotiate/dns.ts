@@ -9,7 +9,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { AttemptSpec } from '../../checker.js';
-import type { NegotiateProbe } from '../../../model/types.js';
+import type { NegotiateProbe } from '../../../model/index.js';
 import { openDatagram } from '../datagram.js';
 import { openStream } from '../connection.js';
 import type { Outcome } from '../outcome.js';

@@ -16,7 +16,7 @@
  */
 import net from 'node:net';
 import type { AttemptSpec } from '../../checker.js';
-import type { NegotiateProbe } from '../../../model/types.js';
+import type { NegotiateProbe } from '../../../model/index.js';
 import { hostOf } from '../connection.js';
 import { excerpt, type Outcome } from '../outcome.js';
 import { compileReceive, perlText } from './receive.js';

@@ -16,7 +16,7 @@
  */
 import type net from 'node:net';
 import type { AttemptSpec } from '../../checker.js';
-import type { HttpExpect, NegotiateProbe } from '../../../model/types.js';
+import type { HttpExpect, NegotiateProbe } from '../../../model/index.js';
 import { hostPort } from '../../plan.js';
 import { openStream } from '../connection.js';
 import { MAX_BODY_BYTES, MAX_HEADER_BYTES } from '../http.js';

@@ -6,7 +6,7 @@
  * LOGOUT, whose answer is not waited for.
  */
 import type { AttemptSpec } from '../../checker.js';
-import type { NegotiateProbe } from '../../../model/types.js';
+import type { NegotiateProbe } from '../../../model/index.js';
 import { excerpt, type Outcome } from '../outcome.js';
 import { openSession, type LineSession } from './session.js';
 

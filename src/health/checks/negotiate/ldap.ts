@@ -9,7 +9,7 @@
  */
 import { Client } from 'ldapts';
 import type { AttemptSpec } from '../../checker.js';
-import type { NegotiateProbe } from '../../../model/types.js';
+import type { NegotiateProbe } from '../../../model/index.js';
 import { hostPort } from '../../plan.js';
 import { describeError, type Outcome } from '../outcome.js';
 import { compileReceive } from './receive.js';

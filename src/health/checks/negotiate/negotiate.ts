@@ -13,7 +13,7 @@
  * fail, so ldirectord counts it as passed; so does lvsd.
  */
 import type { Attempt, AttemptSpec, Checker } from '../../checker.js';
-import type { NegotiateProbe } from '../../../model/types.js';
+import type { NegotiateProbe } from '../../../model/index.js';
 import { openStream } from '../connection.js';
 import { Outcome } from '../outcome.js';
 import { SERVICE_CHECKS } from './services.js';

@@ -4,7 +4,7 @@
  * Nothing is sent, not even QUIT. `request` and `receive` are not used.
  */
 import type { AttemptSpec } from '../../checker.js';
-import type { NegotiateProbe } from '../../../model/types.js';
+import type { NegotiateProbe } from '../../../model/index.js';
 import { openStream } from '../connection.js';
 import { excerpt, type Outcome } from '../outcome.js';
 

@@ -9,7 +9,7 @@
  * Mail::POP3Client would try APOP or CRAM-MD5 first when the server offers them.
  */
 import type { AttemptSpec } from '../../checker.js';
-import type { NegotiateProbe } from '../../../model/types.js';
+import type { NegotiateProbe } from '../../../model/index.js';
 import { excerpt, type Outcome } from '../outcome.js';
 import { openSession, type LineSession } from './session.js';
 

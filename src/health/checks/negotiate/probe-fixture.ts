@@ -8,7 +8,7 @@ import { monotonicClock } from '../../../clock.js';
 import type { AttemptResult, Checker } from '../../checker.js';
 import { runAttempt } from '../../run-attempt.js';
 import { nodeTimers } from '../../timers.js';
-import type { NegotiateProbe } from '../../../model/types.js';
+import type { NegotiateProbe } from '../../../model/index.js';
 
 export function probe(o: Partial<NegotiateProbe> = {}): NegotiateProbe {
   return {

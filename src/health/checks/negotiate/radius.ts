@@ -8,7 +8,7 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import type { AttemptSpec } from '../../checker.js';
-import type { NegotiateProbe } from '../../../model/types.js';
+import type { NegotiateProbe } from '../../../model/index.js';
 import { openDatagram } from '../datagram.js';
 import type { Outcome } from '../outcome.js';
 import { ACCESS_ACCEPT, ACCESS_CHALLENGE, ACCESS_REJECT, encodeAccessRequest, judgeReply } from './radius-packet.js';

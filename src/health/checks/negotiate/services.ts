@@ -4,7 +4,7 @@
  * attempt's Outcome and never throws (the dispatcher turns a bug into an `error` result).
  */
 import type { AttemptSpec } from '../../checker.js';
-import type { NegotiateProbe, NegotiateService } from '../../../model/types.js';
+import type { NegotiateProbe, NegotiateService } from '../../../model/index.js';
 import type { Outcome } from '../outcome.js';
 import { checkDns } from './dns.js';
 import { checkFtp } from './ftp.js';

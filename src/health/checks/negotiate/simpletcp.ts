@@ -7,7 +7,7 @@
  * An empty receive (Perl would reuse its last successful pattern) matches any line.
  */
 import type { AttemptSpec } from '../../checker.js';
-import type { NegotiateProbe } from '../../../model/types.js';
+import type { NegotiateProbe } from '../../../model/index.js';
 import { openDatagram } from '../datagram.js';
 import { excerpt, type Outcome } from '../outcome.js';
 import { compileReceive, perlText } from './receive.js';

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AttemptSpec } from '../../checker.js';
-import type { NegotiateProbe } from '../../../model/types.js';
+import type { NegotiateProbe } from '../../../model/index.js';
 import { openDatagram } from '../datagram.js';
 import { excerpt, type Outcome } from '../outcome.js';
 import { perlText } from './receive.js';

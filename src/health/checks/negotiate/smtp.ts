@@ -5,7 +5,7 @@
  * for. `request` and `receive` are not used (ldirectord ignores them for smtp).
  */
 import type { AttemptSpec } from '../../checker.js';
-import type { NegotiateProbe } from '../../../model/types.js';
+import type { NegotiateProbe } from '../../../model/index.js';
 import { excerpt, type Outcome } from '../outcome.js';
 import { openSession, type LineSession, type Reply } from './session.js';
 

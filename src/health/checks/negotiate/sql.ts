@@ -11,7 +11,7 @@
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import type { AttemptSpec } from '../../checker.js';
-import type { NegotiateProbe } from '../../../model/types.js';
+import type { NegotiateProbe } from '../../../model/index.js';
 import { describeError, type Outcome } from '../outcome.js';
 
 /** Rows of a mysql2 result: an array of rows for a SELECT, an OkPacket (affectedRows) otherwise. */

@@ -13,7 +13,7 @@
  *   RFC 8200 §8.1 pseudo-header) is computed here.
  */
 
-import { parseIpv4, parseIpv6 } from '../net/ip-bytes.js';
+import { parseIpv4, parseIpv6 } from './ip-bytes.js';
 
 export const ETH_P_ARP = 0x0806;
 export const ETH_P_IPV6 = 0x86dd;

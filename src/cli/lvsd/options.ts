@@ -1,0 +1,15 @@
+/** The options `lvsd` parses (cli/lvsd.ts declares them); every verb in cli/lvsd/ reads them. */
+export interface LvsdOptions {
+  config: string;
+  /** --ha-dir: a heartbeat directory, read instead of --config. */
+  haDir?: string;
+  test?: boolean;
+  strict?: boolean;
+  foreground?: boolean;
+  socket: string;
+  pidFile: string;
+  logLevel: string;
+  logFile?: string;
+  debugBurnMain?: number;
+  vrrpRtPriority: number;
+}

@@ -1,0 +1,13 @@
+/**
+ * The net folder's public face: the kernel's network side that VRRP and the CLI drive: VIPs
+ * over rtnetlink, link state, gratuitous ARP / unsolicited NA frames and their sending,
+ * sd_notify, real-server preparation. It imports model, the src/ root files and native only,
+ * never vrrp (docs/design.md "Layers").
+ */
+export { type VipManager, type VipSpec, describeVip, openVipManager, vipProblem } from './vip.js';
+export { type LinkState, type LinkWatcher, type LinkWatcherOptions, openLinkWatcher } from './links.js';
+export { type AnnounceOptions, ipv6Forwarding, sendGarp, sendUnsolicitedNa } from './announce-io.js';
+export { type NotifyEnv, sdNotify, watchdogUs } from './sdnotify.js';
+export { DEFAULT_STATE, type RealServerReport, prepareRealServer, undoRealServer } from './realserver.js';
+export { parseVipList } from './realserver-plan.js';
+export { DEFAULT_SYSCTL_FILE, DEFAULT_UNIT_FILE } from './realserver-persist.js';
