@@ -17,7 +17,7 @@ import { REPO, LVSCTL } from '../test/netns/lvsd-harness.js';
 import { benchConfig, measureFailover, nativeConfig, openPairs, startPair, type FailoverTime, type Impl, type KillPhase, type PairSpec } from '../test/netns/bench-run.js';
 import { watchVip } from '../test/netns/bench-vip-watch.js';
 import { startIn } from '../test/netns/topology.js';
-import { controlRequest } from '../src/daemon/control.js';
+import { controlRequest } from '../src/control/socket.js';
 import { defaultsFor } from '../src/model/defaults.js';
 import { BENCH_VIP } from '../test/netns/bench-run.js';
 

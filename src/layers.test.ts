@@ -16,7 +16,7 @@ import { join, posix, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
-/** '.' is the files directly in src/ (errors.ts, clock.ts): everyone may import them directly. */
+/** '.' is the files directly in src/ (errors.ts, clock.ts, serial-queue.ts): everyone may import them directly. */
 const ROOT = '.';
 
 /**
@@ -33,8 +33,9 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   net: [ROOT, 'model', 'native'],
   sync: [ROOT, 'model', 'ipvs'],
   vrrp: [ROOT, 'model', 'native', 'net'],
-  daemon: [ROOT, 'model', 'native', 'config', 'ipvs', 'health', 'net', 'sync', 'vrrp'],
-  cli: [ROOT, 'model', 'native', 'config', 'ipvs', 'health', 'net', 'sync', 'vrrp', 'daemon'],
+  control: [ROOT, 'model', 'health', 'vrrp', 'sync'],
+  daemon: [ROOT, 'model', 'native', 'config', 'ipvs', 'health', 'net', 'sync', 'vrrp', 'control'],
+  cli: [ROOT, 'model', 'native', 'config', 'ipvs', 'health', 'net', 'sync', 'vrrp', 'control', 'daemon'],
 };
 
 /** Folders that nobody imports, so they need no index.ts: cli's faces are cli/lvsd.ts and cli/lvsctl.ts (bin/). */

@@ -11,8 +11,7 @@ import { run as checks } from './lvsctl/checks.js';
 import { run as weight } from './lvsctl/drain.js';
 import type { Io } from './io.js';
 import { parseToExitCode, stdio } from './io.js';
-
-export const DEFAULT_SOCKET = '/run/lvsd/lvsd.sock';
+import { DEFAULT_SOCKET } from './paths.js';
 
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
   let code = 0;

@@ -1,17 +1,15 @@
 /**
- * `lvsd`: the director (CLI.md). Declares options only; each verb lives in cli/lvsd/.
+ * `lvsd`: the director (docs/cli.md). Declares options only; each verb lives in cli/lvsd/ and
+ * is loaded when it runs, so `-t` and the ldirectord-style verbs do not load the director.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { testConfig } from './lvsd/test-config.js';
-import { run as realserver, type RealServerCliOptions } from './lvsd/realserver.js';
-import { DEFAULT_STATE, DEFAULT_SYSCTL_FILE, DEFAULT_UNIT_FILE } from '../net/index.js';
 import type { Io } from './io.js';
-import type { LvsdOptions } from './lvsd/options.js';
 import { parseToExitCode, stdio } from './io.js';
-
-export const DEFAULT_CONFIG = '/etc/lvsd/lvsd.conf';
-export const DEFAULT_SOCKET = '/run/lvsd/lvsd.sock';
-export const DEFAULT_PIDFILE = '/run/lvsd/lvsd.pid';
+import type { LvsdOptions } from './lvsd/options.js';
+import type { RealServerCliOptions } from './lvsd/realserver.js';
+import {
+  DEFAULT_CONFIG, DEFAULT_LOG_FILE, DEFAULT_PID_FILE, DEFAULT_REALSERVER_STATE, DEFAULT_REALSERVER_SYSCTL_FILE, DEFAULT_REALSERVER_UNIT_FILE, DEFAULT_SOCKET,
+} from './paths.js';
 
 function rtPriority(v: string): number {
   const n = Number(v);
@@ -31,17 +29,16 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     .option('--strict', 'with -t: warnings (compatibility differences) are errors')
     .option('-n, --foreground', 'stay in the foreground, log to stdout')
     .option('--socket <path>', 'control socket', DEFAULT_SOCKET)
-    .option('--pid-file <path>', 'pid file', DEFAULT_PIDFILE)
+    .option('--pid-file <path>', 'pid file', DEFAULT_PID_FILE)
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error']).default('info'))
-    .option('--log-file <file>', 'log file when not in the foreground', '/var/log/lvsd.log')
+    .option('--log-file <file>', 'log file when not in the foreground', DEFAULT_LOG_FILE)
     .addOption(new Option('--vrrp-rt-priority <n>', 'SCHED_RR priority of the VRRP thread (1-99; 0 = off)').argParser(rtPriority).default(10))
     .addOption(new Option('--debug-burn-main <ms>', 'debug: keep the main thread busy MS ms out of every MS+5').argParser(Number).hideHelp())
     .argument('[verb]', 'start|stop|restart|reload|status (ldirectord-compatible)')
     .action(async (v: string | undefined, given: LvsdOptions) => {
       // A heartbeat directory is read wherever a config path goes (reload and detach included).
       const opts = given.haDir !== undefined ? { ...given, config: given.haDir } : given;
-      // The director's modules load only when it runs, so -t and the verbs start fast.
-      if (opts.test) code = testConfig(opts.config, io, { strict: opts.strict === true });
+      if (opts.test) code = (await import('./lvsd/test-config.js')).testConfig(opts.config, io, { strict: opts.strict === true });
       else if (v) code = await (await import('./lvsd/verbs.js')).verb(v, opts, io);
       else code = await (await import('./lvsd/run.js')).runDirector(opts, io);
     });
@@ -52,11 +49,11 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     .option('--dev <if>', 'device that gets the VIPs', 'lo')
     .option('--undo', 'remove the VIPs; once none is left, restore the saved sysctls')
     .option('--persist', 'also write (or with --undo remove) the boot-time sysctl.d file and systemd unit')
-    .option('--state <file>', 'where the original sysctl values are kept', DEFAULT_STATE)
-    .option('--sysctl-file <file>', 'the sysctl.d file of --persist', DEFAULT_SYSCTL_FILE)
-    .option('--unit-file <file>', 'the systemd unit of --persist (enabled through multi-user.target.wants beside it)', DEFAULT_UNIT_FILE)
+    .option('--state <file>', 'where the original sysctl values are kept', DEFAULT_REALSERVER_STATE)
+    .option('--sysctl-file <file>', 'the sysctl.d file of --persist', DEFAULT_REALSERVER_SYSCTL_FILE)
+    .option('--unit-file <file>', 'the systemd unit of --persist (enabled through multi-user.target.wants beside it)', DEFAULT_REALSERVER_UNIT_FILE)
     .action(async (o: RealServerCliOptions) => {
-      code = await realserver(o, io);
+      code = await (await import('./lvsd/realserver.js')).run(o, io);
     });
   return parseToExitCode(program, argv, () => code);
 }

@@ -61,6 +61,26 @@ export function unsupportedFrom<A>(program: string, names: readonly string[], wh
   }));
 }
 
+/**
+ * A repeatable `KEYWORD NAME { ... }` block: a draft made by `create` (given the enclosing draft) is filled from the body
+ * by `table` and handed to `add`; `written`, when given, is where the keywords present are recorded.
+ */
+export function namedBlock<D, A>(
+  keyword: string,
+  o: { table: readonly Keyword<A>[]; create: (name: string, at: Loc, d: D) => A; add: (d: D, a: A) => void; written?: (a: A) => Set<string> },
+): Keyword<D> {
+  return {
+    names: [keyword], minArgs: 1, maxArgs: 1, block: 'required', repeat: true,
+    apply: (s, d, sink) => {
+      const name = s.args[0]?.text;
+      if (name === undefined) return; // the arity check has reported it
+      const a = o.create(name, s.keyword.at, d);
+      interpret(s.block?.body ?? [], o.table, a, { where: `${keyword} ${name}`, sink, ...(o.written ? { seen: o.written(a) } : {}) });
+      o.add(d, a);
+    },
+  };
+}
+
 export interface Scope {
   /** Human name of the block, for messages: `vrrp_instance VI_1`. */
   readonly where: string;

@@ -5,7 +5,7 @@ import type { InstanceTracking, TrackerSnapshot } from '../health/index.js';
 import type { Config, VrrpSyncGroup } from '../model/index.js';
 import { SyncManager } from '../sync/index.js';
 import type { FromWorker } from '../vrrp/index.js';
-import type { ControlHandlers } from './control-protocol.js';
+import type { ControlHandlers } from '../control/index.js';
 import { Director, type TrackingPart, type VrrpPart } from './director.js';
 import { IpvsManager } from './ipvs-manager.js';
 import { HealthRunner } from './health-runner.js';

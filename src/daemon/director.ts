@@ -9,9 +9,9 @@
  */
 import type { Time } from '../clock.js';
 import { deserializeError } from '../errors.js';
-import type { Config, VrrpSyncGroup } from '../model/index.js';
+import type { Config, VrrpRole, VrrpSyncGroup } from '../model/index.js';
 import type { FromWorker, InstanceSnapshot, TimerLateness } from '../vrrp/index.js';
-import type { ControlHandlers, ReloadResult, VrrpInstanceStatus } from './control-protocol.js';
+import type { ControlHandlers, ReloadResult, VrrpInstanceStatus } from '../control/index.js';
 import { DropSummary } from './drop-summary.js';
 import { hasTracking, type InstanceTracking, type TrackerSnapshot } from '../health/index.js';
 import type { SyncStatus } from '../sync/index.js';
@@ -48,7 +48,7 @@ export interface SyncPart {
   /** Start and reload: the settings to keep (undefined: none). */
   configure(settings: Config['sync']): Promise<void>;
   /** A VRRP role change; acts only for the followed instance. Never rejects. */
-  onRole(instance: string, role: 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT'): void;
+  onRole(instance: string, role: VrrpRole): void;
   status(): SyncStatus;
   /** Graceful stop: stops the daemons lvsd owns. */
   shutdown(): Promise<void>;
@@ -113,9 +113,6 @@ export interface DirectorParts {
   readonly pid: number;
 }
 
-/** What a reload did (the control protocol's ReloadResult). */
-export type ReloadOutcome = ReloadResult;
-
 export class Director {
   private config: Config;
   private vrrp: VrrpPart | undefined;
@@ -163,7 +160,7 @@ export class Director {
   }
 
   /** HUP: validate the whole file first; apply only when it is valid (all or nothing). */
-  async reload(): Promise<ReloadOutcome> {
+  async reload(): Promise<ReloadResult> {
     const r = this.parts.readConfig(this.config.path);
     if (!r.ok) {
       this.log.error({ event: 'config.reload', ok: false, diagnostics: r.diagnostics }, 'reload refused, running configuration kept');

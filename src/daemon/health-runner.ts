@@ -30,7 +30,7 @@ import {
   type CheckerRegistry, type HealthEvent, type Override, type QuorumChange, type QuorumState, type TimerHandle, type Timers,
 } from '../health/index.js';
 import type { Config, VirtualService } from '../model/index.js';
-import type { ControlHandlers, ServiceChecks, WeightParams, WeightResult } from './control-protocol.js';
+import type { ControlHandlers, ServiceChecks, WeightParams, WeightResult } from '../control/index.js';
 import type { ApplyReport } from './ipvs-manager.js';
 import { HealthScripts, type NotifyQueue } from './health-scripts.js';
 import { checksStatus, tableWeights } from './health-status.js';

@@ -6,7 +6,7 @@
 import type { Override, QuorumState, RealSnapshot } from '../health/index.js';
 import { realId, realKey, serviceId } from '../health/index.js';
 import type { RealServer, VirtualService } from '../model/index.js';
-import type { RealCheckStatus, ServiceChecks } from './control-protocol.js';
+import type { RealCheckStatus, ServiceChecks } from '../control/index.js';
 
 export interface ChecksInputs {
   readonly services: readonly VirtualService[];

@@ -10,11 +10,9 @@
  * when only one real server of the service has it. Addresses compare in canonical form, so
  * "2001:db8:0::2" names "2001:db8::2".
  */
-import { isIP } from 'node:net';
 import type { Result } from '../errors.js';
 import { realId, realKey, serviceId } from '../health/index.js';
-import { canonicalAddr } from '../ipvs/index.js';
-import type { L4Protocol, RealServer, VirtualService } from '../model/index.js';
+import { canonicalAddress, type L4Protocol, parseIp, type RealServer, type VirtualService } from '../model/index.js';
 
 export interface TargetError {
   readonly code: 'EINVAL' | 'ENOENT';
@@ -43,24 +41,21 @@ interface HostPort {
   readonly port?: number;
 }
 
-const fail = (code: TargetError['code'], message: string): { ok: false; error: TargetError } => ({ ok: false, error: { code, message } });
+/** Model addresses are canonical already (validated); this keeps a hand-built one comparable. */
+const canonical = (family: 4 | 6, address: string): string => canonicalAddress(address, family) ?? address;
 
-function canonical(family: 4 | 6, address: string): string {
-  return canonicalAddr(family === 6 ? 10 : 2, address);
-}
+const fail = (code: TargetError['code'], message: string): { ok: false; error: TargetError } => ({ ok: false, error: { code, message } });
 
 /** "A.B.C.D[:PORT]" or "[V6][:PORT]" (a bare IPv6 address without brackets too). */
 export function parseHostPort(text: string): HostPort | undefined {
   const t = text.trim();
   const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(t) ?? /^([^:[\]]+)(?::(\d+))?$/.exec(t);
-  const address = m?.[1] ?? (isIP(t) === 6 ? t : undefined);
-  if (address === undefined) return undefined;
-  const family = isIP(address);
-  if (family !== 4 && family !== 6) return undefined;
+  const ip = parseIp(m?.[1] ?? t);
+  if (ip === undefined || (m === null && ip.family !== 6)) return undefined;
   const portText = m?.[2];
-  if (portText === undefined) return { address: canonical(family, address), family };
+  if (portText === undefined) return { address: ip.address, family: ip.family };
   const port = Number(portText);
-  return port >= 0 && port <= 65535 ? { address: canonical(family, address), family, port } : undefined;
+  return port >= 0 && port <= 65535 ? { address: ip.address, family: ip.family, port } : undefined;
 }
 
 function parseService(text: string): ServiceSpec | undefined {

@@ -11,7 +11,7 @@ import { openSyncBackend, SyncManager } from '../sync/index.js';
 import { VrrpEngine } from '../vrrp/index.js';
 import { nodeTimers, Tracker, type LinkSource } from '../health/index.js';
 import { openLinkWatcher } from '../net/index.js';
-import { ControlServer } from './control.js';
+import { ControlServer } from '../control/index.js';
 import { Director, type ControlEndpoint, type StartTracking, type StartVrrp } from './director.js';
 import { IpvsManager } from './ipvs-manager.js';
 import { HealthRunner } from './health-runner.js';

@@ -12,6 +12,7 @@ import {
   type GenericNetlinkSocket, type NetlinkMessage,
 } from 'netlink';
 import { errnoOfSystemError, KernelError } from '../errors.js';
+import { SerialQueue } from '../serial-queue.js';
 import {
   Cmd, CmdAttr, decodeDaemon, decodeDest, decodeInfo, decodeService, decodeTimeouts, encodeRequest,
   IPVS_GENL_NAME, IPVS_GENL_VERSION, opToRequest, topNest, type CmdName, type DecodeError, type IpvsRequest,
@@ -79,7 +80,7 @@ export async function openNetlinkIpvs(opts: NetlinkIpvsOptions = {}): Promise<Ne
 
 export class NetlinkIpvsClient implements IpvsBackend {
   readonly kind = 'netlink' as const;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private closed = false;
   /** Of the last applyBatch: datagrams sent. */
   lastBatch: { datagrams: number } | undefined;
@@ -144,9 +145,7 @@ export class NetlinkIpvsClient implements IpvsBackend {
 
   /** Run `fn` when every earlier request on this socket has settled. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(fn, fn);
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.queue.run(fn);
   }
 
   /** One request, unserialised. Resolves with the genl replies (ACK → []); rejects with KernelError. */

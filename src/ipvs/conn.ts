@@ -9,7 +9,7 @@
  * full %pI6 text, the dest in its own family, then " PENAME PEDATA" when a persistence
  * engine holds data.
  */
-import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from './addr-text.js';
+import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../model/index.js';
 
 export interface ConnEntry {
   readonly protocol: string; // "TCP", "UDP", "SCTP", "IP" (templates)
@@ -25,15 +25,15 @@ export interface ConnEntry {
 /** Address text for one proc field; `v6` says whether the line's client address was IPv6. */
 function renderAddr(field: string, allowV6: boolean): { text: string; v6: boolean } {
   if (allowV6) {
-    const b6 = parseIpv6(field);
-    if (b6 !== undefined) return { text: formatIpv6(b6), v6: true };
+    const b6 = parseIPv6(field);
+    if (b6 !== undefined) return { text: formatIPv6(b6), v6: true };
   }
-  const b4 = parseIpv4(field);
-  if (b4 !== undefined) return { text: formatIpv4(b4), v6: false };
+  const b4 = parseIPv4(field);
+  if (b4 !== undefined) return { text: formatIPv4(b4), v6: false };
   // strtoul(…, 16): leading hex digits, 0 when none; the low 32 bits as an IPv4 address.
   const m = /^[0-9a-fA-F]*/.exec(field)?.[0] ?? '';
   const v = m === '' ? 0 : Number(BigInt.asUintN(32, BigInt(`0x${m.slice(-16)}`)));
-  return { text: formatIpv4(new Uint8Array([v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff])), v6: false };
+  return { text: formatIPv4(new Uint8Array([v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff])), v6: false };
 }
 
 /** %hX: hex digits read into an unsigned short. */

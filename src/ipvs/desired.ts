@@ -8,7 +8,7 @@
  * Destinations come out in one canonical order (family, address bytes, port); the
  * reconciler adds them in that order, which `mh` needs (reference §6).
  */
-import { addrBytes, canonicalAddr } from './addr-text.js';
+import { addrBytes, canonicalAddr } from './address.js';
 import {
   AF_INET,
   AF_INET6,
@@ -78,7 +78,7 @@ export function desiredService(vs: VirtualService): IpvsService {
   const id =
     vs.key.kind === 'fwmark'
       ? { af, protocol: 0, addr: '', port: 0, fwmark: vs.key.fwmark >>> 0 }
-      : { af, protocol: PROTO[vs.key.protocol], addr: canonicalAddr(af, vs.key.address), port: vs.key.port, fwmark: 0 };
+      : { af, protocol: PROTO[vs.key.protocol], addr: canonicalAddr(af, vs.key.address) ?? vs.key.address, port: vs.key.port, fwmark: 0 };
   return {
     ...id,
     sched: vs.scheduler,
@@ -97,7 +97,7 @@ export function desiredDest(vs: VirtualService, rs: RealServer): IpvsDest {
   const tun = rs.forward === 'tunnel' ? rs.tunnel : undefined;
   return {
     af,
-    addr: canonicalAddr(af, rs.address),
+    addr: canonicalAddr(af, rs.address) ?? rs.address,
     port,
     fwd,
     weight: rs.weight,

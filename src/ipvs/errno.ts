@@ -7,7 +7,8 @@
 import { constants } from 'node:os';
 import { KernelError } from '../errors.js';
 import type { CmdName } from './family.js';
-import { AF_INET6, type DestId, type IpvsDaemon, type IpvsOp, type ServiceId } from './types.js';
+import { addrPort } from './address.js';
+import { AF_INET6, type DestId, type IpvsDaemon, type IpvsOp, PROTOCOL_NAME, type ServiceId } from './types.js';
 
 const E = constants.errno;
 
@@ -83,20 +84,15 @@ export function ipvsError(o: { cmd: CmdName | undefined; errno: number; op: stri
 
 // --------------------------------------------------------------- naming objects -----------
 
-const PROTO: Record<number, string> = { 6: 'TCP', 17: 'UDP', 132: 'SCTP' };
-
-function hostPort(af: number, addr: string, port: number): string {
-  return af === AF_INET6 ? `[${addr}]:${port}` : `${addr}:${port}`;
-}
 
 /** "TCP 192.0.2.10:80", "UDP [2001:db8::1]:53", "FWM 100", "FWM 100 IPv6" (ipvsadm's names). */
 export function describeService(s: ServiceId): string {
   if (s.fwmark) return `FWM ${s.fwmark >>> 0}${s.af === AF_INET6 ? ' IPv6' : ''}`;
-  return `${PROTO[s.protocol] ?? `proto ${s.protocol}`} ${hostPort(s.af, s.addr, s.port)}`;
+  return `${PROTOCOL_NAME[s.protocol] ?? `proto ${s.protocol}`} ${addrPort(s.af, s.addr, s.port)}`;
 }
 
 export function describeDest(d: DestId): string {
-  return hostPort(d.af, d.addr, d.port);
+  return addrPort(d.af, d.addr, d.port);
 }
 
 export interface OpName { readonly cmd: CmdName; readonly op: string; readonly target: string }

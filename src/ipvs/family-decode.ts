@@ -5,7 +5,7 @@
  * are u64 (ip_vs_genl_fill_stats / _stats64); each value is read by its length, PAD (11) skipped.
  */
 import type { Result } from '../errors.js';
-import { addrFromWire } from './family-addr.js';
+import { addrFromWire } from './address.js';
 import { Cmd, CmdAttr, DaemonAttr, DestAttr, InfoAttr, KNOWN_MAX, SvcAttr, type CmdName, type IpvsRequest } from './family-attrs.js';
 import {
   AF_INET, AF_INET6, SVC_F_HASHED,

@@ -8,7 +8,7 @@ import {
   CmdAttr, decodeDaemon, decodeDest, decodeInfo, decodeRequest, decodeService, decodeTimeouts, encodeRequest,
   NLA_F_NESTED, topNest, type IpvsRequest,
 } from './family.js';
-import { canonicalAddr } from './family-addr.js';
+import { canonicalAddr } from './address.js';
 import { describeOp, ipvsError } from './errno.js';
 import { vector, VECTORS } from './family.vectors.js';
 import type { IpvsDest, IpvsService, IpvsStats, ServiceId } from './types.js';

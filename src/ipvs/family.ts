@@ -8,7 +8,7 @@
  * Decoders never throw: they return Result values with a closed DecodeReason.
  */
 import type { Result } from '../errors.js';
-import { addrToWire } from './family-addr.js';
+import { addrToWire } from './address.js';
 import { AttrWriter } from './family-writer.js';
 import {
   AF_INET, AF_INET6, SVC_F_HASHED,

@@ -6,7 +6,7 @@
  * Debian's /usr/sbin/ipvsadm 1:1.31-1+b1. Trailing spaces are part of the output.
  * Names are never resolved: this is the `-n` (FMT_NUMERIC) rendering.
  */
-import { addrPort } from './addr-text.js';
+import { addrPort } from './address.js';
 import { sortDests, sortServices } from './sort.js';
 import {
   AF_INET,
@@ -15,9 +15,8 @@ import {
   FWD_LOCALNODE,
   FWD_MASQ,
   FWD_TUNNEL,
-  IPPROTO_SCTP,
-  IPPROTO_TCP,
-  IPPROTO_UDP,
+  PROTOCOL_NAME,
+  PROTOCOL_OPTION,
   SVC_F_ONEPACKET,
   SVC_F_PERSISTENT,
   SVC_F_SCHED1,
@@ -96,19 +95,8 @@ function title(mode: Mode): string {
   }
 }
 
-function protocolName(p: number): string {
-  if (p === IPPROTO_TCP) return 'TCP';
-  if (p === IPPROTO_UDP) return 'UDP';
-  if (p === IPPROTO_SCTP) return 'SCTP';
-  return '?';
-}
-
-function protocolOption(p: number): string {
-  if (p === IPPROTO_TCP) return '-t';
-  if (p === IPPROTO_UDP) return '-u';
-  if (p === IPPROTO_SCTP) return '--sctp-service';
-  return '--xxx-service';
-}
+const protocolName = (p: number): string => PROTOCOL_NAME[p] ?? '?';
+const protocolOption = (p: number): string => PROTOCOL_OPTION[p] ?? '--xxx-service';
 
 /** svc_name: "FWM  %d[ IPv6]" / "%-4s %s" (cut to 33 chars unless IPv6) / "-f %d[ -6]" / "-t addr:port". */
 export function serviceName(s: IpvsService, rule: boolean): string {

@@ -10,6 +10,5 @@ export { desiredTable } from './desired.js';
 export { type ReconcileOptions, countOps, destKey, reconcile, serviceKey } from './reconcile.js';
 export { type ListOptions, formatDaemon, formatList, formatSave, formatTimeout } from './format.js';
 export { formatConns } from './conn.js';
-export { canonicalAddr } from './addr-text.js';
 export { ipvsError } from './errno.js';
 export { MemoryIpvsBackend, type MemoryIpvsOptions, type MemoryOpRecord } from './memory-backend.js';

@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { canonicalAddr } from './family-addr.js';
+import { canonicalAddr } from './address.js';
 import {
   errnoNameOfMessage, mergeListings, opArgs, parseDaemons, parseInfo, parseListing, parseSave, parseTimeouts,
 } from './ipvsadm-text.js';

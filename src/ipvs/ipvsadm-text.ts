@@ -7,22 +7,17 @@
  * services ipvsadm forces the dest port to the service port.
  */
 import type { Result } from '../errors.js';
-import { canonicalAddr } from './family-addr.js';
+import { addrPort, canonicalAddr } from './address.js';
 import {
-  AF_INET, AF_INET6, FWD_DROUTE, FWD_MASQ, FWD_TUNNEL, SVC_F_ONEPACKET, SVC_F_PERSISTENT, SVC_F_SCHED1,
+  AF_INET, AF_INET6, FWD_DROUTE, FWD_MASQ, FWD_TUNNEL, PROTOCOL_NAME, PROTOCOL_OPTION, SVC_F_ONEPACKET, SVC_F_PERSISTENT, SVC_F_SCHED1,
   SVC_F_SCHED2, SVC_F_SCHED3,
   type AddressFamily, type IpvsDaemon, type IpvsDest, type IpvsOp, type IpvsService, type IpvsServiceWithDests,
   type IpvsTimeouts, type ServiceId,
 } from './types.js';
 
-const PROTO_OPT: Record<number, string> = { 6: '-t', 17: '-u', 132: '--sctp-service' };
 const OPT_PROTO: Record<string, number> = { '-t': 6, '--tcp-service': 6, '-u': 17, '--udp-service': 17, '--sctp-service': 132 };
-const PROTO_NAME: Record<number, string> = { 6: 'TCP', 17: 'UDP', 132: 'SCTP' };
 const TUN_TYPES = ['ipip', 'gue', 'gre'];
 const TUN_FLAGS = ['--tun-nocsum', '--tun-csum', '--tun-remcsum'];
-
-export const hostPort = (af: AddressFamily, addr: string, port: number): string =>
-  af === AF_INET6 ? `[${addr}]:${port}` : `${addr}:${port}`;
 
 function maskText(af: AddressFamily, netmask: number): string {
   if (af === AF_INET6) return String(netmask);
@@ -32,7 +27,7 @@ function maskText(af: AddressFamily, netmask: number): string {
 /** ipvsadm's service options: `-t|-u|--sctp-service addr:port` or `-f mark [-6]`. */
 export function serviceArgs(s: ServiceId): string[] {
   if (s.fwmark) return ['-f', String(s.fwmark >>> 0), ...(s.af === AF_INET6 ? ['-6'] : [])];
-  return [PROTO_OPT[s.protocol] ?? '-t', hostPort(s.af, s.addr, s.port)];
+  return [PROTOCOL_OPTION[s.protocol] ?? '-t', addrPort(s.af, s.addr, s.port)];
 }
 
 /** `-b` names as ipvsadm -S prints them: sh-fallback/sh-port, mh-fallback/mh-port, else flag-N. */
@@ -101,9 +96,9 @@ export function opArgs(op: IpvsOp): Result<string[], string> {
       const set = destSettings(op.dest);
       if (!set.ok) return set;
       const cmd = op.op === 'add-dest' ? '-a' : '-e';
-      return { ok: true, value: [cmd, ...svc, '-r', hostPort(op.dest.af, op.dest.addr, op.dest.port), ...set.value] };
+      return { ok: true, value: [cmd, ...svc, '-r', addrPort(op.dest.af, op.dest.addr, op.dest.port), ...set.value] };
     }
-    case 'del-dest': return { ok: true, value: ['-d', ...svc, '-r', hostPort(op.dest.af, op.dest.addr, op.dest.port)] };
+    case 'del-dest': return { ok: true, value: ['-d', ...svc, '-r', addrPort(op.dest.af, op.dest.addr, op.dest.port)] };
     default: {
       const never: never = op;
       return { ok: false, error: `unknown op ${JSON.stringify(never)}` };
@@ -135,9 +130,9 @@ export function parseHostPort(text: string): { af: AddressFamily; addr: string; 
 }
 
 /** Key shared by -S lines and -L listings: "TCP 1.2.3.4:80", "FWM 100", "FWM 100 IPv6". */
-export function serviceKey(s: ServiceId): string {
+export function listingKey(s: ServiceId): string {
   if (s.fwmark) return `FWM ${s.fwmark | 0}${s.af === AF_INET6 ? ' IPv6' : ''}`;
-  return `${PROTO_NAME[s.protocol] ?? '?'} ${hostPort(s.af, s.addr, s.port)}`;
+  return `${PROTOCOL_NAME[s.protocol] ?? '?'} ${addrPort(s.af, s.addr, s.port)}`;
 }
 
 interface Opts { readonly svc: ServiceId; readonly rest: Map<string, string | true> }
@@ -225,10 +220,10 @@ export function parseSave(text: string): Result<IpvsServiceWithDests[], string> 
     if (tokens[0] === '-A') {
       const entry = { service: serviceFromRule(o.value), dests: [] };
       out.push(entry);
-      byKey.set(serviceKey(entry.service), entry);
+      byKey.set(listingKey(entry.service), entry);
     } else if (tokens[0] === '-a') {
       const d = destFromRule(o.value);
-      const entry = byKey.get(serviceKey(o.value.svc));
+      const entry = byKey.get(listingKey(o.value.svc));
       if (!d.ok || !entry) return { ok: false, error: `line ${n + 1}: ${d.ok ? 'dest before its service' : d.error}` };
       entry.dests.push(d.value);
     } else {
@@ -280,12 +275,12 @@ function statsOf(key: string, l: Listings): IpvsService['stats'] {
 /** Complete a -S dump with thresholds, connection counts and stats from the listings. */
 export function mergeListings(save: readonly IpvsServiceWithDests[], l: Listings): IpvsServiceWithDests[] {
   return save.map(({ service, dests }) => {
-    const sk = serviceKey(service);
+    const sk = listingKey(service);
     const stats = statsOf(sk, l);
     return {
       service: stats ? { ...service, stats } : service,
       dests: dests.map((d) => {
-        const dk = `${sk}|${hostPort(d.af, d.addr, d.port)}`;
+        const dk = `${sk}|${addrPort(d.af, d.addr, d.port)}`;
         const th = l.thresholds.get(dk) ?? [];
         const pc = l.persistent.get(dk) ?? [];
         const ds = statsOf(dk, l);

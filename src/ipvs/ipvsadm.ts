@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { KernelError } from '../errors.js';
+import { SerialQueue } from '../serial-queue.js';
 import { describeDaemon, describeOp, describeService, errnoNumber, ipvsError } from './errno.js';
 import type { CmdName } from './family.js';
 import {
@@ -38,7 +39,7 @@ const EPROTO = errnoNumber('EPROTO') ?? 71;
 
 export class IpvsadmBackend implements IpvsBackend {
   readonly kind = 'ipvsadm' as const;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private readonly bin: string;
   private readonly timeoutMs: number;
 
@@ -48,9 +49,7 @@ export class IpvsadmBackend implements IpvsBackend {
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(fn, fn);
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.queue.run(fn);
   }
 
   /** Run ipvsadm once; resolves with stdout, rejects with a KernelError carrying the errno ipvsadm reported. */

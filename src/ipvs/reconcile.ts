@@ -24,7 +24,7 @@
  * place is kept; the other wanted destinations are deleted and re-added in canonical order.
  * This needs `actual` dests in the kernel's dump order (IpvsBackend.dump() must not sort them).
  */
-import { canonicalAddr } from './addr-text.js';
+import { canonicalAddr } from './address.js';
 import {
   FWD_TUNNEL,
   SVC_F_HASHED,
@@ -54,11 +54,11 @@ export const ORDER_SENSITIVE_SCHEDULERS: ReadonlySet<string> = new Set(['mh']);
 
 export function serviceKey(s: ServiceId): string {
   if (s.fwmark) return `${s.af}/fwm/${s.fwmark >>> 0}`;
-  return `${s.af}/${s.protocol}/${canonicalAddr(s.af, s.addr)}/${s.port}`;
+  return `${s.af}/${s.protocol}/${canonicalAddr(s.af, s.addr) ?? s.addr}/${s.port}`;
 }
 
 export function destKey(d: DestId): string {
-  return `${d.af}/${canonicalAddr(d.af, d.addr)}/${d.port}`;
+  return `${d.af}/${canonicalAddr(d.af, d.addr) ?? d.addr}/${d.port}`;
 }
 
 function serviceId(s: ServiceId): ServiceId {

@@ -11,7 +11,7 @@
  * Because the relation is cyclic, the result depends on the input order (the kernel's
  * dump order) and on this exact algorithm; Array.prototype.sort would differ.
  */
-import { addrWords } from './addr-text.js';
+import { addrWords } from './address.js';
 import { AF_INET6, type IpvsDest, type IpvsService } from './types.js';
 
 /** C `int` result of subtracting two u32 values (wraps at 2^32, then reads as signed). */

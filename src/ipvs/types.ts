@@ -13,6 +13,9 @@ export const AF_INET6 = 10 as const;
 export const IPPROTO_TCP = 6;
 export const IPPROTO_UDP = 17;
 export const IPPROTO_SCTP = 132;
+/** ipvsadm's name of each protocol ("TCP") and its service option ("-t"), ipvsadm 1.31 ipvsadm.c. */
+export const PROTOCOL_NAME: Readonly<Record<number, string>> = { [IPPROTO_TCP]: 'TCP', [IPPROTO_UDP]: 'UDP', [IPPROTO_SCTP]: 'SCTP' };
+export const PROTOCOL_OPTION: Readonly<Record<number, string>> = { [IPPROTO_TCP]: '-t', [IPPROTO_UDP]: '-u', [IPPROTO_SCTP]: '--sctp-service' };
 
 /** Service flags (IP_VS_SVC_F_*). */
 export const SVC_F_PERSISTENT = 0x0001;

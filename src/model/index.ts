@@ -4,8 +4,10 @@
  * (docs/design.md "Layers"): it imports no other folder. Other folders import only this file.
  */
 export type * from './types.js';
-export { type IpAddress, bigIntToIp, ipToBigInt, netmaskToPrefix, parseIp } from './address.js';
-export { canonicalAddress, compareAddresses, formatAddress, formatIPv4, formatIPv6, parseAddress, parseIPv4, parseIPv6 } from './ip.js';
+export {
+  type IpAddress, bigIntToIp, canonicalAddress, compareAddresses, formatAddress, formatIPv4, formatIPv6, ipToBigInt, netmaskToPrefix,
+  parseAddress, parseIp, parseIPv4, parseIPv6,
+} from './ip.js';
 export { type FormatDefaults, defaultsFor, HEARTBEAT_DEFAULTS, LDIRECTORD_DIRECTIVES } from './defaults.js';
 export { diagnosticLine, formatDiagnostic, formatLoc, sortDiagnostics } from './diagnostic.js';
 export { FORWARD_METHODS, SCHED_FLAGS, SCHEDULERS, isMulticast, keyText, validInterfaceName, validateConfig } from './validate.js';

@@ -1,10 +1,19 @@
 /**
- * IPv4 / IPv6 text <-> bytes, as glibc inet_pton / inet_ntop do it (pure, never throws).
- * The one implementation in lvsd: the config model, the VRRP codec and rules, the state
- * machine's equal-priority tie (RFC 5798 §6.4.3: unsigned compare in network byte order),
- * VIPs over rtnetlink and the ARP/NA frames all use it, so an address prints and compares
- * the same everywhere.
+ * IPv4 / IPv6 text <-> bytes, as glibc inet_pton / inet_ntop do it (glibc 2.36
+ * resolv/inet_pton.c, resolv/inet_ntop.c), and address values of the model (pure, never
+ * throws). The one implementation in lvsd: the config model, the VRRP codec and rules, the
+ * state machine's equal-priority tie (RFC 5798 §6.4.3: unsigned compare in network byte
+ * order), VIPs over rtnetlink, the ARP/NA frames and the IPVS codec and text all use it, so an
+ * address prints and compares the same everywhere. Canonical text is what inet_ntop prints
+ * (RFC 5952 for IPv6, with glibc's dotted tail for IPv4-mapped and -compatible addresses).
  */
+import type { IpFamily } from './types.js';
+
+/** An address as the model keeps it: canonical text and its family. */
+export interface IpAddress {
+  readonly address: string;
+  readonly family: IpFamily;
+}
 
 /** Parse dotted-quad IPv4. Leading zeros are rejected (glibc inet_pton4 does the same). */
 export function parseIPv4(text: string): Uint8Array | undefined {
@@ -39,13 +48,9 @@ function parseHextets(text: string, allowV4Tail: boolean): number[] | undefined 
   return words;
 }
 
-/**
- * Parse IPv6 text (RFC 4291 §2.2, including `::` and an embedded dotted IPv4 tail).
- * A zone suffix (`fe80::1%eth0`) is accepted and ignored: the wire carries no zone.
- */
+/** Parse IPv6 text (RFC 4291 §2.2, including `::` and an embedded dotted IPv4 tail); no zone id (`%eth0`). */
 export function parseIPv6(text: string): Uint8Array | undefined {
-  const noZone = text.split('%')[0] ?? '';
-  const halves = noZone.split('::');
+  const halves = text.split('::');
   if (halves.length > 2) return undefined;
   const head = parseHextets(halves[0] ?? '', halves.length === 1);
   const tail = halves.length === 2 ? parseHextets(halves[1] ?? '', true) : [];
@@ -62,7 +67,7 @@ export function parseIPv6(text: string): Uint8Array | undefined {
 }
 
 /** Parse an address of the given family; undefined when malformed or of the other family. */
-export function parseAddress(text: string, family: 4 | 6): Uint8Array | undefined {
+export function parseAddress(text: string, family: IpFamily): Uint8Array | undefined {
   return family === 4 ? parseIPv4(text) : parseIPv6(text);
 }
 
@@ -104,12 +109,13 @@ export function formatIPv6(b: Uint8Array): string {
   return out;
 }
 
+/** 4 bytes as IPv4, anything else as the first 16 bytes of an IPv6 address. */
 export function formatAddress(b: Uint8Array): string {
   return b.length === 4 ? formatIPv4(b) : formatIPv6(b);
 }
 
 /** Canonical text of an address, or undefined when it does not parse in that family. */
-export function canonicalAddress(text: string, family: 4 | 6): string | undefined {
+export function canonicalAddress(text: string, family: IpFamily): string | undefined {
   const b = parseAddress(text, family);
   return b ? formatAddress(b) : undefined;
 }
@@ -119,8 +125,8 @@ export function canonicalAddress(text: string, family: 4 | 6): string | undefine
  * Addresses that do not parse, or of different families, compare by family then as 0.
  */
 export function compareAddresses(a: string, b: string): -1 | 0 | 1 {
-  const fa: 4 | 6 = a.includes(':') ? 6 : 4;
-  const fb: 4 | 6 = b.includes(':') ? 6 : 4;
+  const fa: IpFamily = a.includes(':') ? 6 : 4;
+  const fb: IpFamily = b.includes(':') ? 6 : 4;
   if (fa !== fb) return fa < fb ? -1 : 1;
   const x = parseAddress(a, fa);
   const y = parseAddress(b, fb);
@@ -130,4 +136,38 @@ export function compareAddresses(a: string, b: string): -1 | 0 | 1 {
     if (d !== 0) return d < 0 ? -1 : 1;
   }
   return 0;
+}
+
+/** Parse an IPv4 or IPv6 literal (no zone id, no brackets, no prefix); undefined when it is not one. */
+export function parseIp(text: string): IpAddress | undefined {
+  const v4 = parseIPv4(text);
+  if (v4) return { address: formatIPv4(v4), family: 4 };
+  const v6 = parseIPv6(text);
+  return v6 ? { address: formatIPv6(v6), family: 6 } : undefined;
+}
+
+/** The 16 bytes (IPv6) or 4 bytes (IPv4) of an address as one unsigned number, for ranges. */
+export function ipToBigInt(ip: IpAddress): bigint {
+  const bytes = parseAddress(ip.address, ip.family) ?? new Uint8Array(ip.family === 4 ? 4 : 16);
+  return bytes.reduce((acc, b) => (acc << 8n) | BigInt(b), 0n);
+}
+
+/** Inverse of ipToBigInt. */
+export function bigIntToIp(value: bigint, family: IpFamily): IpAddress {
+  const n = family === 4 ? 4 : 16;
+  const bytes = new Uint8Array(n);
+  for (let i = 0; i < n; i++) bytes[i] = Number((value >> BigInt((n - 1 - i) * 8)) & 0xffn);
+  return { address: formatAddress(bytes), family };
+}
+
+/** Dotted IPv4 netmask → prefix length, or undefined if the mask is not contiguous. */
+export function netmaskToPrefix(mask: string): number | undefined {
+  const ip = parseIp(mask);
+  if (ip?.family !== 4) return undefined;
+  const bits = ipToBigInt(ip);
+  for (let prefix = 0; prefix <= 32; prefix++) {
+    const want = prefix === 0 ? 0n : ((1n << BigInt(prefix)) - 1n) << BigInt(32 - prefix);
+    if (bits === want) return prefix;
+  }
+  return undefined;
 }

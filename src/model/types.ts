@@ -15,6 +15,13 @@ export type IpFamily = 4 | 6;
 
 // ---------------------------------------------------------------- VRRP
 
+/**
+ * A VRRP instance's state at run time (RFC 5798 §6.4: Initialize, Backup, Master; FAULT is
+ * keepalived's, for a tracked link or check down). Here because VRRP, connection sync and the
+ * control protocol all speak of it.
+ */
+export type VrrpRole = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
+
 export type VrrpVersion = 2 | 3;
 
 /**

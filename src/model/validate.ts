@@ -4,7 +4,7 @@
  * programmatic configs), combinations, and cross-references, citing both places.
  * Returns every problem, sorted by file and line; an empty list means valid.
  */
-import { netmaskToPrefix, parseIp } from './address.js';
+import { netmaskToPrefix, parseIp } from './ip.js';
 import { formatLoc, sortDiagnostics } from './diagnostic.js';
 import type { Config, Diagnostic, Loc, RealServer, ServiceKey, SyncDaemonSettings, VirtualService, Vip, VrrpInstance } from './types.js';
 import { checkHealth } from './validate-health.js';

@@ -13,7 +13,9 @@
  *   RFC 8200 §8.1 pseudo-header) is computed here.
  */
 
-import { parseIpv4, parseIpv6 } from './ip-bytes.js';
+import { parseIPv4, parseIPv6 } from '../model/index.js';
+
+const bytesOf = (b: Uint8Array | undefined): Buffer | undefined => (b ? Buffer.from(b) : undefined);
 
 export const ETH_P_ARP = 0x0806;
 export const ETH_P_IPV6 = 0x86dd;
@@ -52,7 +54,7 @@ export function icmpv6Checksum(src: Buffer, dst: Buffer, icmp: Buffer): number {
 /** Gratuitous ARP request for `ip` from `srcMac`, padded to 60 bytes. Throws TypeError on bad input (a caller bug). */
 export function garpFrame(o: { srcMac: Buffer; ip: string }): Buffer {
   checkMac(o.srcMac);
-  const ip = parseIpv4(o.ip);
+  const ip = bytesOf(parseIPv4(o.ip));
   if (ip === undefined) throw new TypeError(`garpFrame: not an IPv4 address: ${o.ip}`);
   const f = Buffer.alloc(ETH_MIN_FRAME);
   f.fill(0xff, 0, 6); // Ethernet destination: broadcast
@@ -73,9 +75,9 @@ export function garpFrame(o: { srcMac: Buffer; ip: string }): Buffer {
 /** Unsolicited NA frame (86 bytes) announcing `target` at `srcMac`. Throws TypeError on bad input. */
 export function unsolicitedNa(o: { srcMac: Buffer; target: string; router?: boolean }): Buffer {
   checkMac(o.srcMac);
-  const target = parseIpv6(o.target);
+  const target = bytesOf(parseIPv6(o.target));
   if (target === undefined) throw new TypeError(`unsolicitedNa: not an IPv6 address: ${o.target}`);
-  const allNodes = parseIpv6('ff02::1') ?? Buffer.alloc(16);
+  const allNodes = bytesOf(parseIPv6('ff02::1')) ?? Buffer.alloc(16);
   const icmp = Buffer.alloc(32);
   icmp[0] = ND_NEIGHBOR_ADVERT; // type; code 0; checksum at 2..3 filled below
   icmp.writeUInt32BE(((o.router === true ? 1 : 0) << 31 | 1 << 29) >>> 0, 4); // R, S=0, O=1

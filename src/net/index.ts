@@ -8,6 +8,5 @@ export { type VipManager, type VipSpec, describeVip, openVipManager, vipProblem 
 export { type LinkState, type LinkWatcher, type LinkWatcherOptions, openLinkWatcher } from './links.js';
 export { type AnnounceOptions, ipv6Forwarding, sendGarp, sendUnsolicitedNa } from './announce-io.js';
 export { type NotifyEnv, sdNotify, watchdogUs } from './sdnotify.js';
-export { DEFAULT_STATE, type RealServerReport, prepareRealServer, undoRealServer } from './realserver.js';
+export { type RealServerReport, prepareRealServer, undoRealServer } from './realserver.js';
 export { parseVipList } from './realserver-plan.js';
-export { DEFAULT_SYSCTL_FILE, DEFAULT_UNIT_FILE } from './realserver-persist.js';

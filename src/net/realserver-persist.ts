@@ -10,9 +10,6 @@ import { basename, dirname, join } from 'node:path';
 import { LvsdError } from '../errors.js';
 import { ownedByLvsd } from './realserver-files.js';
 
-export const DEFAULT_SYSCTL_FILE = '/etc/sysctl.d/90-lvsd-realserver.conf';
-export const DEFAULT_UNIT_FILE = '/etc/systemd/system/lvsd-realserver.service';
-
 export interface PersistPaths {
   readonly sysctlFile: string;
   readonly unitFile: string;

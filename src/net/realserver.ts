@@ -14,8 +14,6 @@ import { familiesOf, sysctlChanges, vipConflicts, wantedSysctls, type Family, ty
 import { bootUnit, decodeState, encodeState, sysctlConf, type BootVip, type RealServerState } from './realserver-files.js';
 import { checkOwnership, persistPresent, removePersist, writePersist, type FileChange, type PersistPaths } from './realserver-persist.js';
 
-export const DEFAULT_STATE = '/var/lib/lvsd/realserver.json';
-
 export interface RealServerOptions {
   readonly vips: ReadonlyArray<{ address: string; family: Family }>;
   readonly dev: string;

@@ -13,8 +13,7 @@
 import { constants as osConstants } from 'node:os';
 import { AttrStream, FlagsGet, FlagsNew, createRtNetlink, type RtNetlinkSocket } from 'netlink';
 import { KernelError } from '../errors.js';
-import type { IpFamily } from '../model/index.js';
-import { formatIp, parseIp } from './ip-bytes.js';
+import { formatAddress, type IpFamily, parseAddress } from '../model/index.js';
 import { kernelError, rt, rtRequest } from './rtnl.js';
 import { AckRequester, frameRequest } from './nl-ack.js';
 import { isNativeSystemError, loadNative } from '../native/index.js';
@@ -78,7 +77,7 @@ export async function openVipManager(o?: { timeoutMs?: number }): Promise<VipMan
 
 /** Why this VIP cannot be sent to the kernel, or undefined when it can. Pure. */
 export function vipProblem(v: VipSpec): string | undefined {
-  if (parseIp(v.address, v.family) === undefined) return `not an IPv${v.family} address: "${v.address}"`;
+  if (parseAddress(v.address, v.family) === undefined) return `not an IPv${v.family} address: "${v.address}"`;
   const max = v.family === 4 ? 32 : 128;
   if (!Number.isInteger(v.prefix) || v.prefix < 0 || v.prefix > max) return `prefix must be 0-${max}, got ${v.prefix}`;
   if (v.dev === '' || Buffer.byteLength(v.dev) > MAX_LABEL_BYTES) return `bad device name "${v.dev}"`;
@@ -164,7 +163,7 @@ class RtVipManager implements VipManager {
       const flags = a.attrs.flags ?? a.data.flags ?? {};
       const wanted = family === 4 ? a.data.scope === 0 && flags.secondary !== true : a.data.scope === RT_SCOPE_LINK && flags.tentative !== true;
       const bytes = a.attrs.local ?? a.attrs.address;
-      if (wanted && bytes !== undefined) return formatIp(bytes);
+      if (wanted && bytes !== undefined) return addressText(bytes);
     }
     return undefined;
   }
@@ -202,7 +201,8 @@ class RtVipManager implements VipManager {
   /** ifaddrmsg + IFA_LOCAL/IFA_ADDRESS (+ IFA_LABEL) for NEWADDR/DELADDR. */
   private addressBody(v: VipSpec, where: { op: string; target: string }): { index: number; body: Uint8Array[] } {
     const problem = vipProblem(v);
-    const bytes = parseIp(v.address, v.family);
+    const parsed = parseAddress(v.address, v.family);
+    const bytes = parsed && Buffer.from(parsed);
     if (problem !== undefined || bytes === undefined) {
       const errno = osConstants.errno.EINVAL;
       throw new KernelError({ ...where, errno, code: 'EINVAL', syscall: 'rtnetlink', meaning: problem ?? 'bad address' });
@@ -244,8 +244,13 @@ class RtVipManager implements VipManager {
 function toVipSpec(a: rt.AddressMessage, dev: string | undefined): VipSpec | undefined {
   const family = a.data.family === AF_INET ? 4 : a.data.family === AF_INET6 ? 6 : undefined;
   const bytes = a.attrs.local ?? a.attrs.address;
-  const address = bytes === undefined ? undefined : formatIp(bytes);
+  const address = bytes === undefined ? undefined : addressText(bytes);
   if (family === undefined || address === undefined || dev === undefined) return undefined;
   const base = { address, family, prefix: a.data.prefixlen ?? 0, dev } as const;
   return a.attrs.label !== undefined && a.attrs.label !== dev ? { ...base, label: a.attrs.label } : base;
+}
+
+/** Text of a dumped IFA_LOCAL / IFA_ADDRESS; undefined unless it is 4 or 16 bytes. */
+function addressText(bytes: Uint8Array): string | undefined {
+  return bytes.length === 4 || bytes.length === 16 ? formatAddress(bytes) : undefined;
 }

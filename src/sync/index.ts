@@ -4,4 +4,4 @@
  * the kernel's daemons and applies the difference.
  */
 export { SyncManager, openSyncBackend, type SyncBackend, type SyncLog, type SyncManagerOptions, type SyncStatus } from './manager.js';
-export { daemonFor, describeSyncOp, sameDaemon, syncPlan, wantedDaemons, wantedStates, type DaemonState, type FollowedRole, type SyncOp } from './policy.js';
+export { daemonFor, describeSyncOp, sameDaemon, syncPlan, wantedDaemons, wantedStates, type DaemonState, type SyncOp } from './policy.js';

@@ -12,8 +12,8 @@
  */
 import { LvsdError } from '../errors.js';
 import type { IpvsBackend, IpvsDaemon } from '../ipvs/index.js';
-import type { SyncDaemonSettings } from '../model/index.js';
-import { describeSyncOp, syncPlan, wantedDaemons, type FollowedRole, type SyncOp } from './policy.js';
+import type { SyncDaemonSettings, VrrpRole } from '../model/index.js';
+import { describeSyncOp, syncPlan, wantedDaemons, type SyncOp } from './policy.js';
 
 /** The part of an IPVS backend the sync daemon needs. */
 export type SyncBackend = Pick<IpvsBackend, 'getDaemons' | 'startDaemon' | 'stopDaemon' | 'close'>;
@@ -38,7 +38,7 @@ export interface SyncStatus {
   readonly mode: 'follow' | 'both' | null;
   readonly instance: string | null;
   /** The followed instance's last role; null before the first. */
-  readonly role: FollowedRole | null;
+  readonly role: VrrpRole | null;
   /** null: nothing configured, or undecided (the followed instance has no role yet). */
   readonly wanted: readonly IpvsDaemon[] | null;
   /** The kernel's daemons as lvsd last read them (after its last round). */
@@ -52,7 +52,7 @@ export class SyncManager {
   private settings: SyncDaemonSettings | undefined;
   private owned = false;
   private stopping = false;
-  private readonly roles = new Map<string, FollowedRole>();
+  private readonly roles = new Map<string, VrrpRole>();
   private backend: SyncBackend | undefined;
   private dirty = false;
   private loop: Promise<void> | undefined;
@@ -74,7 +74,7 @@ export class SyncManager {
   }
 
   /** A VRRP role change; acts only for the followed instance. Never rejects: failures are logged. */
-  onRole(instance: string, role: FollowedRole): void {
+  onRole(instance: string, role: VrrpRole): void {
     this.roles.set(instance, role);
     const s = this.settings;
     if (s?.mode.kind === 'follow' && s.mode.instance === instance) void this.schedule();

@@ -1,8 +1,8 @@
 /** The sync daemon policy: role → wanted daemons, and the requests from the kernel's daemons to them. */
 import test from 'ava';
 import type { IpvsDaemon } from '../ipvs/index.js';
-import type { SyncDaemonSettings } from '../model/index.js';
-import { sameDaemon, syncPlan, wantedDaemons, wantedStates, type FollowedRole } from './policy.js';
+import type { SyncDaemonSettings, VrrpRole } from '../model/index.js';
+import { sameDaemon, syncPlan, wantedDaemons, wantedStates } from './policy.js';
 
 const at = { file: 't.conf', line: 1 };
 const follow: SyncDaemonSettings = { at, mode: { kind: 'follow', instance: 'VI_1' }, interface: 'eth1', syncId: 51, group: '224.0.0.81', port: 8848, ttl: 1 };
@@ -13,7 +13,7 @@ const kernel = (state: 'master' | 'backup', o: Partial<IpvsDaemon> = {}): IpvsDa
   ({ state, mcastIfn: 'eth1', syncId: 51, maxLen: 1472, mcastGroup: '224.0.0.81', mcastPort: 8848, mcastTtl: 1, ...o });
 
 test('following an instance: master on MASTER, backup on BACKUP and FAULT, undecided in INIT', (t) => {
-  const cases: Array<[FollowedRole | undefined, readonly string[] | undefined]> = [
+  const cases: Array<[VrrpRole | undefined, readonly string[] | undefined]> = [
     ['MASTER', ['master']], ['BACKUP', ['backup']], ['FAULT', ['backup']], ['INIT', undefined], [undefined, undefined],
   ];
   for (const [role, want] of cases) t.deepEqual(wantedStates(follow.mode, role), want, String(role));

@@ -14,15 +14,12 @@
  * A swap stops the daemon that goes before starting the one that comes, as keepalived does.
  */
 import type { IpvsDaemon } from '../ipvs/index.js';
-import type { SyncDaemonSettings, SyncMode } from '../model/index.js';
+import type { SyncDaemonSettings, SyncMode, VrrpRole } from '../model/index.js';
 
 export type DaemonState = IpvsDaemon['state'];
 
-/** The VRRP roles (src/vrrp/messages.ts Role); restated so that sync/ depends on model and ipvs only. */
-export type FollowedRole = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
-
 /** The daemon states wanted for this mode and role; undefined = undecided (leave as is). */
-export function wantedStates(mode: SyncMode, role: FollowedRole | undefined): readonly DaemonState[] | undefined {
+export function wantedStates(mode: SyncMode, role: VrrpRole | undefined): readonly DaemonState[] | undefined {
   if (mode.kind === 'both') return ['master', 'backup'];
   switch (role) {
     case 'MASTER': return ['master'];
@@ -45,7 +42,7 @@ export function daemonFor(s: SyncDaemonSettings, state: DaemonState): IpvsDaemon
 }
 
 /** The daemons wanted; undefined while the followed instance has no role yet. */
-export function wantedDaemons(s: SyncDaemonSettings, role: FollowedRole | undefined): readonly IpvsDaemon[] | undefined {
+export function wantedDaemons(s: SyncDaemonSettings, role: VrrpRole | undefined): readonly IpvsDaemon[] | undefined {
   return wantedStates(s.mode, role)?.map((state) => daemonFor(s, state));
 }
 

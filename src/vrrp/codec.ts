@@ -75,6 +75,7 @@ export const VRRP_TTL = 255;
 /** RFC 2338 §5.3.6: simple text password (removed by RFC 3768, kept by keepalived). */
 export const VRRP_AUTH_PASS = 1;
 export const VRRP_AUTH_LEN = 8;
+/** RFC 5798 §5.1.1.2 / §5.1.2.2: the IPv4 and IPv6 multicast groups adverts go to. */
 export const VRRP_MCAST_IPV4 = '224.0.0.18';
 export const VRRP_MCAST_IPV6 = 'ff02::12';
 const HEADER_LEN = 8;

@@ -5,4 +5,4 @@
  */
 export { VrrpEngine, type VrrpSnapshot } from './engine.js';
 export type { DropReason } from './codec.js';
-export type { FromWorker, InstanceCounters, InstanceSnapshot, Role, TimerLateness, ToWorker } from './messages.js';
+export type { FromWorker, InstanceCounters, InstanceSnapshot, TimerLateness, ToWorker } from './messages.js';

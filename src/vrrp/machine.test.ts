@@ -1,5 +1,6 @@
 import test from 'ava';
-import { initialState, masterDownUs, skewUs, step, type Input, type InstanceState, type MachineConfig, type Output, type Role } from './machine.js';
+import { initialState, masterDownUs, skewUs, step, type Input, type InstanceState, type MachineConfig, type Output } from './machine.js';
+import type { VrrpRole } from '../model/index.js';
 import type { Us } from '../clock.js';
 
 const base: MachineConfig = { version: 3, priority: 100, advertIntervalCs: 100, preempt: true, preemptDelayUs: 0, localAddress: '10.0.0.2' };
@@ -20,7 +21,7 @@ function feed(cfg: MachineConfig, inputs: readonly Input[]): { s: InstanceState;
 // ------------------------------------------------------------------ a tiny LAN under fake time
 
 interface Node { readonly name: string; readonly cfg: MachineConfig; s: InstanceState; timerAt: Us | null; up: boolean }
-interface Transition { readonly at: Us; readonly node: string; readonly role: Role; readonly reason: string }
+interface Transition { readonly at: Us; readonly node: string; readonly role: VrrpRole; readonly reason: string }
 
 /** Nodes exchange adverts with a fixed latency; timers fire exactly when due (lateUs 0). */
 class Lan {
@@ -81,7 +82,7 @@ class Lan {
 
   /** kill -9: the node stops sending and receiving, nothing announced. */
   crash(n: Node): void { n.up = false; }
-  role(n: Node): Role { return n.s.role; }
+  role(n: Node): VrrpRole { return n.s.role; }
   becameMaster(name: string): Transition[] { return this.log.filter((x) => x.node === name && x.role === 'MASTER'); }
 }
 

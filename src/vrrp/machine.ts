@@ -6,10 +6,8 @@
  * rules.ts). keepalived's FAULT state (track_interface) is added; its other extensions are not.
  */
 import type { Us } from '../clock.js';
-import { compareAddresses } from '../model/index.js';
+import { compareAddresses, type VrrpRole } from '../model/index.js';
 import { v2IntervalS } from './codec.js';
-
-export type Role = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
 
 export interface MachineConfig {
   readonly version: 2 | 3;
@@ -34,7 +32,7 @@ export interface MachineConfig {
 
 export interface InstanceState {
   readonly cfg: MachineConfig;
-  readonly role: Role;
+  readonly role: VrrpRole;
   /** Effective priority (config, or the last set-priority). */
   readonly priority: number;
   /** v3 Master_Adver_Interval (learned from the master's adverts); v2: own interval. */
@@ -70,7 +68,7 @@ export type Output =
   | { readonly kind: 'send'; readonly priority: number }
   | { readonly kind: 'arm'; readonly at: Us }
   | { readonly kind: 'disarm' }
-  | { readonly kind: 'role'; readonly role: Role; readonly reason: string };
+  | { readonly kind: 'role'; readonly role: VrrpRole; readonly reason: string };
 
 export interface StepResult {
   readonly s: InstanceState;

@@ -4,10 +4,8 @@
  * the main thread owns logging, notify scripts, the control socket and IPVS.
  */
 import type { WireError } from '../errors.js';
-import type { VrrpInstance, VrrpSyncGroup } from '../model/index.js';
+import type { VrrpInstance, VrrpRole, VrrpSyncGroup } from '../model/index.js';
 import type { DropReason } from './codec.js';
-
-export type Role = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
 
 export interface InstanceCounters {
   advertsSent: number;
@@ -23,7 +21,7 @@ export interface InstanceCounters {
 
 export interface InstanceSnapshot {
   readonly name: string;
-  readonly role: Role;
+  readonly role: VrrpRole;
   readonly version: 2 | 3;
   readonly family: 4 | 6;
   readonly interface: string;
@@ -35,7 +33,7 @@ export interface InstanceSnapshot {
   readonly advertIntervalCs: number;
   readonly masterAdverIntervalCs: number;
   readonly counters: InstanceCounters;
-  readonly lastTransition: { readonly atMs: number; readonly from: Role; readonly to: Role; readonly reason: string } | null;
+  readonly lastTransition: { readonly atMs: number; readonly from: VrrpRole; readonly to: VrrpRole; readonly reason: string } | null;
 }
 
 export interface TimerLateness {
@@ -64,7 +62,7 @@ export type ToWorker =
 export type FromWorker =
   | { readonly type: 'ready' }
   | { readonly type: 'started' }
-  | { readonly type: 'role'; readonly atMs: number; readonly instance: string; readonly from: Role; readonly to: Role;
+  | { readonly type: 'role'; readonly atMs: number; readonly instance: string; readonly from: VrrpRole; readonly to: VrrpRole;
       readonly reason: string; readonly priority: number; readonly masterAddress: string | null }
   | { readonly type: 'vip'; readonly atMs: number; readonly instance: string; readonly action: 'added' | 'removed' | 'present' | 'absent';
       readonly address: string; readonly dev: string }
@@ -74,7 +72,7 @@ export type FromWorker =
   | { readonly type: 'error'; readonly atMs: number; readonly instance: string | null; readonly what: string; readonly error: WireError }
   | { readonly type: 'late'; readonly atMs: number; readonly instance: string; readonly lateUs: number; readonly intervalUs: number }
   /** A sync group's own state changed (sync-group.ts): its notify scripts run on the main thread. */
-  | { readonly type: 'group'; readonly atMs: number; readonly group: string; readonly state: Role }
+  | { readonly type: 'group'; readonly atMs: number; readonly group: string; readonly state: VrrpRole }
   | { readonly type: 'snapshot'; readonly id: number; readonly instances: readonly InstanceSnapshot[]; readonly lateness: TimerLateness }
   | { readonly type: 'reloaded'; readonly added: readonly string[]; readonly removed: readonly string[]; readonly changed: readonly string[] }
   | { readonly type: 'stopped' };

@@ -5,16 +5,14 @@
  */
 import type { Clock, TimerHandle, Us, WallClock } from '../clock.js';
 import { serializeError } from '../errors.js';
-import type { VrrpInstance } from '../model/index.js';
-import { authDataFromPassword, decodeAdvert, encodeAdvert, type Advert, type DropReason, type TransportDropReason } from './codec.js';
+import type { VrrpInstance, VrrpRole } from '../model/index.js';
+import { authDataFromPassword, decodeAdvert, encodeAdvert, type Advert, type DropReason, type TransportDropReason, VRRP_MCAST_IPV4, VRRP_MCAST_IPV6 } from './codec.js';
 import { initialState, step, type Input, type InstanceState, type Output, type StepResult } from './machine.js';
-import type { FromWorker, InstanceCounters, InstanceSnapshot, Role } from './messages.js';
+import type { FromWorker, InstanceCounters, InstanceSnapshot } from './messages.js';
 import { checkAdvert } from './rules.js';
 import type { LatenessRecorder } from './timers.js';
 import type { VrrpPacketIn } from './transport.js';
 
-export const VRRP_GROUP4 = '224.0.0.18';
-export const VRRP_GROUP6 = 'ff02::12';
 /**
  * Precise (master-down, preempt) timers are armed this much early; the time left is spent
  * preparing the takeover and then waiting for the deadline on the clock.
@@ -48,7 +46,7 @@ function emptyCounters(): InstanceCounters {
 
 export class InstanceRunner {
   private s: InstanceState;
-  private role: Role = 'INIT';
+  private role: VrrpRole = 'INIT';
   private timer: TimerHandle | undefined = undefined;
   private timerAt: Us = 0;
   private masterAddress: string | null = null;
@@ -215,7 +213,7 @@ export class InstanceRunner {
       authType: cfg.authPass !== undefined ? 1 : 0,
       authData: cfg.authPass !== undefined ? authDataFromPassword(cfg.authPass) : undefined,
     };
-    const dsts = cfg.unicastPeers.length > 0 ? cfg.unicastPeers : [cfg.family === 4 ? VRRP_GROUP4 : VRRP_GROUP6];
+    const dsts = cfg.unicastPeers.length > 0 ? cfg.unicastPeers : [cfg.family === 4 ? VRRP_MCAST_IPV4 : VRRP_MCAST_IPV6];
     const src = cfg.unicastSrc ?? this.io.localAddress;
     return dsts.map((dst) => ({ dst, buf: encodeAdvert(advert, { family: cfg.family, src, dst, v3Checksum: cfg.v3Checksum }) }));
   }
@@ -282,7 +280,7 @@ export class InstanceRunner {
     return this.role !== 'MASTER';
   }
 
-  private changeRole(to: Role, reason: string): void {
+  private changeRole(to: VrrpRole, reason: string): void {
     const from = this.role;
     if (from === to) return;
     this.role = to;

@@ -1,17 +1,17 @@
 import test from 'ava';
 import type { VrrpSyncGroup } from '../model/index.js';
-import type { Role } from './messages.js';
+import type { VrrpRole } from '../model/index.js';
 import { SyncGroups, type SyncAction } from './sync-group.js';
 
 const group: VrrpSyncGroup = { name: 'G', at: { file: 'f', line: 1 }, members: ['A', 'B', 'C'], notify: { timeoutMs: 1000 } };
 
 /** Members that obey at once, as runners do: a forced change is reported back while the hook runs. */
 function harness(groups: readonly VrrpSyncGroup[] = [group]) {
-  const roles = new Map<string, Role>();
+  const roles = new Map<string, VrrpRole>();
   const forced: string[] = [];
   const states: string[] = [];
   let s: SyncGroups | undefined;
-  const set = (m: string, to: Role): void => {
+  const set = (m: string, to: VrrpRole): void => {
     const from = roles.get(m) ?? 'INIT';
     if (from === to) return; // a runner told to do what it already does posts nothing
     roles.set(m, to);

@@ -14,8 +14,7 @@
  * Not (yet) done: keepalived also forces the other members to MASTER/BACKUP when one of
  * them changes between those two; here they follow through their own elections.
  */
-import type { VrrpSyncGroup } from '../model/index.js';
-import type { Role } from './messages.js';
+import type { VrrpRole, VrrpSyncGroup } from '../model/index.js';
 
 export type SyncAction = { readonly instance: string; readonly action: 'fault' | 'clear'; readonly reason: string };
 
@@ -23,18 +22,18 @@ export interface SyncGroupHooks {
   /** Put a member in FAULT or take it out of the group's fault. */
   readonly force: (a: SyncAction) => void;
   /** The group's own state changed (never reported: INIT, or members that disagree). */
-  readonly groupState: (group: VrrpSyncGroup, state: Role) => void;
+  readonly groupState: (group: VrrpSyncGroup, state: VrrpRole) => void;
 }
 
 export class SyncGroups {
   private groupOf = new Map<string, VrrpSyncGroup>();
-  private readonly roles = new Map<string, Role>();
+  private readonly roles = new Map<string, VrrpRole>();
   /** Members in FAULT on their own account (not because of the group). */
   private readonly ownFault = new Set<string>();
   /** Members whose forced change is being carried out right now. */
   private readonly forcing = new Set<string>();
   /** Last state reported per group name. */
-  private readonly reported = new Map<string, Role>();
+  private readonly reported = new Map<string, VrrpRole>();
 
   constructor(groups: readonly VrrpSyncGroup[], private readonly hooks: SyncGroupHooks) {
     this.reconfigure(groups);
@@ -61,7 +60,7 @@ export class SyncGroups {
   }
 
   /** A member (or any instance: others are ignored) changed role. */
-  onRole(instance: string, from: Role, to: Role): void {
+  onRole(instance: string, from: VrrpRole, to: VrrpRole): void {
     this.roles.set(instance, to);
     const g = this.groupOf.get(instance);
     if (!g) return;
@@ -79,7 +78,7 @@ export class SyncGroups {
   }
 
   /** What an unforced change of `instance` means for the other members. */
-  private cascade(g: VrrpSyncGroup, instance: string, from: Role, to: Role): SyncAction[] {
+  private cascade(g: VrrpSyncGroup, instance: string, from: VrrpRole, to: VrrpRole): SyncAction[] {
     const others = g.members.filter((m) => m !== instance);
     if (to === 'FAULT') {
       const first = !g.members.some((m) => this.ownFault.has(m));

@@ -30,6 +30,8 @@ import {
   type NativeSystemError, type RawPacket, type VrrpSocketHandle,
   linkLocalIpv6, loadNative, primaryIpv4, toKernelError,
 } from '../native/index.js';
+import { IPPROTO_VRRP } from './checksum.js';
+import { VRRP_MCAST_IPV4, VRRP_MCAST_IPV6, VRRP_TTL } from './codec.js';
 
 export interface VrrpPacketIn {
   /** The VRRP message only (IP header stripped). */
@@ -89,10 +91,6 @@ export interface VrrpTransportOptions {
   readonly onError: (e: Error) => void;
 }
 
-export const IPPROTO_VRRP = 112;
-export const VRRP_GROUP_V4 = '224.0.0.18';
-export const VRRP_GROUP_V6 = 'ff02::12';
-const VRRP_TTL = 255;
 const { errno } = constants;
 const IPTOS_PREC_INTERNETCONTROL = 0xc0;
 
@@ -171,7 +169,7 @@ class RawVrrpTransport implements VrrpTransport {
       this.source = resolveSource(o);
       this.handle = native.vrrpOpen({
         family: o.family, ifname: o.ifname, protocol: IPPROTO_VRRP,
-        group: o.multicast ? (o.family === 4 ? VRRP_GROUP_V4 : VRRP_GROUP_V6) : '',
+        group: o.multicast ? (o.family === 4 ? VRRP_MCAST_IPV4 : VRRP_MCAST_IPV6) : '',
         ttl: o.ttl ?? VRRP_TTL, tos: o.family === 4 ? (o.tos ?? IPTOS_PREC_INTERNETCONTROL) : -1,
       }, (err, packets) => this.onReadable(err, packets));
     } catch (e) {

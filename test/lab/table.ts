@@ -8,7 +8,7 @@
  * Route/Tunnel dests of non-fwmark services use the service port; timeout 0 when not persistent.
  * Real-server addresses live in 10.200.0.0/16 and 2001:db8:200::/48: the namespace must route them.
  */
-import { canonicalAddr } from '../../src/ipvs/family-addr.js';
+import { canonicalAddr } from '../../src/ipvs/address.js';
 import type { AddressFamily, IpvsDest, IpvsOp, IpvsService, IpvsServiceWithDests } from '../../src/ipvs/types.js';
 
 export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh'] as const;

@@ -9,7 +9,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ControlServer } from '../../src/daemon/control.js';
+import { ControlServer } from '../../src/control/socket.js';
 
 const CLIENT = fileURLToPath(new URL('../fixtures/control-client.js', import.meta.url));
 const NOBODY = 65534;

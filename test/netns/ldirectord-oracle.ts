@@ -10,7 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { parseIp } from '../../src/model/address.js';
+import { parseIp } from '../../src/model/index.js';
 import type { Config, HealthCheck, RealServer, VirtualService } from '../../src/model/types.js';
 import { shellWords } from '../../src/config/ldirectord/shell-words.js';
 

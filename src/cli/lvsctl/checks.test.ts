@@ -6,7 +6,7 @@ import test from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ControlServer, type ServiceChecks } from '../../daemon/index.js';
+import { ControlServer, type ServiceChecks } from '../../control/index.js';
 import { check, real, service } from '../../../test/fixtures/health-model.js';
 import { config, healthDirector } from '../../../test/fixtures/health-director.js';
 import { main } from '../lvsctl.js';

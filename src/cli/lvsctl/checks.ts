@@ -3,7 +3,7 @@
  * weight in the table lvsd wants (or why it is not there) and the operator's drain; per check
  * its kind, target, state since when, and the last result with its reason and latency.
  */
-import { type CheckStatus, controlRequest, type RealCheckStatus, type ServiceChecks } from '../../daemon/index.js';
+import { type CheckStatus, controlRequest, type RealCheckStatus, type ServiceChecks } from '../../control/index.js';
 import type { Io } from '../io.js';
 
 export async function run(opts: { json: boolean; socket: string }, io: Io): Promise<number> {

@@ -2,7 +2,7 @@
  * `lvsctl director [--json]`: what the running lvsd is doing: its config, the IPVS backend
  * and operation counts, the VRRP worker's timer lateness, and what tracking follows.
  */
-import { controlRequest } from '../../daemon/index.js';
+import { controlRequest } from '../../control/index.js';
 import type { Io } from '../io.js';
 
 export async function run(opts: { json: boolean; socket: string }, io: Io): Promise<number> {

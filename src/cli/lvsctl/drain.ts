@@ -4,7 +4,7 @@
  * reloads; `lvsctl checks` shows it. Unknown or ambiguous targets are refused by lvsd with a
  * message naming them (exit 1).
  */
-import { controlRequest, type WeightResult } from '../../daemon/index.js';
+import { controlRequest, type WeightResult } from '../../control/index.js';
 import type { Io } from '../io.js';
 
 export interface DrainOptions {

@@ -1,5 +1,5 @@
 /** `lvsctl reload`: ask lvsd to reload; prints what changed or why it refused. */
-import { controlRequest, type ReloadResult } from '../../daemon/index.js';
+import { controlRequest, type ReloadResult } from '../../control/index.js';
 import { diagnosticLine } from '../../model/index.js';
 import type { Io } from '../io.js';
 

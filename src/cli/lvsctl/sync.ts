@@ -4,7 +4,7 @@
  * VRRP instance it follows and its role, its last change and its last error.
  * Exit 0 when the kernel could be read (lvsd not running is reported, not an error), else 1.
  */
-import { controlRequest } from '../../daemon/index.js';
+import { controlRequest } from '../../control/index.js';
 import { formatDaemon, type IpvsBackend, type IpvsDaemon, openIpvsBackend } from '../../ipvs/index.js';
 import { KernelError, LvsdError } from '../../errors.js';
 import { sameDaemon, type SyncStatus } from '../../sync/index.js';

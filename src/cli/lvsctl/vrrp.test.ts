@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { VrrpInstanceStatus } from '../../daemon/index.js';
+import type { VrrpInstanceStatus } from '../../control/index.js';
 import { formatVrrp } from './vrrp.js';
 
 const base: VrrpInstanceStatus = {

@@ -1,5 +1,5 @@
 /** `lvsctl vrrp [--json]`: per instance state, priorities, master, advert counters, drops. */
-import { controlRequest, type TrackStatus, type VrrpInstanceStatus } from '../../daemon/index.js';
+import { controlRequest, type TrackStatus, type VrrpInstanceStatus } from '../../control/index.js';
 import type { Io } from '../io.js';
 
 export async function run(opts: { json: boolean; socket: string }, io: Io): Promise<number> {

@@ -9,7 +9,7 @@ export interface LvsdOptions {
   socket: string;
   pidFile: string;
   logLevel: string;
-  logFile?: string;
+  logFile: string;
   debugBurnMain?: number;
   vrrpRtPriority: number;
 }

@@ -1,18 +1,19 @@
 /**
- * `lvsd realserver --vip IP[,IP...] [--dev IF] [--persist] [--undo]` (CLI.md).
+ * `lvsd realserver --vip IP[,IP...] [--dev IF] [--persist] [--undo]` (docs/cli.md).
  * `--undo` without `--vip` removes every VIP the state file lists.
  */
-import { DEFAULT_STATE, DEFAULT_SYSCTL_FILE, DEFAULT_UNIT_FILE, parseVipList, prepareRealServer, undoRealServer } from '../../net/index.js';
+import { parseVipList, prepareRealServer, undoRealServer } from '../../net/index.js';
 import type { Io } from '../io.js';
 
+/** The options cli/lvsd.ts declares, paths with their defaults (cli/paths.ts) filled in. */
 export interface RealServerCliOptions {
   readonly vip?: string;
   readonly dev: string;
   readonly undo?: boolean;
-  readonly state?: string;
+  readonly state: string;
   readonly persist?: boolean;
-  readonly sysctlFile?: string;
-  readonly unitFile?: string;
+  readonly sysctlFile: string;
+  readonly unitFile: string;
 }
 
 export async function run(opts: RealServerCliOptions, io: Io): Promise<number> {
@@ -21,8 +22,8 @@ export async function run(opts: RealServerCliOptions, io: Io): Promise<number> {
     for (const p of parsed.problems) io.err(`lvsd realserver: ${p}\n`);
     return 2;
   }
-  const paths = { sysctlFile: opts.sysctlFile ?? DEFAULT_SYSCTL_FILE, unitFile: opts.unitFile ?? DEFAULT_UNIT_FILE };
-  const args = { vips: parsed.vips, dev: opts.dev, statePath: opts.state ?? DEFAULT_STATE, persistPaths: paths, ...(opts.persist ? { persist: paths } : {}) };
+  const paths = { sysctlFile: opts.sysctlFile, unitFile: opts.unitFile };
+  const args = { vips: parsed.vips, dev: opts.dev, statePath: opts.state, persistPaths: paths, ...(opts.persist ? { persist: paths } : {}) };
   try {
     const r = opts.undo ? await undoRealServer(args) : await prepareRealServer(args);
     for (const c of r.sysctls) io.out(`sysctl ${c.key}: ${c.from} -> ${c.to}\n`);

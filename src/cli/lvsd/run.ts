@@ -3,7 +3,8 @@
  * with -n, logging to --log-file, and returns once the control socket answers).
  */
 import { spawn } from 'node:child_process';
-import { acquirePidFile, controlRequest, createDirector, createLogger, type Logger, readConfig } from '../../daemon/index.js';
+import { controlRequest } from '../../control/index.js';
+import { acquirePidFile, createDirector, createLogger, type Logger, readConfig } from '../../daemon/index.js';
 import { diagnosticLine } from '../../model/index.js';
 import { sdNotify, watchdogUs } from '../../net/index.js';
 import type { LvsdOptions } from './options.js';
@@ -68,7 +69,7 @@ async function detach(opts: LvsdOptions, io: Io): Promise<number> {
   const script = process.argv[1] ?? '';
   // The child gets the options, never the verb (`start` would detach again).
   const args = ['-n', '-f', opts.config, '--socket', opts.socket, '--pid-file', opts.pidFile, '--log-level', opts.logLevel,
-    '--log-file', opts.logFile ?? '/var/log/lvsd.log', '--vrrp-rt-priority', String(opts.vrrpRtPriority)];
+    '--log-file', opts.logFile, '--vrrp-rt-priority', String(opts.vrrpRtPriority)];
   const child = spawn(process.execPath, [script, ...args], {
     detached: true,
     stdio: 'ignore',

@@ -2,24 +2,21 @@
  * keepalived drafts → the model, applying keepalived's defaults (model/defaults.ts) where a
  * value was not written, and keepalived's own normalisations (each noted where applied).
  */
-import { defaultsFor, type FormatDefaults, formatLoc, type NotifyScripts, type RealServer, type RealServerHealth, type ServiceKey, type SorryServer, type TrackRef, type VirtualService, type VrrpInstance, type VrrpSyncGroup, type VrrpVersion } from '../../model/index.js';
+import { defaultsFor, type FormatDefaults, type RealServer, type RealServerHealth, type ServiceKey, type SorryServer, type VirtualService, type VrrpVersion } from '../../model/index.js';
 import { error, type Sink } from '../keywords.js';
 import { buildVsHealth, realWeight } from './lvs-build.js';
 import { newRealHealth } from './lvs-health.js';
 import { granularity, type RealDraft, type VsDraft, type VsgDraft } from './lvs.js';
-import type { GlobalDraft, InstanceDraft, NotifyDraft, SyncGroupDraft } from './vrrp.js';
+import { draftFamily, type InstanceChoices } from '../instance.js';
+import type { GlobalDraft, KeepalivedInstance } from './vrrp.js';
 
 const D: FormatDefaults = defaultsFor('keepalived');
-
-export function buildNotify(n: NotifyDraft): NotifyScripts {
-  return { ...n, timeoutMs: D.notifyTimeoutMs };
-}
 
 /**
  * keepalived rounds advert_int (vrrp.c, vrrp_complete_instance): VRRPv2 to whole seconds
  * (at least 1), VRRPv3 to centiseconds (at least 1), logging an error; we warn and do the same.
  */
-function advertCs(i: InstanceDraft, version: VrrpVersion, sink: Sink): number {
+function advertCs(i: KeepalivedInstance, version: VrrpVersion, sink: Sink): number {
   if (i.advert === undefined) return D.advertIntervalCs;
   const { us, at } = i.advert;
   const unit = version === 2 ? 1e6 : 1e4;
@@ -32,46 +29,16 @@ function advertCs(i: InstanceDraft, version: VrrpVersion, sink: Sink): number {
   return version === 2 ? rounded * 100 : rounded;
 }
 
-/** Tracking of an instance, resolved by track-refs.ts (its own entries and its sync group's). */
-export interface InstanceTracks { readonly trackInterfaces: readonly string[]; readonly tracks: readonly TrackRef[] }
-
-export function buildInstance(i: InstanceDraft, o: { globals: GlobalDraft; syncGroup?: string; tracks: InstanceTracks; sink: Sink }): VrrpInstance | undefined {
-  for (const k of ['interface', 'virtual_router_id']) {
-    if (!i.written.has(k)) error(o.sink, i.at, `expected "${k}" in vrrp_instance ${i.name}, got none`);
-  }
-  if (i.interface === undefined || i.vrid === undefined) return undefined;
-  const family = i.vips[0]?.family ?? i.unicastSrc?.family ?? i.peers[0]?.family ?? 4;
+/** keepalived's meaning of an instance's version, advert interval, preemption, GARP settings and checksum. */
+export function keepalivedChoices(i: KeepalivedInstance, o: { globals: GlobalDraft; sink: Sink }): InstanceChoices {
   // keepalived.conf(5) "version": the global default applies, "but IPv6 instances will always use version 3".
-  const version = i.version?.v ?? (family === 6 ? 3 : o.globals.vrrpVersion ?? D.vrrpVersion);
+  const version = i.version?.v ?? (draftFamily(i) === 6 ? 3 : o.globals.vrrpVersion ?? D.vrrpVersion);
   return {
-    name: i.name,
-    at: i.at,
     version,
-    family,
-    interface: i.interface,
-    vrid: i.vrid,
-    priority: i.priority ?? D.priority,
     advertIntervalCs: advertCs(i, version, o.sink),
-    initialState: i.state ?? D.initialState,
     preempt: !i.nopreempt,
-    preemptDelayMs: i.preemptDelayMs ?? D.preemptDelayMs,
-    vips: i.vips,
-    ...(i.unicastSrc ? { unicastSrc: i.unicastSrc.address } : {}),
-    unicastPeers: i.peers.map((p) => p.address),
-    ...(i.authPass !== undefined ? { authPass: i.authPass } : {}),
-    trackInterfaces: o.tracks.trackInterfaces,
-    ...(o.tracks.tracks.length > 0 ? { tracks: o.tracks.tracks } : {}),
-    notify: buildNotify(i.notify),
     garp: { ...D.garp, ...o.globals.garp, ...i.garp },
     v3Checksum: i.v3AsV2 ? 'rfc9568' : D.v3Checksum,
-    ...(o.syncGroup !== undefined ? { syncGroup: o.syncGroup } : {}),
-  };
-}
-
-export function buildSyncGroup(g: SyncGroupDraft, tracks: readonly TrackRef[]): VrrpSyncGroup {
-  return {
-    name: g.name, at: g.at, members: g.members.map((m) => m.text), notify: buildNotify(g.notify),
-    ...(tracks.length > 0 ? { tracks } : {}), ...(g.trackingWeight ? { trackingWeight: true } : {}),
   };
 }
 
@@ -177,18 +144,4 @@ function buildSorry(vs: VsDraft, key: ServiceKey, o: { reals: readonly RealServe
     o.sink.warnings.push({ at: d.at, message: `sorry_server ${server.address}:${server.port} is also a real_server, whose inhibit_on_failure is ${rsInhibit ? 'on' : 'off'}: sorry_server_inhibit is ${rsInhibit ? 'set' : 'cleared'} to match, as keepalived 2.2.7 does (and reports)` });
   }
   return { server, inhibit: rsInhibit ?? d.inhibit };
-}
-
-/** Cross-references the drafts know best: one sync group per instance. */
-export function syncGroupOf(groups: readonly SyncGroupDraft[], sink: Sink): Map<string, string> {
-  const of = new Map<string, string>();
-  const first = new Map<string, SyncGroupDraft>();
-  for (const g of groups) {
-    for (const m of g.members) {
-      const prev = first.get(m.text);
-      if (prev) error(sink, m.at, `expected ${m.text} in one vrrp_sync_group, got it in ${g.name} and in ${prev.name} (at ${formatLoc(prev.at)})`);
-      else { first.set(m.text, g); of.set(m.text, g.name); }
-    }
-  }
-  return of;
 }

@@ -5,19 +5,22 @@
  * unknown keyword with a suggestion.
  */
 import { type Config, defaultsFor, formatLoc, type VirtualService, type VrrpInstance } from '../../model/index.js';
-import { error, interpret, unsupported, type Keyword, type Sink } from '../keywords.js';
+import { buildInstance, buildSyncGroup, syncGroupMembership } from '../instance.js';
+import { error, interpret, namedBlock, unsupported, type Keyword, type Sink } from '../keywords.js';
 import type { Stmt } from '../tree.js';
-import { buildInstance, buildServices, buildSyncGroup, syncGroupOf } from './build.js';
+import { buildServices, keepalivedChoices } from './build.js';
 import { buildKeepalivedSync } from './sync.js';
 import { newVs, parseVsgEntry, parseVsHead, VS_KEYWORDS, type VsDraft, type VsgDraft } from './lvs.js';
 import { buildTracking, resolveTracks, scriptPolicy } from './track-build.js';
 import { newRegistry, trackingDefinitions, type Registry } from './tracking.js';
-import { GLOBAL_KEYWORDS, INSTANCE_KEYWORDS, newInstance, newSyncGroup, SYNC_GROUP_KEYWORDS, type GlobalDraft, type InstanceDraft, type SyncGroupDraft } from './vrrp.js';
+import { GLOBAL_KEYWORDS, INSTANCE_KEYWORDS, newInstance, newSyncGroup, SYNC_GROUP_KEYWORDS, type GlobalDraft, type KeepalivedInstance, type KeepalivedSyncGroup } from './vrrp.js';
+
+const D = defaultsFor('keepalived');
 
 interface Drafts {
   readonly globals: GlobalDraft;
-  readonly instances: InstanceDraft[];
-  readonly syncGroups: SyncGroupDraft[];
+  readonly instances: KeepalivedInstance[];
+  readonly syncGroups: KeepalivedSyncGroup[];
   readonly groups: Map<string, VsgDraft>;
   readonly servers: VsDraft[];
   readonly registry: Registry;
@@ -35,26 +38,12 @@ const TOP: readonly Keyword<Drafts>[] = [
     names: ['global_defs'], minArgs: 0, maxArgs: 0, block: 'required', repeat: true,
     apply: (s, d, sink) => interpret(s.block?.body ?? [], GLOBAL_KEYWORDS, d.globals, { where: 'global_defs', sink }),
   },
-  {
-    names: ['vrrp_instance'], minArgs: 1, maxArgs: 1, block: 'required', repeat: true,
-    apply: (s, d, sink) => {
-      const name = blockName(s, sink);
-      if (name === undefined) return;
-      const inst = newInstance(name, s.keyword.at, d.registry);
-      interpret(s.block?.body ?? [], INSTANCE_KEYWORDS, inst, { where: `vrrp_instance ${name}`, sink, seen: inst.written });
-      d.instances.push(inst);
-    },
-  },
-  {
-    names: ['vrrp_sync_group'], minArgs: 1, maxArgs: 1, block: 'required', repeat: true,
-    apply: (s, d, sink) => {
-      const name = blockName(s, sink);
-      if (name === undefined) return;
-      const g = newSyncGroup(name, s.keyword.at, d.registry);
-      interpret(s.block?.body ?? [], SYNC_GROUP_KEYWORDS, g, { where: `vrrp_sync_group ${name}`, sink });
-      d.syncGroups.push(g);
-    },
-  },
+  namedBlock<Drafts, KeepalivedInstance>('vrrp_instance', {
+    table: INSTANCE_KEYWORDS, create: (name, at, d) => newInstance(name, at, d.registry), add: (d, i) => d.instances.push(i), written: (i) => i.written,
+  }),
+  namedBlock<Drafts, KeepalivedSyncGroup>('vrrp_sync_group', {
+    table: SYNC_GROUP_KEYWORDS, create: (name, at, d) => newSyncGroup(name, at, d.registry), add: (d, g) => d.syncGroups.push(g),
+  }),
   {
     names: ['virtual_server_group'], minArgs: 1, maxArgs: 1, block: 'required', repeat: true,
     apply: (s, d, sink) => {
@@ -88,13 +77,14 @@ const TOP: readonly Keyword<Drafts>[] = [
 export function interpretKeepalived(path: string, body: readonly Stmt[], sink: Sink): Config | undefined {
   const d: Drafts = { globals: { garp: {} }, instances: [], syncGroups: [], groups: new Map(), servers: [], registry: newRegistry() };
   interpret(body, TOP, d, { where: 'the top level of keepalived.conf', sink });
-  const groupOf = syncGroupOf(d.syncGroups, sink);
+  const groupOf = syncGroupMembership(d.syncGroups, { block: 'vrrp_sync_group', sink });
   const resolved = resolveTracks({ instances: d.instances, syncGroups: d.syncGroups, groupOf, registry: d.registry, sink });
   const vrrp: VrrpInstance[] = [];
   for (const i of d.instances) {
     const syncGroup = groupOf.get(i.name);
     const tracks = resolved.instances.get(i.name) ?? { trackInterfaces: [], tracks: [] };
-    const built = buildInstance(i, { globals: d.globals, ...(syncGroup !== undefined ? { syncGroup } : {}), tracks, sink });
+    const choices = keepalivedChoices(i, { globals: d.globals, sink });
+    const built = buildInstance(i, { block: 'vrrp_instance', required: ['interface', 'virtual_router_id'], defaults: D, choices, tracks, ...(syncGroup !== undefined ? { syncGroup } : {}), sink });
     if (built) vrrp.push(built);
   }
   const services: VirtualService[] = d.servers.flatMap((vs) => buildServices(vs, { groups: d.groups, sink }));
@@ -104,13 +94,12 @@ export function interpretKeepalived(path: string, body: readonly Stmt[], sink: S
   const tracking = buildTracking(d.registry, resolved, sink);
   const scripts = scriptPolicy(d.globals, body, sink);
   if (sink.errors.length > 0) return undefined;
-  const D = defaultsFor('keepalived');
   return {
     path,
     format: 'keepalived',
     routerId: d.globals.routerId ?? D.routerId,
     vrrp,
-    syncGroups: d.syncGroups.map((g) => buildSyncGroup(g, resolved.groups.get(g.name) ?? [])),
+    syncGroups: d.syncGroups.map((g) => buildSyncGroup(g, { defaults: D, tracks: resolved.groups.get(g.name) ?? [], trackingWeight: g.trackingWeight })),
     services,
     ipvs: D.ipvs,
     ...(sync ? { sync } : {}),

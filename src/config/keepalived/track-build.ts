@@ -6,10 +6,10 @@
 import type { Loc, ScriptPolicy, Tracking, TrackRef } from '../../model/index.js';
 import type { Sink } from '../keywords.js';
 import type { Stmt } from '../tree.js';
-import type { InstanceTracks } from './build.js';
+import type { InstanceTracks } from '../instance.js';
 import { checkRefs, groupRefs, instanceRefs, partition } from './track-refs.js';
 import { buildFile, buildProcess, buildScript, type Registry } from './tracking.js';
-import type { GlobalDraft, InstanceDraft, SyncGroupDraft } from './vrrp.js';
+import type { GlobalDraft, KeepalivedInstance, KeepalivedSyncGroup } from './vrrp.js';
 
 const OWNER = 255;
 
@@ -22,8 +22,8 @@ export interface ResolvedTracks {
 
 /** Resolved tracking of every instance and sync group. Unknown names are reported here, once per entry. */
 export function resolveTracks(o: {
-  instances: readonly InstanceDraft[];
-  syncGroups: readonly SyncGroupDraft[];
+  instances: readonly KeepalivedInstance[];
+  syncGroups: readonly KeepalivedSyncGroup[];
   groupOf: ReadonlyMap<string, string>;
   registry: Registry;
   sink: Sink;

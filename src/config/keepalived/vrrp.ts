@@ -3,19 +3,16 @@
  * Semantics from keepalived.conf(5) of 2.2.7 (/usr/share/man/man5/keepalived.conf.5.gz).
  * Drafts hold only what was written; build.ts applies model/defaults.ts.
  */
-import { formatLoc, type IpAddress, type Loc, type Vip, type VrrpVersion } from '../../model/index.js';
+import { formatLoc, type Loc, type VrrpVersion } from '../../model/index.js';
 import { splitCommand } from '../argv.js';
+import { type GarpDraft, type InstanceDraft, newInstanceDraft, newSyncGroupDraft, type NotifyDraft, type NotifyField, type SyncGroupDraft, vipFromWords } from '../instance.js';
 import { error, ignored, interpret, kw, unsupported, unsupportedFrom, type Keyword, type Sink } from '../keywords.js';
 import type { Word } from '../lex.js';
 import { blockWords, type Stmt } from '../tree.js';
-import { bad, decimalSecondsUs, int, ip, ipWithPrefix, oneOf } from '../values.js';
+import { bad, decimalSecondsUs, int, ip, oneOf } from '../values.js';
 import { parseLvsSyncDaemon, type SyncDraft } from './sync.js';
 import { trackKeywords, type RefDraft } from './track-refs.js';
 import type { Registry } from './tracking.js';
-
-export interface NotifyDraft { master?: string[]; backup?: string[]; fault?: string[]; any?: string[] }
-
-export interface GarpDraft { masterDelayMs?: number; masterRepeat?: number; masterRefreshMs?: number; refreshRepeat?: number; intervalMs?: number }
 
 export interface GlobalDraft {
   routerId?: string;
@@ -26,38 +23,21 @@ export interface GlobalDraft {
   scriptSecurity?: boolean;
 }
 
-export interface InstanceDraft {
-  readonly name: string;
-  readonly at: Loc;
-  /** Keywords present, valid or not. */
-  readonly written: Set<string>;
-  state?: 'MASTER' | 'BACKUP';
-  interface?: string;
-  vrid?: number;
-  priority?: number;
+/** keepalived's own keywords on top of what every instance draft holds. */
+export interface KeepalivedInstance extends InstanceDraft {
   advert?: { us: number; at: Loc };
   version?: { v: VrrpVersion; at: Loc };
   nopreempt: boolean;
-  preemptDelayMs?: number;
-  vips: Vip[];
-  unicastSrc?: IpAddress;
-  peers: IpAddress[];
-  authPass?: string;
   /** track_interface / track_script / track_file / track_process entries, in order. */
   refs: RefDraft[];
   readonly registry: Registry;
-  notify: NotifyDraft;
-  garp: GarpDraft;
   v3AsV2: boolean;
   /** Deprecated `lvs_sync_daemon_interface IF` (config/keepalived/sync.ts). */
   syncIface?: Word;
 }
 
-export interface SyncGroupDraft {
-  readonly name: string;
-  readonly at: Loc;
-  members: Word[];
-  notify: NotifyDraft;
+/** keepalived's sync group: its own tracking on top of the shared draft. */
+export interface KeepalivedSyncGroup extends SyncGroupDraft {
   refs: RefDraft[];
   readonly registry: Registry;
   /** sync_group_tracking_weight (or the deprecated global_tracking): members keep weighted tracking. */
@@ -78,9 +58,9 @@ function script(s: Stmt, sink: Sink): string[] | undefined {
 }
 
 function notifyKeywords<A extends { notify: NotifyDraft }>(): Keyword<A>[] {
-  const set = (field: keyof NotifyDraft) => (s: Stmt, a: A, sink: Sink): void => {
+  const set = (field: NotifyField) => (s: Stmt, a: A, sink: Sink): void => {
     const argv = script(s, sink);
-    if (argv) a.notify[field] = argv;
+    if (argv) a.notify.scripts[field] = argv;
   };
   return [
     { names: ['notify_master'], minArgs: 1, maxArgs: 3, block: 'none', apply: set('master') },
@@ -144,20 +124,11 @@ export const GLOBAL_KEYWORDS: readonly Keyword<GlobalDraft>[] = [
   ...unsupported<GlobalDraft>(['vrrp_mcast_group4', 'vrrp_mcast_group6', 'vrrp_garp_lower_prio_delay', 'vrrp_garp_lower_prio_repeat', 'vrrp_min_garp', 'lvs_flush', 'lvs_timeouts'], 'not implemented yet'),
 ];
 
+const VIP_EXPECTED = { address: 'a virtual IP address', option: 'a virtual_ipaddress option "dev IF" or "label LABEL" (other ip-address options are not supported)' };
+
 function vipEntry(s: Stmt, inst: InstanceDraft, sink: Sink): void {
-  const a = ipWithPrefix(sink, s.keyword, 'a virtual IP address');
-  const opts: { dev?: string; label?: string } = {};
-  for (let i = 0; i < s.args.length; i += 2) {
-    const name = s.args[i];
-    const value = s.args[i + 1];
-    if (name === undefined) break;
-    if ((name.text !== 'dev' && name.text !== 'label') || value === undefined) {
-      bad(sink, name, value === undefined && (name.text === 'dev' || name.text === 'label') ? `a value after "${name.text}"` : 'a virtual_ipaddress option "dev IF" or "label LABEL" (other ip-address options are not supported)');
-      return;
-    }
-    opts[name.text] = value.text;
-  }
-  if (a) inst.vips.push({ address: a.address, family: a.family, prefix: a.prefix, ...opts, at: s.keyword.at });
+  const vip = vipFromWords(s.keyword, s.args, { expected: VIP_EXPECTED, at: s.keyword.at, sink });
+  if (vip) inst.vips.push(vip);
 }
 
 function peerEntry(s: Stmt, inst: InstanceDraft, sink: Sink): void {
@@ -166,12 +137,12 @@ function peerEntry(s: Stmt, inst: InstanceDraft, sink: Sink): void {
   else if (a) inst.peers.push(a);
 }
 
-const AUTH_KEYWORDS: readonly Keyword<InstanceDraft>[] = [
+const AUTH_KEYWORDS: readonly Keyword<KeepalivedInstance>[] = [
   kw('auth_type', 1, (s, _i, sink) => { if (s.args[0]) oneOf(sink, s.args[0], { what: 'an auth_type lvsd supports', values: ['PASS'] }); }),
   kw('auth_pass', 1, (s, i) => { i.authPass = s.args[0]?.text; }),
 ];
 
-export const INSTANCE_KEYWORDS: readonly Keyword<InstanceDraft>[] = [
+export const INSTANCE_KEYWORDS: readonly Keyword<KeepalivedInstance>[] = [
   kw('state', 1, (s, i, sink) => { const v = s.args[0] && oneOf(sink, s.args[0], { what: 'a state', values: ['MASTER', 'BACKUP'] as const }); if (v) i.state = v; }),
   kw('interface', 1, (s, i) => { i.interface = s.args[0]?.text; }),
   kw('virtual_router_id', 1, (s, i, sink) => { const v = s.args[0] && int(sink, s.args[0], { what: 'a virtual_router_id', min: 1, max: 255 }); if (v) i.vrid = v; }),
@@ -195,14 +166,14 @@ export const INSTANCE_KEYWORDS: readonly Keyword<InstanceDraft>[] = [
     names: ['authentication'], minArgs: 0, maxArgs: 0, block: 'required',
     apply: (s, i, sink) => interpret(s.block?.body ?? [], AUTH_KEYWORDS, i, { where: `authentication of vrrp_instance ${i.name}`, sink }),
   },
-  ...trackKeywords<InstanceDraft>((i) => i.refs, (i) => i.registry),
-  ...unsupportedFrom<InstanceDraft>('keepalived', ['track_bfd'], 'lvsd has no BFD'),
-  ...notifyKeywords<InstanceDraft>(),
-  ...garpKeywords<InstanceDraft>(''),
+  ...trackKeywords<KeepalivedInstance>((i) => i.refs, (i) => i.registry),
+  ...unsupportedFrom<KeepalivedInstance>('keepalived', ['track_bfd'], 'lvsd has no BFD'),
+  ...notifyKeywords<KeepalivedInstance>(),
+  ...garpKeywords<KeepalivedInstance>(''),
   kw('v3_checksum_as_v2', 0, (_s, i) => { i.v3AsV2 = true; }),
   kw('lvs_sync_daemon_interface', 1, (s, i) => { i.syncIface = s.args[0]; }),
-  ...ignored<InstanceDraft>(['smtp_alert'], { maxArgs: 1, block: 'none' }),
-  ...unsupported<InstanceDraft>([
+  ...ignored<KeepalivedInstance>(['smtp_alert'], { maxArgs: 1, block: 'none' }),
+  ...unsupported<KeepalivedInstance>([
     'use_vmac', 'vmac_xmit_base', 'use_ipvlan', 'track_src_ip',
     'mcast_src_ip', 'mcast_dst_ip', 'virtual_ipaddress_excluded', 'virtual_routes', 'virtual_rules', 'accept', 'no_accept',
     'dont_track_primary', 'strict_mode', 'down_timer_adverts', 'garp_lower_prio_delay', 'garp_lower_prio_repeat',
@@ -211,12 +182,12 @@ export const INSTANCE_KEYWORDS: readonly Keyword<InstanceDraft>[] = [
   ], 'not implemented yet'),
 ];
 
-export const SYNC_GROUP_KEYWORDS: readonly Keyword<SyncGroupDraft>[] = [
+export const SYNC_GROUP_KEYWORDS: readonly Keyword<KeepalivedSyncGroup>[] = [
   { names: ['group'], minArgs: 0, maxArgs: 0, block: 'required', apply: (s, g) => { g.members.push(...(s.block ? blockWords(s.block) : [])); } },
-  ...notifyKeywords<SyncGroupDraft>(),
-  ...ignored<SyncGroupDraft>(['smtp_alert'], { maxArgs: 1, block: 'none' }),
-  ...trackKeywords<SyncGroupDraft>((g) => g.refs, (g) => g.registry),
-  ...unsupportedFrom<SyncGroupDraft>('keepalived', ['track_bfd'], 'lvsd has no BFD'),
+  ...notifyKeywords<KeepalivedSyncGroup>(),
+  ...ignored<KeepalivedSyncGroup>(['smtp_alert'], { maxArgs: 1, block: 'none' }),
+  ...trackKeywords<KeepalivedSyncGroup>((g) => g.refs, (g) => g.registry),
+  ...unsupportedFrom<KeepalivedSyncGroup>('keepalived', ['track_bfd'], 'lvsd has no BFD'),
   kw('sync_group_tracking_weight', 0, (_s, g) => { g.trackingWeight = true; }),
   kw('global_tracking', 0, (s, g, sink) => {
     sink.warnings.push({ at: s.keyword.at, message: 'global_tracking is deprecated: it means sync_group_tracking_weight, as in keepalived 2.2.7 (which reports it); write sync_group_tracking_weight, or track_* on the sync group' });
@@ -224,10 +195,10 @@ export const SYNC_GROUP_KEYWORDS: readonly Keyword<SyncGroupDraft>[] = [
   }),
 ];
 
-export function newInstance(name: string, at: Loc, registry: Registry): InstanceDraft {
-  return { name, at, written: new Set(), nopreempt: false, vips: [], peers: [], refs: [], registry, notify: {}, garp: {}, v3AsV2: false };
+export function newInstance(name: string, at: Loc, registry: Registry): KeepalivedInstance {
+  return { ...newInstanceDraft(name, at), nopreempt: false, v3AsV2: false, refs: [], registry };
 }
 
-export function newSyncGroup(name: string, at: Loc, registry: Registry): SyncGroupDraft {
-  return { name, at, members: [], notify: {}, refs: [], registry, trackingWeight: false };
+export function newSyncGroup(name: string, at: Loc, registry: Registry): KeepalivedSyncGroup {
+  return { ...newSyncGroupDraft(name, at), refs: [], registry, trackingWeight: false };
 }

@@ -4,13 +4,14 @@
  * `service ... { ... }`.
  * The format is documented in conf/README.md.
  */
-import { type Config, defaultsFor, formatLoc, type IpvsSettings, type VrrpInstance } from '../../model/index.js';
-import { error, interpret, kw, type Keyword, type Sink } from '../keywords.js';
+import { type Config, defaultsFor, type IpvsSettings, type VrrpInstance } from '../../model/index.js';
+import { buildInstance, buildSyncGroup, newSyncGroupDraft, syncGroupMembership, type SyncGroupDraft } from '../instance.js';
+import { interpret, kw, namedBlock, type Keyword, type Sink } from '../keywords.js';
 import type { Stmt } from '../tree.js';
 import { bool, oneOf } from '../values.js';
 import { buildNativeService, NATIVE_SERVICE, serviceKey, type NativeService } from './service.js';
 import { buildNativeSync, NATIVE_SYNC, type NativeSync } from './sync.js';
-import { buildNativeInstance, buildNativeSyncGroup, NATIVE_INSTANCE, NATIVE_SYNC_GROUP, newNativeInstance, type NativeInstance, type NativeSyncGroup } from './vrrp.js';
+import { NATIVE_INSTANCE, NATIVE_SYNC_GROUP, nativeChoices, newNativeInstance, type NativeInstance } from './vrrp.js';
 
 const D = defaultsFor('native');
 
@@ -19,7 +20,7 @@ interface Director { routerId?: string; ipvs: { -readonly [K in keyof IpvsSettin
 interface Drafts {
   readonly director: Director;
   readonly instances: NativeInstance[];
-  readonly groups: NativeSyncGroup[];
+  readonly groups: SyncGroupDraft[];
   readonly services: NativeService[];
   sync?: NativeSync;
 }
@@ -39,37 +40,13 @@ const DIRECTOR: readonly Keyword<Director>[] = [
   kw('clean-stop', 1, yesNo('cleanStop')),
 ];
 
-function named(s: Stmt, sink: Sink): string | undefined {
-  const name = s.args[0]?.text;
-  if (name === undefined) error(sink, s.keyword.at, `expected a name after "${s.keyword.text}", got none`);
-  return name;
-}
-
 const TOP: readonly Keyword<Drafts>[] = [
   {
     names: ['director'], minArgs: 0, maxArgs: 0, block: 'required',
     apply: (s, d, sink) => interpret(s.block?.body ?? [], DIRECTOR, d.director, { where: 'director', sink }),
   },
-  {
-    names: ['vrrp'], minArgs: 1, maxArgs: 1, block: 'required', repeat: true,
-    apply: (s, d, sink) => {
-      const name = named(s, sink);
-      if (name === undefined) return;
-      const i = newNativeInstance(name, s.keyword.at);
-      interpret(s.block?.body ?? [], NATIVE_INSTANCE, i, { where: `vrrp ${name}`, sink, seen: i.written });
-      d.instances.push(i);
-    },
-  },
-  {
-    names: ['sync-group'], minArgs: 1, maxArgs: 1, block: 'required', repeat: true,
-    apply: (s, d, sink) => {
-      const name = named(s, sink);
-      if (name === undefined) return;
-      const g: NativeSyncGroup = { name, at: s.keyword.at, members: [], notify: { scripts: {} } };
-      interpret(s.block?.body ?? [], NATIVE_SYNC_GROUP, g, { where: `sync-group ${name}`, sink });
-      d.groups.push(g);
-    },
-  },
+  namedBlock<Drafts, NativeInstance>('vrrp', { table: NATIVE_INSTANCE, create: newNativeInstance, add: (d, i) => d.instances.push(i), written: (i) => i.written }),
+  namedBlock<Drafts, SyncGroupDraft>('sync-group', { table: NATIVE_SYNC_GROUP, create: newSyncGroupDraft, add: (d, g) => d.groups.push(g) }),
   {
     names: ['sync-daemon'], minArgs: 0, maxArgs: 0, block: 'required',
     apply: (s, d, sink) => {
@@ -90,27 +67,14 @@ const TOP: readonly Keyword<Drafts>[] = [
   },
 ];
 
-/** instance name → its sync group; an instance listed twice is reported at the second listing. */
-function membership(groups: readonly NativeSyncGroup[], sink: Sink): Map<string, string> {
-  const of = new Map<string, NativeSyncGroup>();
-  for (const g of groups) {
-    for (const m of g.members) {
-      const prev = of.get(m);
-      if (prev) error(sink, g.at, `expected ${m} in one sync-group, got it in ${g.name} and in ${prev.name} (at ${formatLoc(prev.at)})`);
-      else of.set(m, g);
-    }
-  }
-  return new Map([...of].map(([m, g]) => [m, g.name]));
-}
-
 export function interpretNative(path: string, body: readonly Stmt[], sink: Sink): Config | undefined {
   const d: Drafts = { director: { ipvs: {} }, instances: [], groups: [], services: [] };
   interpret(body, TOP, d, { where: 'the top level of the lvsd config', sink });
-  const groupOf = membership(d.groups, sink);
+  const groupOf = syncGroupMembership(d.groups, { block: 'sync-group', sink });
   const vrrp: VrrpInstance[] = [];
   for (const i of d.instances) {
     const syncGroup = groupOf.get(i.name);
-    const built = buildNativeInstance(i, { ...(syncGroup !== undefined ? { syncGroup } : {}), sink });
+    const built = buildInstance(i, { block: 'vrrp', required: ['interface', 'vrid'], defaults: D, choices: nativeChoices(i), tracks: { trackInterfaces: i.track, tracks: [] }, ...(syncGroup !== undefined ? { syncGroup } : {}), sink });
     if (built) vrrp.push(built);
   }
   const vrids = new Map(d.instances.flatMap((i) => (i.vrid !== undefined ? [[i.name, i.vrid] as const] : [])));
@@ -121,7 +85,7 @@ export function interpretNative(path: string, body: readonly Stmt[], sink: Sink)
     format: 'native',
     routerId: d.director.routerId ?? D.routerId,
     vrrp,
-    syncGroups: d.groups.map(buildNativeSyncGroup),
+    syncGroups: d.groups.map((g) => buildSyncGroup(g, { defaults: D })),
     services: d.services.map(buildNativeService),
     ipvs: { ...D.ipvs, ...d.director.ipvs },
     ...(sync ? { sync } : {}),

@@ -2,41 +2,23 @@
  * lvsd native format: `vrrp NAME { ... }` and `sync-group NAME { ... }` (conf/README.md).
  * Drafts hold what was written; defaults come from model/defaults.ts in build.
  */
-import { defaultsFor, type GarpSettings, type IpAddress, type Loc, type NotifyScripts, type V3ChecksumMode, type Vip, type VrrpInstance, type VrrpSyncGroup, type VrrpVersion } from '../../model/index.js';
-import { error, kw, type Keyword, type Sink } from '../keywords.js';
+import { defaultsFor, type Loc, type V3ChecksumMode, type VrrpVersion } from '../../model/index.js';
+import { type InstanceChoices, type InstanceDraft, newInstanceDraft, type NotifyDraft, type NotifyField, type SyncGroupDraft, vipFromWords } from '../instance.js';
+import { kw, type Keyword, type Sink } from '../keywords.js';
 import type { Stmt } from '../tree.js';
-import { bad, bool, durationMs, int, ip, ipWithPrefix, oneOf } from '../values.js';
+import { bad, bool, durationMs, int, ip, oneOf } from '../values.js';
 
 const D = defaultsFor('native');
 
-type NotifyField = 'master' | 'backup' | 'fault' | 'any';
-
-interface NotifyDraft { scripts: Partial<Record<NotifyField, string[]>>; timeoutMs?: number }
-
-export interface NativeInstance {
-  readonly name: string;
-  readonly at: Loc;
-  /** Keywords present, valid or not. */
-  readonly written: Set<string>;
-  interface?: string;
-  vrid?: number;
-  priority?: number;
-  state?: 'MASTER' | 'BACKUP';
+/** The native format's own keywords on top of what every instance draft holds. */
+export interface NativeInstance extends InstanceDraft {
+  /** track-interface: the interfaces whose loss puts the instance in FAULT. */
+  track: string[];
   version?: VrrpVersion;
   advertCs?: number;
   preempt?: boolean;
-  preemptDelayMs?: number;
-  vips: Vip[];
-  unicastSrc?: IpAddress;
-  peers: IpAddress[];
-  authPass?: string;
-  track: string[];
-  notify: NotifyDraft;
-  garp: { -readonly [K in keyof GarpSettings]?: GarpSettings[K] };
   v3Checksum?: V3ChecksumMode;
 }
-
-export interface NativeSyncGroup { readonly name: string; readonly at: Loc; members: string[]; notify: NotifyDraft }
 
 const DAY_MS = 86_400_000;
 
@@ -55,17 +37,12 @@ function notifyKeywords<A extends { notify: NotifyDraft }>(): Keyword<A>[] {
   ];
 }
 
+const VIP_EXPECTED = { address: 'a vip', option: 'a vip option "dev IF" or "label LABEL"' };
+
 function vip(s: Stmt, i: NativeInstance, sink: Sink): void {
   const [addr, ...opts] = s.args;
-  const a = addr && ipWithPrefix(sink, addr, 'a vip');
-  const extra: { dev?: string; label?: string } = {};
-  for (let k = 0; k < opts.length; k += 2) {
-    const name = opts[k];
-    const value = opts[k + 1];
-    if (name && (name.text === 'dev' || name.text === 'label') && value) extra[name.text] = value.text;
-    else if (name) { bad(sink, name, 'a vip option "dev IF" or "label LABEL"'); return; }
-  }
-  if (a) i.vips.push({ address: a.address, family: a.family, prefix: a.prefix, ...extra, at: s.keyword.at });
+  const v = addr && vipFromWords(addr, opts, { expected: VIP_EXPECTED, at: s.keyword.at, sink });
+  if (v) i.vips.push(v);
 }
 
 function garpCount(field: 'masterRepeat' | 'refreshRepeat') {
@@ -113,49 +90,22 @@ export const NATIVE_INSTANCE: readonly Keyword<NativeInstance>[] = [
   kw('v3-checksum', 1, (s, i, sink) => { const v = s.args[0] && oneOf(sink, s.args[0], { what: 'a v3-checksum mode', values: ['rfc9568', 'pseudo'] as const }); if (v) i.v3Checksum = v; }),
 ];
 
-export const NATIVE_SYNC_GROUP: readonly Keyword<NativeSyncGroup>[] = [
-  { names: ['members'], minArgs: 1, maxArgs: Infinity, block: 'none', repeat: true, apply: (s, g) => { g.members.push(...s.args.map((w) => w.text)); } },
-  ...notifyKeywords<NativeSyncGroup>(),
+export const NATIVE_SYNC_GROUP: readonly Keyword<SyncGroupDraft>[] = [
+  { names: ['members'], minArgs: 1, maxArgs: Infinity, block: 'none', repeat: true, apply: (s, g) => { g.members.push(...s.args); } },
+  ...notifyKeywords<SyncGroupDraft>(),
 ];
 
 export function newNativeInstance(name: string, at: Loc): NativeInstance {
-  return { name, at, written: new Set(), vips: [], peers: [], track: [], notify: { scripts: {} }, garp: {} };
+  return { ...newInstanceDraft(name, at), track: [] };
 }
 
-function buildNotify(n: NotifyDraft): NotifyScripts {
-  return { ...n.scripts, timeoutMs: n.timeoutMs ?? D.notifyTimeoutMs };
-}
-
-export function buildNativeInstance(i: NativeInstance, o: { syncGroup?: string; sink: Sink }): VrrpInstance | undefined {
-  for (const k of ['interface', 'vrid']) {
-    if (!i.written.has(k)) error(o.sink, i.at, `expected "${k}" in vrrp ${i.name}, got none`);
-  }
-  if (i.interface === undefined || i.vrid === undefined) return undefined;
-  const family = i.vips[0]?.family ?? i.unicastSrc?.family ?? i.peers[0]?.family ?? 4;
+/** The native format's meaning of an instance's version, advert interval, preemption, GARP settings and checksum. */
+export function nativeChoices(i: NativeInstance): InstanceChoices {
   return {
-    name: i.name,
-    at: i.at,
     version: i.version ?? D.vrrpVersion,
-    family,
-    interface: i.interface,
-    vrid: i.vrid,
-    priority: i.priority ?? D.priority,
     advertIntervalCs: i.advertCs ?? D.advertIntervalCs,
-    initialState: i.state ?? D.initialState,
     preempt: i.preempt ?? D.preempt,
-    preemptDelayMs: i.preemptDelayMs ?? D.preemptDelayMs,
-    vips: i.vips,
-    ...(i.unicastSrc ? { unicastSrc: i.unicastSrc.address } : {}),
-    unicastPeers: i.peers.map((p) => p.address),
-    ...(i.authPass !== undefined ? { authPass: i.authPass } : {}),
-    trackInterfaces: i.track,
-    notify: buildNotify(i.notify),
     garp: { ...D.garp, ...i.garp },
     v3Checksum: i.v3Checksum ?? D.v3Checksum,
-    ...(o.syncGroup !== undefined ? { syncGroup: o.syncGroup } : {}),
   };
-}
-
-export function buildNativeSyncGroup(g: NativeSyncGroup): VrrpSyncGroup {
-  return { name: g.name, at: g.at, members: g.members, notify: buildNotify(g.notify) };
 }

@@ -1,5 +1,5 @@
 /**
- * The control socket: lvsd's server side and lvsctl's client side of control-protocol.ts.
+ * The control socket: lvsd's server side and lvsctl's client side of protocol.ts.
  *
  * Root only: the socket's directory is created 0700 when lvsd creates it, and the socket is
  * chmod 0600 right after listen(). (Node has no per-call umask and umask is process-wide, so
@@ -11,6 +11,7 @@ import { chmodSync, lstatSync, mkdirSync, unlinkSync, type Stats } from 'node:fs
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { ControlError, LvsdError } from '../errors.js';
+import { SerialQueue } from '../serial-queue.js';
 import {
   MAX_LINE_BYTES,
   decodeRequest,
@@ -23,7 +24,7 @@ import {
   type ControlResponse,
   type ParamsOf,
   type ResultOf,
-} from './control-protocol.js';
+} from './protocol.js';
 
 export interface ControlServerOptions {
   readonly path: string;
@@ -71,14 +72,14 @@ export class ControlServer {
     this.conns.add(c);
     c.setEncoding('utf8');
     let buffered = '';
-    let chain = Promise.resolve();
+    const answers = new SerialQueue();
     c.on('data', (chunk: string) => {
       buffered += chunk;
       let nl = buffered.indexOf('\n');
       while (nl >= 0) {
         const line = buffered.slice(0, nl);
         buffered = buffered.slice(nl + 1);
-        chain = chain.then(() => this.answer(c, line));
+        answers.run(() => this.answer(c, line)).catch((e: unknown) => this.o.onError?.(e instanceof Error ? e : new Error(String(e))));
         nl = buffered.indexOf('\n');
       }
       if (Buffer.byteLength(buffered) > MAX_LINE_BYTES) {
@@ -166,7 +167,7 @@ let nextId = 1;
  * One request to lvsd. Resolves with the result; rejects with ControlError: ENOTRUNNING when
  * there is no socket or nobody listens, EACCES without root, ETIMEDOUT after timeoutMs
  * (default 5000), EPROTO on an unreadable answer, else the code lvsd answered with.
- * The result's shape is trusted, not checked (see control-protocol.ts).
+ * The result's shape is trusted, not checked (see protocol.ts).
  */
 export async function controlRequest<M extends ControlMethod>(
   path: string,

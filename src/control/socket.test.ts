@@ -5,8 +5,8 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ControlError, LvsdError } from '../errors.js';
-import { ControlServer, controlRequest } from './control.js';
-import type { VrrpInstanceStatus } from './control-protocol.js';
+import { ControlServer, controlRequest } from './socket.js';
+import type { VrrpInstanceStatus } from './protocol.js';
 
 function tempDir(t: { teardown: (f: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'lvsd-control-'));

@@ -14,6 +14,7 @@ import type { Result } from '../errors.js';
 import type { CheckSnapshot } from '../health/index.js';
 import type { ReportedDiagnostic } from '../model/index.js';
 import type { SyncStatus } from '../sync/index.js';
+import type { VrrpRole } from '../model/index.js';
 import type { DropReason } from '../vrrp/index.js';
 
 export const CONTROL_METHODS = ['vrrp', 'reload', 'status', 'checks', 'drain', 'enable', 'ping', 'sync'] as const;
@@ -21,8 +22,6 @@ export type ControlMethod = (typeof CONTROL_METHODS)[number];
 
 /** Longest line either side accepts (bytes, newline excluded). */
 export const MAX_LINE_BYTES = 1 << 20;
-
-export type VrrpRole = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
 
 /** One VRRP instance as `lvsctl vrrp` shows it (CLI.md). */
 export interface VrrpInstanceStatus {

@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { bigIntToIp, ipToBigInt, netmaskToPrefix, parseIp } from './address.js';
+import { bigIntToIp, formatAddress, formatIPv6, ipToBigInt, netmaskToPrefix, parseAddress, parseIp, parseIPv4, parseIPv6 } from './ip.js';
 
 test('IPv6 text is canonicalised as inet_ntop prints it (RFC 5952 vectors)', (t) => {
   const cases: Array<[string, string]> = [
@@ -14,6 +14,11 @@ test('IPv6 text is canonicalised as inet_ntop prints it (RFC 5952 vectors)', (t)
     ['::FFFF:c000:0201', '::ffff:192.0.2.1'], // glibc prints IPv4-mapped dotted
     ['::192.0.2.1', '::192.0.2.1'],
     ['fe80::1:2', 'fe80::1:2'],
+    // RFC 5952 §4.2.3 (the longest run), §4.1 (leading zeros), and forms without a dotted tail
+    ['2001:0:0:1:0:0:0:1', '2001:0:0:1::1'],
+    ['2001:0db8:0000:0000:0000:0000:0000:0001', '2001:db8::1'],
+    ['fe80::', 'fe80::'],
+    ['64:ff9b::192.0.2.33', '64:ff9b::c000:221'],
   ];
   for (const [input, want] of cases) t.deepEqual(parseIp(input), { address: want, family: 6 }, input);
 });
@@ -57,4 +62,34 @@ test('netmasks must be contiguous', (t) => {
   t.is(netmaskToPrefix('255.255.255.255'), 32);
   t.is(netmaskToPrefix('255.0.255.0'), undefined);
   t.is(netmaskToPrefix('24'), undefined);
+});
+
+test('IPv4 text ⇄ bytes; bad text is undefined, never a throw', (t) => {
+  t.deepEqual(parseIPv4('192.0.2.255'), Uint8Array.from([192, 0, 2, 255]));
+  t.is(formatAddress(Uint8Array.from([10, 0, 0, 1])), '10.0.0.1');
+  for (const bad of ['', '1.2.3', '1.2.3.4.5', '256.0.0.1', '01.2.3.4', '1.2.3.-1', 'a.b.c.d']) t.is(parseIPv4(bad), undefined, bad);
+  for (const bad of ['', ':', ':::', '1::2::3', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', '12345::', 'g::', '1:2:3:4:5:6:7::8', '::1.2.3', 'fe80::1%eth0']) {
+    t.is(parseIPv6(bad), undefined, bad);
+  }
+  t.is(parseAddress('192.0.2.1', 6), undefined);
+  t.is(parseAddress('::1', 4), undefined);
+});
+
+test('format then parse is the identity on 16-byte addresses', (t) => {
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (bytes) => {
+      t.deepEqual(parseIPv6(formatIPv6(bytes)), bytes);
+    }),
+  );
+});
+
+test('parsing arbitrary strings never throws', (t) => {
+  fc.assert(
+    fc.property(fc.string(), (s) => {
+      parseIp(s);
+      parseIPv4(s);
+      parseIPv6(s);
+    }),
+  );
+  t.pass();
 });

@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { CONTROL_METHODS, decodeRequest, decodeResponse, encodeRequest, encodeResponse, type ControlResponse } from './control-protocol.js';
+import { CONTROL_METHODS, decodeRequest, decodeResponse, encodeRequest, encodeResponse, type ControlResponse } from './protocol.js';
 
 const line = (s: string): string => s.replace(/\n$/, '');
 
