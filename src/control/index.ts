@@ -5,7 +5,7 @@
  * and the types of vrrp, health and sync (docs/design.md "Layers").
  */
 export {
-  CONTROL_METHODS, type CheckStatus, type ControlHandlers, type ControlMethod, type ParamsOf, type RealCheckStatus, type ReloadResult, type ResultOf,
-  type ServiceChecks, type TrackStatus, type VrrpInstanceStatus, type WeightParams, type WeightResult,
+  CONTROL_METHODS, type CheckStatus, type ControlHandlers, type ControlMethod, type DirectorStatus, type ParamsOf, type RealCheckStatus,
+  type ReloadResult, type ResultOf, type ServiceChecks, type TrackStatus, type VrrpInstanceStatus, type WeightParams, type WeightResult,
 } from './protocol.js';
 export { ControlServer, type ControlServerOptions, controlRequest } from './socket.js';

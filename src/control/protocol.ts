@@ -11,11 +11,10 @@
  * trusted (it comes from our own daemon over a root-only socket) and typed by ControlMethods.
  */
 import type { Result } from '../errors.js';
-import type { CheckSnapshot } from '../health/index.js';
-import type { ReportedDiagnostic } from '../model/index.js';
+import type { CheckSnapshot, TrackerSnapshot } from '../health/index.js';
+import type { ConfigFormat, ReportedDiagnostic, VrrpRole } from '../model/index.js';
 import type { SyncStatus } from '../sync/index.js';
-import type { VrrpRole } from '../model/index.js';
-import type { DropReason } from '../vrrp/index.js';
+import type { DropReason, TimerLateness } from '../vrrp/index.js';
 
 export const CONTROL_METHODS = ['vrrp', 'reload', 'status', 'checks', 'drain', 'enable', 'ping', 'sync'] as const;
 export type ControlMethod = (typeof CONTROL_METHODS)[number];
@@ -112,6 +111,25 @@ export interface WeightResult {
   readonly changed: boolean;
 }
 
+/** `lvsctl director`: what the running lvsd is doing. */
+export interface DirectorStatus {
+  readonly config: string;
+  readonly format: ConfigFormat;
+  /** IPVS reconciles: the backend in use (null before the first), operations applied and refused. */
+  readonly ipvs: {
+    readonly backend: string | null;
+    readonly applies: number;
+    readonly opsApplied: number;
+    readonly opsFailed: number;
+    /** `at` is an ISO 8601 time. */
+    readonly lastApply: { readonly at: string; readonly ops: number; readonly failed: number; readonly ms: number } | null;
+  };
+  /** null without VRRP instances. */
+  readonly vrrpTimerLateness: TimerLateness | null;
+  /** What tracking follows (vrrp_script, track_file, track_process); null when nothing is tracked. */
+  readonly tracking: TrackerSnapshot | null;
+}
+
 /**
  * A reload's answer. `diagnostics` are the config's problems as structured values (errors and
  * warnings when refused, warnings only when applied); the client formats them.
@@ -135,7 +153,7 @@ export interface ControlMethods {
   ping: { params: undefined; result: { readonly pid: number } };
   vrrp: { params: undefined; result: readonly VrrpInstanceStatus[] };
   reload: { params: undefined; result: ReloadResult };
-  status: { params: undefined; result: Readonly<Record<string, unknown>> };
+  status: { params: undefined; result: DirectorStatus };
   checks: { params: undefined; result: readonly ServiceChecks[] };
   drain: { params: WeightParams; result: WeightResult };
   enable: { params: WeightParams; result: WeightResult };
@@ -145,7 +163,7 @@ export interface ControlMethods {
 export type ParamsOf<M extends ControlMethod> = ControlMethods[M]['params'];
 export type ResultOf<M extends ControlMethod> = ControlMethods[M]['result'];
 
-/** Server side: a method without a handler answers ENOSYS. */
+/** Server side: a method without a handler answers ENOSYS at once. */
 export type ControlHandlers = { readonly [M in ControlMethod]?: (params: ParamsOf<M>) => Promise<ResultOf<M>> };
 
 export type RequestId = number | string;

@@ -72,11 +72,23 @@ test('a method without a handler answers ENOSYS; a handler error keeps its code'
       throw new LvsdError('ECONFIG', 'lvsd.conf:3: expected a port');
     },
   });
-  const nosys = await t.throwsAsync(controlRequest(path, 'checks', undefined), { instanceOf: ControlError });
+  const nosys = await t.throwsAsync(controlRequest(path, 'ping', undefined), { instanceOf: ControlError });
   t.is(nosys?.code, 'ENOSYS');
   const refused = await t.throwsAsync(controlRequest(path, 'reload', undefined), { instanceOf: ControlError });
   t.is(refused?.code, 'ECONFIG');
   t.regex(refused?.message ?? '', /reload: lvsd\.conf:3: expected a port/);
+});
+
+test('methods without a handler answer at once (ENOSYS, never a hang), on one connection, in order', async (t) => {
+  const path = join(tempDir(t), 'lvsd.sock');
+  await startServer(t, path, { ping: async () => ({ pid: 7 }) });
+  const w = '{"service":"192.0.2.10:80","realServer":"10.0.0.2:80"}';
+  const lines = await rawExchange(path, `{"id":1,"method":"checks"}\n{"id":2,"method":"drain","params":${w}}\n{"id":3,"method":"enable","params":${w}}\n{"id":4,"method":"ping"}\n`, 4);
+  const answers = lines.map((l) => JSON.parse(l) as { id: number; ok: boolean; error?: { code: string; message: string } });
+  t.deepEqual(answers.map((a) => [a.id, a.ok, a.error?.code]), [[1, false, 'ENOSYS'], [2, false, 'ENOSYS'], [3, false, 'ENOSYS'], [4, true, undefined]]);
+  t.is(answers[0]?.error?.message, 'checks is not available in this lvsd');
+  const e = await t.throwsAsync(controlRequest(path, 'checks', undefined, { timeoutMs: 1000 }), { instanceOf: ControlError });
+  t.is(e?.code, 'ENOSYS');
 });
 
 test('params reach drain; bad params are refused before the handler', async (t) => {

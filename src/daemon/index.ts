@@ -7,4 +7,4 @@ export { Director, type DirectorParts } from './director.js';
 export { createDirector, type DirectorOptions } from './wiring.js';
 export { type ReadConfigResult, readConfig } from './read-config.js';
 export { type Logger, createLogger } from './logger.js';
-export { type PidFile, acquirePidFile, pidFileStatus } from './pidfile.js';
+export { type PidFile, acquirePidFile, pidFileStatus, readPid } from './pidfile.js';

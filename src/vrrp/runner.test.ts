@@ -115,3 +115,22 @@ test('an advert read in the first drain of the early wake-up ends it at once', (
   t.true(f.clock.t - before < 200, 'no wait for the old deadline');
   t.is(r.snapshot().role, 'BACKUP');
 });
+
+test('a master that steps down for a higher-priority advert names its sender as master in the role message', (t) => {
+  const f = fake();
+  const roles: Array<{ to: string; masterAddress: string | null }> = [];
+  const post = f.io.post;
+  (f.io as { post: RunnerIo['post'] }).post = (m) => {
+    if (m.type === 'role') roles.push({ to: m.to, masterAddress: m.masterAddress });
+    post(m);
+  };
+  const r = new InstanceRunner(instance(), f.io);
+  r.start();
+  f.clock.t = masterDownUs(2, 100, 100) + 10; // nobody advertised: the master-down timer makes us master
+  f.timers.at(-1)!.fn();
+  t.is(r.snapshot().role, 'MASTER');
+  r.onPacket(advertFrom('198.51.100.1', f.clock.t)); // priority 150 > our 100
+  t.deepEqual(roles, [{ to: 'BACKUP', masterAddress: null }, { to: 'MASTER', masterAddress: '198.51.100.2' },
+    { to: 'BACKUP', masterAddress: '198.51.100.1' }]);
+  t.is(r.snapshot().masterAddress, '198.51.100.1');
+});

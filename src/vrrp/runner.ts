@@ -160,20 +160,20 @@ export class InstanceRunner {
   }
 
   private feed(input: Input): void {
-    this.commit(step(this.s, input));
+    this.commit(step(this.s, input), input);
   }
 
-  /** Takes the machine's new state and carries out its outputs. */
-  private commit(r: StepResult): void {
+  /** Takes the machine's new state and carries out its outputs; `cause` is the input they answer. */
+  private commit(r: StepResult, cause: Input): void {
     if (r.s.staleDeferrals > this.s.staleDeferrals) this.counters.staleTimerDeferrals++;
     this.s = r.s;
     // A role change goes first: on takeover the VIPs are requested before the advert is
     // encoded and sent (both leave at once; the VIP is what the takeover time is measured by).
     const roleFirst = [...r.out.filter((o) => o.kind === 'role'), ...r.out.filter((o) => o.kind !== 'role')];
-    for (const o of roleFirst) this.apply(o);
+    for (const o of roleFirst) this.apply(o, cause);
   }
 
-  private apply(o: Output): void {
+  private apply(o: Output, cause: Input): void {
     switch (o.kind) {
       case 'send':
         return this.sendAdvert(o.priority);
@@ -182,7 +182,7 @@ export class InstanceRunner {
       case 'disarm':
         return this.disarm();
       case 'role':
-        return this.changeRole(o.role, o.reason);
+        return this.changeRole(o.role, o.reason, cause);
       default: {
         const never: never = o;
         throw new Error(`unhandled machine output ${JSON.stringify(never)}`);
@@ -263,7 +263,8 @@ export class InstanceRunner {
     if (this.timer !== undefined) return; // an advert came: the master lives
     const at = this.timerAt;
     const decidedOn = this.s;
-    const due = step(decidedOn, { kind: 'timer', at, lateUs: 0 });
+    const deadline: Input = { kind: 'timer', at, lateUs: 0 };
+    const due = step(decidedOn, deadline);
     this.prepareTakeover();
     let now = this.io.clock.nowUs();
     while (now < at) now = this.io.clock.nowUs(); // at most PRECISE_SPIN_US, master-down / preempt only
@@ -271,7 +272,7 @@ export class InstanceRunner {
     for (const p of this.io.drain()) this.onPacket(p);
     if (this.timer !== undefined) return;
     this.io.lateness.record(now - at);
-    if (this.s === decidedOn) this.commit(due);
+    if (this.s === decidedOn) this.commit(due, deadline);
     else this.feed({ kind: 'timer', at: now, lateUs: now - at });
   }
 
@@ -280,7 +281,8 @@ export class InstanceRunner {
     return this.role !== 'MASTER';
   }
 
-  private changeRole(to: VrrpRole, reason: string): void {
+  /** `cause`: a master that steps down for a better advert names its sender as the new master. */
+  private changeRole(to: VrrpRole, reason: string, cause: Input): void {
     const from = this.role;
     if (from === to) return;
     this.role = to;
@@ -292,7 +294,7 @@ export class InstanceRunner {
       this.releasePending = false;
       this.io.becomeOwner();
     } else if (from === 'MASTER') {
-      this.masterAddress = null;
+      this.masterAddress = cause.kind === 'advert' && cause.priority > 0 ? cause.from : null;
       void this.io.release();
     } else if (to === 'FAULT') {
       void this.io.release();

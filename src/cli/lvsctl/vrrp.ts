@@ -1,20 +1,12 @@
 /** `lvsctl vrrp [--json]`: per instance state, priorities, master, advert counters, drops. */
-import { controlRequest, type TrackStatus, type VrrpInstanceStatus } from '../../control/index.js';
+import type { TrackStatus, VrrpInstanceStatus } from '../../control/index.js';
 import type { Io } from '../io.js';
+import { ask } from './ask.js';
 
 export async function run(opts: { json: boolean; socket: string }, io: Io): Promise<number> {
-  let list: VrrpInstanceStatus[];
-  try {
-    list = (await controlRequest(opts.socket, 'vrrp', undefined, { timeoutMs: 5000 })) as VrrpInstanceStatus[];
-  } catch (e) {
-    io.err(`lvsctl: ${(e as Error).message}\n`);
-    return 1;
-  }
-  if (opts.json) {
-    io.out(`${JSON.stringify(list, null, 2)}\n`);
-    return 0;
-  }
-  io.out(formatVrrp(list));
+  const r = await ask({ socket: opts.socket, method: 'vrrp', params: undefined, io });
+  if (!r.ok) return 1;
+  io.out(opts.json ? `${JSON.stringify(r.value, null, 2)}\n` : formatVrrp(r.value));
   return 0;
 }
 
