@@ -10,7 +10,8 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeLan, nsExec, waitFor } from '../netns/topology.js';
+import { makeLan, nsExec } from '../netns/topology.js';
+import { waitUntil } from '../fixtures/wait.js';
 import { REPO, startLvsd, tempDir, LVSD, LVSCTL } from '../netns/lvsd-harness.js';
 
 const inLab = existsSync('/proc/net/ip_vs');
@@ -53,7 +54,7 @@ labTest('start, one-change reload, kill -9 + restart keeps table, counters and t
     t.teardown(() => srv.kill('SIGKILL'));
   }
   const d1 = startLvsd(t, { ns: lan.ns.dir!, name: 'd1', dir, config: conf(1) });
-  await waitFor(() => applies(d1.lines).length >= 1, 'first ipvs.apply', 60_000, 50);
+  await waitUntil(() => applies(d1.lines).length >= 1, 'first ipvs.apply', 60_000, 50);
   t.is(applies(d1.lines)[0]?.ops, 5, 'two services + three destinations');
   const saved = nsExec(lan.ns.dir!, 'ipvsadm', ['-S', '-n']);
   t.regex(saved, new RegExp(`-A -t ${VIP.replaceAll('.', '\\.')}:80 -s rr`));
@@ -66,7 +67,7 @@ labTest('start, one-change reload, kill -9 + restart keeps table, counters and t
   let got = '';
   client.stdout.setEncoding('utf8').on('data', (s: string) => (got += s));
   client.stdin.write('one\n');
-  await waitFor(() => /rs\d: one/.test(got), 'echo through the VIP', 30_000, 50);
+  await waitUntil(() => /rs\d: one/.test(got), 'echo through the VIP', 30_000, 50);
   const conns = () => nsExec(lan.ns.dir!, 'ipvsadm', ['-L', '-n', '-c']);
   t.regex(conns(), /ESTABLISHED/);
   // IPVS folds per-CPU counters into what dumps show every 2 s (estimator): read until settled
@@ -85,7 +86,7 @@ labTest('start, one-change reload, kill -9 + restart keeps table, counters and t
   // reload changing one destination's weight: exactly one operation
   writeFileSync(d1.config, conf(5));
   d1.kill('SIGHUP');
-  await waitFor(() => applies(d1.lines).length >= 2, 'second ipvs.apply', 30_000, 50);
+  await waitUntil(() => applies(d1.lines).length >= 2, 'second ipvs.apply', 30_000, 50);
   const second = applies(d1.lines)[1]!;
   t.is(second.ops, 1);
   t.deepEqual(second.byKind, { 'edit-dest': 1 });
@@ -99,12 +100,12 @@ labTest('start, one-change reload, kill -9 + restart keeps table, counters and t
   d1.kill('SIGKILL');
   await d1.exited;
   const d2 = startLvsd(t, { ns: lan.ns.dir!, name: 'd2', dir, config: conf(5) });
-  await waitFor(() => applies(d2.lines).length >= 1, 'ipvs.apply after restart', 60_000, 50);
+  await waitUntil(() => applies(d2.lines).length >= 1, 'ipvs.apply after restart', 60_000, 50);
   t.is(applies(d2.lines)[0]?.ops, 0, 'restart adopts the table: no operation');
   t.is(await settled(), statsBefore, 'counters untouched (no new traffic meanwhile)');
   t.regex(conns(), /ESTABLISHED/);
   client.stdin.write('two\n');
-  await waitFor(() => /rs\d: two/.test(got), 'the same connection still works', 30_000, 50);
+  await waitUntil(() => /rs\d: two/.test(got), 'the same connection still works', 30_000, 50);
   t.notRegex(got, /closed|error/);
 });
 
@@ -122,7 +123,7 @@ labTest('an operation the kernel refuses is reported and the others still apply'
 }
 `;
   const d = startLvsd(t, { ns: lan.ns.dir!, name: 'd', dir, config: conf(1, extra) });
-  await waitFor(() => applies(d.lines).length >= 1, 'ipvs.apply', 60_000, 50);
+  await waitUntil(() => applies(d.lines).length >= 1, 'ipvs.apply', 60_000, 50);
   const a = applies(d.lines)[0]!;
   t.is(a.failed, 1);
   const refused = d.lines.find((l) => l.event === 'ipvs.op');

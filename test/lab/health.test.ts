@@ -17,7 +17,8 @@ import test, { type ExecutionContext } from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeLan, nsExec, startIn, waitFor, type Proc } from '../netns/topology.js';
+import { makeLan, nsExec, startIn, type Proc } from '../netns/topology.js';
+import { waitUntil } from '../fixtures/wait.js';
 import { LVSCTL, LVSD, REPO, startLvsd, tempDir } from '../netns/lvsd-harness.js';
 
 const inLab = existsSync('/proc/net/ip_vs');
@@ -88,7 +89,7 @@ function dests(ns: string, port: number): string[] {
 async function until(ns: string, port: number, want: readonly string[], what: string): Promise<void> {
   let seen: string[] = [];
   try {
-    await waitFor(() => JSON.stringify(seen = dests(ns, port)) === JSON.stringify(want), what, 60_000, 200);
+    await waitUntil(() => JSON.stringify(seen = dests(ns, port)) === JSON.stringify(want), what, 60_000, 200);
   } catch (e) {
     throw new Error(`${(e as Error).message}; the table has ${JSON.stringify(seen)}`);
   }
@@ -99,7 +100,7 @@ function server(t: ExecutionContext, ns: string, fixture: string, args: readonly
 }
 
 async function listening(p: Proc, what: string): Promise<void> {
-  await waitFor(() => p.lines.some((l) => l.raw === 'listening'), `${what} listening`, 30_000, 50);
+  await waitUntil(() => p.lines.some((l) => l.raw === 'listening'), `${what} listening`, 30_000, 50);
 }
 
 labTest('checks drive the table: failures leave, recoveries return, the sorry server stands in, inhibit keeps connections, drain survives reload', async (t) => {
@@ -151,12 +152,12 @@ labTest('checks drive the table: failures leave, recoveries return, the sorry se
   let got = '';
   client.stdout.setEncoding('utf8').on('data', (s: string) => (got += s));
   client.stdin.write('one\n');
-  await waitFor(() => got.includes('rs1: one'), 'echo through the VIP', 30_000, 50);
+  await waitUntil(() => got.includes('rs1: one'), 'echo through the VIP', 30_000, 50);
   check8081.kill('SIGKILL');
   await until(ns.dir, 8080, [`${RS1}:8080 w0`], 'weight 0 with inhibit_on_failure');
   t.regex(nsExec(ns.dir, 'ipvsadm', ['-L', '-n']), new RegExp(`-> ${RS1}:8080 +Route +0 +1 +0`), 'weight 0, one active connection');
   client.stdin.write('two\n');
-  await waitFor(() => got.includes('rs1: two'), 'the established connection still works at weight 0', 30_000, 50);
+  await waitUntil(() => got.includes('rs1: two'), 'the established connection still works at weight 0', 30_000, 50);
   check8081 = server(t, ns.rs1, 'echo-server.js', ['8081', 'rs1-check']);
   await until(ns.dir, 8080, [`${RS1}:8080 w1`], 'weight 1 again');
   t.notRegex(got, /closed|error/);

@@ -15,7 +15,8 @@ import test, { type ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeLan, nsExec, waitFor, type Lan } from '../netns/topology.js';
+import { makeLan, nsExec, type Lan } from '../netns/topology.js';
+import { waitUntil } from '../fixtures/wait.js';
 import { LVSCTL, LVSD, REPO, roleOf, startLvsd, tempDir, type Director } from '../netns/lvsd-harness.js';
 
 const inLab = existsSync('/proc/net/ip_vs');
@@ -68,7 +69,7 @@ async function setup(t: ExecutionContext, sync: boolean): Promise<Setup> {
     startLvsd(t, { ns: lan.ns[name]!, name, dir, config: conf({ name, priority, rs: lan.ip4.rs!, sync }) });
   const a = start('dirA', 150);
   const b = start('dirB', 100);
-  await waitFor(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(b, 'VI_1') === 'BACKUP', 'dirA MASTER, dirB BACKUP', SLOW, 50);
+  await waitUntil(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(b, 'VI_1') === 'BACKUP', 'dirA MASTER, dirB BACKUP', SLOW, 50);
   return { lan, dir, a, b };
 }
 
@@ -97,21 +98,21 @@ const backupLine = /^backup sync daemon \(mcast=eth0, syncid=51, maxlen=\d+, gro
 labTest('with sync: the daemons follow the roles, the backup knows the connection, and it survives a failover', async (t) => {
   const s = await setup(t, true);
   const { dirA, dirB, client } = s.lan.ns as Record<string, string>;
-  await waitFor(() => masterLine.test(daemons(dirA!)) && backupLine.test(daemons(dirB!)), 'master daemon on dirA, backup on dirB', SLOW, 100);
+  await waitUntil(() => masterLine.test(daemons(dirA!)) && backupLine.test(daemons(dirB!)), 'master daemon on dirA, backup on dirB', SLOW, 100);
   t.notRegex(daemons(dirA!), backupLine, 'dirA runs the master only');
   t.notRegex(daemons(dirB!), masterLine, 'dirB runs the backup only');
 
   const c = holdConnection(t, s.lan);
   c.say('one');
-  await waitFor(() => /rs: one/.test(c.got()), 'echo through the VIP via dirA', SLOW, 50);
+  await waitUntil(() => /rs: one/.test(c.got()), 'echo through the VIP via dirA', SLOW, 50);
   const clientConn = new RegExp(`TCP\\s+\\S+\\s+ESTABLISHED\\s+${s.lan.ip4.client!.replaceAll('.', '\\.')}:\\d+\\s+${VIP.replaceAll('.', '\\.')}:80\\s+${s.lan.ip4.rs!.replaceAll('.', '\\.')}:80`);
   t.regex(conns(dirA!), clientConn);
-  await waitFor(() => clientConn.test(conns(dirB!)), 'the connection synced to dirB', SLOW, 200);
+  await waitUntil(() => clientConn.test(conns(dirB!)), 'the connection synced to dirB', SLOW, 200);
   t.regex(nsExec(dirB!, process.execPath, [LVSCTL, 'status', '-c']), clientConn, 'lvsctl status -c on the backup shows it too');
 
   await crashDirA(s);
-  await waitFor(() => roleOf(s.b, 'VI_1') === 'MASTER', 'dirB takes over', SLOW, 50);
-  await waitFor(() => masterLine.test(daemons(dirB!)) && !backupLine.test(daemons(dirB!)), 'dirB swaps to the master daemon', SLOW, 100);
+  await waitUntil(() => roleOf(s.b, 'VI_1') === 'MASTER', 'dirB takes over', SLOW, 50);
+  await waitUntil(() => masterLine.test(daemons(dirB!)) && !backupLine.test(daemons(dirB!)), 'dirB swaps to the master daemon', SLOW, 100);
   const view = JSON.parse(nsExec(dirB!, process.execPath, [LVSCTL, '--socket', s.b.socket, 'sync', '--json'])) as
     { kernel: Array<{ state: string }>; lvsd: { role: string; wanted: Array<{ state: string }> } };
   t.deepEqual(view.kernel.map((d) => d.state), ['master']);
@@ -119,7 +120,7 @@ labTest('with sync: the daemons follow the roles, the backup knows the connectio
   t.deepEqual(view.lvsd.wanted.map((d) => d.state), ['master']);
 
   c.say('two');
-  await waitFor(() => /rs: two/.test(c.got()), 'the same connection answers through dirB', SLOW, 50);
+  await waitUntil(() => /rs: two/.test(c.got()), 'the same connection answers through dirB', SLOW, 50);
   t.notRegex(c.got(), /closed|error/);
   t.regex(conns(dirB!), clientConn);
   t.regex(nsExec(client!, 'ip', ['neigh', 'show', VIP]), new RegExp(nsExec(dirB!, 'cat', ['/sys/class/net/eth0/address']).trim()), 'the client reaches the VIP at dirB');
@@ -127,11 +128,11 @@ labTest('with sync: the daemons follow the roles, the backup knows the connectio
   // dirA comes back with a new lvsd: it preempts (150 > 100); every transition swaps the daemons
   nsExec(dirA!, 'ip', ['link', 'set', 'eth0', 'up']);
   const a2 = startLvsd(t, { ns: dirA!, name: 'dirA2', dir: s.dir, config: conf({ name: 'dirA', priority: 150, rs: s.lan.ip4.rs!, sync: true }) });
-  await waitFor(() => roleOf(a2, 'VI_1') === 'MASTER' && roleOf(s.b, 'VI_1') === 'BACKUP', 'dirA takes over again', SLOW, 50);
-  await waitFor(() => masterLine.test(daemons(dirA!)) && backupLine.test(daemons(dirB!)), 'master on dirA, backup on dirB again', SLOW, 100);
+  await waitUntil(() => roleOf(a2, 'VI_1') === 'MASTER' && roleOf(s.b, 'VI_1') === 'BACKUP', 'dirA takes over again', SLOW, 50);
+  await waitUntil(() => masterLine.test(daemons(dirA!)) && backupLine.test(daemons(dirB!)), 'master on dirA, backup on dirB again', SLOW, 100);
   t.notRegex(daemons(dirB!), masterLine);
   c.say('three');
-  await waitFor(() => /rs: three/.test(c.got()), 'the connection still answers after the failback', SLOW, 50);
+  await waitUntil(() => /rs: three/.test(c.got()), 'the connection still answers after the failback', SLOW, 50);
   t.notRegex(c.got(), /closed|error/);
 });
 
@@ -141,16 +142,16 @@ labTest('without sync the same failover loses the connection', async (t) => {
   t.is(daemons(dirA!), '', 'no sync daemon configured: none runs');
   const c = holdConnection(t, s.lan);
   c.say('one');
-  await waitFor(() => /rs: one/.test(c.got()), 'echo through the VIP via dirA', SLOW, 50);
+  await waitUntil(() => /rs: one/.test(c.got()), 'echo through the VIP via dirA', SLOW, 50);
   t.regex(conns(dirA!), /ESTABLISHED/);
   t.notRegex(conns(dirB!), /ESTABLISHED/, 'dirB never hears of it');
 
   await crashDirA(s);
-  await waitFor(() => roleOf(s.b, 'VI_1') === 'MASTER', 'dirB takes over', SLOW, 50);
+  await waitUntil(() => roleOf(s.b, 'VI_1') === 'MASTER', 'dirB takes over', SLOW, 50);
   // the client's neighbour entry follows dirB's gratuitous ARP; then the segment reaches dirB
   const dirBMac = nsExec(dirB!, 'cat', ['/sys/class/net/eth0/address']).trim();
-  await waitFor(() => nsExec(s.lan.ns.client!, 'ip', ['neigh', 'show', VIP]).includes(dirBMac), 'the client sends to dirB', SLOW, 50);
+  await waitUntil(() => nsExec(s.lan.ns.client!, 'ip', ['neigh', 'show', VIP]).includes(dirBMac), 'the client sends to dirB', SLOW, 50);
   c.say('two');
-  await waitFor(() => /closed|error/.test(c.got()), 'the connection is reset', SLOW, 50);
+  await waitUntil(() => /closed|error/.test(c.got()), 'the connection is reset', SLOW, 50);
   t.notRegex(c.got(), /rs: two/);
 });

@@ -5,7 +5,8 @@
  */
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { eachLine, waitFor } from './topology.js';
+import { eachLine } from './topology.js';
+import { waitUntil } from '../fixtures/wait.js';
 
 export interface AdvertWatch {
   /** performance.now() of the last advert from `src` received at or before `atMs`, if any. */
@@ -35,7 +36,7 @@ export async function watchAdverts(ns: string): Promise<AdvertWatch> {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
   try {
-    await waitFor(() => err.includes('listening on') || child.exitCode !== null, `tcpdump in ${ns}`, 5000);
+    await waitUntil(() => err.includes('listening on') || child.exitCode !== null, `tcpdump in ${ns}`, 5000);
   } catch (e) {
     stop();
     throw e;

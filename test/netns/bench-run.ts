@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LVSD, roleOf, type Director } from './lvsd-harness.js';
 import { killNamespace, killPids, keepalivedRole, keepalivedTransitions, namespacePids, startKeepalived } from './kp-peers.js';
-import { addresses, makeLan, startIn, waitFor, type Lan } from './topology.js';
+import { addresses, makeLan, startIn, type Lan } from './topology.js';
+import { waitUntil } from '../fixtures/wait.js';
 import { watchVip } from './bench-vip-watch.js';
 import { watchAdverts, type AdvertWatch } from './bench-advert-watch.js';
 
@@ -108,7 +109,7 @@ export async function startPair(s: PairSpec, settleMs: number): Promise<Pair> {
     const master = startPeer({ impl: s.impl, ns: lan.ns.m!, name: 'm', dir, config: s.masterConfig, extraArgs: s.extraArgs });
     const backup = startPeer({ impl: s.impl, ns: lan.ns.b!, name: 'b', dir, config: s.backupConfig, extraArgs: s.extraArgs });
     const stable = (): boolean => master.role() === 'MASTER' && backup.role() === 'BACKUP' && hasVip(lan.ns.m!) && !hasVip(lan.ns.b!);
-    await waitFor(stable, `${s.impl}: master MASTER with the VIP, backup BACKUP`, 20_000, 20).catch((e: Error) => {
+    await waitUntil(stable, `${s.impl}: master MASTER with the VIP, backup BACKUP`, 20_000, 20).catch((e: Error) => {
       const tail = (p: Peer): string => (p.director ? p.director.lines.slice(-4).map((l) => JSON.stringify(l)).join(' ') : '');
       throw new Error(`${e.message} (master ${master.role()} vip ${hasVip(lan.ns.m!)}, backup ${backup.role()} vip ${hasVip(lan.ns.b!)}; ` +
         `master log: ${tail(master)}; backup log: ${tail(backup)})`);

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { killNamespace } from './kp-peers.js';
 import { tempDir } from './lvsd-harness.js';
 import { BODY, startDnsmasq, startNginx, startSmtp } from './health-servers.js';
-import { makeLan, nsExec, startIn, waitFor, type Proc } from './topology.js';
+import { makeLan, nsExec, startIn, type Proc } from './topology.js';
+import { waitUntil } from '../fixtures/wait.js';
 import { check, real, service } from '../fixtures/health-model.js';
 import { encodeQuery } from '../../src/health/checks/dns-packet.js';
 import type { CheckProbe, CheckTiming, VirtualService } from '../../src/model/types.js';
@@ -58,7 +59,7 @@ class Engine {
     return this.lines.slice(from).filter((l) => l['kind'] === 'check' && this.names.get(String(l['service'])) === name);
   }
   async state(name: string, to: 'up' | 'down', from: number, ms = 8000): Promise<Line> {
-    await waitFor(() => this.events(name, from).some((e) => e['to'] === to), `${name} ${to}`, ms);
+    await waitUntil(() => this.events(name, from).some((e) => e['to'] === to), `${name} ${to}`, ms);
     const e = this.events(name, from).find((x) => x['to'] === to);
     return e ?? {};
   }
@@ -93,12 +94,12 @@ test('checkers against nginx, dnsmasq, aiosmtpd and ICMP: up, wrong content, tim
   const dir = tempDir(t);
   t.teardown(() => killNamespace(srv));
   startServers(t, srv, dir, ip);
-  await waitFor(() => /:443 /.test(nsExec(srv, 'ss', ['-ltn'])) && /:25 /.test(nsExec(srv, 'ss', ['-ltn'])), 'servers listening');
+  await waitUntil(() => /:443 /.test(nsExec(srv, 'ss', ['-ltn'])) && /:25 /.test(nsExec(srv, 'ss', ['-ltn'])), 'servers listening');
   const e = startEngine(t, lan.ns['dir'] ?? '', dir, services(ip));
 
   // 1. up: every good check passes at least twice and never goes down; the wrong ones go down.
   const attemptsOk = (port: number, probe: string): number => e.lines.filter((l) => l['kind'] === 'attempt' && l['port'] === port && l['probe'] === probe && l['ok'] === true).length;
-  await waitFor(() => [[80, 'tcp'], [443, 'http'], [53, 'dns'], [25, 'smtp'], [53, 'udp'], [80, 'ping'], [8080, 'http']].every(([p, k]) => attemptsOk(Number(p), String(k)) >= 2), 'two passes of every good check', 10_000);
+  await waitUntil(() => [[80, 'tcp'], [443, 'http'], [53, 'dns'], [25, 'smtp'], [53, 'udp'], [80, 'ping'], [8080, 'http']].every(([p, k]) => attemptsOk(Number(p), String(k)) >= 2), 'two passes of every good check', 10_000);
   t.like(await e.state('status', 'down', 0), { reason: 'status', detail: 'HTTP 418' });
   t.like(await e.state('digest', 'down', 0), { reason: 'content' });
   t.like(await e.state('nxdomain', 'down', 0), { reason: 'content', detail: 'DNS rcode 3 (NXDOMAIN)' });
@@ -150,8 +151,8 @@ test('ping uses the unprivileged ICMP datagram socket when ping_group_range allo
   nsExec(dirNs, 'sysctl', ['-qw', 'net.ipv4.ping_group_range=0 2147483647']);
   const ip = lan.ip4['srv'] ?? '';
   const e = startEngine(t, dirNs, tempDir(t), { ping: service(11, [real(ip, { checks: [check({ kind: 'ping' }, FAST)] })]) });
-  await waitFor(() => e.lines.some((l) => l['kind'] === 'snapshot' && l['ping'] === 'dgram'), 'a dgram ping socket');
-  await waitFor(() => e.lines.filter((l) => l['kind'] === 'attempt' && l['ok'] === true).length >= 2, 'two echo replies');
+  await waitUntil(() => e.lines.some((l) => l['kind'] === 'snapshot' && l['ping'] === 'dgram'), 'a dgram ping socket');
+  await waitUntil(() => e.lines.filter((l) => l['kind'] === 'attempt' && l['ok'] === true).length >= 2, 'two echo replies');
   nsExec(lan.ns['srv'] ?? '', 'ip', ['link', 'set', 'eth0', 'down']);
   t.like(await e.state('ping', 'down', 0), { reason: 'timeout' });
 });

@@ -8,7 +8,8 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { addresses, makeLan, startIn, waitFor } from './topology.js';
+import { addresses, makeLan, startIn } from './topology.js';
+import { stillTrue, waitUntil } from '../fixtures/wait.js';
 import { REPO, roleOf, startLvsd, tempDir, vrrpStatus, type Director, type VrrpStatus } from './lvsd-harness.js';
 import { expectedGarbageDrops, garbage, hostileCases, strangerCases, type HostileSetup } from './kp-hostile-packets.js';
 
@@ -65,8 +66,8 @@ test('hostile packets are dropped under their reason on both directors; no crash
   const a = startLvsd(t, { ns: lan.ns.a!, name: 'a', dir, config: config(s, 150) });
   const b = startLvsd(t, { ns: lan.ns.b!, name: 'b', dir, config: config(s, 100) });
   const stable = (): boolean => ['VI_3', 'VI_2'].every((i) => roleOf(a, i) === 'MASTER' && roleOf(b, i) === 'BACKUP');
-  await waitFor(stable, 'a MASTER and b BACKUP for both instances', 15_000, 50);
-  await new Promise((r) => setTimeout(r, 1000));
+  await waitUntil(stable, 'a MASTER and b BACKUP for both instances', 15_000, 50);
+  await stillTrue(stable, 'a MASTER and b BACKUP for both instances (the election is over)', 1000, 50);
   const rolesBefore = [roleLines(a), roleLines(b)];
   const dirs: Array<[Director, string]> = [[a, lan.ns.a!], [b, lan.ns.b!]];
   for (const [d, ns] of dirs) t.deepEqual(dropsOf(vrrpStatus(d, ns)), { VI_3: {}, VI_2: {} }, `${d.name}: no drops between the two directors`);
@@ -81,7 +82,7 @@ test('hostile packets are dropped under their reason on both directors; no crash
     const want: Drops = Object.fromEntries(Object.entries(c.expect).map(([inst, reason]) => [inst, { [reason]: PER_CASE }]));
     for (const [i, [d, ns]] of dirs.entries()) {
       let got: Drops = {};
-      await waitFor(() => total(got = delta(before[i]!, dropsOf(vrrpStatus(d, ns)))) >= total(want), `${d.name}: ${c.name} counted`, 3000, 50)
+      await waitUntil(() => total(got = delta(before[i]!, dropsOf(vrrpStatus(d, ns)))) >= total(want), `${d.name}: ${c.name} counted`, 3000, 50)
         .catch(() => undefined);
       gotTable[`${d.name}: ${c.name}`] = got;
       wantTable[`${d.name}: ${c.name}`] = want;
@@ -94,11 +95,12 @@ test('hostile packets are dropped under their reason on both directors; no crash
   const want = expectedGarbageDrops(junk, [s.v3.vrid, s.v2.vrid]);
   for (const [i, [d, ns]] of dirs.entries()) {
     let got = 0;
-    await waitFor(() => (got = total(dropsOf(vrrpStatus(d, ns))) - before[i]!) >= want, `${d.name}: garbage counted`, 5000, 100).catch(() => undefined);
+    await waitUntil(() => (got = total(dropsOf(vrrpStatus(d, ns))) - before[i]!) >= want, `${d.name}: garbage counted`, 5000, 100).catch(() => undefined);
     t.is(got, want, `${d.name}: every garbage packet dropped and counted once per receiving instance`);
   }
 
-  await new Promise((r) => setTimeout(r, 500));
+  const alive = (): boolean => a.child.exitCode === null && b.child.exitCode === null;
+  await t.notThrowsAsync(stillTrue(() => alive() && stable(), 'both directors running, roles unchanged, after the hostile traffic', 500, 50));
   t.is(a.child.exitCode, null, 'master still running');
   t.is(b.child.exitCode, null, 'backup still running');
   t.deepEqual([roleLines(a), roleLines(b)], rolesBefore, 'no vrrp.role line after the election');
@@ -117,13 +119,13 @@ test('adverts for a VRID nobody has, of either version, count as vrid on every i
   const dir = tempDir(t);
   const s = setupFor(lan.ip4.x!);
   const a = startLvsd(t, { ns: lan.ns.a!, name: 'a', dir, config: config(s, 150) });
-  await waitFor(() => roleOf(a, 'VI_3') === 'MASTER' && roleOf(a, 'VI_2') === 'MASTER', 'a MASTER for both instances', 15_000, 50);
+  await waitUntil(() => roleOf(a, 'VI_3') === 'MASTER' && roleOf(a, 'VI_2') === 'MASTER', 'a MASTER for both instances', 15_000, 50);
   const before = dropsOf(vrrpStatus(a, lan.ns.a!));
   const cases = strangerCases(s);
   await inject(t, lan.ns.x!, dir, 'strangers', cases.flatMap((c) => Array.from({ length: PER_CASE }, () => c)));
   const want: Drops = { VI_3: { vrid: PER_CASE * cases.length }, VI_2: { vrid: PER_CASE * cases.length } };
   let got: Drops = {};
-  await waitFor(() => total(got = delta(before, dropsOf(vrrpStatus(a, lan.ns.a!)))) >= total(want), 'strangers counted', 3000, 50).catch(() => undefined);
+  await waitUntil(() => total(got = delta(before, dropsOf(vrrpStatus(a, lan.ns.a!)))) >= total(want), 'strangers counted', 3000, 50).catch(() => undefined);
   t.deepEqual(got, want, 'the VRID is checked before the version (a packet that is not for us is not a version error)');
   t.is(a.child.exitCode, null);
 });

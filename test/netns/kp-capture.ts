@@ -6,7 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import type { ExecutionContext } from 'ava';
-import { startIn, waitFor, type Proc } from './topology.js';
+import { startIn, type Proc } from './topology.js';
+import { waitUntil } from '../fixtures/wait.js';
 
 export interface Capture {
   readonly file: string;
@@ -18,7 +19,7 @@ export interface Capture {
 /** tcpdump -U -w FILE on `dev` in `ns` (packet-buffered, runs as root so it may write into the 0700 temp dir). */
 export async function startCapture(t: ExecutionContext | undefined, ns: string, file: string, filter: readonly string[] = [], dev = 'eth0'): Promise<Capture> {
   const proc = startIn(t, ns, 'tcpdump', ['-i', dev, '-n', '-U', '-Z', 'root', '-s', '0', '-w', file, ...filter]);
-  await waitFor(() => proc.stderr.join('').includes('listening on') || proc.child.exitCode !== null, `tcpdump listening in ${ns}`, 5000);
+  await waitUntil(() => proc.stderr.join('').includes('listening on') || proc.child.exitCode !== null, `tcpdump listening in ${ns}`, 5000);
   if (proc.child.exitCode !== null) throw new Error(`tcpdump exited ${proc.child.exitCode}: ${proc.stderr.join('')}`);
   const stop = async (): Promise<void> => {
     proc.kill('SIGINT');

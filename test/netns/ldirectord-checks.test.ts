@@ -17,7 +17,8 @@ import type { AttemptSpec } from '../../src/health/index.js';
 import { killNamespace } from './kp-peers.js';
 import { tempDir } from './lvsd-harness.js';
 import * as S from './ldirectord-servers.js';
-import { makeLan, nsExec, waitFor, type Proc } from './topology.js';
+import { makeLan, nsExec, type Proc } from './topology.js';
+import { waitUntil } from '../fixtures/wait.js';
 
 const PROBE = new URL('./ldirectord-probe.js', import.meta.url).pathname;
 const CREDS = [`login="${S.USER}"`, `passwd="${S.PASSWORD}"`];
@@ -135,7 +136,7 @@ test('ldirectord checks against real servers: up, wrong answers, frozen (timeout
     const udp = nsExec(srv, 'ss', ['-Hlun']);
     return TCP_PORTS.every((p) => tcp.includes(`:${p} `)) && [53, 1812, 5060].every((p) => udp.includes(`:${p} `));
   };
-  await waitFor(listening, 'every server listening', 60_000, 100).catch((e: unknown) => {
+  await waitUntil(listening, 'every server listening', 60_000, 100).catch((e: unknown) => {
     t.log(nsExec(srv, 'ss', ['-Hltun']));
     throw e;
   });
@@ -158,7 +159,7 @@ test('ldirectord checks against real servers: up, wrong answers, frozen (timeout
 
   // 3. killed: TCP connections are refused, udp datagrams get ICMP port unreachable.
   killNamespace(srv, 'SIGKILL');
-  await waitFor(() => nsExec(srv, 'ss', ['-Hltn']).trim() === '', 'no listener left', 10_000, 50);
+  await waitUntil(() => nsExec(srv, 'ss', ['-Hltn']).trim() === '', 'no listener left', 10_000, 50);
   const down = runChecks(dirNs, dir, good);
   for (const { name } of good) t.like(down.get(name), { ok: false, reason: 'refused' }, `${name} killed${UDP.has(name) ? ' (udp)' : ''}: ${down.get(name)?.detail ?? ''}`);
 });

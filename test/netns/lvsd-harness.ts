@@ -46,6 +46,7 @@ export interface VrrpStatus {
   drops: Record<string, number>;
   advertsReceived: number;
   advertsSent: number;
+  garpsSent: number;
   masterAddress: string | null;
   checksumForms: Record<string, number>;
 }

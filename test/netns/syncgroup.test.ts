@@ -1,6 +1,7 @@
 /** vrrp_sync_group: a tracked link going down faults the whole group; the peer takes every VIP. */
 import test from 'ava';
-import { addresses, makeLan, nsExec, waitFor } from './topology.js';
+import { addresses, makeLan, nsExec } from './topology.js';
+import { waitUntil } from '../fixtures/wait.js';
 import { keepalivedInstance, roleOf, startLvsd, tempDir } from './lvsd-harness.js';
 
 const conf = (priority: number, track: boolean): string =>
@@ -18,14 +19,14 @@ test('a tracked interface down on the master faults both members; the backup tak
   nsExec(lan.ns.a!, 'ip', ['link', 'set', 'eth1', 'up']);
   const a = startLvsd(t, { ns: lan.ns.a!, name: 'a', dir, config: conf(150, true) });
   const b = startLvsd(t, { ns: lan.ns.b!, name: 'b', dir, config: conf(100, false) });
-  await waitFor(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(a, 'VI_2') === 'MASTER', 'a MASTER of both', 5000);
-  await waitFor(() => a.lines.some((l) => l.event === 'vrrp.group' && l.state === 'MASTER'), 'group MASTER logged', 2000);
+  await waitUntil(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(a, 'VI_2') === 'MASTER', 'a MASTER of both', 5000);
+  await waitUntil(() => a.lines.some((l) => l.event === 'vrrp.group' && l.state === 'MASTER'), 'group MASTER logged', 2000);
   nsExec(lan.ns.a!, 'ip', ['link', 'set', 'eth1', 'down']);
-  await waitFor(() => roleOf(a, 'VI_1') === 'FAULT' && roleOf(a, 'VI_2') === 'FAULT', 'both FAULT', 3000);
-  await waitFor(() => roleOf(b, 'VI_1') === 'MASTER' && roleOf(b, 'VI_2') === 'MASTER', 'b MASTER of both', 3000);
-  await waitFor(() => addresses(lan.ns.b!).includes('192.0.2.10') && addresses(lan.ns.b!).includes('192.0.2.20'), 'VIPs on b', 5000);
+  await waitUntil(() => roleOf(a, 'VI_1') === 'FAULT' && roleOf(a, 'VI_2') === 'FAULT', 'both FAULT', 3000);
+  await waitUntil(() => roleOf(b, 'VI_1') === 'MASTER' && roleOf(b, 'VI_2') === 'MASTER', 'b MASTER of both', 3000);
+  await waitUntil(() => addresses(lan.ns.b!).includes('192.0.2.10') && addresses(lan.ns.b!).includes('192.0.2.20'), 'VIPs on b', 5000);
   t.false(addresses(lan.ns.a!).includes('192.0.2.20'), 'the untracked member released its VIP too');
   nsExec(lan.ns.a!, 'ip', ['link', 'set', 'eth1', 'up']);
-  await waitFor(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(a, 'VI_2') === 'MASTER', 'a MASTER of both again', 5000);
+  await waitUntil(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(a, 'VI_2') === 'MASTER', 'a MASTER of both again', 5000);
   t.pass();
 });

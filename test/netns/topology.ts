@@ -80,16 +80,6 @@ export function addresses(ns: string, dev = 'eth0'): string[] {
   return out.split('\n').map((l) => /inet6? ([^/ ]+)/.exec(l)?.[1]).filter((a): a is string => a !== undefined);
 }
 
-/** Poll `pred` until true or the deadline; resolves with the elapsed ms, rejects on timeout. */
-export async function waitFor(pred: () => boolean, what: string, timeoutMs = 10_000, stepMs = 10): Promise<number> {
-  const t0 = Date.now();
-  for (;;) {
-    if (pred()) return Date.now() - t0;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
-
 export interface Proc {
   readonly child: ChildProcess;
   /** stdout lines parsed as JSON where possible (pino) */

@@ -13,7 +13,7 @@ import { ProcessWatch, type ProcessNotice } from '../../src/health/track/process
 import { openProcConnector } from '../../src/health/track/proc-connector.js';
 import { nodeTimers } from '../../src/health/timers.js';
 import { REPO, tempDir } from './lvsd-harness.js';
-import { waitFor } from './topology.js';
+import { waitUntil } from '../fixtures/wait.js';
 
 const at = { file: 'track-connector.test.ts', line: 1, col: 1 };
 const def = (name: string, process: string): TrackProcess =>
@@ -40,14 +40,14 @@ test('exec, comm change and exit arrive as events', async (t) => {
   t.deepEqual([w.state('exec'), w.state('comm')], [{ up: false, count: 0 }, { up: false, count: 0 }]);
   const sleeper = spawn(bin, ['600'], { stdio: 'ignore' });
   t.teardown(() => sleeper.kill('SIGKILL'));
-  await waitFor(() => w.state('exec')?.up === true, 'exec seen', 3000);
+  await waitUntil(() => w.state('exec')?.up === true, 'exec seen', 3000);
   const renamer = spawn(process.execPath, ['-e', `process.title = ${JSON.stringify(byComm)}; setInterval(() => {}, 1000)`], { stdio: 'ignore' });
   t.teardown(() => renamer.kill('SIGKILL'));
-  await waitFor(() => w.state('comm')?.up === true, 'comm change seen', 5000);
+  await waitUntil(() => w.state('comm')?.up === true, 'comm change seen', 5000);
   sleeper.kill('SIGKILL');
-  await waitFor(() => w.state('exec')?.up === false, 'exit seen', 3000);
+  await waitUntil(() => w.state('exec')?.up === false, 'exit seen', 3000);
   renamer.kill('SIGKILL');
-  await waitFor(() => w.state('comm')?.up === false, 'exit seen', 3000);
+  await waitUntil(() => w.state('comm')?.up === false, 'exit seen', 3000);
   t.deepEqual(changes.map((c) => `${c.name} ${c.up}`), ['exec true', 'comm true', 'exec false', 'comm false']);
 });
 

@@ -8,12 +8,13 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { keepalivedInstance, roleOf, startLvsd, tempDir, type Director } from './lvsd-harness.js';
-import { addresses, makeLan, waitFor } from './topology.js';
+import { addresses, makeLan } from './topology.js';
+import { waitUntil } from '../fixtures/wait.js';
 
 const VIP = '192.0.2.10';
 
 async function upAndRunning(d: Director, what: string): Promise<void> {
-  await waitFor(() => roleOf(d, 'VI_1') === 'MASTER' || d.child.exitCode !== null, what, 8000);
+  await waitUntil(() => roleOf(d, 'VI_1') === 'MASTER' || d.child.exitCode !== null, what, 8000);
   if (d.child.exitCode !== null) throw new Error(`lvsd ${d.name} exited: ${d.stderr.join('')}`);
 }
 
@@ -24,7 +25,7 @@ async function twoDirectors(t: ExecutionContext, trackBlock: string, extra: stri
   const a = startLvsd(t, { ns: lan.ns.a!, name: 'a', dir, config: head + trackBlock + keepalivedInstance({ vrid: 82, priority: 150, advertInt: '0.1', vips: [`${VIP}/24`], extra }) });
   const b = startLvsd(t, { ns: lan.ns.b!, name: 'b', dir, config: head + keepalivedInstance({ vrid: 82, priority: 100, advertInt: '0.1', vips: [`${VIP}/24`] }) });
   await upAndRunning(a, 'a MASTER');
-  await waitFor(() => addresses(lan.ns.a!).includes(VIP), 'VIP on a', 3000);
+  await waitUntil(() => addresses(lan.ns.a!).includes(VIP), 'VIP on a', 3000);
   return { lan, a, b };
 }
 
@@ -34,8 +35,8 @@ test('keepalived.conf vrrp_script: the script fails, the backup takes the VIP', 
   const script = `vrrp_script chk {\n    script "/usr/bin/test -e ${flag}"\n    interval 1\n    weight -60\n}\n`;
   const { lan, b } = await twoDirectors(t, script, ['track_script {', '    chk', '}']);
   rmSync(flag);
-  await waitFor(() => roleOf(b, 'VI_1') === 'MASTER', 'b MASTER', 5000);
-  await waitFor(() => addresses(lan.ns.b!).includes(VIP), 'VIP on b', 3000);
+  await waitUntil(() => roleOf(b, 'VI_1') === 'MASTER', 'b MASTER', 5000);
+  await waitUntil(() => addresses(lan.ns.b!).includes(VIP), 'VIP on b', 3000);
   t.pass();
 });
 
@@ -48,7 +49,7 @@ test('keepalived.conf vrrp_track_process: the process dies, the backup takes the
   const block = `vrrp_track_process svc {\n    process ${name}\n    weight -60\n}\n`;
   const { lan, b } = await twoDirectors(t, block, ['track_process {', '    svc', '}']);
   tracked.kill('SIGKILL');
-  await waitFor(() => roleOf(b, 'VI_1') === 'MASTER', 'b MASTER', 5000);
-  await waitFor(() => addresses(lan.ns.b!).includes(VIP), 'VIP on b', 3000);
+  await waitUntil(() => roleOf(b, 'VI_1') === 'MASTER', 'b MASTER', 5000);
+  await waitUntil(() => addresses(lan.ns.b!).includes(VIP), 'VIP on b', 3000);
   t.pass();
 });

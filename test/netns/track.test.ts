@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import type { TrackRef, Tracking } from '../../src/model/types.js';
 import { keepalivedInstance, LVSCTL, REPO, roleOf, tempDir, vrrpStatus, type Director } from './lvsd-harness.js';
-import { addresses, makeLan, nsExec, startIn, waitFor } from './topology.js';
+import { addresses, makeLan, nsExec, startIn } from './topology.js';
+import { waitUntil } from '../fixtures/wait.js';
 
 const FIXTURE = join(REPO, 'dist/test/fixtures/track-director.js');
 const at = { file: 'track.test.ts', line: 1, col: 1 };
@@ -40,9 +41,9 @@ async function lanWithMaster(t: ExecutionContext, tracking: Tracking, tracks: Tr
   const dir = tempDir(t);
   const a = startTracked(t, { ns: lan.ns.a!, name: 'a', dir, priority: 150, tracking, tracks });
   const b = startTracked(t, { ns: lan.ns.b!, name: 'b', dir, priority: 100 });
-  await waitFor(() => roleOf(a, 'VI_1') === 'MASTER', 'a MASTER', 8000);
-  await waitFor(() => roleOf(b, 'VI_1') === 'BACKUP', 'b BACKUP', 3000);
-  await waitFor(() => addresses(lan.ns.a!).includes(VIP), 'VIP on a', 3000);
+  await waitUntil(() => roleOf(a, 'VI_1') === 'MASTER', 'a MASTER', 8000);
+  await waitUntil(() => roleOf(b, 'VI_1') === 'BACKUP', 'b BACKUP', 3000);
+  await waitUntil(() => addresses(lan.ns.a!).includes(VIP), 'VIP on a', 3000);
   return { lan, dir, a, b };
 }
 
@@ -52,17 +53,17 @@ test('vrrp_script failing on the master: its priority drops below the backup, wh
   writeFileSync(flag, '');
   const { lan, a, b } = await lanWithMaster(t, scriptOn(flag, -60), [{ kind: 'script', name: 'chk', at }]);
   rmSync(flag);
-  const ms = await waitFor(() => roleOf(b, 'VI_1') === 'MASTER', 'b MASTER', 5000);
+  const ms = await waitUntil(() => roleOf(b, 'VI_1') === 'MASTER', 'b MASTER', 5000);
   t.log(`script failed → backup MASTER in ${ms} ms`);
-  await waitFor(() => addresses(lan.ns.b!).includes(VIP) && !addresses(lan.ns.a!).includes(VIP), 'VIP moved to b', 3000);
+  await waitUntil(() => addresses(lan.ns.b!).includes(VIP) && !addresses(lan.ns.a!).includes(VIP), 'VIP moved to b', 3000);
   const sa = vrrpStatus(a, lan.ns.a!)[0] as unknown as { state: string; priority: { configured: number; effective: number }; tracks: Array<{ name: string; state: string; delta: number }> };
   t.is(sa.state, 'BACKUP');
   t.deepEqual(sa.priority, { configured: 150, effective: 90 });
   t.like(sa.tracks[0], { name: 'chk', state: 'down', delta: -60 });
   t.true(a.lines.some((l) => l.event === 'vrrp.track' && l.priority === 90), 'the priority change is logged');
   writeFileSync(flag, '');
-  await waitFor(() => roleOf(a, 'VI_1') === 'MASTER', 'a MASTER again (preempt)', 5000);
-  await waitFor(() => addresses(lan.ns.a!).includes(VIP), 'VIP back on a', 3000);
+  await waitUntil(() => roleOf(a, 'VI_1') === 'MASTER', 'a MASTER again (preempt)', 5000);
+  await waitUntil(() => addresses(lan.ns.a!).includes(VIP), 'VIP back on a', 3000);
 });
 
 test('vrrp_script with weight 0 failing on the master puts it in FAULT; the backup takes over', async (t) => {
@@ -71,14 +72,14 @@ test('vrrp_script with weight 0 failing on the master puts it in FAULT; the back
   writeFileSync(flag, '');
   const { lan, a, b } = await lanWithMaster(t, scriptOn(flag, 0), [{ kind: 'script', name: 'chk', at }]);
   rmSync(flag);
-  await waitFor(() => roleOf(a, 'VI_1') === 'FAULT', 'a FAULT', 3000);
-  await waitFor(() => roleOf(b, 'VI_1') === 'MASTER', 'b MASTER', 3000);
-  await waitFor(() => addresses(lan.ns.b!).includes(VIP) && !addresses(lan.ns.a!).includes(VIP), 'VIP moved to b', 3000);
+  await waitUntil(() => roleOf(a, 'VI_1') === 'FAULT', 'a FAULT', 3000);
+  await waitUntil(() => roleOf(b, 'VI_1') === 'MASTER', 'b MASTER', 3000);
+  await waitUntil(() => addresses(lan.ns.b!).includes(VIP) && !addresses(lan.ns.a!).includes(VIP), 'VIP moved to b', 3000);
   const sa = vrrpStatus(a, lan.ns.a!)[0] as unknown as { state: string; faultReason: string };
   t.is(sa.state, 'FAULT');
   t.is(sa.faultReason, 'script chk down');
   writeFileSync(flag, '');
-  await waitFor(() => roleOf(a, 'VI_1') === 'MASTER', 'a leaves FAULT and preempts', 5000);
+  await waitUntil(() => roleOf(a, 'VI_1') === 'MASTER', 'a leaves FAULT and preempts', 5000);
 });
 
 test('vrrp_track_process: the tracked process dies, the master priority drops, the VIP moves (/proc polled in a namespace)', async (t) => {
@@ -100,9 +101,9 @@ test('vrrp_track_process: the tracked process dies, the master priority drops, t
   const director = nsExec(lan.ns.a!, process.execPath, [LVSCTL, '--socket', a.socket, 'director']);
   t.true(director.includes('tracking 0 script(s), 0 file(s), 1 process(es), processes by polling /proc'), director);
   tracked.kill('SIGKILL');
-  const ms = await waitFor(() => roleOf(b, 'VI_1') === 'MASTER', 'b MASTER', 5000);
+  const ms = await waitUntil(() => roleOf(b, 'VI_1') === 'MASTER', 'b MASTER', 5000);
   t.log(`process killed → backup MASTER in ${ms} ms (poll 1 s + master down)`);
-  await waitFor(() => addresses(lan.ns.b!).includes(VIP) && !addresses(lan.ns.a!).includes(VIP), 'VIP moved to b', 3000);
+  await waitUntil(() => addresses(lan.ns.b!).includes(VIP) && !addresses(lan.ns.a!).includes(VIP), 'VIP moved to b', 3000);
   t.like(vrrpStatus(a, lan.ns.a!)[0], { state: 'BACKUP', priority: { configured: 150, effective: 90 } });
   t.true(a.lines.some((l) => l.event === 'track.process' && l.name === 'svc' && l.up === false));
 });

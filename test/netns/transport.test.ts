@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitForValue } from '../fixtures/wait.js';
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'vrrp-transport.js');
 const DEADLINE_MS = 8000;
@@ -20,15 +21,7 @@ interface Pair { a: string; b: string; ifA: string; ifB: string; ip4A: string; i
 const run = (args: readonly string[]): string => execFileSync(args[0] ?? '', args.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const inNs = (ns: string, args: readonly string[]): string => run(['ip', 'netns', 'exec', ns, ...args]);
 
-async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
-  const end = Date.now() + DEADLINE_MS;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = <T>(what: string, probe: () => T | undefined): Promise<T> => waitForValue(probe, what, DEADLINE_MS, 20);
 
 function linkLocal(ns: string, ifname: string): string | undefined {
   const m = /inet6 (fe80::[0-9a-f:]+)\//.exec(inNs(ns, ['ip', '-6', 'addr', 'show', 'dev', ifname, 'scope', 'link']));

@@ -8,12 +8,15 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import { join } from 'node:path';
-import { addresses, makeLan, nsExec, waitFor } from './topology.js';
-import { keepalivedInstance, roleOf, startLvsd, tempDir, type Director } from './lvsd-harness.js';
+import { addresses, makeLan, nsExec } from './topology.js';
+import { stillTrue, waitUntil } from '../fixtures/wait.js';
+import { keepalivedInstance, roleOf, startLvsd, tempDir, vrrpStatus, type Director } from './lvsd-harness.js';
 import { startCapture, tsharkFields, tsharkVerbose } from './kp-capture.js';
 import { killNamespace } from './kp-peers.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Adverts (or gratuitous ARPs) each instance of `d` has sent so far, by name (lvsctl vrrp --json). */
+const sent = (d: Director, ns: string, what: 'advertsSent' | 'garpsSent'): Map<string, number> =>
+  new Map(vrrpStatus(d, ns).map((i) => [i.name, i[what]]));
 const RFC9568 = 'vrrp.v3_checksum_as_in_v2:TRUE';
 const FIELDS = ['vrrp.version', 'vrrp.type', 'vrrp.virt_rtr_id', 'vrrp.prio', 'vrrp.addr_count', 'vrrp.checksum.status',
   'vrrp.auth_type', 'vrrp.adver_int', 'vrrp.short_adver_int', 'vrrp.ip_addr', 'vrrp.ipv6_addr', 'vrrp.auth_string', 'ip.ttl', 'ipv6.hlim', '_ws.malformed'];
@@ -49,8 +52,12 @@ test('tshark decodes every advert form a running lvsd sends: no malformed packet
   const cap = await startCapture(t, lan.ns.c!, file, ['ip proto 112 or ip6 proto 112']);
   const a = startLvsd(t, { ns: lan.ns.a!, name: 'a', dir, config: conf });
   const n = startLvsd(t, { ns: lan.ns.n!, name: 'n', dir, config: native });
-  await waitFor(() => ['V2', 'V3P', 'V3R', 'V36'].every((i) => roleOf(a, i) === 'MASTER') && roleOf(n, 'N1') === 'MASTER', 'all MASTER', 10_000, 50);
-  await sleep(2500);
+  await waitUntil(() => ['V2', 'V3P', 'V3R', 'V36'].every((i) => roleOf(a, i) === 'MASTER') && roleOf(n, 'N1') === 'MASTER', 'all MASTER', 10_000, 50);
+  // Capture until every instance has sent 3 more adverts (the 1 s v2 one needs ~3 s).
+  const from = [sent(a, lan.ns.a!, 'advertsSent'), sent(n, lan.ns.n!, 'advertsSent')];
+  const more = (d: Director, ns: string, before: Map<string, number>): boolean =>
+    [...sent(d, ns, 'advertsSent')].every(([i, k]) => k >= (before.get(i) ?? 0) + 3);
+  await waitUntil(() => more(a, lan.ns.a!, from[0]!) && more(n, lan.ns.n!, from[1]!), 'three more adverts from every instance', 10_000, 200);
   await cap.stop();
   const ll = (ns: string): string => addresses(ns).find((x) => x.startsWith('fe80:')) ?? '?';
   t.log(`lvsd at ${lan.ip4.a} / ${ll(lan.ns.a!)}`);
@@ -77,23 +84,26 @@ test('takeover: 5 gratuitous ARPs for the VIP from the new master, 5 more after 
   const conf = (prio: number): string => `global_defs {\n    vrrp_version 3\n}\n${keepalivedInstance({ vrid: 86, priority: prio, advertInt: '0.05', vips: [`${VIP}/24`] })}`;
   const a: Director = startLvsd(t, { ns: lan.ns.a!, name: 'a', dir, config: conf(150) });
   const b: Director = startLvsd(t, { ns: lan.ns.b!, name: 'b', dir, config: conf(100) });
-  await waitFor(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(b, 'VI_1') === 'BACKUP', 'a MASTER, b BACKUP', 5000, 20);
-  await sleep(6000); // past a's own second GARP batch
+  await waitUntil(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(b, 'VI_1') === 'BACKUP', 'a MASTER, b BACKUP', 5000, 20);
+  const garps = (d: Director, ns: string): number => sent(d, ns, 'garpsSent').get('VI_1') ?? 0;
+  await waitUntil(() => garps(a, lan.ns.a!) >= 10, 'a\'s own takeover and delayed GARP bursts (5 + 5)', 8000, 200);
   const file = join(dir, 'garp.pcap');
   const cap = await startCapture(t, lan.ns.c!, file, ['arp']);
   const t0 = Date.now();
   killNamespace(lan.ns.a!);
-  await waitFor(() => addresses(lan.ns.b!).includes(VIP), 'VIP on b', 3000, 5);
-  await sleep(6500 - (Date.now() - t0)); // takeover batch + the one garp_master_delay (5 s) later
+  await waitUntil(() => addresses(lan.ns.b!).includes(VIP), 'VIP on b', 3000, 5);
+  // the takeover burst, then the one after garp_master_delay (5 s); then no more (no refresh configured)
+  await waitUntil(() => garps(b, lan.ns.b!) >= 10, 'b\'s takeover and delayed GARP bursts', 8000 - (Date.now() - t0), 200);
+  await stillTrue(() => garps(b, lan.ns.b!) === 10, 'b at 10 gratuitous ARPs', 1000, 200);
   await cap.stop();
   const rows = tsharkFields(file, 'arp', ['frame.time_relative', 'eth.src', 'arp.opcode', 'arp.src.hw_mac', 'arp.src.proto_ipv4', 'arp.dst.proto_ipv4', 'arp.isgratuitous']);
   const mac = macOf(lan.ns.b!);
-  const garps = rows.filter((r) => r['arp.src.proto_ipv4'] === VIP && r['arp.dst.proto_ipv4'] === VIP);
-  t.log(`b ${mac}: ${garps.length} gratuitous ARPs at ${garps.map((r) => Number(r['frame.time_relative']).toFixed(3)).join(', ')} s`);
-  t.true(garps.every((r) => r['eth.src'] === mac && r['arp.src.hw_mac'] === mac), 'from the new master\'s MAC');
-  t.true(garps.every((r) => r['arp.isgratuitous'] === '1' || r['arp.isgratuitous'] === 'True'), 'tshark calls them gratuitous');
-  t.is(garps.length, 10, '5 at takeover + 5 after garp_master_delay');
-  const times = garps.map((r) => Number(r['frame.time_relative']));
+  const seen = rows.filter((r) => r['arp.src.proto_ipv4'] === VIP && r['arp.dst.proto_ipv4'] === VIP);
+  t.log(`b ${mac}: ${seen.length} gratuitous ARPs at ${seen.map((r) => Number(r['frame.time_relative']).toFixed(3)).join(', ')} s`);
+  t.true(seen.every((r) => r['eth.src'] === mac && r['arp.src.hw_mac'] === mac), 'from the new master\'s MAC');
+  t.true(seen.every((r) => r['arp.isgratuitous'] === '1' || r['arp.isgratuitous'] === 'True'), 'tshark calls them gratuitous');
+  t.is(seen.length, 10, '5 at takeover + 5 after garp_master_delay');
+  const times = seen.map((r) => Number(r['frame.time_relative']));
   const first = times[0] ?? 0;
   t.is(times.filter((x) => x - first < 2).length, 5, '5 in the takeover burst');
   t.is(times.filter((x) => x - first >= 4.5).length, 5, '5 about 5 s later');
