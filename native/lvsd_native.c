@@ -1,5 +1,5 @@
 /*
- * lvsd_native: the few Linux syscalls Node cannot make (STYLE.md: syscalls only, no policy).
+ * lvsd_native: the few Linux syscalls Node cannot make (docs/design.md "The C addon": syscalls only, no policy).
  *
  *   ifNameToIndex(name) -> number                       if_nametoindex(3)
  *   interfaceMac(name) -> Buffer(6)                     ioctl SIOCGIFHWADDR, netdevice(7)

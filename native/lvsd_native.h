@@ -1,5 +1,5 @@
 /*
- * lvsd_native: syscalls only (STYLE.md: no protocol logic in the addon).
+ * lvsd_native: syscalls only (docs/design.md "The C addon": no protocol logic in the addon).
  * Shared helpers between lvsd_native.c (module, interfaces, AF_PACKET, unix datagrams)
  * and vrrp_socket.c (raw protocol-112 sockets driven by a libuv poll handle).
  */

@@ -1,5 +1,5 @@
 /**
- * Time is a parameter of every pure core and of every part with timers (DESIGN.md §2):
+ * Time is a parameter of every pure core and of every part with timers (docs/design.md "Pure cores and edges"):
  * monotonic microseconds for deadlines (`Clock`), wall-clock milliseconds for the times
  * shown to operators (`WallClock`), one-shot timers (`Timers`). The composition roots
  * (daemon/wiring.ts, vrrp/worker.ts) pass `systemTime`; tests pass a `FakeClock`.

@@ -1,5 +1,5 @@
 /**
- * Errors are values for bad input and throws only for bugs (STYLE.md §2).
+ * Errors are values for bad input and throws only for bugs (docs/design.md "Errors").
  * Every error carries a stable `code`; kernel errors keep the numeric errno.
  *
  * errno is POSITIVE everywhere in lvsd (ESRCH = 3), as the kernel's errno(3) values and Node's

@@ -13,7 +13,7 @@ export const stdio: Io = {
 
 /**
  * Runs a commander program whose actions set their own exit code (read by `code()` after
- * parsing). Usage errors exit 2 and --help / --version 0, as CLI.md requires.
+ * parsing). Usage errors exit 2 and --help / --version 0, as docs/cli.md requires.
  */
 export async function parseToExitCode(program: Command, argv: readonly string[], code: () => number): Promise<number> {
   try {

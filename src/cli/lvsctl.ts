@@ -1,5 +1,5 @@
 /**
- * `lvsctl`: the operator's view (CLI.md). Declares commands only; verbs live in cli/lvsctl/.
+ * `lvsctl`: the operator's view (docs/cli.md). Declares commands only; verbs live in cli/lvsctl/.
  */
 import { Command } from 'commander';
 import { run as status, type StatusOptions } from './lvsctl/status.js';

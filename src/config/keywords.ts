@@ -1,5 +1,5 @@
 /**
- * The declarative keyword-table driver shared by the front-ends (STYLE.md "Configuration":
+ * The declarative keyword-table driver shared by the front-ends (docs/design.md "Configuration":
  * name, synonyms, arity, block shape, setter). It checks what the table declares (known
  * keyword, argument count, block presence, repetition) before calling the setter, so the
  * setters only convert values. An unknown keyword is an error naming the nearest known one.

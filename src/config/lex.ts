@@ -2,7 +2,7 @@
  * Lexer shared by the brace-structured front-ends (keepalived.conf and lvsd's native format).
  * Pure: text in, tokens with exact locations out. Never throws.
  *
- * keepalived.conf rules followed (lib/parser.c, see reference/keepalived-anchor.md §2):
+ * keepalived.conf rules followed (keepalived 2.2.7 lib/parser.c):
  * `#` and `!` start a comment anywhere outside double quotes; `{` and `}` outside quotes are
  * tokens of their own even without surrounding spaces; a double-quoted run is one word with
  * the quotes removed; `\"` and `\\` inside quotes are escapes (see KEEPALIVED_LEX). The

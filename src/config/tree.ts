@@ -1,7 +1,7 @@
 /**
  * Block structure: tokens → statements with brace blocks, matched before any keyword is
- * interpreted, so a misspelt keyword cannot swallow or close a block (the keepalived pitfall
- * in STYLE.md §1). Pure; never throws.
+ * interpreted, so a misspelt keyword cannot swallow or close a block (the pitfall of keepalived
+ * 2.2.7's lib/parser.c; docs/design.md "Configuration"). Pure; never throws.
  *
  * A statement is the words up to the end of a line (or `;`). A `{` opens the block of the
  * statement it follows, on the same line or alone on the next line (keepalived accepts both).

@@ -22,7 +22,7 @@ export type ControlMethod = (typeof CONTROL_METHODS)[number];
 /** Longest line either side accepts (bytes, newline excluded). */
 export const MAX_LINE_BYTES = 1 << 20;
 
-/** One VRRP instance as `lvsctl vrrp` shows it (CLI.md). */
+/** One VRRP instance as `lvsctl vrrp` shows it (docs/cli.md). */
 export interface VrrpInstanceStatus {
   readonly name: string;
   readonly state: VrrpRole;

@@ -4,7 +4,8 @@
  * It creates nothing: the IPVS manager, the sync daemon manager, the notify queue, the control
  * endpoint, the VRRP engine and tracker factories, the config reader and time arrive in
  * `DirectorParts`. daemon/wiring.ts is the
- * one place that builds the real ones (DESIGN.md §2: the composition root); tests pass an
+ * one place that builds the real ones (the composition root, docs/design.md "Pure cores and
+ * edges"); tests pass an
  * in-memory IPVS kernel, a fake VRRP engine and a fake clock (director.test.ts).
  */
 import type { Time } from '../clock.js';

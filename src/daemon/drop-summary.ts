@@ -1,5 +1,5 @@
 /**
- * VRRP drops as log lines (STYLE.md "Logging": drops are counted, with one summary line per
+ * VRRP drops as log lines (docs/design.md "Logging": drops are counted, with one summary line per
  * reason per interval at most): the first drop of an (instance, reason) is reported at once,
  * the ones after it within the period are folded into one line with their count.
  */

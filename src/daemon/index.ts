@@ -1,5 +1,5 @@
 /**
- * The daemon folder's public face, for the CLI: the director (the composition root), reading
+ * The daemon folder's public face, for the CLI: the director and its composition root, reading
  * the config from disk, the logger and the pid file.
  * It may import every folder but cli (docs/design.md "Layers").
  */

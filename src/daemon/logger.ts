@@ -1,6 +1,6 @@
 /**
  * pino logger: one event per line with a stable `event` key and a fixed `msg`
- * (STYLE.md "Logging"). Only the main thread writes; the VRRP worker posts events.
+ * (docs/design.md "Logging"). Only the main thread writes; the VRRP worker posts events.
  */
 import { pino, type Logger, type DestinationStream } from 'pino';
 

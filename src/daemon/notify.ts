@@ -2,7 +2,7 @@
  * Notify scripts (keepalived notify_master / notify_backup / notify_fault / notify).
  *
  * Unlike keepalived, whose scripts are fire-and-forget and can run out of order (keepalived
- * issues #1055, #996, #584; reference/keepalived-anchor.md "Notify ordering"), lvsd runs them
+ * issues #1055, #996, #584 on github.com/acassen/keepalived; its notify FIFOs came later), lvsd runs them
  * one at a time, in the order the transitions happened: the next starts only when the previous
  * has exited or been killed. Each runs without a shell (execa with an argv array), with stdin,
  * stdout and stderr closed, and with a timeout: SIGTERM, then SIGKILL after killGraceMs.

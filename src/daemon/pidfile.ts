@@ -1,10 +1,11 @@
 /**
- * The pid file (CLI.md: --pid-file, default /run/lvsd/lvsd.pid).
+ * The pid file (docs/cli.md: --pid-file, default /run/lvsd/lvsd.pid).
  *
  * Written atomically: the pid goes to a temporary file first, which is then hard-linked to
  * the final name; link(2) fails with EEXIST rather than replace, so two lvsd starting together
  * cannot both win. An existing file names a running lvsd only when /proc/PID/cmdline contains
- * "lvsd" (ldirectord's rule, reference/ldirectord-compat.md); anything else (no such process,
+ * "lvsd" (ldirectord's rule: resource-agents 4.12.0 ldirectord/ldirectord.in trusts a pid only
+ * when /proc/PID/cmdline contains "ldirectord"); anything else (no such process,
  * another program that got the pid, our own pid from a previous boot, unreadable text) is
  * stale and taken over. Synchronous on purpose: it runs once, before anything else starts.
  */

@@ -1,4 +1,4 @@
-/** One log line per tracking event (src/health/track emits, the director logs; STYLE.md Logging). */
+/** One log line per tracking event (src/health/track emits, the director logs; docs/design.md "Logging"). */
 import type { InstanceTracking, TrackerEvent } from '../health/index.js';
 import type { Logger } from './logger.js';
 

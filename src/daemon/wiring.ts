@@ -1,5 +1,5 @@
 /**
- * The composition root (DESIGN.md §2): the one place that builds the director's real parts
+ * The composition root (docs/design.md "Pure cores and edges"): the one place that builds the director's real parts
  * (the IPVS backend opener, the sync daemon manager, the notify runner, the control socket, the
  * VRRP worker, the tracker with its link watcher, the config reader, system time) and hands
  * them to `Director`, which creates nothing itself.

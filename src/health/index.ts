@@ -3,8 +3,8 @@
  * desired IPVS table; this folder imports only the model (and the root clock). The ICMP sockets
  * of the addon are injected (`icmp: loadNative`), so health does not import src/native.
  *
- * HOW THE DIRECTOR USES IT (daemon/health-runner.ts does exactly this; daemon/director.ts
- * constructs it):
+ * HOW THE DIRECTOR USES IT (daemon/health-runner.ts does exactly this; daemon/wiring.ts, the
+ * composition root, constructs it):
  *
  *   const engine = new HealthEngine({
  *     clock: monotonicClock, timers: nodeTimers, random: Math.random,

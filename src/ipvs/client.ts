@@ -2,7 +2,8 @@
  * IpvsBackend over generic netlink (npm `netlink` 0.3.0), one socket per process / netns.
  * - The family is resolved BY NAME (CTRL_CMD_GETFAMILY doit), which autoloads ip_vs.
  * - Requests go through the raw NetlinkSocket with checkError:false so the numeric errno
- *   survives (parseError), per reference §5.3; every request has a timeout.
+ *   survives (parseError; netlink 0.3.0's own checkError keeps it only as the text
+ *   'Request rejected: ENOENT', lib/netlink.ts); every request has a timeout.
  * - Requests are serialised by a promise queue (a second dump on the socket gives EBUSY);
  *   applyBatch sends many doit requests per datagram inside one queue slot (client-batch.ts):
  *   the kernel runs them in order in sendmsg context, so this changes nothing but the cost.
@@ -94,7 +95,8 @@ export class NetlinkIpvsClient implements IpvsBackend {
     readonly rcvbufError?: Error,
   ) {
     // Replies to our requests (sent without the library's request(): see roundTrip); late ACKs
-    // of doit GETs and replies after a timeout arrive unmatched and are dropped (§5.4).
+    // of doit GETs (the kernel sends the reply, then an ACK) and replies after a timeout arrive
+    // unmatched and are dropped.
     sock.socket.on('message', (msgs: NetlinkMessage[]) => this.dispatch(msgs));
     sock.socket.on('invalid', () => undefined);
     // a receive error (e.g. ENOBUFS) must not crash the process: the pending requests time out

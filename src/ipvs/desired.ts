@@ -6,7 +6,7 @@
  * equal: a non-persistent service carries timeout 0 and the host mask (0xffffffff / 128);
  * route and tunnel destinations of a non-fwmark service take the service port.
  * Destinations come out in one canonical order (family, address bytes, port); the
- * reconciler adds them in that order, which `mh` needs (reference §6).
+ * reconciler adds them in that order, which `mh` needs (see reconcile.ts).
  */
 import { addrBytes, canonicalAddr } from './address.js';
 import {

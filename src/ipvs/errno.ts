@@ -1,7 +1,7 @@
 /**
  * One table: (IPVS command, errno) → what it means for the operator. Sources: the handlers in
- * net/netfilter/ipvs/ip_vs_ctl.c (6.1) and ipvsadm 1.31's ipvs_strerror (libipvs/libipvs.c);
- * see the reference §1.13. Also names the objects in messages, as STYLE.md asks:
+ * linux 6.1 net/netfilter/ipvs/ip_vs_ctl.c and ipvsadm 1.31's ipvs_strerror (libipvs/libipvs.c).
+ * Also names the objects in messages (what, where, why; docs/design.md "Errors"):
  * `add real server 10.0.0.2:80 to TCP 192.0.2.10:80: no such virtual service (ESRCH)`.
  */
 import { constants } from 'node:os';

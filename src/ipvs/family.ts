@@ -2,7 +2,8 @@
  * The IPVS generic netlink family: constants, encoders and decoders (pure).
  * Source: include/uapi/linux/ip_vs.h and net/netfilter/ipvs/ip_vs_ctl.c (Debian linux-source-6.1,
  * 6.1.192); attribute order follows ipvsadm 1.31 libipvs/libipvs.c so that our requests are
- * byte-identical to ipvsadm's (see family.vectors.ts). Byte order (reference §1.4–1.6, §7):
+ * byte-identical to ipvsadm's (see family.vectors.ts). Byte order (ip_vs_genl_parse_service,
+ * ip_vs_genl_fill_service and their dest / daemon twins in ip_vs_ctl.c):
  * service/dest/tunnel ports are be16, the IPv4 NETMASK is raw network-order bytes, the IPv6
  * NETMASK a host u32 prefix, the daemon MCAST_PORT is host u16; everything else is host order.
  * Decoders never throw: they return Result values with a closed DecodeReason.

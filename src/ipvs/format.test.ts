@@ -8,7 +8,10 @@ import {
 } from './types.js';
 import { ZERO_STATS } from './format.js';
 
-/** Goldens under src/ipvs/testdata: ref-*.txt are rebuilt from ipvsadm 1.31's format strings (reference §3.9). */
+/**
+ * Goldens under src/ipvs/testdata: ref-*.txt were rebuilt from ipvsadm 1.31's printf format strings
+ * (ipvsadm.c print_service_entry, print_title) for TABLE below; lab/*.txt are real ipvsadm output (lab/README.md).
+ */
 const golden = (name: string): string => readFileSync(new URL(`../../../src/ipvs/testdata/${name}`, import.meta.url), 'utf8');
 const INFO = { version: 0x010201, connTabSize: 4096 };
 
@@ -22,7 +25,7 @@ function stats(p: Partial<IpvsStats>): IpvsStats {
   return { ...ZERO_STATS, ...p };
 }
 
-/** The reference §3.9 table, given in a scrambled "kernel" order. */
+/** The table of the ref-*.txt goldens, given in a scrambled "kernel" order. */
 const TABLE: IpvsServiceWithDests[] = [
   { service: svc({ fwmark: 100, protocol: 0, addr: '', port: 0, sched: 'mh', flags: SVC_F_SCHED1 | SVC_F_SCHED2 }),
     dests: [dst({ addr: '10.0.0.12', port: 0, fwd: FWD_TUNNEL, tunType: TUN_TYPE_GUE, tunPort: 6080, tunFlags: TUN_F_CSUM }), dst({ port: 0, fwd: FWD_TUNNEL })] },

@@ -1,7 +1,7 @@
 /**
  * ipvsadm 1.31 command lines and output, both directions (pure). Used by the ipvsadm backend
- * (ipvsadm.ts) and by tests that program a table with `ipvsadm -R`. Formats: reference §3
- * (ipvsadm.c print_service_entry / list_daemon / print_title, -S rule format).
+ * (ipvsadm.ts) and by tests that program a table with `ipvsadm -R`. Formats: ipvsadm 1.31
+ * ipvsadm.c (print_service_entry / list_daemon / print_title, the -S rule format).
  * Limits of the text interface, by ipvsadm's design: -S does not save thresholds (read from
  * --thresholds), -g stands for both Route and Local, and for Route/Tunnel dests of non-fwmark
  * services ipvsadm forces the dest port to the service port.

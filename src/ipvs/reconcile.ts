@@ -15,7 +15,7 @@
  * deletions of services last. Within a service: edits, then adds, then deletions, so a
  * service never passes through an emptier state than its start or its end.
  *
- * Order-sensitive schedulers (`mh`, reference §6): the kernel prepends a new destination
+ * Order-sensitive schedulers (`mh`, linux 6.1 net/netfilter/ipvs/ip_vs_mh.c): the kernel prepends a new destination
  * to the service's list (list_add_rcu in __ip_vs_update_dest) and mh fills its lookup table
  * walking that list, so two directors build the same table only with the same list order.
  * lvsd's rule: destinations are ADDED IN CANONICAL ORDER (family, address bytes, port,

@@ -1,6 +1,6 @@
 /**
  * Every default of the configuration model, per front-end format. This is the ONLY place
- * defaults live (STYLE.md "Configuration"); a default fills a value that was not written,
+ * defaults live (docs/design.md "Configuration"); a default fills a value that was not written,
  * never one that was written wrongly.
  */
 import type { CheckProbe, ConfigFormat, ForwardMethod, GarpSettings, IpvsSettings, V3ChecksumMode, VrrpVersion } from './types.js';

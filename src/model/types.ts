@@ -25,7 +25,7 @@ export type VrrpRole = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
 export type VrrpVersion = 2 | 3;
 
 /**
- * How a VRRPv3-over-IPv4 checksum is computed when sending (DESIGN.md §5).
+ * How a VRRPv3-over-IPv4 checksum is computed when sending (docs/design.md "VRRPv3 checksums over IPv4").
  * 'pseudo': keepalived's default (IPv4 pseudo-header included);
  * 'rfc9568': message only. Receiving always accepts both.
  */

@@ -197,7 +197,7 @@ export function linkLocalIpv6(ifname: string): string | undefined {
 }
 
 /**
- * Wraps a native system error as a KernelError (STYLE.md: op, target, errno, code, syscall), e.g.
+ * Wraps a native system error as a KernelError (docs/design.md "Errors": op, target, errno, code, syscall), e.g.
  * "send gratuitous ARP 192.0.2.10 on eth0: sendto: network is down (ENETDOWN)". Anything else
  * (a TypeError: a caller bug) is returned unchanged.
  */

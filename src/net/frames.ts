@@ -1,7 +1,7 @@
 /**
  * Whole Ethernet frames announcing a VIP after a takeover (pure: no I/O, no clock).
  *
- * - Gratuitous ARP as keepalived 2.2.7 sends it (vrrp_arp.c; reference/vrrp-and-anchors.md §1.8):
+ * - Gratuitous ARP as keepalived 2.2.7 sends it (keepalived/vrrp/vrrp_arp.c):
  *   Ethernet broadcast, ARP request (op 1), sender HW = our MAC, sender IP = target IP = VIP,
  *   target HW = ff:ff:ff:ff:ff:ff. RFC 9568 §6.4.1 / errata 7947, 7949; ARP layout RFC 826.
  * - Unsolicited Neighbor Advertisement (RFC 4861 §4.4, §7.2.6) as keepalived's vrrp_ndisc.c builds

@@ -1,5 +1,5 @@
 /**
- * One rtnetlink request with the kernel's errno kept as a number (STYLE.md §1, node_netlink:
+ * One rtnetlink request with the kernel's errno kept as a number (npm netlink 0.3.0, lib/netlink.ts:
  * its `checkError` throws `Error('Request rejected: ENOENT')`, so we pass `checkError: false`
  * and read the NLMSG_ERROR payload ourselves: a signed errno, negative, 0 = ACK;
  * <linux/netlink.h> struct nlmsgerr).

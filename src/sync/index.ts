@@ -1,5 +1,6 @@
 /**
- * sync/: the kernel IPVS connection sync daemon, driven by the VRRP role (DESIGN.md §1:
+ * sync/: the kernel IPVS connection sync daemon, driven by the VRRP role (docs/design.md
+ * "Pure cores and edges":
  * master on the VRRP master, backup on the other). policy.ts decides (pure); manager.ts reads
  * the kernel's daemons and applies the difference.
  */

@@ -1,6 +1,6 @@
 /**
  * When to send gratuitous ARPs / unsolicited NAs after becoming master (pure).
- * keepalived 2.2.7, measured (reference/keepalived-anchor.md §3.3): a burst of
+ * keepalived 2.2.7, measured (docs/design.md "Gratuitous ARP after a takeover"): a burst of
  * garp_master_repeat packets at takeover, a second burst garp_master_delay later, then
  * refreshes every garp_master_refresh (off by default). Packets of a burst are spaced by
  * vrrp_garp_interval (0 = back to back).

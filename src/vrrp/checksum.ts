@@ -6,7 +6,8 @@
  *   32-bit upper-layer length, 3 zero bytes, next header 112) + message.
  * - VRRPv3 over IPv4: RFC 9568 §5.2.8 says message only; keepalived (2.2.7, vrrp.c
  *   vrrp_build_vrrp_v3) and the RFC 5798 reading prepend the IPv4 pseudo-header
- *   (src, dst, 0, 112, 16-bit length). See reference/vrrp-and-anchors.md §1.4.
+ *   (src, dst, 0, 112, 16-bit length); so does tshark's dissector by default and tcpdump 4.99.3
+ *   (docs/design.md "VRRPv3 checksums over IPv4").
  */
 
 /** IANA protocol number of VRRP (IPv4 protocol / IPv6 next header). */

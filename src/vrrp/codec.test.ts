@@ -8,7 +8,7 @@ import { vectors, type Vector } from './codec.vectors.js';
 const ctxOf = (v: Vector): WireContext & { ttl: number } => ({ family: v.family, src: v.src, dst: v.dst, ttl: v.ttl });
 
 for (const v of vectors) {
-  test(`vector ${v.name}: decodes to what tcpdump/the reference saw`, (t) => {
+  test(`vector ${v.name}: decodes to what tcpdump or the RFC layout says`, (t) => {
     const r = decodeAdvert(Buffer.from(v.hex, 'hex'), ctxOf(v));
     if (!r.ok) return t.fail(`${r.reason}: ${r.detail}`);
     const { value } = r;
@@ -73,7 +73,7 @@ test('v3/IPv4 sends the chosen checksum form and the receiver reports it', (t) =
   t.deepEqual(r3.ok ? 'ok' : r3.reason, 'checksum');
 });
 
-// ------------------------------------------------------------------ negative vectors (§1.11)
+// ------------------------------------------------------------------ negative vectors (ref-ex1 / ref-ex2 spoiled)
 
 const EX1 = '213364010001b865c00002640000000000000000';
 const EX2 = '3133c80100644402c0000264';

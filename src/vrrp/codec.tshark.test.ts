@@ -75,7 +75,8 @@ maybe('tshark validates the checksum of every form we send, with no malformed pa
     writeFileSync(file, pcap([frame(c, vrrp)]));
     const lines = await dissect(file, c.form === 'rfc9568' && c.family === 4);
     t.deepEqual(lines, [`${c.advert.version},1,`], c.name);
-    // tshark's default is the pseudo-header reading, so the RFC 9568 form is "bad" there (§1.4).
+    // tshark's default is the pseudo-header reading, so the RFC 9568 form is "bad" there
+    // (docs/design.md "VRRPv3 checksums over IPv4").
     if (c.form === 'rfc9568' && c.family === 4) t.deepEqual(await dissect(file, false), ['3,0,'], `${c.name} default prefs`);
   }
 });

@@ -1,7 +1,9 @@
 /**
  * VRRP test vectors: named hex VRRP messages (the IP payload only), with the IP context they
  * were sent in and where they came from. `expect` is what an independent decoder said
- * (tcpdump 4.99.3 -v, or the reference's description), never this codec's own output.
+ * (tcpdump 4.99.3 -v, or the RFC field layout for the hand-built `ref-*` examples), never this
+ * codec's own output. The `ref-*` messages were built byte by byte from the RFCs by a separate
+ * Python script while lvsd was designed, before this codec existed.
  *
  * Captures ("keepalived 2.2.7 ... netns capture") were made on 2026-11-25 with:
  *   ip netns add NS; ip -n NS link add veth0 type veth peer name veth1
@@ -46,35 +48,35 @@ const KA_V3V6_CONF = 'vrrp_version 3; vrrp_instance { state MASTER; interface ve
 export const vectors: readonly Vector[] = [
   {
     name: 'ref-ex1-v2',
-    source: 'reference/vrrp-and-anchors.md §1.11 Ex. 1 (Python script; tcpdump 4.99.3: "VRRPv2, Advertisement, vrid 51, prio 100, authtype none, intvl 1s, length 20, addrs: 192.0.2.100")',
+    source: 'hand-built from RFC 3768 §5 (Python script); tcpdump 4.99.3: "VRRPv2, Advertisement, vrid 51, prio 100, authtype none, intvl 1s, length 20, addrs: 192.0.2.100"',
     hex: '213364010001b865c00002640000000000000000',
     family: 4, src: '192.0.2.10', dst: '224.0.0.18', ttl: 255,
     expect: { version: 2, vrid: 51, priority: 100, intervalCs: 100, addrs: ['192.0.2.100'], authType: 0, checksumForm: 'v2' },
   },
   {
     name: 'ref-ex2-v3v4-rfc9568',
-    source: 'reference §1.11 Ex. 2, RFC 9568 message-only form; byte-identical to keepalived test/auth_hmac_test.c vector 3133c80100644402c0000264',
+    source: 'hand-built from RFC 9568 §5.2.8 (message-only checksum); byte-identical to the first 12 bytes of keepalived 9cbce3e test/auth_hmac_test.c ipv4_vec',
     hex: '3133c80100644402c0000264',
     family: 4, src: '198.51.100.10', dst: '224.0.0.18', ttl: 255,
     expect: { version: 3, vrid: 51, priority: 200, intervalCs: 100, addrs: ['192.0.2.100'], authType: 0, checksumForm: 'rfc9568' },
   },
   {
     name: 'ref-ex2-v3v4-pseudo',
-    source: 'reference §1.11 Ex. 2, RFC 5798 reading (IPv4 pseudo-header); tcpdump 4.99.3 accepts its checksum',
+    source: 'hand-built: the message above with RFC 5798 §5.2.8 read as keepalived 2.2.7 does (IPv4 pseudo-header); tcpdump 4.99.3 accepts its checksum',
     hex: '3133c80100643935c0000264',
     family: 4, src: '198.51.100.10', dst: '224.0.0.18', ttl: 255,
     expect: { version: 3, vrid: 51, priority: 200, intervalCs: 100, addrs: ['192.0.2.100'], authType: 0, checksumForm: 'pseudo' },
   },
   {
     name: 'ref-ex3-v3v6',
-    source: 'reference §1.11 Ex. 3 (checksum equal to the Linux kernel IPV6_CHECKSUM result, verified there)',
+    source: 'hand-built from RFC 5798 §5.2.8 with the RFC 8200 §8.1 pseudo-header; the checksum equals what Linux computes on a raw socket with IPV6_CHECKSUM 6',
     hex: '310a6402000a3f75fe80000000000000000000000000000120010db8000000000000000000000001',
     family: 6, src: 'fe80::200:ff:fe00:a', dst: 'ff02::12', ttl: 255,
     expect: { version: 3, vrid: 10, priority: 100, intervalCs: 10, addrs: ['fe80::1', '2001:db8::1'], authType: 0, checksumForm: 'ipv6' },
   },
   {
     name: 'ref-ex4-v3v4-priority0',
-    source: 'reference §1.11 Ex. 4: Ex. 2 with priority 0 (resignation), RFC 9568 form',
+    source: 'hand-built: ref-ex2-v3v4-rfc9568 with priority 0 (resignation, RFC 9568 §6.4.3), message-only checksum',
     hex: '313300010064' + '0c03' + 'c0000264',
     family: 4, src: '198.51.100.10', dst: '224.0.0.18', ttl: 255,
     expect: { version: 3, vrid: 51, priority: 0, intervalCs: 100, addrs: ['192.0.2.100'], authType: 0, checksumForm: 'rfc9568' },

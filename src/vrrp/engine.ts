@@ -1,6 +1,6 @@
 /**
  * Main-thread handle on the VRRP worker: starts it, forwards commands, turns its messages
- * into events for the director. The worker owns all VRRP timing (DESIGN.md §5: a busy main
+ * into events for the director. The worker owns all VRRP timing (docs/design.md "The VRRP worker": a busy main
  * loop must not delay adverts).
  */
 import { EventEmitter } from 'node:events';

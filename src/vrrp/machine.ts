@@ -1,5 +1,6 @@
 /**
- * The VRRP state machine of RFC 5798 §6.4 / RFC 9568 §6.4, pure, time injected (STYLE.md §2).
+ * The VRRP state machine of RFC 5798 §6.4 / RFC 9568 §6.4, pure, time injected (docs/design.md
+ * "Pure cores and edges").
  * One timer: Master_Down_Timer in BACKUP, Adver_Timer in MASTER. The driver (vrrp/worker.ts)
  * arms a real timer on every 'arm' output, cancels it on 'disarm', and feeds the firing back
  * as { kind: 'timer', at, lateUs }. Adverts arrive already decoded and checked (codec.ts,

@@ -1,6 +1,6 @@
 /**
  * Lab smoke test: proves the QEMU guest of scripts/lab is what the IPVS tests need
- * (DESIGN.md §4): ip_vs loaded, ipvsadm working inside a network namespace, schedulers
+ * (README.md "The IPVS lab"): ip_vs loaded, ipvsadm working inside a network namespace, schedulers
  * autoloaded, root on the tmpfs overlay, the results folder writable.
  *
  * Run: scripts/lab run -- node_modules/.bin/ava --tap dist/test/lab/smoke.test.js

@@ -10,7 +10,7 @@ import { KernelError } from '../../errors.js';
 import { formatConns, formatDaemon, formatList, formatSave, formatTimeout, type IpvsBackend, type ListOptions, openIpvsBackend } from '../../ipvs/index.js';
 import type { Io } from '../io.js';
 
-/** Commander's camel-cased names for the options in CLI.md. */
+/** Commander's camel-cased names for the options in docs/cli.md. */
 export interface StatusOptions {
   readonly numeric?: boolean; // -n: accepted; output is always numeric
   readonly stats?: boolean;
