@@ -6,6 +6,6 @@
  */
 export {
   CONTROL_METHODS, type CheckStatus, type ControlHandlers, type ControlMethod, type DirectorStatus, type ParamsOf, type RealCheckStatus,
-  type ReloadResult, type ResultOf, type ServiceChecks, type TrackStatus, type VrrpInstanceStatus, type WeightParams, type WeightResult,
+  type ReloadResult, type ResultOf, type ServiceChecks, type VrrpInstanceStatus, type WeightParams, type WeightResult,
 } from './protocol.js';
 export { ControlServer, type ControlServerOptions, controlRequest } from './socket.js';

@@ -11,7 +11,7 @@
  * trusted (it comes from our own daemon over a root-only socket) and typed by ControlMethods.
  */
 import type { Result } from '../errors.js';
-import type { CheckSnapshot, TrackerSnapshot } from '../health/index.js';
+import type { CheckSnapshot, TrackEffect, TrackerSnapshot } from '../health/index.js';
 import type { ConfigFormat, ReportedDiagnostic, VrrpRole } from '../model/index.js';
 import type { SyncStatus } from '../sync/index.js';
 import type { DropReason, TimerLateness } from '../vrrp/index.js';
@@ -51,21 +51,7 @@ export interface VrrpInstanceStatus {
   /** Why the instance is in FAULT (link, tracking, sync group), null otherwise. */
   readonly faultReason?: string | null;
   /** Tracked objects (vrrp_script, track_interface, track_file, track_process); absent without tracking. */
-  readonly tracks?: readonly TrackStatus[];
-}
-
-/** One tracked object of an instance and what it does to the priority now. */
-export interface TrackStatus {
-  readonly kind: 'script' | 'interface' | 'file' | 'process';
-  readonly name: string;
-  readonly weight: number;
-  readonly reverse: boolean;
-  /** 'up' | 'down' | 'unknown' | 'unavailable', or a track file's value. */
-  readonly state: string;
-  /** Added to the configured priority. */
-  readonly delta: number;
-  /** Why this object puts the instance in FAULT, or null. */
-  readonly fault: string | null;
+  readonly tracks?: readonly TrackEffect[];
 }
 
 /** One real server of a virtual service, as `lvsctl checks` shows it. */

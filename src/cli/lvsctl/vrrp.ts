@@ -1,5 +1,6 @@
 /** `lvsctl vrrp [--json]`: per instance state, priorities, master, advert counters, drops. */
-import type { TrackStatus, VrrpInstanceStatus } from '../../control/index.js';
+import type { VrrpInstanceStatus } from '../../control/index.js';
+import type { TrackEffect } from '../../health/index.js';
 import type { Io } from '../io.js';
 import { ask } from './ask.js';
 
@@ -32,7 +33,7 @@ export function formatVrrp(list: readonly VrrpInstanceStatus[]): string {
 }
 
 /** "track script chk_haproxy: down, weight -20, -20" / "track process nginx: down, weight 0, FAULT". */
-export function formatTrack(t: TrackStatus): string {
+export function formatTrack(t: TrackEffect): string {
   const weight = `weight ${t.weight}${t.reverse ? ' reverse' : ''}`;
   const effect = t.fault !== null ? 'FAULT' : t.delta > 0 ? `+${t.delta}` : `${t.delta}`;
   return `track ${t.kind} ${t.name}: ${t.state}, ${weight}, ${effect}`;
