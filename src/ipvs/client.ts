@@ -222,6 +222,15 @@ export class NetlinkIpvsClient implements IpvsBackend {
     });
   }
 
+  /**
+   * The destinations of one service (one GET_DEST dump), serialised with the other requests;
+   * rejects with ESRCH when the service is absent. A cheap poll of one service: bench/checks
+   * watches a killed real server leave a 1,000-destination table this way.
+   */
+  dests(service: ServiceId): Promise<IpvsDest[]> {
+    return this.serial(() => this.listDests(service));
+  }
+
   /** One service by identity (GET_SERVICE doit); rejects with ESRCH when absent. */
   async getService(id: ServiceId): Promise<IpvsService> {
     const what = { op: 'get virtual service', target: describeService(id) };

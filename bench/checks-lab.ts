@@ -1,0 +1,185 @@
+/**
+ * Part A of bench/checks (the IPVS lab, root): keepalived 2.2.7's checker process and lvsd,
+ * started together from the SAME keepalived.conf in two director namespaces, checking the same
+ * farm (checks-farm.ts: one process for every real server). In one run:
+ *  1. both tables full (every real server up), a warm-up, then a window of W seconds: CPU time
+ *     (utime + stime from /proc/PID/stat) of the whole lvsd process and of keepalived's checker
+ *     child (its parent reported apart), and the requests the farm served to each director;
+ *  2. lvsd's check latencies (control `checks`, the data of `lvsctl checks --json`), sampled
+ *     after the window so the sampling costs nothing inside it;
+ *  3. N kills, each seen by both directors (checks-kills.ts).
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { controlRequest } from '../src/daemon/control.js';
+import { LVSD } from '../test/netns/lvsd-harness.js';
+import { startIn, type Proc } from '../test/netns/topology.js';
+import { farmConfig, type CheckSettings, type FarmLayout } from './checks-conf.js';
+import { IMPLS, runKills, type Impl, type KillSample } from './checks-kills.js';
+import { buildTopology, type Topology } from './checks-topology.js';
+import { JsonChannel, type Event } from './json-channel.js';
+import { cpuMs, readCpu, type CpuTicks } from './proc-cpu.js';
+
+export interface LabOptions {
+  readonly layout: FarmLayout;
+  readonly check: CheckSettings;
+  readonly windowS: number;
+  readonly warmupS: number;
+  readonly kills: number;
+  readonly kill: 'reset' | 'refuse';
+  readonly pollMs: number;
+  readonly seed: number;
+}
+
+export interface CpuResult { readonly userMs: number; readonly systemMs: number; readonly totalMs: number; readonly requests: number }
+
+export interface LabResult {
+  readonly options: LabOptions;
+  readonly kernel: string;
+  readonly load: { readonly start: string; readonly end: string };
+  /** Start of the daemon → its table holds every real server (ms). */
+  readonly fullTableMs: Readonly<Record<Impl, number>>;
+  readonly windowMs: number;
+  readonly cpu: Readonly<Record<Impl, CpuResult>> & { readonly keepalivedParent: CpuResult };
+  /** Destinations in each table after the window (every server should still be up). */
+  readonly destsAfterWindow: Readonly<Record<Impl, number>>;
+  readonly lvsdLatenciesMs: readonly number[];
+  readonly kills: readonly KillSample[];
+  readonly notes: readonly string[];
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const nowMs = (): number => Number(process.hrtime.bigint() / 1000n) / 1000;
+
+/** Every `latencyMs` number in a control answer, whatever its shape. */
+export function latencies(x: unknown, out: number[] = []): number[] {
+  if (Array.isArray(x)) for (const v of x) latencies(v, out);
+  else if (x !== null && typeof x === 'object') {
+    for (const [k, v] of Object.entries(x)) {
+      if (k === 'latencyMs' && typeof v === 'number') out.push(v);
+      else latencies(v, out);
+    }
+  }
+  return out;
+}
+
+interface Running {
+  readonly topo: Topology;
+  readonly dir: string;
+  readonly farm: JsonChannel;
+  readonly watch: Record<Impl, JsonChannel>;
+  readonly lvsd: Proc;
+  readonly keepalived: Proc;
+  readonly socket: string;
+  readonly startedAt: number;
+}
+
+function start(o: LabOptions, topo: Topology, dir: string, farm: JsonChannel): Running {
+  const conf = join(dir, 'bench.conf');
+  writeFileSync(conf, farmConfig(o.layout, o.check));
+  const watch = {
+    lvsd: new JsonChannel(topo.dir.lvsd, [process.execPath, join(here, 'checks-watch.js'), String(o.pollMs)]),
+    keepalived: new JsonChannel(topo.dir.keepalived, [process.execPath, join(here, 'checks-watch.js'), String(o.pollMs)]),
+  };
+  const socket = join(dir, 'lvsd.sock');
+  const startedAt = nowMs();
+  const keepalived = startIn(undefined, topo.dir.keepalived, 'keepalived',
+    ['-n', '-l', '-C', '-f', conf, '-p', join(dir, 'ka.pid'), '-c', join(dir, 'ka-check.pid'), '-r', join(dir, 'ka-vrrp.pid')]);
+  const lvsd = startIn(undefined, topo.dir.lvsd, process.execPath,
+    [LVSD, '-n', '-f', conf, '--socket', socket, '--pid-file', join(dir, 'lvsd.pid'), '--log-level', 'info']);
+  return { topo, dir, farm, watch, lvsd, keepalived, socket, startedAt };
+}
+
+/** Waits until each table holds `servers` destinations; returns ms since the daemons started. */
+async function fullTables(r: Running, servers: number, timeoutMs: number): Promise<Record<Impl, number>> {
+  const out: Partial<Record<Impl, number>> = {};
+  const deadline = nowMs() + timeoutMs;
+  while (IMPLS.some((i) => out[i] === undefined)) {
+    for (const impl of IMPLS) {
+      if (out[impl] !== undefined) continue;
+      const s = await r.watch[impl].ask({ cmd: 'size' }, 'size', 60_000);
+      if (Number(s.dests) >= servers) out[impl] = nowMs() - r.startedAt;
+    }
+    if (r.lvsd.child.exitCode !== null) throw new Error(`lvsd exited: ${JSON.stringify(r.lvsd.lines.slice(-5))} ${r.lvsd.stderr.join('').slice(-800)}`);
+    if (r.keepalived.child.exitCode !== null) throw new Error(`keepalived exited: ${r.keepalived.stderr.join('').slice(-800)}`);
+    if (nowMs() > deadline) throw new Error(`tables not full within ${timeoutMs} ms: ${JSON.stringify(out)}`);
+    await pause(1000);
+  }
+  return out as Record<Impl, number>;
+}
+
+const pidFrom = (file: string): number => Number.parseInt(readFileSync(file, 'utf8'), 10);
+
+async function window(o: LabOptions, r: Running): Promise<{ cpu: LabResult['cpu']; windowMs: number }> {
+  const pids = { lvsd: r.lvsd.child.pid ?? NaN, keepalived: pidFrom(join(r.dir, 'ka-check.pid')), keepalivedParent: pidFrom(join(r.dir, 'ka.pid')) };
+  await r.farm.ask({ cmd: 'counts' }, 'counts', 10_000); // resets the farm's counters
+  const t0 = nowMs();
+  const before = { lvsd: readCpu(pids.lvsd), keepalived: readCpu(pids.keepalived), keepalivedParent: readCpu(pids.keepalivedParent) };
+  await pause(o.windowS * 1000);
+  const after: Record<keyof typeof pids, CpuTicks> = { lvsd: readCpu(pids.lvsd), keepalived: readCpu(pids.keepalived), keepalivedParent: readCpu(pids.keepalivedParent) };
+  const windowMs = nowMs() - t0;
+  const counts = (await r.farm.ask({ cmd: 'counts' }, 'counts', 10_000)).byClient as Record<string, number>;
+  const req = (addr: string): number => (counts[addr] ?? 0) + (counts[`::ffff:${addr}`] ?? 0);
+  return {
+    windowMs,
+    cpu: {
+      lvsd: { ...cpuMs(before.lvsd, after.lvsd), requests: req(r.topo.source.lvsd) },
+      keepalived: { ...cpuMs(before.keepalived, after.keepalived), requests: req(r.topo.source.keepalived) },
+      keepalivedParent: { ...cpuMs(before.keepalivedParent, after.keepalivedParent), requests: 0 },
+    },
+  };
+}
+
+async function lvsdLatencies(socket: string, samples: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    if (i > 0) await pause(1000);
+    out.push(...latencies(await controlRequest(socket, 'checks', undefined, { timeoutMs: 30_000 })));
+  }
+  return out;
+}
+
+export async function runLab(o: LabOptions, log: (s: string) => void): Promise<LabResult> {
+  const notes: string[] = [];
+  const load = loadavg().map((x) => x.toFixed(2)).join(' ');
+  const topo = buildTopology();
+  const dir = mkdtempSync(join(tmpdir(), 'lvsd-bchk-'));
+  const farm = new JsonChannel(topo.farm, [process.execPath, join(here, 'checks-farm.js'), String(o.layout.servers)]);
+  let r: Running | undefined;
+  try {
+    await farm.next((e: Event) => e.ev === 'ready', 120_000);
+    log(`farm ready: ${o.layout.servers} servers`);
+    r = start(o, topo, dir, farm);
+    const fullTableMs = await fullTables(r, o.layout.servers, 600_000);
+    log(`tables full: lvsd ${fullTableMs.lvsd.toFixed(0)} ms, keepalived ${fullTableMs.keepalived.toFixed(0)} ms after start; warm-up ${o.warmupS} s`);
+    await pause(o.warmupS * 1000);
+    log(`CPU window ${o.windowS} s`);
+    const w = await window(o, r);
+    const destsAfterWindow = { lvsd: Number((await r.watch.lvsd.ask({ cmd: 'size' }, 'size', 60_000)).dests), keepalived: Number((await r.watch.keepalived.ask({ cmd: 'size' }, 'size', 60_000)).dests) };
+    const lat = await lvsdLatencies(r.socket, 3).catch((e: Error) => {
+      notes.push(`lvsd check latencies unavailable: ${e.message}`);
+      return [];
+    });
+    log(`${lat.length} lvsd latency samples; ${o.kills} kills (${o.kill})`);
+    const kills = await runKills({ farm, watch: r.watch, source: topo.source, layout: o.layout, kills: o.kills, mode: o.kill,
+      delayLoopS: o.check.delayLoopS, seed: o.seed, timeoutMs: 20_000 + 3 * 1000 * (o.check.delayLoopS + o.check.retry * o.check.retryDelayS), log });
+    const checkStates = r.lvsd.lines.filter((l) => l.event === 'check.state').length;
+    notes.push(`lvsd logged ${checkStates} check.state lines; keepalived logged ${r.keepalived.stderr.join('').split('\n').length} console lines`);
+    return { options: o, kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(), load: { start: load, end: loadavg().map((x) => x.toFixed(2)).join(' ') },
+      fullTableMs, windowMs: w.windowMs, cpu: w.cpu, destsAfterWindow, lvsdLatenciesMs: lat, kills, notes };
+  } finally {
+    if (r) {
+      for (const c of Object.values(r.watch)) c.close();
+      r.lvsd.kill('SIGTERM');
+      r.keepalived.kill('SIGTERM');
+      await Promise.race([Promise.all([r.lvsd.exited, r.keepalived.exited]), pause(10_000)]);
+    }
+    farm.close();
+    topo.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

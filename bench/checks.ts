@@ -1,0 +1,108 @@
+/**
+ * bench/checks (issue 8 item 6), root only; scripts/bench-checks runs all of it:
+ *   node dist/bench/checks.js host [OPTIONS]   part B on the host kernel → results/bench-checks-host.json
+ *   scripts/lab run -- node dist/bench/checks.js lab [OPTIONS]
+ *                                              part A in the IPVS lab   → results/bench-checks-lab.json
+ *   node dist/bench/checks.js report           both → results/bench-checks.txt (and stdout)
+ * Options (each part reads its own, ignores the other's):
+ *   A: --servers 1000 --per-service 10 --delay-loop 1 --connect-timeout 1 --retry 1 --retry-delay 1
+ *      --window 60 --warmup 10 --kills 20 --kill reset|refuse --poll-ms 2 --seed 1
+ *   B: --checks 2000 --minutes 3 --advert-int 0.02
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO } from '../test/netns/lvsd-harness.js';
+import { runLab, type LabOptions } from './checks-lab.js';
+import { pendingTeardowns } from './checks-topology.js';
+import { labText, vrrpText, type Stamped } from './checks-report.js';
+import { runVrrp, type VrrpOptions } from './checks-vrrp.js';
+
+const RESULTS = join(REPO, 'results');
+const FILES = { lab: join(RESULTS, 'bench-checks-lab.json'), host: join(RESULTS, 'bench-checks-host.json'), text: join(RESULTS, 'bench-checks.txt') };
+const log = (s: string): void => { process.stderr.write(`${s}\n`); };
+
+interface Opts { part: 'lab' | 'host' | 'report'; lab: LabOptions; vrrp: VrrpOptions }
+
+const NUMERIC = ['--servers', '--per-service', '--delay-loop', '--connect-timeout', '--retry', '--retry-delay', '--window', '--warmup', '--kills', '--poll-ms', '--seed', '--checks', '--minutes'] as const;
+
+export function parseArgs(argv: readonly string[]): Opts {
+  const [part, ...rest] = argv;
+  if (part !== 'lab' && part !== 'host' && part !== 'report') throw new Error('usage: checks.js lab|host|report [OPTIONS] (see bench/checks.ts)');
+  const n = new Map<string, number>();
+  let kill: 'reset' | 'refuse' = 'reset';
+  let advertInt = '0.02';
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    const v = rest[i + 1];
+    if (a === '--kill' && (v === 'reset' || v === 'refuse')) kill = v;
+    else if (a === '--advert-int' && v !== undefined && Number(v) > 0) advertInt = v;
+    else if ((NUMERIC as readonly string[]).includes(a) && v !== undefined && Number.isFinite(Number(v)) && Number(v) >= 0) n.set(a, Number(v));
+    else throw new Error(`bad option ${a} ${v ?? ''} (see bench/checks.ts)`);
+    i++;
+  }
+  const get = (k: (typeof NUMERIC)[number], d: number): number => n.get(k) ?? d;
+  const servers = get('--servers', 1000);
+  const lab: LabOptions = {
+    layout: { servers, perService: Math.max(1, get('--per-service', 10)) },
+    check: { kind: 'http', delayLoopS: get('--delay-loop', 1), connectTimeoutS: get('--connect-timeout', 1), retry: get('--retry', 1), retryDelayS: get('--retry-delay', 1) },
+    windowS: get('--window', 60), warmupS: get('--warmup', 10), kills: Math.min(servers, get('--kills', 20)), kill, pollMs: get('--poll-ms', 2), seed: get('--seed', 1),
+  };
+  if (servers < 1 || lab.check.delayLoopS <= 0) throw new Error('--servers and --delay-loop must be positive');
+  return { part, lab, vrrp: { checks: get('--checks', 2000), minutes: get('--minutes', 3), advertInt } };
+}
+
+const commandLine = (): string => `${process.argv[2] === 'lab' ? 'scripts/lab run -- ' : ''}node dist/bench/checks.js ${process.argv.slice(2).join(' ')}`;
+
+function save<T>(file: string, result: T): void {
+  mkdirSync(RESULTS, { recursive: true });
+  const stamped: Stamped<T> = { command: commandLine(), date: new Date().toISOString(), result };
+  writeFileSync(file, `${JSON.stringify(stamped, null, 1)}\n`);
+}
+
+function report(): string {
+  const read = <T>(file: string): Stamped<T> | undefined => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Stamped<T> : undefined);
+  const lab = read<Parameters<typeof labText>[0]['result']>(FILES.lab);
+  const host = read<Parameters<typeof vrrpText>[0]['result']>(FILES.host);
+  const rows = [
+    ...(lab ? labText(lab) : ['=== bench/checks A: not run (results/bench-checks-lab.json missing) ===']),
+    '',
+    ...(host ? vrrpText(host) : ['=== bench/checks B: not run (results/bench-checks-host.json missing) ===']),
+  ];
+  return `${rows.join('\n')}\n`;
+}
+
+async function main(): Promise<number> {
+  const o = parseArgs(process.argv.slice(2));
+  if (o.part === 'report') {
+    const text = report();
+    writeFileSync(FILES.text, text);
+    process.stdout.write(text);
+    return 0;
+  }
+  if (process.getuid?.() !== 0) {
+    log('bench/checks: must run as root (network namespaces)');
+    return 1;
+  }
+  if (o.part === 'lab') {
+    if (!existsSync('/proc/net/ip_vs')) {
+      log('bench/checks lab: no IPVS in this kernel (run it in the lab: scripts/lab run -- node dist/bench/checks.js lab)');
+      return 1;
+    }
+    const r = await runLab(o.lab, log);
+    save(FILES.lab, r);
+    process.stdout.write(`${labText({ command: commandLine(), date: new Date().toISOString(), result: r }).join('\n')}\n`);
+    return 0;
+  }
+  const r = await runVrrp(o.vrrp, log);
+  save(FILES.host, r);
+  process.stdout.write(`${vrrpText({ command: commandLine(), date: new Date().toISOString(), result: r }).join('\n')}\n`);
+  return 0;
+}
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    for (const teardown of [...pendingTeardowns]) teardown();
+    process.exit(130);
+  });
+}
+process.exitCode = await main();
