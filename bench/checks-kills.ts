@@ -9,7 +9,7 @@
  * the moment the failure became observable to that director (its first failing attempt) and the
  * attempt that decided (its last one before the destination went).
  */
-import { farmAddress, FARM_PORT, servicePortOf, VIP, type FarmLayout } from './checks-conf.js';
+import { detectPool, farmAddress, FARM_PORT, servicePortOf, VIP, type FarmLayout } from './checks-conf.js';
 import type { Event, JsonChannel } from './json-channel.js';
 
 export type Impl = 'lvsd' | 'keepalived';
@@ -60,8 +60,8 @@ export function seeded(seed: number): () => number {
   };
 }
 
-/** Server k of n kills: spread evenly over the farm, all distinct while n <= servers. */
-export const victim = (k: number, n: number, servers: number): number => Math.floor(((k + 0.5) * servers) / n);
+/** Server k of n kills from a pool of the first `pool` servers: spread evenly, all distinct while n <= pool, else in turn. */
+export const victim = (k: number, n: number, pool: number): number => (n <= pool ? Math.floor(((k + 0.5) * pool) / n) : k % pool);
 
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const num = (e: Event, k: string): number => Number(e[k]);
@@ -111,7 +111,7 @@ export async function runKills(o: KillOptions): Promise<KillSample[]> {
   const out: KillSample[] = [];
   for (let k = 0; k < o.kills; k++) {
     await pause(random() * o.delayLoopS * 1000);
-    const server = victim(k, o.kills, o.layout.servers);
+    const server = victim(k, o.kills, detectPool(o.layout));
     const s = await oneKill(o, k, server);
     out.push(s);
     const show = (x: KillObservation): string => (x.goneMs === undefined ? 'NOT GONE' : `${x.goneMs.toFixed(1)} ms`

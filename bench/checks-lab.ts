@@ -9,13 +9,13 @@
  *     after the window so the sampling costs nothing inside it;
  *  3. N kills, each seen by both directors (checks-kills.ts).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { controlRequest } from '../src/daemon/control.js';
-import { LVSD } from '../test/netns/lvsd-harness.js';
+import { LVSD, REPO } from '../test/netns/lvsd-harness.js';
 import { startIn, type Proc } from '../test/netns/topology.js';
 import { farmConfig, type CheckSettings, type FarmLayout } from './checks-conf.js';
 import { IMPLS, runKills, type Impl, type KillSample } from './checks-kills.js';
@@ -52,6 +52,7 @@ export interface LabResult {
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+const RESULTS = join(REPO, 'results');
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const nowMs = (): number => Number(process.hrtime.bigint() / 1000n) / 1000;
 
@@ -143,6 +144,27 @@ async function lvsdLatencies(socket: string, samples: number): Promise<number[]>
   return out;
 }
 
+/** The daemons' logs, to results/ for a closer look (also when the run failed). */
+function saveLogs(r: Running): void {
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, 'bench-checks-lab-keepalived.log'), r.keepalived.stderr.join(''));
+  writeFileSync(join(RESULTS, 'bench-checks-lab-lvsd.log'), `${r.lvsd.lines.map((l) => JSON.stringify(l)).join('\n')}\n${r.lvsd.stderr.join('')}`);
+}
+
+/** What the daemons said about themselves. */
+function daemonNotes(r: Running): string[] {
+  const kaLog = r.keepalived.stderr.join('');
+  const late = kaLog.match(/A thread timer expired [\d.]+ seconds ago/g) ?? [];
+  const worst = Math.max(0, ...late.map((l) => Number(/([\d.]+) seconds/.exec(l)?.[1])));
+  const byEvent = new Map<string, number>();
+  for (const l of r.lvsd.lines) if (typeof l.event === 'string' && Number(l.level) >= 40) byEvent.set(l.event, (byEvent.get(l.event) ?? 0) + 1);
+  return [
+    `keepalived: ${kaLog.split('\n').length} console lines, ${late.length} "A thread timer expired" (its scheduler running late; worst ${worst} s)`,
+    `lvsd: ${r.lvsd.lines.filter((l) => l.event === 'check.state').length} check.state lines; warnings/errors by event: ${JSON.stringify(Object.fromEntries(byEvent))}`,
+    'logs: results/bench-checks-lab-keepalived.log, results/bench-checks-lab-lvsd.log',
+  ];
+}
+
 export async function runLab(o: LabOptions, log: (s: string) => void): Promise<LabResult> {
   const notes: string[] = [];
   const load = loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -165,14 +187,15 @@ export async function runLab(o: LabOptions, log: (s: string) => void): Promise<L
       return [];
     });
     log(`${lat.length} lvsd latency samples; ${o.kills} kills (${o.kill})`);
+    const killDelayS = o.check.detectDelayLoopS ?? o.check.delayLoopS;
     const kills = await runKills({ farm, watch: r.watch, source: topo.source, layout: o.layout, kills: o.kills, mode: o.kill,
-      delayLoopS: o.check.delayLoopS, seed: o.seed, timeoutMs: 20_000 + 3 * 1000 * (o.check.delayLoopS + o.check.retry * o.check.retryDelayS), log });
-    const checkStates = r.lvsd.lines.filter((l) => l.event === 'check.state').length;
-    notes.push(`lvsd logged ${checkStates} check.state lines; keepalived logged ${r.keepalived.stderr.join('').split('\n').length} console lines`);
+      delayLoopS: killDelayS, seed: o.seed, timeoutMs: 20_000 + 3 * 1000 * (killDelayS + o.check.retry * o.check.retryDelayS), log });
+    notes.push(...daemonNotes(r));
     return { options: o, kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(), load: { start: load, end: loadavg().map((x) => x.toFixed(2)).join(' ') },
       fullTableMs, windowMs: w.windowMs, cpu: w.cpu, destsAfterWindow, lvsdLatenciesMs: lat, kills, notes };
   } finally {
     if (r) {
+      saveLogs(r);
       for (const c of Object.values(r.watch)) c.close();
       r.lvsd.kill('SIGTERM');
       r.keepalived.kill('SIGTERM');

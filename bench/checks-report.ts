@@ -2,6 +2,7 @@
  * The text of results/bench-checks.txt from the two parts' JSON results (pure): ratios against
  * keepalived measured in the same run, and each goal of issue 8 marked MET / NOT MET.
  */
+import { checkRate, detectPool } from './checks-conf.js';
 import type { KillObservation } from './checks-kills.js';
 import type { LabResult } from './checks-lab.js';
 import type { VrrpResult } from './checks-vrrp.js';
@@ -52,12 +53,19 @@ function detectionLines(r: LabResult): string[] {
     out.push(`    lvsd        ${stats(dec.lvsd)}`);
     out.push(`    keepalived  ${stats(dec.keepalived)}`);
   } else {
-    const bound = (c.delayLoopS + c.retry * c.retryDelayS) * 1000 + 10;
+    const bound = ((c.detectDelayLoopS ?? c.delayLoopS) + c.retry * c.retryDelayS) * 1000 + 10;
     out.push(`  bound from the kill: delay_loop + retry x delay_before_retry + 10 ms = ${bound} ms (the listener is gone at the kill; a checker sees it at its next attempt): lvsd max ${fmtMs(gone.lvsd.max)} ${verdict(gone.lvsd.max <= bound)}`);
   }
   const back = { lvsd: summarize(of(r, 'lvsd', (o) => o.backMs)), keepalived: summarize(of(r, 'keepalived', (o) => o.backMs)) };
   out.push(`  heal -> destination back: lvsd median ${fmtMs(back.lvsd.median)}, keepalived median ${fmtMs(back.keepalived.median)}`);
   return out;
+}
+
+function delays(r: LabResult): string {
+  const c = r.options.check;
+  const pool = detectPool(r.options.layout);
+  if (pool === r.options.layout.servers || (c.detectDelayLoopS ?? c.delayLoopS) === c.delayLoopS) return `delay_loop ${c.delayLoopS} s (kills among ${pool} servers)`;
+  return `delay_loop ${c.delayLoopS} s for ${r.options.layout.servers - pool} servers and ${c.detectDelayLoopS} s for the ${pool} the kills choose from`;
 }
 
 export function labText(s: Stamped<LabResult>): string[] {
@@ -70,7 +78,7 @@ export function labText(s: Stamped<LabResult>): string[] {
     `command: ${s.command}`,
     `date ${s.date}  guest kernel ${r.kernel}  loadavg at start ${r.load.start} at end ${r.load.end}`,
     `${o.layout.servers} real servers (${Math.ceil(o.layout.servers / o.layout.perService)} virtual services x ${o.layout.perService}), ${c.kind === 'http' ? 'HTTP_GET url / status_code 200' : 'TCP_CHECK'}, `
-      + `delay_loop ${c.delayLoopS} s, connect_timeout ${c.connectTimeoutS} s, retry ${c.retry}, delay_before_retry ${c.retryDelayS} s; `
+      + `${delays(r)}, connect_timeout ${c.connectTimeoutS} s, retry ${c.retry}, delay_before_retry ${c.retryDelayS} s: ${checkRate(o.layout, c).toFixed(0)} checks/s asked of each director; `
       + 'the same keepalived.conf for keepalived 2.2.7 (-C, checker only) and lvsd, both running at once against one farm process',
     `table full after start: lvsd ${(r.fullTableMs.lvsd / 1000).toFixed(1)} s, keepalived ${(r.fullTableMs.keepalived / 1000).toFixed(1)} s; warm-up ${o.warmupS} s`,
     ...cpuLines(r),

@@ -7,6 +7,9 @@
  * Options (each part reads its own, ignores the other's):
  *   A: --servers 1000 --per-service 10 --delay-loop 1 --connect-timeout 1 --retry 1 --retry-delay 1
  *      --window 60 --warmup 10 --kills 20 --kill reset|refuse --poll-ms 2 --seed 1
+ *      --detect-servers K --detect-delay-loop D: the kills choose among the first K servers (whole
+ *      services, all by default), whose services check every D s (default: --delay-loop); the
+ *      others keep --delay-loop. Scales the load down under emulation without slow detections.
  *   B: --checks 2000 --minutes 3 --advert-int 0.02
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,7 +26,7 @@ const log = (s: string): void => { process.stderr.write(`${s}\n`); };
 
 interface Opts { part: 'lab' | 'host' | 'report'; lab: LabOptions; vrrp: VrrpOptions }
 
-const NUMERIC = ['--servers', '--per-service', '--delay-loop', '--connect-timeout', '--retry', '--retry-delay', '--window', '--warmup', '--kills', '--poll-ms', '--seed', '--checks', '--minutes'] as const;
+const NUMERIC = ['--servers', '--per-service', '--detect-servers', '--detect-delay-loop', '--delay-loop', '--connect-timeout', '--retry', '--retry-delay', '--window', '--warmup', '--kills', '--poll-ms', '--seed', '--checks', '--minutes'] as const;
 
 export function parseArgs(argv: readonly string[]): Opts {
   const [part, ...rest] = argv;
@@ -43,8 +46,8 @@ export function parseArgs(argv: readonly string[]): Opts {
   const get = (k: (typeof NUMERIC)[number], d: number): number => n.get(k) ?? d;
   const servers = get('--servers', 1000);
   const lab: LabOptions = {
-    layout: { servers, perService: Math.max(1, get('--per-service', 10)) },
-    check: { kind: 'http', delayLoopS: get('--delay-loop', 1), connectTimeoutS: get('--connect-timeout', 1), retry: get('--retry', 1), retryDelayS: get('--retry-delay', 1) },
+    layout: { servers, perService: Math.max(1, get('--per-service', 10)), detectServers: get('--detect-servers', servers) },
+    check: { kind: 'http', delayLoopS: get('--delay-loop', 1), detectDelayLoopS: get('--detect-delay-loop', get('--delay-loop', 1)), connectTimeoutS: get('--connect-timeout', 1), retry: get('--retry', 1), retryDelayS: get('--retry-delay', 1) },
     windowS: get('--window', 60), warmupS: get('--warmup', 10), kills: Math.min(servers, get('--kills', 20)), kill, pollMs: get('--poll-ms', 2), seed: get('--seed', 1),
   };
   if (servers < 1 || lab.check.delayLoopS <= 0) throw new Error('--servers and --delay-loop must be positive');
