@@ -16,6 +16,8 @@ export type Impl = 'lvsd' | 'keepalived';
 export const IMPLS: readonly Impl[] = ['lvsd', 'keepalived'];
 
 export interface KillObservation {
+  /** The destination was already out of the table at the kill (a false down before it): no sample. */
+  readonly absentAtKill?: boolean;
   /** Kill → destination gone from the table; absent when it did not go within the timeout. */
   readonly goneMs?: number;
   /** The watcher saw the change within this much before `goneMs`. */
@@ -70,6 +72,7 @@ function observe(o: { until: Event; killAt: number; attempts: readonly Event[]; 
   const attemptsMs = o.attempts.map((a) => num(a, 't') - o.killAt);
   if (o.until.ok !== true) return { attemptsMs };
   const gone = num(o.until, 't');
+  if (gone < o.killAt) return { attemptsMs, absentAtKill: true };
   const before = o.attempts.map((a) => num(a, 't')).filter((t) => t <= gone);
   const first = before[0];
   const last = before[before.length - 1];
@@ -86,6 +89,9 @@ function observe(o: { until: Event; killAt: number; attempts: readonly Event[]; 
 async function oneKill(o: KillOptions, k: number, server: number): Promise<KillSample> {
   const rip = farmAddress(server);
   const target = { vip: VIP, port: servicePortOf(o.layout, server), rip, rport: FARM_PORT };
+  // both tables must hold the victim first (an overloaded checker may have taken it out by mistake)
+  await Promise.all(IMPLS.map((impl) => o.watch[impl]
+    .ask({ cmd: 'until', id: 1e6 + k, ...target, present: true, timeoutMs: o.timeoutMs }, 'until', o.timeoutMs + 5000, (e) => e.id === 1e6 + k)));
   const fromFarm = o.farm.events.length;
   const untilGone = Object.fromEntries(IMPLS.map((impl) => {
     const w = o.watch[impl];
@@ -114,7 +120,7 @@ export async function runKills(o: KillOptions): Promise<KillSample[]> {
     const server = victim(k, o.kills, detectPool(o.layout));
     const s = await oneKill(o, k, server);
     out.push(s);
-    const show = (x: KillObservation): string => (x.goneMs === undefined ? 'NOT GONE' : `${x.goneMs.toFixed(1)} ms`
+    const show = (x: KillObservation): string => (x.absentAtKill ? 'absent at the kill' : x.goneMs === undefined ? 'NOT GONE' : `${x.goneMs.toFixed(1)} ms`
       + (x.fromObservableMs !== undefined ? ` (${x.fromObservableMs.toFixed(1)} after the 1st failing attempt, ${(x.fromDecidingMs ?? NaN).toFixed(1)} after the last)` : ''));
     o.log(`  kill ${k + 1}/${o.kills} server ${farmAddress(server)}: lvsd ${show(s.by.lvsd)}; keepalived ${show(s.by.keepalived)}`);
   }

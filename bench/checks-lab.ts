@@ -46,6 +46,8 @@ export interface LabResult {
   readonly cpu: Readonly<Record<Impl, CpuResult>> & { readonly keepalivedParent: CpuResult };
   /** Destinations in each table after the window (every server should still be up). */
   readonly destsAfterWindow: Readonly<Record<Impl, number>>;
+  /** Real servers taken out during the window (false downs: every server is up; a sign of overload). */
+  readonly downsInWindow: Readonly<Record<Impl, number>>;
   readonly lvsdLatenciesMs: readonly number[];
   readonly kills: readonly KillSample[];
   readonly notes: readonly string[];
@@ -115,9 +117,20 @@ async function fullTables(r: Running, servers: number, timeoutMs: number): Promi
 
 const pidFrom = (file: string): number => Number.parseInt(readFileSync(file, 'utf8'), 10);
 
-async function window(o: LabOptions, r: Running): Promise<{ cpu: LabResult['cpu']; windowMs: number }> {
+/** Real servers each director took out of its table from these log positions on (all up is expected in the window). */
+function removals(r: Running, from: { lvsd: number; keepalived: number }): Record<Impl, number> {
+  return {
+    lvsd: r.lvsd.lines.slice(from.lvsd).filter((l) => l.event === 'real.state' && l.to === 'down').length,
+    keepalived: (r.keepalived.stderr.join('').slice(from.keepalived).match(/Removing service /g) ?? []).length,
+  };
+}
+
+const logMark = (r: Running): { lvsd: number; keepalived: number } => ({ lvsd: r.lvsd.lines.length, keepalived: r.keepalived.stderr.join('').length });
+
+async function window(o: LabOptions, r: Running): Promise<{ cpu: LabResult['cpu']; windowMs: number; downs: Record<Impl, number> }> {
   const pids = { lvsd: r.lvsd.child.pid ?? NaN, keepalived: pidFrom(join(r.dir, 'ka-check.pid')), keepalivedParent: pidFrom(join(r.dir, 'ka.pid')) };
   await r.farm.ask({ cmd: 'counts' }, 'counts', 10_000); // resets the farm's counters
+  const mark = logMark(r);
   const t0 = nowMs();
   const before = { lvsd: readCpu(pids.lvsd), keepalived: readCpu(pids.keepalived), keepalivedParent: readCpu(pids.keepalivedParent) };
   await pause(o.windowS * 1000);
@@ -127,6 +140,7 @@ async function window(o: LabOptions, r: Running): Promise<{ cpu: LabResult['cpu'
   const req = (addr: string): number => (counts[addr] ?? 0) + (counts[`::ffff:${addr}`] ?? 0);
   return {
     windowMs,
+    downs: removals(r, mark),
     cpu: {
       lvsd: { ...cpuMs(before.lvsd, after.lvsd), requests: req(r.topo.source.lvsd) },
       keepalived: { ...cpuMs(before.keepalived, after.keepalived), requests: req(r.topo.source.keepalived) },
@@ -192,7 +206,7 @@ export async function runLab(o: LabOptions, log: (s: string) => void): Promise<L
       delayLoopS: killDelayS, seed: o.seed, timeoutMs: 20_000 + 3 * 1000 * (killDelayS + o.check.retry * o.check.retryDelayS), log });
     notes.push(...daemonNotes(r));
     return { options: o, kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(), load: { start: load, end: loadavg().map((x) => x.toFixed(2)).join(' ') },
-      fullTableMs, windowMs: w.windowMs, cpu: w.cpu, destsAfterWindow, lvsdLatenciesMs: lat, kills, notes };
+      fullTableMs, windowMs: w.windowMs, cpu: w.cpu, destsAfterWindow, downsInWindow: w.downs, lvsdLatenciesMs: lat, kills, notes };
   } finally {
     if (r) {
       saveLogs(r);

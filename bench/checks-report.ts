@@ -28,7 +28,8 @@ function cpuLines(r: LabResult): string[] {
     row("keepalived's checker child (-C)", r.cpu.keepalived),
     row("keepalived's parent (not counted)", r.cpu.keepalivedParent),
     `  ratio lvsd / keepalived checker: ${ratio.toFixed(2)}x total, ${perRatio.toFixed(2)}x per check served (goal <= 1.5x: ${verdict(ratio <= 1.5)})`,
-    `  destinations in the tables after the window (all ${r.options.layout.servers} expected): lvsd ${r.destsAfterWindow.lvsd}, keepalived ${r.destsAfterWindow.keepalived}`,
+    `  destinations in the tables after the window (all ${r.options.layout.servers} expected): lvsd ${r.destsAfterWindow.lvsd}, keepalived ${r.destsAfterWindow.keepalived}; `
+      + `real servers wrongly taken out during the window (every server answers; > 0 means the guest could not keep up): lvsd ${r.downsInWindow.lvsd}, keepalived ${r.downsInWindow.keepalived}`,
   ];
 }
 
@@ -36,10 +37,11 @@ function detectionLines(r: LabResult): string[] {
   const c = r.options.check;
   const out: string[] = [];
   const gone = { lvsd: summarize(of(r, 'lvsd', (o) => o.goneMs)), keepalived: summarize(of(r, 'keepalived', (o) => o.goneMs)) };
-  const missing = (impl: 'lvsd' | 'keepalived'): number => r.kills.filter((k) => k.by[impl].goneMs === undefined).length;
+  const missing = (impl: 'lvsd' | 'keepalived'): number => r.kills.filter((k) => k.by[impl].goneMs === undefined && !k.by[impl].absentAtKill).length;
+  const absent = (impl: 'lvsd' | 'keepalived'): number => r.kills.filter((k) => k.by[impl].absentAtKill).length;
   out.push(`detection over ${r.kills.length} kills (${r.options.kill === 'reset' ? 'the server accepts and resets every connection (RST)' : 'the server\'s listening socket is closed (connection refused)'}), kill -> destination gone from the kernel table (polled every ${r.options.pollMs} ms):`);
-  out.push(`  lvsd        ${stats(gone.lvsd)}; not gone within the timeout: ${missing('lvsd')}`);
-  out.push(`  keepalived  ${stats(gone.keepalived)}; not gone within the timeout: ${missing('keepalived')}`);
+  out.push(`  lvsd        ${stats(gone.lvsd)}; not gone within the timeout: ${missing('lvsd')}; already out at the kill (no sample): ${absent('lvsd')}`);
+  out.push(`  keepalived  ${stats(gone.keepalived)}; not gone within the timeout: ${missing('keepalived')}; already out at the kill (no sample): ${absent('keepalived')}`);
   out.push(`  ratio lvsd / keepalived: median ${(gone.lvsd.median / gone.keepalived.median).toFixed(2)}, p90 ${(gone.lvsd.p90 / gone.keepalived.p90).toFixed(2)} `
     + `(goal <= 1: median ${verdict(gone.lvsd.median <= gone.keepalived.median)}, p90 ${verdict(gone.lvsd.p90 <= gone.keepalived.p90)})`);
   if (r.options.kill === 'reset') {

@@ -5,7 +5,7 @@
  *                                              part A in the IPVS lab   → results/bench-checks-lab.json
  *   node dist/bench/checks.js report           both → results/bench-checks.txt (and stdout)
  * Options (each part reads its own, ignores the other's):
- *   A: --servers 1000 --per-service 10 --delay-loop 1 --connect-timeout 1 --retry 1 --retry-delay 1
+ *   A: --servers 1000 --per-service 10 --delay-loop 1 --connect-timeout 5 --retry 1 --retry-delay 1
  *      --window 60 --warmup 10 --kills 20 --kill reset|refuse --poll-ms 2 --seed 1
  *      --detect-servers K --detect-delay-loop D: the kills choose among the first K servers (whole
  *      services, all by default), whose services check every D s (default: --delay-loop); the
@@ -47,7 +47,7 @@ export function parseArgs(argv: readonly string[]): Opts {
   const servers = get('--servers', 1000);
   const lab: LabOptions = {
     layout: { servers, perService: Math.max(1, get('--per-service', 10)), detectServers: get('--detect-servers', servers) },
-    check: { kind: 'http', delayLoopS: get('--delay-loop', 1), detectDelayLoopS: get('--detect-delay-loop', get('--delay-loop', 1)), connectTimeoutS: get('--connect-timeout', 1), retry: get('--retry', 1), retryDelayS: get('--retry-delay', 1) },
+    check: { kind: 'http', delayLoopS: get('--delay-loop', 1), detectDelayLoopS: get('--detect-delay-loop', get('--delay-loop', 1)), connectTimeoutS: get('--connect-timeout', 5), retry: get('--retry', 1), retryDelayS: get('--retry-delay', 1) },
     windowS: get('--window', 60), warmupS: get('--warmup', 10), kills: Math.min(servers, get('--kills', 20)), kill, pollMs: get('--poll-ms', 2), seed: get('--seed', 1),
   };
   if (servers < 1 || lab.check.delayLoopS <= 0) throw new Error('--servers and --delay-loop must be positive');
