@@ -96,7 +96,7 @@ export function vrrpText(s: Stamped<VrrpResult>): string[] {
     const p99 = summarize(p.lateness.map((l) => l.p99Us / 1000));
     const max = Math.max(0, ...p.lateness.map((l) => l.maxUs / 1000));
     return `  ${name} (${p.role}): timer lateness p99 per window worst ${fmtMs(p99.max)}, median ${fmtMs(p99.median)} (${p99.n} windows, ${p.lateness.at(-1)?.samples ?? 0} firings), max ${fmtMs(max)}; `
-      + `${p.checksDone} checks made (${(p.checksDone / r.runS).toFixed(0)}/s), lvsd CPU ${(p.cpuMs / 1000).toFixed(1)} s (${((p.cpuMs / 10) / r.runS).toFixed(0)}% of one core); late-timer warnings ${p.lateWarnings}`;
+      + `${p.checksDone} checks made (${(p.checksDone / r.runS).toFixed(0)}/s of ${r.options.checks}/s asked), lvsd CPU ${(p.cpuMs / 1000).toFixed(1)} s (${((p.cpuMs / 10) / r.runS).toFixed(0)}% of one core); late-timer warnings ${p.lateWarnings}`;
   };
   const worst = Math.max(...[r.master, r.backup].flatMap((p) => p.lateness.map((l) => l.p99Us / 1000)));
   return [

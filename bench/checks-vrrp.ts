@@ -8,8 +8,12 @@
  * every 20 s so the windows cover the run (the master fires 50 advert timers a second).
  * The farm counts the checks each director really made.
  *
- * The host kernel has no ip_vs: lvsd's IPVS apply fails here, and lvsd keeps running VRRP and
- * the checks (the failure is logged and retried); this part measures the VRRP worker under the
+ * The host kernel has no ip_vs, and without it lvsd refuses to start (as keepalived's checker
+ * process does). Both lvsd run with `--debug-ipvs-memory`: the table goes to an in-memory IPVS
+ * kernel (src/ipvs/memory-backend.ts, answering as the kernel does) and everything else is real:
+ * the VRRP worker and its raw sockets, every check over the LAN, applyHealth and the reconciler.
+ * With every server up nothing changes in the table, so the kernel's absence changes no work on
+ * the main thread in the measured steady state; this part measures the VRRP worker under the
  * checks' load, not the table.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -90,11 +94,16 @@ export async function runVrrp(o: VrrpOptions, log: (s: string) => void): Promise
     await farm.next((e) => e.ev === 'ready', 120_000);
     const conf = (priority: number): string => farmConfig({ servers: o.checks, perService: 10 },
       { kind: 'tcp', delayLoopS: 1, connectTimeoutS: 1, retry: 1, retryDelayS: 1 }, { priority, advertInt: o.advertInt, vip: BENCH_VIP });
-    const master = startPeer({ impl: 'lvsd', ns: lan.ns.m!, name: 'm', dir, config: conf(150) });
-    const backup = startPeer({ impl: 'lvsd', ns: lan.ns.b!, name: 'b', dir, config: conf(100) });
+    const extraArgs = ['--debug-ipvs-memory'];
+    const master = startPeer({ impl: 'lvsd', ns: lan.ns.m!, name: 'm', dir, config: conf(150), extraArgs });
+    const backup = startPeer({ impl: 'lvsd', ns: lan.ns.b!, name: 'b', dir, config: conf(100), extraArgs });
     peers.push(master, backup);
     const hasVip = (ns: string): boolean => addresses(ns).includes(BENCH_VIP);
-    const stable = (): boolean => master.role() === 'MASTER' && backup.role() === 'BACKUP' && hasVip(lan.ns.m!) && !hasVip(lan.ns.b!);
+    const exited = (p: Peer): boolean => p.director?.child.exitCode !== null;
+    const stable = (): boolean => {
+      if (exited(master) || exited(backup)) throw new Error(`lvsd exited (master ${master.director?.child.exitCode}, backup ${backup.director?.child.exitCode})`);
+      return master.role() === 'MASTER' && backup.role() === 'BACKUP' && hasVip(lan.ns.m!) && !hasVip(lan.ns.b!);
+    };
     await waitFor(stable, 'master MASTER with the VIP, backup BACKUP', 120_000, 50).catch((e: Error) => {
       const tail = (p: Peer): string => `${p.director?.lines.slice(-6).map((l) => JSON.stringify(l)).join(' ')} ${p.director?.stderr.join('').slice(-500)}`;
       throw new Error(`${e.message} (master ${master.role()}, backup ${backup.role()}; master: ${tail(master)}; backup: ${tail(backup)})`);

@@ -34,6 +34,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     .option('--log-file <file>', 'log file when not in the foreground', DEFAULT_LOG_FILE)
     .addOption(new Option('--vrrp-rt-priority <n>', 'SCHED_RR priority of the VRRP thread (1-99; 0 = off)').argParser(rtPriority).default(10))
     .addOption(new Option('--debug-burn-main <ms>', 'debug: keep the main thread busy MS ms out of every MS+5').argParser(Number).hideHelp())
+    .addOption(new Option('--debug-ipvs-memory', 'debug: program an in-memory IPVS table, not the kernel (benchmarks on a kernel without ip_vs)').hideHelp())
     .argument('[verb]', 'start|stop|restart|reload|status (ldirectord-compatible)')
     .action(async (v: string | undefined, given: LvsdOptions) => {
       // A heartbeat directory is read wherever a config path goes (reload and detach included).

@@ -26,6 +26,13 @@ export interface DirectorOptions {
   readonly log: Logger;
   /** SCHED_RR priority of the VRRP worker thread; 0 = off. */
   readonly vrrpRtPriority: number;
+  /**
+   * Debug (`lvsd --debug-ipvs-memory`): program an in-memory IPVS table (ipvs/memory-backend.ts,
+   * answering as the kernel does) instead of the kernel's. For benchmarks of everything else on
+   * a kernel without ip_vs (bench/checks part B): without it lvsd refuses to start there, as
+   * keepalived's checker process does ("IPVS: Can't initialize ipvs").
+   */
+  readonly ipvsMemory?: boolean;
 }
 
 export function createDirector(config: Config, o: DirectorOptions): Director {
@@ -33,6 +40,7 @@ export function createDirector(config: Config, o: DirectorOptions): Director {
     log: o.log.child({ component: 'ipvs' }),
     time: systemTime,
     openBackend: async (choice) => {
+      if (o.ipvsMemory) return new (await import('../ipvs/memory-backend.js')).MemoryIpvsBackend();
       // Loaded on first use: a VRRP-only director never loads the netlink client.
       const { openIpvsBackend } = await import('../ipvs/index.js');
       return openIpvsBackend({ backend: choice, timeoutMs: 5000 });

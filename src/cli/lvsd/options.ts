@@ -11,5 +11,7 @@ export interface LvsdOptions {
   logLevel: string;
   logFile: string;
   debugBurnMain?: number;
+  /** Debug (bench/checks on a host kernel without ip_vs): program an in-memory IPVS table instead of the kernel's. */
+  debugIpvsMemory?: boolean;
   vrrpRtPriority: number;
 }
