@@ -9,7 +9,7 @@
  *        reset at once (RST), each one reported as an `attempt`; refuse: I's listener is closed
  *        (the kernel answers RST to the SYN: "connection refused"; attempts are not seen)
  *   {"cmd":"heal","server":I}      serve I again
- *   {"cmd":"counts"}               requests served per client address since the last counts
+ *   {"cmd":"counts"}               connections served per client address since the last counts
  * Events on stdout (t: CLOCK_MONOTONIC in ms, comparable across the guest's processes):
  *   ready, killed {server,t}, attempt {server,from,t}, healed {server,t}, counts {byClient}, error.
  */
@@ -36,14 +36,13 @@ let counts = new Map<string, number>();
 
 function serve(sock: net.Socket): void {
   let head = '';
+  const from = sock.remoteAddress ?? '?';
+  counts.set(from, (counts.get(from) ?? 0) + 1); // one connection = one check (TCP_CHECK sends nothing)
   sock.on('error', () => sock.destroy());
   sock.on('data', (b: Buffer) => {
     head += b.toString('latin1');
-    if (head.includes('\r\n\r\n')) {
-      sock.end(RESPONSE);
-      const from = sock.remoteAddress ?? '?';
-      counts.set(from, (counts.get(from) ?? 0) + 1);
-    } else if (head.length > MAX_HEAD) sock.destroy();
+    if (head.includes('\r\n\r\n')) sock.end(RESPONSE);
+    else if (head.length > MAX_HEAD) sock.destroy();
   });
   sock.on('end', () => sock.end());
 }

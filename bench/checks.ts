@@ -10,21 +10,22 @@
  *      --detect-servers K --detect-delay-loop D: the kills choose among the first K servers (whole
  *      services, all by default), whose services check every D s (default: --delay-loop); the
  *      others keep --delay-loop. Scales the load down under emulation without slow detections.
- *   B: --checks 2000 --minutes 3 --advert-int 0.02
+ *   B: --checks 2000 --minutes 3 --advert-int 0.02 [--no-baseline] (the baseline: the same pair
+ *      without checks for as long, after the run with them)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../test/netns/lvsd-harness.js';
 import { runLab, type LabOptions } from './checks-lab.js';
 import { pendingTeardowns } from './checks-topology.js';
-import { labText, vrrpText, type Stamped } from './checks-report.js';
+import { labText, vrrpText, type HostResult, type Stamped } from './checks-report.js';
 import { runVrrp, type VrrpOptions } from './checks-vrrp.js';
 
 const RESULTS = join(REPO, 'results');
 const FILES = { lab: join(RESULTS, 'bench-checks-lab.json'), host: join(RESULTS, 'bench-checks-host.json'), text: join(RESULTS, 'bench-checks.txt') };
 const log = (s: string): void => { process.stderr.write(`${s}\n`); };
 
-interface Opts { part: 'lab' | 'host' | 'report'; lab: LabOptions; vrrp: VrrpOptions }
+interface Opts { part: 'lab' | 'host' | 'report'; lab: LabOptions; vrrp: VrrpOptions; baseline: boolean }
 
 const NUMERIC = ['--servers', '--per-service', '--detect-servers', '--detect-delay-loop', '--delay-loop', '--connect-timeout', '--retry', '--retry-delay', '--window', '--warmup', '--kills', '--poll-ms', '--seed', '--checks', '--minutes'] as const;
 
@@ -34,11 +35,16 @@ export function parseArgs(argv: readonly string[]): Opts {
   const n = new Map<string, number>();
   let kill: 'reset' | 'refuse' = 'reset';
   let advertInt = '0.02';
+  let baseline = true;
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
     const v = rest[i + 1];
     if (a === '--kill' && (v === 'reset' || v === 'refuse')) kill = v;
     else if (a === '--advert-int' && v !== undefined && Number(v) > 0) advertInt = v;
+    else if (a === '--no-baseline') {
+      baseline = false;
+      continue;
+    }
     else if ((NUMERIC as readonly string[]).includes(a) && v !== undefined && Number.isFinite(Number(v)) && Number(v) >= 0) n.set(a, Number(v));
     else throw new Error(`bad option ${a} ${v ?? ''} (see bench/checks.ts)`);
     i++;
@@ -51,7 +57,7 @@ export function parseArgs(argv: readonly string[]): Opts {
     windowS: get('--window', 60), warmupS: get('--warmup', 10), kills: Math.min(servers, get('--kills', 20)), kill, pollMs: get('--poll-ms', 2), seed: get('--seed', 1),
   };
   if (servers < 1 || lab.check.delayLoopS <= 0) throw new Error('--servers and --delay-loop must be positive');
-  return { part, lab, vrrp: { checks: get('--checks', 2000), minutes: get('--minutes', 3), advertInt } };
+  return { part, lab, vrrp: { checks: get('--checks', 2000), minutes: get('--minutes', 3), advertInt }, baseline };
 }
 
 const commandLine = (): string => `${process.argv[2] === 'lab' ? 'scripts/lab run -- ' : ''}node dist/bench/checks.js ${process.argv.slice(2).join(' ')}`;
@@ -96,7 +102,9 @@ async function main(): Promise<number> {
     process.stdout.write(`${labText({ command: commandLine(), date: new Date().toISOString(), result: r }).join('\n')}\n`);
     return 0;
   }
-  const r = await runVrrp(o.vrrp, log);
+  const withChecks = await runVrrp(o.vrrp, log);
+  const baseline = o.baseline ? (log('baseline: the same pair without checks'), await runVrrp({ ...o.vrrp, checks: 0 }, log)) : undefined;
+  const r: HostResult = { withChecks, ...(baseline ? { baseline } : {}) };
   save(FILES.host, r);
   process.stdout.write(`${vrrpText({ command: commandLine(), date: new Date().toISOString(), result: r }).join('\n')}\n`);
   return 0;

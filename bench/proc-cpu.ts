@@ -3,7 +3,7 @@
  * all threads included (Node's worker threads and libuv pool, keepalived's one thread).
  * Children are not included (cutime/cstime count only reaped ones).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** USER_HZ: 100 on every Linux architecture Node runs on (sysconf(_SC_CLK_TCK)). */
 export const CLK_TCK = 100;
@@ -35,4 +35,37 @@ export function cpuMs(from: CpuTicks, to: CpuTicks): { userMs: number; systemMs:
   const userMs = ((to.utime - from.utime) * 1000) / CLK_TCK;
   const systemMs = ((to.stime - from.stime) * 1000) / CLK_TCK;
   return { userMs, systemMs, totalMs: userMs + systemMs };
+}
+
+/** "TS x11, RR 10 x1": the scheduling classes of a process's threads (/proc/PID/task/TID/stat: policy, rt_priority). */
+export function threadClasses(pid: number): string {
+  const counts = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const policy = Number(f[38]); // field 41 (policy); rt_priority is field 40
+    const k = policy === 0 ? 'TS' : `${policy === 2 ? 'RR' : policy === 1 ? 'FF' : `policy ${policy}`} ${f[37]}`;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  return [...counts].map(([k, n]) => `${k} x${n}`).join(', ');
+}
+
+export interface ThreadSched {
+  readonly tid: number;
+  /** ns on the CPU, ns runnable but waiting on a run queue, times scheduled in (/proc/PID/task/TID/schedstat). */
+  readonly runNs: number;
+  readonly waitNs: number;
+  readonly slices: number;
+}
+
+/** The process's real-time threads (SCHED_FIFO/RR) with their schedstat: lvsd's VRRP worker. */
+export function realtimeThreads(pid: number): ThreadSched[] {
+  const out: ThreadSched[] = [];
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]) === 0) continue;
+    const [runNs, waitNs, slices] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+    out.push({ tid: Number(tid), runNs: runNs ?? NaN, waitNs: waitNs ?? NaN, slices: slices ?? NaN });
+  }
+  return out;
 }
