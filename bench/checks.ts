@@ -3,7 +3,9 @@
  *   node dist/bench/checks.js host [OPTIONS]   part B on the host kernel → results/bench-checks-host.json
  *   scripts/lab run -- node dist/bench/checks.js lab [OPTIONS]
  *                                              part A in the IPVS lab   → results/bench-checks-lab.json
- *   node dist/bench/checks.js report           both → results/bench-checks.txt (and stdout)
+ *   node dist/bench/checks.js native [OPTIONS] lvsd alone on the host with A's config (calibration)
+ *                                              → results/bench-checks-native.json
+ *   node dist/bench/checks.js report           all → results/bench-checks.txt (and stdout)
  * Options (each part reads its own, ignores the other's):
  *   A: --servers 1000 --per-service 10 --delay-loop 1 --connect-timeout 5 --retry 1 --retry-delay 1
  *      --window 60 --warmup 10 --kills 20 --kill reset|refuse --poll-ms 2 --seed 1
@@ -18,20 +20,21 @@ import { join } from 'node:path';
 import { REPO } from '../test/netns/lvsd-harness.js';
 import { runLab, type LabOptions } from './checks-lab.js';
 import { pendingTeardowns } from './checks-topology.js';
-import { labText, vrrpText, type HostResult, type Stamped } from './checks-report.js';
+import { labText, nativeText, vrrpText, type HostResult, type Stamped } from './checks-report.js';
+import { runNative, type NativeResult } from './checks-native.js';
 import { runVrrp, type VrrpOptions } from './checks-vrrp.js';
 
 const RESULTS = join(REPO, 'results');
-const FILES = { lab: join(RESULTS, 'bench-checks-lab.json'), host: join(RESULTS, 'bench-checks-host.json'), text: join(RESULTS, 'bench-checks.txt') };
+const FILES = { lab: join(RESULTS, 'bench-checks-lab.json'), host: join(RESULTS, 'bench-checks-host.json'), native: join(RESULTS, 'bench-checks-native.json'), text: join(RESULTS, 'bench-checks.txt') };
 const log = (s: string): void => { process.stderr.write(`${s}\n`); };
 
-interface Opts { part: 'lab' | 'host' | 'report'; lab: LabOptions; vrrp: VrrpOptions; baseline: boolean }
+interface Opts { part: 'lab' | 'host' | 'native' | 'report'; lab: LabOptions; vrrp: VrrpOptions; baseline: boolean }
 
 const NUMERIC = ['--servers', '--per-service', '--detect-servers', '--detect-delay-loop', '--delay-loop', '--connect-timeout', '--retry', '--retry-delay', '--window', '--warmup', '--kills', '--poll-ms', '--seed', '--checks', '--minutes'] as const;
 
 export function parseArgs(argv: readonly string[]): Opts {
   const [part, ...rest] = argv;
-  if (part !== 'lab' && part !== 'host' && part !== 'report') throw new Error('usage: checks.js lab|host|report [OPTIONS] (see bench/checks.ts)');
+  if (part !== 'lab' && part !== 'host' && part !== 'native' && part !== 'report') throw new Error('usage: checks.js lab|host|native|report [OPTIONS] (see bench/checks.ts)');
   const n = new Map<string, number>();
   let kill: 'reset' | 'refuse' = 'reset';
   let advertInt = '0.02';
@@ -71,9 +74,11 @@ function save<T>(file: string, result: T): void {
 function report(): string {
   const read = <T>(file: string): Stamped<T> | undefined => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Stamped<T> : undefined);
   const lab = read<Parameters<typeof labText>[0]['result']>(FILES.lab);
+  const native = read<NativeResult>(FILES.native);
   const host = read<Parameters<typeof vrrpText>[0]['result']>(FILES.host);
   const rows = [
     ...(lab ? labText(lab) : ['=== bench/checks A: not run (results/bench-checks-lab.json missing) ===']),
+    ...(native ? nativeText(native, lab?.result) : []),
     '',
     ...(host ? vrrpText(host) : ['=== bench/checks B: not run (results/bench-checks-host.json missing) ===']),
   ];
@@ -100,6 +105,12 @@ async function main(): Promise<number> {
     const r = await runLab(o.lab, log);
     save(FILES.lab, r);
     process.stdout.write(`${labText({ command: commandLine(), date: new Date().toISOString(), result: r }).join('\n')}\n`);
+    return 0;
+  }
+  if (o.part === 'native') {
+    const r = await runNative(o.lab, log);
+    save(FILES.native, r);
+    process.stdout.write(`${nativeText({ command: commandLine(), date: new Date().toISOString(), result: r }).join('\n')}\n`);
     return 0;
   }
   const withChecks = await runVrrp(o.vrrp, log);

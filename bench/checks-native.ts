@@ -1,0 +1,72 @@
+/**
+ * Calibration for part A of bench/checks (host kernel, root): lvsd alone with the lab's
+ * keepalived.conf (same layout and check settings) against the same farm, natively, with
+ * `--debug-ipvs-memory` (the host has no ip_vs; with every server up the table does not change,
+ * so no IPVS work is missing from the window). CPU time over the window per check served, and
+ * the check latencies, to set beside the lab's numbers: keepalived's checker cannot run here
+ * (it exits without IPVS), so this is lvsd's native cost, not a ratio.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { controlRequest } from '../src/daemon/control.js';
+import { startPeer } from '../test/netns/bench-run.js';
+import { killNamespace } from '../test/netns/kp-peers.js';
+import { makeLan, nsExec, waitFor } from '../test/netns/topology.js';
+import { FARM_NET, farmConfig } from './checks-conf.js';
+import type { LabOptions } from './checks-lab.js';
+import { latencies } from './checks-lab.js';
+import { pendingTeardowns } from './checks-topology.js';
+import { JsonChannel } from './json-channel.js';
+import { cpuMs, readCpu } from './proc-cpu.js';
+import { summarize, type Summary } from './sample-stats.js';
+
+export interface NativeResult {
+  readonly options: LabOptions;
+  readonly windowMs: number;
+  readonly cpu: { readonly userMs: number; readonly systemMs: number; readonly totalMs: number; readonly requests: number };
+  readonly latencyMs: Summary;
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function runNative(o: LabOptions, log: (s: string) => void): Promise<NativeResult> {
+  const lan = makeLan(undefined, ['d', 'farm']);
+  const dir = mkdtempSync(join(tmpdir(), 'lvsd-bchk-native-'));
+  nsExec(lan.ns.farm!, 'ip', ['route', 'add', 'local', `${FARM_NET}.0.0/16`, 'dev', 'lo']);
+  nsExec(lan.ns.d!, 'ip', ['route', 'add', `${FARM_NET}.0.0/16`, 'via', lan.ip4.farm!]);
+  const farm = new JsonChannel(lan.ns.farm!, [process.execPath, join(here, 'checks-farm.js'), String(o.layout.servers)]);
+  const teardown = (): void => {
+    pendingTeardowns.delete(teardown);
+    farm.close();
+    for (const ns of Object.values(lan.ns)) killNamespace(ns);
+    lan.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  pendingTeardowns.add(teardown);
+  try {
+    await farm.next((e) => e.ev === 'ready', 120_000);
+    const peer = startPeer({ impl: 'lvsd', ns: lan.ns.d!, name: 'd', dir, config: farmConfig(o.layout, o.check), extraArgs: ['--debug-ipvs-memory'] });
+    const d = peer.director;
+    if (!d) throw new Error('no lvsd');
+    await waitFor(() => d.lines.some((l) => l.event === 'director.start') || d.child.exitCode !== null, 'lvsd started', 120_000, 100);
+    if (d.child.exitCode !== null) throw new Error(`lvsd exited: ${d.stderr.join('').slice(-500)}`);
+    log(`lvsd started natively; warm-up ${o.warmupS} s, window ${o.windowS} s`);
+    await pause(o.warmupS * 1000);
+    await farm.ask({ cmd: 'counts' }, 'counts', 10_000);
+    const pid = d.child.pid ?? NaN;
+    const t0 = performance.now();
+    const before = readCpu(pid);
+    await pause(o.windowS * 1000);
+    const after = readCpu(pid);
+    const windowMs = performance.now() - t0;
+    const counts = (await farm.ask({ cmd: 'counts' }, 'counts', 10_000)).byClient as Record<string, number>;
+    const lat = latencies(await controlRequest(d.socket, 'checks', undefined, { timeoutMs: 30_000 }));
+    const requests = (counts[lan.ip4.d!] ?? 0) + (counts[`::ffff:${lan.ip4.d!}`] ?? 0);
+    return { options: o, windowMs, cpu: { ...cpuMs(before, after), requests }, latencyMs: summarize(lat) };
+  } finally {
+    teardown();
+  }
+}
