@@ -123,7 +123,7 @@ export function vrrpText(s: Stamped<HostResult>): string[] {
   const r = s.result.withChecks;
   const b = s.result.baseline;
   return [
-    '=== bench/checks B: VRRP at 20 ms adverts with checks running (host kernel, two lvsd in namespaces, --debug-ipvs-memory) ===',
+    `=== bench/checks B: VRRP at 20 ms adverts with checks running (host kernel, two lvsd in namespaces, --debug-ipvs-memory${r.options.nodeArgs?.length ? `, node ${r.options.nodeArgs.join(' ')}` : ''}) ===`,
     `command: ${s.command}`,
     `date ${s.date}  ${r.options.checks} TCP_CHECKs per director at a 1 s delay_loop, advert_int ${r.options.advertInt} s, ${(r.runS / 60).toFixed(1)} min`,
     ...runLines(r, true),

@@ -37,6 +37,8 @@ export interface VrrpOptions {
   readonly checks: number;
   readonly minutes: number;
   readonly advertInt: string;
+  /** node options for both lvsd (e.g. V8's --single-threaded: no background compile/GC tasks). */
+  readonly nodeArgs?: readonly string[];
 }
 
 export interface LatenessSample { readonly atS: number; readonly samples: number; readonly p99Us: number; readonly maxUs: number }
@@ -105,8 +107,9 @@ async function startPair(o: VrrpOptions, dir: string, keep: (close: () => void) 
   const conf = (priority: number): string => farmConfig({ servers: o.checks, perService: 10 },
     { kind: 'tcp', delayLoopS: 1, connectTimeoutS: 1, retry: 1, retryDelayS: 1 }, { priority, advertInt: o.advertInt, vip: BENCH_VIP });
   const extraArgs = ['--debug-ipvs-memory'];
-  const master = startPeer({ impl: 'lvsd', ns: lan.ns.m!, name: 'm', dir, config: conf(150), extraArgs });
-  const backup = startPeer({ impl: 'lvsd', ns: lan.ns.b!, name: 'b', dir, config: conf(100), extraArgs });
+  const nodeArgs = o.nodeArgs ?? [];
+  const master = startPeer({ impl: 'lvsd', ns: lan.ns.m!, name: 'm', dir, config: conf(150), extraArgs, nodeArgs });
+  const backup = startPeer({ impl: 'lvsd', ns: lan.ns.b!, name: 'b', dir, config: conf(100), extraArgs, nodeArgs });
   started.push(master, backup);
   const hasVip = (ns: string): boolean => addresses(ns).includes(BENCH_VIP);
   const stable = (): boolean => {
@@ -165,7 +168,7 @@ async function measure(o: VrrpOptions, pair: Pair, log: (s: string) => void): Pr
     };
   };
   const transitions = peers.flatMap((p, i) => roleLines(p, firstLine[i]!).map((l) => `${ROLE[i]} ${l}`));
-  const tag = o.checks > 0 ? 'host' : 'host-baseline';
+  const tag = `${o.checks > 0 ? 'host' : 'host-baseline'}${(o.nodeArgs ?? []).length > 0 ? '-flags' : ''}`;
   mkdirSync(join(REPO, 'results'), { recursive: true });
   peers.forEach((p, i) => writeFileSync(join(REPO, 'results', `bench-checks-${tag}-${ROLE[i]}.log`), `${(p.director?.lines ?? []).map((l) => JSON.stringify(l)).join('\n')}\n`));
   return {

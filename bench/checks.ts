@@ -13,7 +13,8 @@
  *      services, all by default), whose services check every D s (default: --delay-loop); the
  *      others keep --delay-loop. Scales the load down under emulation without slow detections.
  *   B: --checks 2000 --minutes 3 --advert-int 0.02 [--no-baseline] (the baseline: the same pair
- *      without checks for as long, after the run with them)
+ *      without checks for as long, after the run with them) [--lvsd-node-flags "--single-threaded"]
+ *      (node options for both lvsd; the results then go to bench-checks-host-flags.json)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,7 +26,7 @@ import { runNative, type NativeResult } from './checks-native.js';
 import { runVrrp, type VrrpOptions } from './checks-vrrp.js';
 
 const RESULTS = join(REPO, 'results');
-const FILES = { lab: join(RESULTS, 'bench-checks-lab.json'), host: join(RESULTS, 'bench-checks-host.json'), native: join(RESULTS, 'bench-checks-native.json'), text: join(RESULTS, 'bench-checks.txt') };
+const FILES = { lab: join(RESULTS, 'bench-checks-lab.json'), host: join(RESULTS, 'bench-checks-host.json'), native: join(RESULTS, 'bench-checks-native.json'), hostFlags: join(RESULTS, 'bench-checks-host-flags.json'), text: join(RESULTS, 'bench-checks.txt') };
 const log = (s: string): void => { process.stderr.write(`${s}\n`); };
 
 interface Opts { part: 'lab' | 'host' | 'native' | 'report'; lab: LabOptions; vrrp: VrrpOptions; baseline: boolean }
@@ -39,11 +40,13 @@ export function parseArgs(argv: readonly string[]): Opts {
   let kill: 'reset' | 'refuse' = 'reset';
   let advertInt = '0.02';
   let baseline = true;
+  let nodeArgs: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
     const v = rest[i + 1];
     if (a === '--kill' && (v === 'reset' || v === 'refuse')) kill = v;
     else if (a === '--advert-int' && v !== undefined && Number(v) > 0) advertInt = v;
+    else if (a === '--lvsd-node-flags' && v !== undefined) nodeArgs = v.split(' ').filter((x) => x.length > 0);
     else if (a === '--no-baseline') {
       baseline = false;
       continue;
@@ -60,7 +63,7 @@ export function parseArgs(argv: readonly string[]): Opts {
     windowS: get('--window', 60), warmupS: get('--warmup', 10), kills: Math.min(servers, get('--kills', 20)), kill, pollMs: get('--poll-ms', 2), seed: get('--seed', 1),
   };
   if (servers < 1 || lab.check.delayLoopS <= 0) throw new Error('--servers and --delay-loop must be positive');
-  return { part, lab, vrrp: { checks: get('--checks', 2000), minutes: get('--minutes', 3), advertInt }, baseline };
+  return { part, lab, vrrp: { checks: get('--checks', 2000), minutes: get('--minutes', 3), advertInt, nodeArgs }, baseline };
 }
 
 const commandLine = (): string => `${process.argv[2] === 'lab' ? 'scripts/lab run -- ' : ''}node dist/bench/checks.js ${process.argv.slice(2).join(' ')}`;
@@ -75,12 +78,14 @@ function report(): string {
   const read = <T>(file: string): Stamped<T> | undefined => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Stamped<T> : undefined);
   const lab = read<Parameters<typeof labText>[0]['result']>(FILES.lab);
   const native = read<NativeResult>(FILES.native);
+  const hostFlags = read<HostResult>(FILES.hostFlags);
   const host = read<Parameters<typeof vrrpText>[0]['result']>(FILES.host);
   const rows = [
     ...(lab ? labText(lab) : ['=== bench/checks A: not run (results/bench-checks-lab.json missing) ===']),
     ...(native ? nativeText(native, lab?.result) : []),
     '',
     ...(host ? vrrpText(host) : ['=== bench/checks B: not run (results/bench-checks-host.json missing) ===']),
+    ...(hostFlags ? ['', ...vrrpText(hostFlags)] : []),
   ];
   return `${rows.join('\n')}\n`;
 }
@@ -113,10 +118,11 @@ async function main(): Promise<number> {
     process.stdout.write(`${nativeText({ command: commandLine(), date: new Date().toISOString(), result: r }).join('\n')}\n`);
     return 0;
   }
+  const flagged = (o.vrrp.nodeArgs ?? []).length > 0;
   const withChecks = await runVrrp(o.vrrp, log);
   const baseline = o.baseline ? (log('baseline: the same pair without checks'), await runVrrp({ ...o.vrrp, checks: 0 }, log)) : undefined;
   const r: HostResult = { withChecks, ...(baseline ? { baseline } : {}) };
-  save(FILES.host, r);
+  save(flagged ? FILES.hostFlags : FILES.host, r);
   process.stdout.write(`${vrrpText({ command: commandLine(), date: new Date().toISOString(), result: r }).join('\n')}\n`);
   return 0;
 }

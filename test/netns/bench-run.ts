@@ -36,6 +36,8 @@ export interface PeerSpec {
   readonly dir: string;
   readonly config: string;
   readonly extraArgs?: readonly string[];
+  /** Options for node itself, before lvsd's script (V8 flags: bench/checks tries `--single-threaded`). */
+  readonly nodeArgs?: readonly string[];
 }
 
 export function startPeer(s: PeerSpec): Peer {
@@ -46,7 +48,7 @@ export function startPeer(s: PeerSpec): Peer {
   const config = join(s.dir, `${s.name}.conf`);
   writeFileSync(config, s.config);
   const socket = join(s.dir, `${s.name}.sock`);
-  const args = [LVSD, '-n', '-f', config, '--socket', socket, '--pid-file', join(s.dir, `${s.name}.pid`),
+  const args = [...(s.nodeArgs ?? []), LVSD, '-n', '-f', config, '--socket', socket, '--pid-file', join(s.dir, `${s.name}.pid`),
     '--log-level', 'info', ...(s.extraArgs ?? [])];
   const p = startIn(undefined, s.ns, process.execPath, args);
   const d: Director = Object.assign(p, { name: s.name, socket, config });
