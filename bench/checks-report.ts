@@ -137,12 +137,10 @@ export function nativeText(s: Stamped<NativeResult>, lab?: LabResult): string[] 
   const perCheck = (ms: number, n: number): number => (n > 0 ? (ms * 1000) / n : Number.NaN);
   const native = perCheck(r.cpu.totalMs, r.cpu.requests);
   const inLab = lab ? perCheck(lab.cpu.lvsd.totalMs, lab.cpu.lvsd.requests) : Number.NaN;
-  const kaLab = lab ? perCheck(lab.cpu.keepalived.totalMs, lab.cpu.keepalived.requests) : Number.NaN;
   return [
     `calibration, lvsd alone natively on the host with the same config (--debug-ipvs-memory; ${s.command}, ${s.date}):`,
     `  ${r.cpu.totalMs.toFixed(0)} ms CPU (user ${r.cpu.userMs.toFixed(0)}, sys ${r.cpu.systemMs.toFixed(0)}) over ${(r.windowMs / 1000).toFixed(1)} s for ${r.cpu.requests} checks: ${native.toFixed(0)} µs per check`
       + `; check latency median ${fmtMs(r.latencyMs.median)}, p99 ${fmtMs(r.latencyMs.p99)}`,
-    ...(lab ? [`  lvsd's CPU per check in the lab is ${(inLab / native).toFixed(0)}x its native cost; keepalived's in the lab is ${(kaLab / native).toFixed(1)}x lvsd's native cost `
-      + '(keepalived exits without IPVS, so it has no native number here)'] : []),
+    ...(lab ? [`  lvsd's CPU per check in the lab is ${(inLab / native).toFixed(0)}x its native cost (keepalived exits without IPVS, so it has no native number here)`] : []),
   ];
 }
