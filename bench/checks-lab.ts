@@ -14,7 +14,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
-import { controlRequest } from '../src/daemon/control.js';
+import { controlRequest } from '../src/control/socket.js';
 import { LVSD, REPO } from '../test/netns/lvsd-harness.js';
 import { startIn, type Proc } from '../test/netns/topology.js';
 import { farmConfig, type CheckSettings, type FarmLayout } from './checks-conf.js';

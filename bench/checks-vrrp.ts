@@ -20,12 +20,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { controlRequest } from '../src/daemon/control.js';
+import { controlRequest } from '../src/control/socket.js';
 import { BENCH_VIP, startPeer, type Peer } from '../test/netns/bench-run.js';
 import { watchVip } from '../test/netns/bench-vip-watch.js';
 import { killNamespace } from '../test/netns/kp-peers.js';
 import { REPO } from '../test/netns/lvsd-harness.js';
-import { addresses, makeLan, nsExec, waitFor, type Lan } from '../test/netns/topology.js';
+import { addresses, makeLan, nsExec, type Lan } from '../test/netns/topology.js';
+import { waitUntil } from '../test/fixtures/wait.js';
 import { FARM_NET, farmConfig } from './checks-conf.js';
 import { latencies } from './checks-lab.js';
 import { pendingTeardowns } from './checks-topology.js';
@@ -116,7 +117,7 @@ async function startPair(o: VrrpOptions, dir: string, keep: (close: () => void) 
     if (started.some((p) => p.director?.child.exitCode !== null)) throw new Error(`lvsd exited: ${started.map((p) => p.director?.stderr.join('').slice(-300)).join(' | ')}`);
     return master.role() === 'MASTER' && backup.role() === 'BACKUP' && hasVip(lan.ns.m!) && !hasVip(lan.ns.b!);
   };
-  await waitFor(stable, 'master MASTER with the VIP, backup BACKUP', 120_000, 50);
+  await waitUntil(stable, 'master MASTER with the VIP, backup BACKUP', 120_000, 50);
   return { lan, farm, peers: [master, backup] };
 }
 

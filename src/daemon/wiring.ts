@@ -40,9 +40,9 @@ export function createDirector(config: Config, o: DirectorOptions): Director {
     log: o.log.child({ component: 'ipvs' }),
     time: systemTime,
     openBackend: async (choice) => {
-      if (o.ipvsMemory) return new (await import('../ipvs/memory-backend.js')).MemoryIpvsBackend();
       // Loaded on first use: a VRRP-only director never loads the netlink client.
-      const { openIpvsBackend } = await import('../ipvs/index.js');
+      const { MemoryIpvsBackend, openIpvsBackend } = await import('../ipvs/index.js');
+      if (o.ipvsMemory) return new MemoryIpvsBackend();
       return openIpvsBackend({ backend: choice, timeoutMs: 5000 });
     },
   });
