@@ -24,7 +24,7 @@ export function tempDir(t: ExecutionContext): string {
   return dir;
 }
 
-export function startLvsd(t: ExecutionContext, o: { ns: string; name: string; dir: string; config: string; extraArgs?: string[] }): Director {
+export function startLvsd(t: Pick<ExecutionContext, 'teardown'> | undefined, o: { ns: string; name: string; dir: string; config: string; extraArgs?: string[] }): Director {
   const config = join(o.dir, `${o.name}.conf`);
   writeFileSync(config, o.config);
   const socket = join(o.dir, `${o.name}.sock`);

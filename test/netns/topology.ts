@@ -104,7 +104,7 @@ export function eachLine(stream: Readable, fn: (line: string) => void): void {
 }
 
 /** Start `cmd args` in namespace `ns`; collected output; killed at teardown. */
-export function startIn(t: ExecutionContext | undefined, ns: string, cmd: string, args: readonly string[]): Proc {
+export function startIn(t: Pick<ExecutionContext, 'teardown'> | undefined, ns: string, cmd: string, args: readonly string[]): Proc {
   const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: Array<Record<string, unknown>> = [];
   const stderr: string[] = [];
