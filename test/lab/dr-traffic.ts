@@ -97,6 +97,8 @@ export interface Traffic {
   readonly events: ClientEvent[];
   /** Asks the client to stop and waits for it to exit. */
   stop(): Promise<void>;
+  /** Changes the request period. */
+  every(ms: number): void;
   kill(): void;
 }
 
@@ -112,6 +114,7 @@ export function startTraffic(t: Pick<ExecutionContext, 'teardown'> | undefined, 
   return {
     events,
     kill,
+    every: (ms) => { child.stdin.write(`every ${ms}\n`); },
     stop: async () => {
       child.stdin.end('stop\n');
       await exited;

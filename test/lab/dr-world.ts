@@ -181,9 +181,15 @@ export function establishedPorts(w: World, ns: string): Set<number> {
  * within milliseconds, where spawning `ip` takes hundreds under emulation. Without the link
  * down the kernel would go on forwarding for the VIP and the table the killed daemon left.
  */
-export async function crasher(t: Teardown, ns: string): Promise<{ crash(pids: readonly number[]): void }> {
+export interface Crasher {
+  /** The pid of the waiting `ip` (it lives in the namespace: leave it out of the victims). */
+  readonly pid: number;
+  crash(pids: readonly number[]): void;
+  close(): void;
+}
+
+export async function crasher(t: Teardown, ns: string): Promise<Crasher> {
   const ip = spawn('ip', ['-n', ns, '-batch', '-'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  t?.teardown(() => { if (ip.exitCode === null) ip.kill('SIGKILL'); });
   // ready once it has answered a first command (spawning it takes a while under emulation)
   await new Promise<void>((resolve, reject) => {
     ip.stdout.once('data', () => resolve());
@@ -191,11 +197,15 @@ export async function crasher(t: Teardown, ns: string): Promise<{ crash(pids: re
     ip.stdin.write('link show dev eth0\n');
   });
   ip.stdout.resume();
+  const close = (): void => { if (ip.exitCode === null) ip.kill('SIGKILL'); };
+  t?.teardown(close);
   return {
+    pid: ip.pid!,
     crash: (pids) => {
       killPids(pids);
       ip.stdin.end('link set eth0 down\n');
     },
+    close,
   };
 }
 

@@ -1,0 +1,129 @@
+/**
+ * bench/dr-failover (issue 11), in the IPVS lab, one run:
+ *   scripts/bench-dr-failover [--runs 10] [--intervals 1,0.1] [--impls lvsd,keepalived] [--every-ms 20]
+ * The direct-routing world of test/lab/dr.test.ts (a client, two directors, nginx and a Node real
+ * server) with lvsd, then keepalived 2.2.7, on both directors, from the same keepalived.conf
+ * (VRRPv3, priorities 150 / 100, lvs_sync_daemon on) at each advert interval. The client starts a
+ * request every --every-ms on a new connection and holds four (two on :80, two on :8080 with
+ * persistence). Each run crashes the master (kill -9 of its processes, link down) k of N at
+ * (k + 0.5)/N of an interval after one of its adverts, the same for both implementations
+ * (test/lab/dr-failover-run.ts), and records the takeover (kill → VIP on the backup), the client's
+ * longest time without an answer, and how many held connections answer again.
+ * Prints medians / p90 and lvsd/keepalived ratios; writes results/bench-dr-failover.txt.
+ * Absolute times under emulation (TCG) are slow and noisy: compare within the run.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { REPO } from '../test/netns/lvsd-harness.js';
+import type { Impl } from '../test/lab/dr-directors.js';
+import { runSeries, type RunSample } from '../test/lab/dr-failover-run.js';
+import { makeWorld, masterDownMs, startRealServers } from '../test/lab/dr-world.js';
+
+interface Opts { runs: number; intervals: string[]; impls: Impl[]; everyMs: number }
+
+function parseArgs(argv: readonly string[]): Opts {
+  const o: Opts = { runs: 10, intervals: ['1', '0.1'], impls: ['lvsd', 'keepalived'], everyMs: 20 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--runs') o.runs = Number(argv[++i]);
+    else if (a === '--intervals') o.intervals = String(argv[++i]).split(',');
+    else if (a === '--impls') o.impls = String(argv[++i]).split(',').filter((x): x is Impl => x === 'lvsd' || x === 'keepalived');
+    else if (a === '--every-ms') o.everyMs = Number(argv[++i]);
+    else throw new Error(`unknown argument ${a} (usage: dr-failover.js [--runs N] [--intervals 1,0.1] [--impls lvsd,keepalived] [--every-ms 20])`);
+  }
+  if (!(o.runs >= 1) || !(o.everyMs >= 1) || o.impls.length === 0) throw new Error('--runs and --every-ms must be positive, --impls lvsd and/or keepalived');
+  return o;
+}
+
+function quantile(xs: readonly number[], q: number): number {
+  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
+}
+const fmt = (ms: number): string => (Number.isNaN(ms) ? 'n/a' : `${ms.toFixed(1)} ms`);
+const log = (s: string): void => { process.stderr.write(`${s}\n`); };
+
+interface Cell { impl: Impl; interval: string; samples: RunSample[]; failures: string[] }
+
+const pick = (c: Cell, f: (r: RunSample) => number): number[] => c.samples.map(f);
+const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+
+function row(c: Cell): string {
+  const extra = pick(c, (r) => r.gapMs - r.takeoverMs);
+  const within = c.samples.filter((r) => r.gapMs <= r.takeoverMs + 50).length;
+  return [`${Number(c.interval) * 1000} ms`.padEnd(8), c.impl.padEnd(10), String(c.samples.length).padEnd(3),
+    `${fmt(quantile(pick(c, (r) => r.takeoverMs), 0.5))} / ${fmt(quantile(pick(c, (r) => r.takeoverMs), 0.9))}`.padEnd(22),
+    `${fmt(quantile(pick(c, (r) => r.gapMs), 0.5))} / ${fmt(quantile(pick(c, (r) => r.gapMs), 0.9))}`.padEnd(22),
+    `${fmt(quantile(extra, 0.5))} / ${fmt(Math.max(...extra))}`.padEnd(20), `${within}/${c.samples.length}`.padEnd(7),
+    `${sum(pick(c, (r) => r.heldSurvived))}/${sum(pick(c, (r) => r.heldBefore))}`.padEnd(8),
+    `${sum(pick(c, (r) => r.failed))}/${sum(pick(c, (r) => r.requests))}`, c.failures.length ? `  (${c.failures.length} runs failed)` : ''].join(' | ');
+}
+
+function report(o: Opts, cells: Cell[], load0: string): string {
+  const rows = [
+    '=== bench/dr-failover: crash of the master director under client traffic (direct routing, sync daemon on), lvsd vs keepalived 2.2.7 ===',
+    `date ${new Date().toISOString()}  kernel ${execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim()} (QEMU/TCG lab)  cpus ${availableParallelism()}  loadavg at start ${load0} at end ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
+    `runs per cell ${o.runs}; crash = kill -9 of every process of the master's namespace + its link down, k of N at (k + 0.5)/N of an interval after an advert`,
+    `client: a request every ${o.everyMs} ms on a new connection (:80 and :8080 in turn), 4 held connections (2 on :80, 2 on :8080 persistent)`,
+    'takeover = kill -> VIP added on the backup (ip -ts monitor); gap = longest time without an answer at the client; expected takeover <= 3 x interval + skew',
+    '',
+    'interval | impl       | n   | takeover median / p90  | client gap median / p90 | gap - takeover med / max | <= +50 | held    | failed requests',
+    ...cells.map(row),
+    '',
+  ];
+  for (const iv of o.intervals) {
+    const l = cells.find((c) => c.interval === iv && c.impl === 'lvsd');
+    const k = cells.find((c) => c.interval === iv && c.impl === 'keepalived');
+    if (!l || !k) continue;
+    const [lg, kg] = [quantile(pick(l, (r) => r.gapMs), 0.5), quantile(pick(k, (r) => r.gapMs), 0.5)];
+    const [lt, kt] = [quantile(pick(l, (r) => r.takeoverMs), 0.5), quantile(pick(k, (r) => r.takeoverMs), 0.5)];
+    rows.push(`${Number(iv) * 1000} ms adverts (master-down ${fmt(masterDownMs(iv, 100))}): ratio lvsd/keepalived client gap ${(lg / kg).toFixed(3)}, takeover ${(lt / kt).toFixed(3)}; ` +
+      `goal lvsd gap <= keepalived's: ${lg <= kg ? 'MET' : 'NOT MET'}`);
+  }
+  for (const c of cells) {
+    const held = `${sum(pick(c, (r) => r.heldSurvived))}/${sum(pick(c, (r) => r.heldBefore))}`;
+    const all = sum(pick(c, (r) => r.heldSurvived)) === sum(pick(c, (r) => r.heldBefore)) && c.samples.length > 0;
+    rows.push(`${c.impl}@${c.interval}: held connections surviving ${held} (goal 100 %: ${all ? 'MET' : 'NOT MET'}); ` +
+      `gap <= takeover + 50 ms in ${c.samples.filter((r) => r.gapMs <= r.takeoverMs + 50).length}/${c.samples.length} runs; median kill phase ${fmt(quantile(pick(c, (r) => r.phaseMs), 0.5))}`);
+    for (const f of new Set(c.failures)) rows.push(`  failure: ${f}`);
+  }
+  return `${rows.join('\n')}\n`;
+}
+
+async function main(): Promise<number> {
+  const o = parseArgs(process.argv.slice(2));
+  const load0 = loadavg().map((x) => x.toFixed(2)).join(' ');
+  const dir = mkdtempSync(join(tmpdir(), 'lvsd-bench-dr-'));
+  const world = makeWorld(undefined, dir);
+  const cells: Cell[] = [];
+  try {
+    log('bench/dr-failover: starting the real servers');
+    await startRealServers(world);
+    // the order alternates per interval, so a drift of the machine's load does not favour one
+    o.intervals.forEach((iv, i) => { for (const impl of i % 2 ? [...o.impls].reverse() : o.impls) cells.push({ impl, interval: iv, samples: [], failures: [] }); });
+    for (const c of cells) {
+      log(`${c.impl} at ${c.interval} s adverts`);
+      Object.assign(c, await runSeries({ world, impl: c.impl, advertInt: c.interval, runs: o.runs, everyMs: o.everyMs, log }));
+    }
+  } finally {
+    world.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const text = report(o, cells, load0);
+  process.stdout.write(text);
+  mkdirSync(join(REPO, 'results'), { recursive: true });
+  writeFileSync(join(REPO, 'results', 'bench-dr-failover.txt'), text);
+  return 0;
+}
+
+if (process.getuid?.() !== 0) {
+  process.stderr.write('bench/dr-failover: must run as root, in the lab (scripts/bench-dr-failover)\n');
+  process.exitCode = 1;
+} else {
+  process.exitCode = await main();
+}

@@ -1,0 +1,184 @@
+/**
+ * One series of bench/dr-failover: in the direct-routing world (dr-world.ts), dirA (priority
+ * 150) and dirB (100) run lvsd or keepalived from the same keepalived.conf with the sync daemon
+ * on; one client (dr-client.js) holds four connections and starts a request every few ms.
+ * Each run crashes dirA (its processes killed, its link down: crasher) at a planned phase of
+ * its advert cycle, and records the takeover (kill → VIP on dirB, from `ip -ts monitor`), the
+ * client's longest gap without an answer, and how many held connections answered again.
+ * dirA is restarted (clean slate: cleanDirector) while the aftermath is measured, its link
+ * kept down until then. No ava here: bench code.
+ */
+import { performance } from 'node:perf_hooks';
+import { namespacePids } from '../netns/kp-peers.js';
+import { waitFor } from '../netns/topology.js';
+import { watchAdverts, type AdvertWatch } from '../netns/bench-advert-watch.js';
+import { watchVip, type VipWatch } from '../netns/bench-vip-watch.js';
+import { nsExec } from '../netns/topology.js';
+import { cleanDirector, startDirectorImpl, type Impl, type RunningDirector } from './dr-directors.js';
+import { PERSISTENT_PORT, PLAIN_PORT, VIP, crasher, directorConfig, establishedPorts, syncStates, type World } from './dr-world.js';
+import { monoMs, startTraffic, summarize, type Traffic } from './dr-traffic.js';
+
+export interface RunSample {
+  /** Kill → VIP added on dirB. */
+  readonly takeoverMs: number;
+  /** The client's longest time without an answer around the crash. */
+  readonly gapMs: number;
+  /** dirA's last advert seen by dirB → the kill. */
+  readonly phaseMs: number;
+  readonly heldBefore: number;
+  readonly heldSurvived: number;
+  readonly requests: number;
+  readonly failed: number;
+  /** err → count, for the failed requests. */
+  readonly failures: Readonly<Record<string, number>>;
+}
+
+export interface SeriesOptions {
+  readonly world: World;
+  readonly impl: Impl;
+  /** advert_int, seconds (keepalived.conf text). */
+  readonly advertInt: string;
+  readonly runs: number;
+  readonly everyMs: number;
+  readonly log: (line: string) => void;
+}
+
+const PRIORITY = { dirA: 150, dirB: 100 } as const;
+const SLOW = 120_000;
+/** The client's request period while a director restarts (the held connections go on as usual). */
+const RECOVERY_EVERY_MS = 250;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `pred` until true (→ true) or `timeoutMs` has passed (→ false). */
+async function within(pred: () => boolean, timeoutMs: number): Promise<boolean> {
+  for (const end = performance.now() + timeoutMs; performance.now() < end; await sleep(200)) if (pred()) return true;
+  return pred();
+}
+
+interface SeriesState {
+  readonly o: SeriesOptions;
+  a: RunningDirector;
+  readonly b: RunningDirector;
+  readonly traffic: Traffic;
+  readonly vip: VipWatch;
+  readonly adverts: AdvertWatch;
+  /** client time (CLOCK_MONOTONIC ms) minus this process's performance.now() */
+  readonly offset: number;
+  starts: number;
+}
+
+function startA(s: Pick<SeriesState, 'o' | 'starts'>): RunningDirector {
+  const { world: w, impl, advertInt } = s.o;
+  return startDirectorImpl(impl, { ns: w.lan.ns.dirA!, name: `a${s.starts}`, dir: w.dir,
+    config: directorConfig(w, { name: 'dirA', priority: PRIORITY.dirA, advertInt, sync: true }) });
+}
+
+/** dirA MASTER with the master sync daemon, dirB BACKUP with the backup one, every held connection answering and synced to dirB. */
+async function stable(s: SeriesState): Promise<void> {
+  const { lan } = s.o.world;
+  const what = `${s.o.impl}: dirA MASTER, dirB BACKUP, sync daemons master / backup`;
+  await waitFor(() => s.a.role() === 'MASTER' && s.b.role() === 'BACKUP' && syncStates(lan.ns.dirA!).join() === 'master'
+    && syncStates(lan.ns.dirB!).join() === 'backup', what, SLOW, 100)
+    .catch((e: Error) => { throw new Error(`${e.message}; dirA ${s.a.role()} ${syncStates(lan.ns.dirA!).join()}, dirB ${s.b.role()} ${syncStates(lan.ns.dirB!).join()}\n${s.a.tail()}\n${s.b.tail()}`); });
+  const held = (): number[] => s.traffic.events.flatMap((e) => (e.ev === 'held-up' ? [e.local] : []));
+  await waitFor(() => held().length === 4 && held().every((p) => establishedPorts(s.o.world, lan.ns.dirB!).has(p)), 'the held connections synced to dirB', SLOW, 200);
+  await waitFor(() => {
+    const sum = summarize(s.traffic.events, monoMs() - 1000, monoMs());
+    return sum.failed === 0 && sum.ok > 0 && sum.held.every((h) => h.lost !== undefined || h.answers > 0);
+  }, 'a calm second of traffic', SLOW, 100);
+}
+
+/** Waits for the planned kill time: `fraction` of an interval after one of dirA's adverts (seen by dirB). */
+async function atPhase(s: SeriesState, fraction: number): Promise<void> {
+  const intervalMs = Number(s.o.advertInt) * 1000;
+  const from = s.o.world.lan.ip4.dirA!;
+  const tolerance = Math.max(2, 0.05 * intervalMs);
+  let advertAt = await s.adverts.nextFrom(from, performance.now(), 5 * intervalMs + 2000);
+  // an advert whose tcpdump line came too late for the plan gives way to the next, a few times at most
+  for (let k = 0; k < 5 && performance.now() > advertAt + fraction * intervalMs + tolerance; k++) {
+    advertAt = await s.adverts.nextFrom(from, advertAt, 5 * intervalMs + 2000);
+  }
+  const planned = advertAt + fraction * intervalMs;
+  if (planned - performance.now() > 2) await sleep(planned - performance.now() - 2);
+  while (performance.now() < planned) { /* at most ~2 ms */ }
+}
+
+async function oneRun(s: SeriesState, k: number): Promise<RunSample> {
+  const { lan } = s.o.world;
+  const tRun = performance.now();
+  await stable(s);
+  // full rate from here to the end of the aftermath (a calm second first)
+  s.traffic.every(s.o.everyMs);
+  const calmFrom = monoMs();
+  await waitFor(() => monoMs() > calmFrom + 1000 && summarize(s.traffic.events, calmFrom, monoMs()).failed === 0, 'a calm second at full rate', SLOW, 100);
+  const tStable = performance.now();
+  const cut = await crasher(undefined, lan.ns.dirA!);
+  const victims = namespacePids(lan.ns.dirA!).filter((p) => p !== cut.pid).sort((x, y) => y - x);
+  await atPhase(s, (k + 0.5) / s.o.runs);
+  const t0 = performance.now();
+  cut.crash(victims);
+  const added = await s.vip.addedAfter(t0, 30_000);
+  const last = s.adverts.lastFrom(lan.ip4.dirA!, t0);
+  const before = summarize(s.traffic.events, t0 + s.offset - 2000, t0 + s.offset).held.filter((h) => !h.lost && h.answers > 0).map((h) => h.id);
+  const takeover = added.atMs + s.offset;
+  // a held connection still silent after 30 s counts as lost
+  await within(() => {
+    const after = summarize(s.traffic.events, takeover, monoMs());
+    return monoMs() > takeover + 1000 && after.held.filter((h) => before.includes(h.id)).every((h) => h.lost !== undefined || h.answers > 0);
+  }, 30_000);
+  const aftermathMs = performance.now() - t0;
+  const sum = summarize(s.traffic.events, t0 + s.offset - 1000, monoMs());
+  const after = summarize(s.traffic.events, takeover, monoMs());
+  const survived = after.held.filter((h) => before.includes(h.id) && !h.lost && h.answers > 0).length;
+  // dirA back on a clean slate (after the aftermath: starting a director costs seconds of CPU,
+  // lvsd tens under emulation, so the client slows down meanwhile)
+  s.traffic.every(RECOVERY_EVERY_MS);
+  cut.close();
+  cleanDirector(lan.ns.dirA!);
+  s.starts++;
+  s.a = startA(s);
+  nsExec(lan.ns.dirA!, 'ip', ['link', 'set', 'eth0', 'up']);
+  s.o.log(`    (stable after ${(tStable - tRun).toFixed(0)} ms, killed ${(t0 - tStable).toFixed(0)} ms later, aftermath ${aftermathMs.toFixed(0)} ms)`);
+  return { takeoverMs: added.atMs - t0, gapMs: sum.maxGapMs, phaseMs: last === undefined ? Number.NaN : t0 - last,
+    heldBefore: before.length, heldSurvived: survived, requests: sum.requests, failed: sum.failed, failures: sum.failures };
+}
+
+/** Runs `runs` crashes; failed runs are reported as text and the series goes on when it can. */
+export async function runSeries(o: SeriesOptions): Promise<{ samples: RunSample[]; failures: string[] }> {
+  const { lan } = o.world;
+  for (const h of ['dirA', 'dirB'] as const) cleanDirector(lan.ns[h]!, { table: true });
+  nsExec(lan.ns.dirA!, 'ip', ['link', 'set', 'eth0', 'up']);
+  const b = startDirectorImpl(o.impl, { ns: lan.ns.dirB!, name: 'b', dir: o.world.dir,
+    config: directorConfig(o.world, { name: 'dirB', priority: PRIORITY.dirB, advertInt: o.advertInt, sync: true }) });
+  const partial = { o, starts: 0 };
+  const a = startA(partial);
+  const samples: RunSample[] = [];
+  const failures: string[] = [];
+  let s: SeriesState | undefined;
+  try {
+    await waitFor(() => a.role() === 'MASTER' && b.role() === 'BACKUP', `${o.impl}: first election`, SLOW, 100);
+    const traffic = startTraffic(undefined, lan.ns.client!, { host: VIP, ports: [PLAIN_PORT, PERSISTENT_PORT], everyMs: o.everyMs,
+      heldPorts: [PLAIN_PORT, PLAIN_PORT, PERSISTENT_PORT, PERSISTENT_PORT], heldEveryMs: 100, timeoutMs: 10_000 });
+    s = { ...partial, a, b, traffic, vip: watchVip(lan.ns.dirB!, VIP), adverts: await watchAdverts(lan.ns.dirB!), offset: monoMs() - performance.now() };
+    for (let k = 0; k < o.runs; k++) {
+      try {
+        const r = await oneRun(s, k);
+        samples.push(r);
+        o.log(`  ${o.impl}@${o.advertInt} run ${k + 1}/${o.runs}: takeover ${r.takeoverMs.toFixed(1)} ms, client gap ${r.gapMs.toFixed(1)} ms, killed ${r.phaseMs.toFixed(1)} ms after an advert, held ${r.heldSurvived}/${r.heldBefore}, failed requests ${r.failed}/${r.requests}${r.failed ? ` ${JSON.stringify(r.failures)}` : ''}`);
+      } catch (e) {
+        failures.push((e as Error).message.split('\n')[0]!);
+        o.log(`  ${o.impl}@${o.advertInt} run ${k + 1}/${o.runs}: FAILED ${(e as Error).message}`);
+        cleanDirector(lan.ns.dirA!);
+        s.starts++;
+        s.a = startA(s);
+        nsExec(lan.ns.dirA!, 'ip', ['link', 'set', 'eth0', 'up']);
+      }
+    }
+  } finally {
+    s?.traffic.kill();
+    s?.vip.stop();
+    s?.adverts.stop();
+    for (const h of ['dirA', 'dirB'] as const) cleanDirector(lan.ns[h]!, { table: true });
+  }
+  return { samples, failures };
+}
