@@ -31,7 +31,7 @@ const PRIORITY = { dirA: 150, dirB: 100 } as const;
 const TAKEOVER_MARGIN_MS = 1000;
 const GAP_MARGIN_MS = 1500;
 /** Longest gap in plain operation (no failover): a few request periods, plus emulation stalls. */
-const CALM_GAP_MS = 1000;
+const CALM_GAP_MS = 1500;
 const SLOW = 60_000;
 
 const cleanups: Array<() => void> = [];
@@ -51,7 +51,6 @@ const startDirector = (w: World, host: Host, rs1Weight: number): Director =>
 test.before(async () => {
   if (!inLab) return;
   const t0 = monoMs();
-  markFrom = t0;
   const dir = mkdtempSync(join(tmpdir(), 'lvsd-dr-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const w = makeWorld(scope, dir);
@@ -59,9 +58,7 @@ test.before(async () => {
   const a = startDirector(w, 'dirA', 1);
   const b = startDirector(w, 'dirB', 1);
   await startRealServers(w);
-  mark('servers ready');
   await waitFor(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(b, 'VI_1') === 'BACKUP', 'dirA MASTER, dirB BACKUP', SLOW, 50);
-  mark('roles');
   const traffic = startTraffic(scope, w.lan.ns.client!, {
     host: VIP, ports: [PLAIN_PORT, PERSISTENT_PORT], everyMs: 50,
     heldPorts: [PLAIN_PORT, PLAIN_PORT, PERSISTENT_PORT, PERSISTENT_PORT], heldEveryMs: 200, timeoutMs: 10_000,
@@ -70,10 +67,6 @@ test.before(async () => {
   await settled();
   lab.setupMs = monoMs() - t0;
 });
-
-let markFrom = 0;
-const mark = (what: string): void => { process.stderr.write(`# ${((monoMs() - markFrom) / 1000).toFixed(1)} s ${what}\n`); };
-test.beforeEach(() => { markFrom = monoMs(); });
 
 const applies = (d: Director): Array<Record<string, unknown>> => d.lines.filter((l) => l.event === 'ipvs.apply');
 
@@ -91,21 +84,16 @@ async function settled(): Promise<void> {
   const { w } = lab;
   await waitFor(() => roleOf(lab.a, 'VI_1') === 'MASTER' && roleOf(lab.b, 'VI_1') === 'BACKUP', 'dirA MASTER, dirB BACKUP', SLOW, 50);
   await waitFor(() => syncStates(w.lan.ns.dirA!).join() === 'master' && syncStates(w.lan.ns.dirB!).join() === 'backup', 'sync daemons master on dirA, backup on dirB', SLOW, 100);
-  mark('sync daemons');
   await waitFor(() => heldPorts().length === 4, 'four held connections up', SLOW, 50);
-  mark('held up');
   await waitFor(() => { const synced = establishedPorts(w, w.lan.ns.dirB!); return heldPorts().every((p) => synced.has(p)); }, 'the held connections synced to dirB', SLOW, 200);
-  mark('held synced');
   await waitFor(() => {
     const s = summarize(lab.traffic.events, monoMs() - 2000, monoMs());
     return s.failed === 0 && s.ok >= 10 && s.maxGapMs < CALM_GAP_MS && s.held.every((h) => h.answers > 0);
   }, '2 s of calm traffic', SLOW, 200);
-  mark('calm');
 }
 
 /** Waits until every held connection answered (or was lost) after `since` and 2 s of traffic passed; sums up from `from`. */
 async function aftermath(from: number, since: number): Promise<TrafficSummary> {
-  mark('aftermath');
   await waitFor(() => heldAnsweredAfter(since) && monoMs() > since + 2000, 'every held connection answering again', SLOW, 100);
   return summarize(lab.traffic.events, from, monoMs());
 }
@@ -121,7 +109,6 @@ function checkClient(t: ExecutionContext, s: TrafficSummary): void {
 
 /** dirA back (link up, lvsd started with its config) and settled again. */
 async function recoverA(): Promise<void> {
-  mark('recover');
   nsExec(lab.w.lan.ns.dirA!, 'ip', ['link', 'set', 'eth0', 'up']);
   lab.a = startDirector(lab.w, 'dirA', lab.rs1Weight);
   await settled();
@@ -165,16 +152,16 @@ labTest('lvsd killed (-9) and started again on the master with the same config a
   lab.a.kill('SIGKILL');
   await lab.a.exited;
   lab.a = startDirector(lab.w, 'dirA', lab.rs1Weight);
-  mark('killed, started');
   await waitFor(() => applies(lab.a).length >= 1, 'the restarted lvsd reconciles', SLOW, 50);
-  mark('applied');
   t.like(applies(lab.a)[0], { ops: 0, failed: 0 }, 'the table is adopted: no IPVS operation');
   await settled();
   const s = await aftermath(t0 - 2000, monoMs());
   checkClient(t, s);
-  // lvsd starts as BACKUP and waits its own Master_Down_Interval (as keepalived 2.2.7 does), so
-  // when the restart takes longer than dirB's (1.8 s; Node alone starts in ~3 s under emulation)
-  // dirB takes over meanwhile and dirA preempts it back: the VIP moves twice.
+  // Meanwhile dirA's kernel went on forwarding. But lvsd starts as BACKUP and waits its own
+  // Master_Down_Interval (keepalived 2.2.7 too, even with state MASTER): dirB's runs from dirA's
+  // last advert and is only (150 - 100) / 256 x 500 ms = 98 ms longer, so unless lvsd is back
+  // within those 98 ms dirB takes over and dirA preempts it back: the VIP moves twice, and a
+  // request in flight at a move that the sync daemon has not carried over yet is reset.
   const moves = roleChanges(lab.b).filter((r) => r.at > t0 && r.to === 'MASTER').length;
   t.log(`dirB took over ${moves} time(s) during the restart; ${s.failed} request(s) failed`);
 });
