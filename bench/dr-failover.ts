@@ -64,16 +64,20 @@ function row(c: Cell): string {
     `${sum(pick(c, (r) => r.failed))}/${sum(pick(c, (r) => r.requests))}`, c.failures.length ? `  (${c.failures.length} runs failed)` : ''].join(' | ');
 }
 
-function report(o: Opts, cells: Cell[], load0: string): string {
+function report(o: Opts, cells: Cell[], load0: string, minutes: number): string {
   const rows = [
     '=== bench/dr-failover: crash of the master director under client traffic (direct routing, sync daemon on), lvsd vs keepalived 2.2.7 ===',
     `date ${new Date().toISOString()}  kernel ${execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim()} (QEMU/TCG lab)  cpus ${availableParallelism()}  loadavg at start ${load0} at end ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
-    `runs per cell ${o.runs}; crash = kill -9 of every process of the master's namespace + its link down, k of N at (k + 0.5)/N of an interval after an advert`,
+    `took ${minutes.toFixed(1)} min; runs per cell ${o.runs}; crash = kill -9 of every process of the master's namespace + its link down, k of N at (k + 0.5)/N of an interval after an advert`,
     `client: a request every ${o.everyMs} ms on a new connection (:80 and :8080 in turn), 4 held connections (2 on :80, 2 on :8080 persistent)`,
     'takeover = kill -> VIP added on the backup (ip -ts monitor); gap = longest time without an answer at the client; expected takeover <= 3 x interval + skew',
     '',
     'interval | impl       | n   | takeover median / p90  | client gap median / p90 | gap - takeover med / max | <= +50 | held    | failed requests',
     ...cells.map(row),
+    '',
+    'the gap in parts (medians): kill - last answer before the gap | takeover | VIP on the backup -> first answer after the gap',
+    ...cells.map((c) => `${`${Number(c.interval) * 1000} ms`.padEnd(8)} | ${c.impl.padEnd(10)} | ${fmt(quantile(pick(c, (r) => r.lastAnswerMs), 0.5)).padEnd(10)} | ` +
+      `${fmt(quantile(pick(c, (r) => r.takeoverMs), 0.5)).padEnd(10)} | ${fmt(quantile(pick(c, (r) => r.firstAnswerMs), 0.5))} (p90 ${fmt(quantile(pick(c, (r) => r.firstAnswerMs), 0.9))})`),
     '',
   ];
   for (const iv of o.intervals) {
@@ -98,6 +102,7 @@ function report(o: Opts, cells: Cell[], load0: string): string {
 async function main(): Promise<number> {
   const o = parseArgs(process.argv.slice(2));
   const load0 = loadavg().map((x) => x.toFixed(2)).join(' ');
+  const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'lvsd-bench-dr-'));
   const world = makeWorld(undefined, dir);
   const cells: Cell[] = [];
@@ -114,7 +119,7 @@ async function main(): Promise<number> {
     world.close();
     rmSync(dir, { recursive: true, force: true });
   }
-  const text = report(o, cells, load0);
+  const text = report(o, cells, load0, (Date.now() - started) / 60_000);
   process.stdout.write(text);
   mkdirSync(join(REPO, 'results'), { recursive: true });
   writeFileSync(join(REPO, 'results', 'bench-dr-failover.txt'), text);

@@ -23,6 +23,13 @@ export interface RunSample {
   readonly takeoverMs: number;
   /** The client's longest time without an answer around the crash. */
   readonly gapMs: number;
+  /**
+   * The gap in three parts: gapMs = lastAnswerMs + takeoverMs + firstAnswerMs, where lastAnswerMs
+   * is the kill minus the gap's last answer (negative: answers still came after the kill, from
+   * requests already forwarded) and firstAnswerMs runs from the VIP on the backup to the gap's end.
+   */
+  readonly lastAnswerMs: number;
+  readonly firstAnswerMs: number;
   /** dirA's last advert seen by dirB → the kill. */
   readonly phaseMs: number;
   readonly heldBefore: number;
@@ -139,7 +146,8 @@ async function oneRun(s: SeriesState, k: number): Promise<RunSample> {
   s.a = startA(s);
   nsExec(lan.ns.dirA!, 'ip', ['link', 'set', 'eth0', 'up']);
   s.o.log(`    (stable after ${(tStable - tRun).toFixed(0)} ms, killed ${(t0 - tStable).toFixed(0)} ms later, aftermath ${aftermathMs.toFixed(0)} ms)`);
-  return { takeoverMs: added.atMs - t0, gapMs: sum.maxGapMs, phaseMs: last === undefined ? Number.NaN : t0 - last,
+  return { takeoverMs: added.atMs - t0, gapMs: sum.maxGapMs, lastAnswerMs: t0 + s.offset - sum.gapFrom,
+    firstAnswerMs: sum.gapFrom + sum.maxGapMs - takeover, phaseMs: last === undefined ? Number.NaN : t0 - last,
     heldBefore: before.length, heldSurvived: survived, requests: sum.requests, failed: sum.failed, failures: sum.failures };
 }
 
@@ -164,7 +172,7 @@ export async function runSeries(o: SeriesOptions): Promise<{ samples: RunSample[
       try {
         const r = await oneRun(s, k);
         samples.push(r);
-        o.log(`  ${o.impl}@${o.advertInt} run ${k + 1}/${o.runs}: takeover ${r.takeoverMs.toFixed(1)} ms, client gap ${r.gapMs.toFixed(1)} ms, killed ${r.phaseMs.toFixed(1)} ms after an advert, held ${r.heldSurvived}/${r.heldBefore}, failed requests ${r.failed}/${r.requests}${r.failed ? ` ${JSON.stringify(r.failures)}` : ''}`);
+        o.log(`  ${o.impl}@${o.advertInt} run ${k + 1}/${o.runs}: takeover ${r.takeoverMs.toFixed(1)} ms, client gap ${r.gapMs.toFixed(1)} ms (last answer ${r.lastAnswerMs.toFixed(0)} ms before the kill, first ${r.firstAnswerMs.toFixed(0)} ms after the VIP), killed ${r.phaseMs.toFixed(1)} ms after an advert, held ${r.heldSurvived}/${r.heldBefore}, failed requests ${r.failed}/${r.requests}${r.failed ? ` ${JSON.stringify(r.failures)}` : ''}`);
       } catch (e) {
         failures.push((e as Error).message.split('\n')[0]!);
         o.log(`  ${o.impl}@${o.advertInt} run ${k + 1}/${o.runs}: FAILED ${(e as Error).message}`);

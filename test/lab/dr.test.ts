@@ -31,7 +31,7 @@ const PRIORITY = { dirA: 150, dirB: 100 } as const;
 const TAKEOVER_MARGIN_MS = 1000;
 const GAP_MARGIN_MS = 1500;
 /** Longest gap in plain operation (no failover): a few request periods, plus emulation stalls. */
-const CALM_GAP_MS = 1500;
+const CALM_GAP_MS = 2000;
 const SLOW = 60_000;
 
 const cleanups: Array<() => void> = [];
@@ -186,17 +186,20 @@ labTest('a crash of the master (kill -9 + link down): dirB takes over within the
   await recoverA();
 });
 
-labTest('a TERM handover: dirB takes over within the skew time, the client gap stays within it, every held connection survives', async (t) => {
+labTest('a TERM handover: dirB takes over within the skew time of dirA\'s stop, the client gap stays within it, every held connection survives', async (t) => {
   await settled();
   const t0 = monoMs();
   lab.a.kill('SIGTERM');
   await waitFor(() => roleOf(lab.b, 'VI_1') === 'MASTER', 'dirB takes over', SLOW, 20);
   const takeover = roleChanges(lab.b).filter((r) => r.to === 'MASTER').at(-1)!.at;
   t.is(await lab.a.exited, 0, 'lvsd exits cleanly');
+  // from dirA's stop (its priority-0 advert follows at once): the signal's delivery is not VRRP's
+  const stopped = lab.a.lines.find((l) => l.event === 'director.stop');
+  const stopAt = Date.parse(String(stopped?.time)) - (Date.now() - monoMs()); // pino's ISO time
   const s = await aftermath(t0 - 2000, takeover);
   const skewMs = ((256 - PRIORITY.dirB) * Number(ADVERT) * 1000) / 256;
-  t.log(`takeover ${(takeover - t0).toFixed(0)} ms after SIGTERM (skew time ${skewMs.toFixed(0)} ms); client gap ${s.maxGapMs.toFixed(0)} ms`);
-  t.true(takeover - t0 <= skewMs + TAKEOVER_MARGIN_MS, 'takeover within the skew time + margin');
+  t.log(`takeover ${(takeover - stopAt).toFixed(0)} ms after dirA's stop, ${(takeover - t0).toFixed(0)} ms after SIGTERM (skew time ${skewMs.toFixed(0)} ms); client gap ${s.maxGapMs.toFixed(0)} ms`);
+  t.true(takeover - stopAt <= skewMs + TAKEOVER_MARGIN_MS, 'takeover within the skew time + margin (the Master_Down_Interval would be 1805 ms)');
   t.true(s.maxGapMs <= skewMs + GAP_MARGIN_MS, 'client gap within the skew time + margin');
   checkClient(t, s);
   // the last scenario: no recovery needed (the after hook removes everything)
