@@ -5,10 +5,10 @@
  * server) with lvsd, then keepalived 2.2.7, on both directors, from the same keepalived.conf
  * (VRRPv3, priorities 150 / 100, lvs_sync_daemon on) at each advert interval. The client starts a
  * request every --every-ms on a new connection and holds four (two on :80, two on :8080 with
- * persistence). Each run crashes the master (kill -9 of its processes, link down) k of N at
- * (k + 0.5)/N of an interval after one of its adverts, the same for both implementations
- * (test/lab/dr-failover-run.ts), and records the takeover (kill → VIP on the backup), the client's
- * longest time without an answer, and how many held connections answer again.
+ * persistence). Each run crashes the master (its link down, then kill -9 of its processes) k of N
+ * at (k + 0.5)/N of an interval after one of its adverts, the same for both implementations
+ * (test/lab/dr-failover-run.ts), and records the takeover (link down → VIP on the backup), the
+ * client's longest time without an answer, and how many held connections answer again.
  * Prints medians / p90 and lvsd/keepalived ratios; writes results/bench-dr-failover.txt.
  * Absolute times under emulation (TCG) are slow and noisy: compare within the run.
  */
@@ -68,14 +68,14 @@ function report(o: Opts, cells: Cell[], load0: string, minutes: number): string 
   const rows = [
     '=== bench/dr-failover: crash of the master director under client traffic (direct routing, sync daemon on), lvsd vs keepalived 2.2.7 ===',
     `date ${new Date().toISOString()}  kernel ${execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim()} (QEMU/TCG lab)  cpus ${availableParallelism()}  loadavg at start ${load0} at end ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
-    `took ${minutes.toFixed(1)} min; runs per cell ${o.runs}; crash = kill -9 of every process of the master's namespace + its link down, k of N at (k + 0.5)/N of an interval after an advert`,
+    `took ${minutes.toFixed(1)} min; runs per cell ${o.runs}; crash = the master's link down, then kill -9 of every process of its namespace, k of N at (k + 0.5)/N of an interval after an advert`,
     `client: a request every ${o.everyMs} ms on a new connection (:80 and :8080 in turn), 4 held connections (2 on :80, 2 on :8080 persistent)`,
-    'takeover = kill -> VIP added on the backup (ip -ts monitor); gap = longest time without an answer at the client; expected takeover <= 3 x interval + skew',
+    'takeover = link down -> VIP added on the backup (both by ip -ts monitor); gap = longest time without an answer at the client; expected takeover <= 3 x interval + skew',
     '',
     'interval | impl       | n   | takeover median / p90  | client gap median / p90 | gap - takeover med / max | <= +50 | held    | failed requests',
     ...cells.map(row),
     '',
-    'the gap in parts (medians): kill - last answer before the gap | takeover | VIP on the backup -> first answer after the gap',
+    'the gap in parts (medians): crash - last answer before the gap | takeover | VIP on the backup -> first answer after the gap',
     ...cells.map((c) => `${`${Number(c.interval) * 1000} ms`.padEnd(8)} | ${c.impl.padEnd(10)} | ${fmt(quantile(pick(c, (r) => r.lastAnswerMs), 0.5)).padEnd(10)} | ` +
       `${fmt(quantile(pick(c, (r) => r.takeoverMs), 0.5)).padEnd(10)} | ${fmt(quantile(pick(c, (r) => r.firstAnswerMs), 0.5))} (p90 ${fmt(quantile(pick(c, (r) => r.firstAnswerMs), 0.9))})`),
     '',

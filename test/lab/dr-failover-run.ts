@@ -2,35 +2,36 @@
  * One series of bench/dr-failover: in the direct-routing world (dr-world.ts), dirA (priority
  * 150) and dirB (100) run lvsd or keepalived from the same keepalived.conf with the sync daemon
  * on; one client (dr-client.js) holds four connections and starts a request every few ms.
- * Each run crashes dirA (its processes killed, its link down: crasher) at a planned phase of
- * its advert cycle, and records the takeover (kill → VIP on dirB, from `ip -ts monitor`), the
- * client's longest gap without an answer, and how many held connections answered again.
- * dirA is restarted (clean slate: cleanDirector) while the aftermath is measured, its link
- * kept down until then. No ava here: bench code.
+ * Each run crashes dirA (its link down, then its processes killed: crasher) at a planned phase
+ * of its advert cycle, and records the takeover (link down → VIP on dirB, both from `ip -ts
+ * monitor`), the client's longest gap without an answer, and how many held connections answered
+ * again. dirA is then restarted on a clean slate (cleanDirector). No ava here: bench code.
  */
 import { performance } from 'node:perf_hooks';
 import { namespacePids } from '../netns/kp-peers.js';
 import { waitFor } from '../netns/topology.js';
 import { watchAdverts, type AdvertWatch } from '../netns/bench-advert-watch.js';
-import { watchVip, type VipWatch } from '../netns/bench-vip-watch.js';
+import { stamped, watchVip, type VipWatch } from '../netns/bench-vip-watch.js';
+import { spawn } from 'node:child_process';
+import { eachLine } from '../netns/topology.js';
 import { nsExec } from '../netns/topology.js';
 import { cleanDirector, startDirectorImpl, type Impl, type RunningDirector } from './dr-directors.js';
 import { PERSISTENT_PORT, PLAIN_PORT, VIP, crasher, directorConfig, establishedPorts, syncStates, type World } from './dr-world.js';
 import { monoMs, startTraffic, summarize, type Traffic } from './dr-traffic.js';
 
 export interface RunSample {
-  /** Kill → VIP added on dirB. */
+  /** dirA off the wire (link down) → VIP added on dirB. */
   readonly takeoverMs: number;
   /** The client's longest time without an answer around the crash. */
   readonly gapMs: number;
   /**
    * The gap in three parts: gapMs = lastAnswerMs + takeoverMs + firstAnswerMs, where lastAnswerMs
-   * is the kill minus the gap's last answer (negative: answers still came after the kill, from
-   * requests already forwarded) and firstAnswerMs runs from the VIP on the backup to the gap's end.
+   * is the crash minus the gap's last answer (negative: answers still came after the crash, for
+   * requests forwarded before it) and firstAnswerMs runs from the VIP on the backup to the gap's end.
    */
   readonly lastAnswerMs: number;
   readonly firstAnswerMs: number;
-  /** dirA's last advert seen by dirB → the kill. */
+  /** dirA's last advert seen by dirB → the crash. */
   readonly phaseMs: number;
   readonly heldBefore: number;
   readonly heldSurvived: number;
@@ -62,16 +63,42 @@ async function within(pred: () => boolean, timeoutMs: number): Promise<boolean> 
   return pred();
 }
 
+/**
+ * `ip -ts monitor link` in a namespace: when eth0 went down, by ip's own receive stamp on the
+ * performance.now() scale (bench-vip-watch.ts's `stamped`), so the crash is timed from the
+ * moment the director left the wire, not from when this process asked for it.
+ */
+function watchLinkDown(ns: string): { readonly pid: number; downAfter(sinceMs: number): number | undefined; stop(): void } {
+  const child = spawn('ip', ['-n', ns, '-ts', 'monitor', 'link'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const downs: number[] = [];
+  eachLine(child.stdout, (raw) => {
+    const { atMs, line } = stamped(raw, performance.now());
+    const flags = /\beth0(?:@\S+)?: <([^>]*)>/.exec(line)?.[1];
+    if (flags !== undefined && !flags.split(',').includes('UP')) downs.push(atMs);
+  });
+  return {
+    pid: child.pid!, // it lives in the namespace (ip -n): cleanDirector must spare it
+    downAfter: (sinceMs) => downs.find((t) => t >= sinceMs),
+    stop: () => { if (child.exitCode === null) child.kill('SIGKILL'); },
+  };
+}
+
 interface SeriesState {
   readonly o: SeriesOptions;
   a: RunningDirector;
   readonly b: RunningDirector;
-  readonly traffic: Traffic;
+  traffic: Traffic;
   readonly vip: VipWatch;
   readonly adverts: AdvertWatch;
+  readonly link: ReturnType<typeof watchLinkDown>;
   /** client time (CLOCK_MONOTONIC ms) minus this process's performance.now() */
   readonly offset: number;
   starts: number;
+}
+
+function startClient(o: SeriesOptions): Traffic {
+  return startTraffic(undefined, o.world.lan.ns.client!, { host: VIP, ports: [PLAIN_PORT, PERSISTENT_PORT], everyMs: o.everyMs,
+    heldPorts: [PLAIN_PORT, PLAIN_PORT, PERSISTENT_PORT, PERSISTENT_PORT], heldEveryMs: 100, timeoutMs: 10_000 });
 }
 
 function startA(s: Pick<SeriesState, 'o' | 'starts'>): RunningDirector {
@@ -87,6 +114,13 @@ async function stable(s: SeriesState): Promise<void> {
   await waitFor(() => s.a.role() === 'MASTER' && s.b.role() === 'BACKUP' && syncStates(lan.ns.dirA!).join() === 'master'
     && syncStates(lan.ns.dirB!).join() === 'backup', what, SLOW, 100)
     .catch((e: Error) => { throw new Error(`${e.message}; dirA ${s.a.role()} ${syncStates(lan.ns.dirA!).join()}, dirB ${s.b.role()} ${syncStates(lan.ns.dirB!).join()}\n${s.a.tail()}\n${s.b.tail()}`); });
+  // a held connection lost (a reset in the previous run) is never reopened: a new client then
+  const lost = summarize(s.traffic.events, 0, monoMs()).held.filter((h) => h.lost);
+  if (lost.length > 0) {
+    s.o.log(`    held connection(s) lost earlier (${lost.map((h) => `#${h.id} ${h.lost!.err}`).join(', ')}): a new client`);
+    s.traffic.kill();
+    s.traffic = startClient(s.o);
+  }
   const held = (): number[] => s.traffic.events.flatMap((e) => (e.ev === 'held-up' ? [e.local] : []));
   await waitFor(() => held().length === 4 && held().every((p) => establishedPorts(s.o.world, lan.ns.dirB!).has(p)), 'the held connections synced to dirB', SLOW, 200);
   await waitFor(() => {
@@ -120,10 +154,13 @@ async function oneRun(s: SeriesState, k: number): Promise<RunSample> {
   await waitFor(() => monoMs() > calmFrom + 1000 && summarize(s.traffic.events, calmFrom, monoMs()).failed === 0, 'a calm second at full rate', SLOW, 100);
   const tStable = performance.now();
   const cut = await crasher(undefined, lan.ns.dirA!);
-  const victims = namespacePids(lan.ns.dirA!).filter((p) => p !== cut.pid).sort((x, y) => y - x);
+  const victims = namespacePids(lan.ns.dirA!).filter((p) => p !== cut.pid && p !== s.link.pid).sort((x, y) => y - x);
   await atPhase(s, (k + 0.5) / s.o.runs);
-  const t0 = performance.now();
-  cut.crash(victims);
+  const asked = performance.now();
+  await cut.crash(victims);
+  // the crash's time: eth0 down as the kernel reported it (the ask is a few ms earlier)
+  await waitFor(() => s.link.downAfter(asked) !== undefined, 'ip monitor to report dirA\'s link down', 10_000, 5);
+  const t0 = s.link.downAfter(asked)!;
   const added = await s.vip.addedAfter(t0, 30_000);
   const last = s.adverts.lastFrom(lan.ip4.dirA!, t0);
   const before = summarize(s.traffic.events, t0 + s.offset - 2000, t0 + s.offset).held.filter((h) => !h.lost && h.answers > 0).map((h) => h.id);
@@ -141,11 +178,11 @@ async function oneRun(s: SeriesState, k: number): Promise<RunSample> {
   // lvsd tens under emulation, so the client slows down meanwhile)
   s.traffic.every(RECOVERY_EVERY_MS);
   cut.close();
-  cleanDirector(lan.ns.dirA!);
+  cleanDirector(lan.ns.dirA!, { except: [s.link.pid] });
   s.starts++;
   s.a = startA(s);
   nsExec(lan.ns.dirA!, 'ip', ['link', 'set', 'eth0', 'up']);
-  s.o.log(`    (stable after ${(tStable - tRun).toFixed(0)} ms, killed ${(t0 - tStable).toFixed(0)} ms later, aftermath ${aftermathMs.toFixed(0)} ms)`);
+  s.o.log(`    (stable after ${(tStable - tRun).toFixed(0)} ms, crashed ${(t0 - tStable).toFixed(0)} ms later (link down ${(t0 - asked).toFixed(1)} ms after the ask), aftermath ${aftermathMs.toFixed(0)} ms)`);
   return { takeoverMs: added.atMs - t0, gapMs: sum.maxGapMs, lastAnswerMs: t0 + s.offset - sum.gapFrom,
     firstAnswerMs: sum.gapFrom + sum.maxGapMs - takeover, phaseMs: last === undefined ? Number.NaN : t0 - last,
     heldBefore: before.length, heldSurvived: survived, requests: sum.requests, failed: sum.failed, failures: sum.failures };
@@ -165,18 +202,18 @@ export async function runSeries(o: SeriesOptions): Promise<{ samples: RunSample[
   let s: SeriesState | undefined;
   try {
     await waitFor(() => a.role() === 'MASTER' && b.role() === 'BACKUP', `${o.impl}: first election`, SLOW, 100);
-    const traffic = startTraffic(undefined, lan.ns.client!, { host: VIP, ports: [PLAIN_PORT, PERSISTENT_PORT], everyMs: o.everyMs,
-      heldPorts: [PLAIN_PORT, PLAIN_PORT, PERSISTENT_PORT, PERSISTENT_PORT], heldEveryMs: 100, timeoutMs: 10_000 });
-    s = { ...partial, a, b, traffic, vip: watchVip(lan.ns.dirB!, VIP), adverts: await watchAdverts(lan.ns.dirB!), offset: monoMs() - performance.now() };
+    const traffic = startClient(o);
+    s = { ...partial, a, b, traffic, vip: watchVip(lan.ns.dirB!, VIP), adverts: await watchAdverts(lan.ns.dirB!), link: watchLinkDown(lan.ns.dirA!),
+      offset: monoMs() - performance.now() };
     for (let k = 0; k < o.runs; k++) {
       try {
         const r = await oneRun(s, k);
         samples.push(r);
-        o.log(`  ${o.impl}@${o.advertInt} run ${k + 1}/${o.runs}: takeover ${r.takeoverMs.toFixed(1)} ms, client gap ${r.gapMs.toFixed(1)} ms (last answer ${r.lastAnswerMs.toFixed(0)} ms before the kill, first ${r.firstAnswerMs.toFixed(0)} ms after the VIP), killed ${r.phaseMs.toFixed(1)} ms after an advert, held ${r.heldSurvived}/${r.heldBefore}, failed requests ${r.failed}/${r.requests}${r.failed ? ` ${JSON.stringify(r.failures)}` : ''}`);
+        o.log(`  ${o.impl}@${o.advertInt} run ${k + 1}/${o.runs}: takeover ${r.takeoverMs.toFixed(1)} ms, client gap ${r.gapMs.toFixed(1)} ms (last answer ${r.lastAnswerMs.toFixed(0)} ms before the crash, first ${r.firstAnswerMs.toFixed(0)} ms after the VIP), crashed ${r.phaseMs.toFixed(1)} ms after an advert, held ${r.heldSurvived}/${r.heldBefore}, failed requests ${r.failed}/${r.requests}${r.failed ? ` ${JSON.stringify(r.failures)}` : ''}`);
       } catch (e) {
         failures.push((e as Error).message.split('\n')[0]!);
         o.log(`  ${o.impl}@${o.advertInt} run ${k + 1}/${o.runs}: FAILED ${(e as Error).message}`);
-        cleanDirector(lan.ns.dirA!);
+        cleanDirector(lan.ns.dirA!, { except: [s.link.pid] });
         s.starts++;
         s.a = startA(s);
         nsExec(lan.ns.dirA!, 'ip', ['link', 'set', 'eth0', 'up']);
@@ -186,6 +223,7 @@ export async function runSeries(o: SeriesOptions): Promise<{ samples: RunSample[
     s?.traffic.kill();
     s?.vip.stop();
     s?.adverts.stop();
+    s?.link.stop();
     for (const h of ['dirA', 'dirB'] as const) cleanDirector(lan.ns[h]!, { table: true });
   }
   return { samples, failures };

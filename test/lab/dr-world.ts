@@ -177,33 +177,46 @@ export function establishedPorts(w: World, ns: string): Set<number> {
 
 /**
  * A crash of a director, prepared ahead: `ip -batch -` waits in its namespace, so the crash is
- * a kill(2) per pid (listed by the caller) and one line to that process: the link goes down
- * within milliseconds, where spawning `ip` takes hundreds under emulation. Without the link
- * down the kernel would go on forwarding for the VIP and the table the killed daemon left.
+ * one line to that process (the link goes down within milliseconds, where spawning `ip` takes
+ * hundreds under emulation) and then a kill(2) per pid (listed by the caller). The link goes
+ * first: the box vanishes from the wire at once, as a crash would make it, whereas killed
+ * daemons leave the VIP and the table behind and the kernel would go on forwarding until the
+ * link is down. The processes may notice the link going down in the moment before the kill;
+ * off the wire, nothing they do is seen.
  */
 export interface Crasher {
   /** The pid of the waiting `ip` (it lives in the namespace: leave it out of the victims). */
   readonly pid: number;
-  crash(pids: readonly number[]): void;
+  /** Link down (resolves once `ip` has done it), then SIGKILL to `pids`. */
+  crash(pids: readonly number[]): Promise<void>;
   close(): void;
 }
 
 export async function crasher(t: Teardown, ns: string): Promise<Crasher> {
   const ip = spawn('ip', ['-n', ns, '-batch', '-'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  // ready once it has answered a first command (spawning it takes a while under emulation)
-  await new Promise<void>((resolve, reject) => {
-    ip.stdout.once('data', () => resolve());
-    ip.once('exit', (code) => reject(new Error(`ip -batch exited (${code}) before it was ready`)));
-    ip.stdin.write('link show dev eth0\n');
+  let out = '';
+  ip.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+  /** Runs `commands`, the last one being `link show dev eth0`: resolves once its line is out. */
+  const run = (commands: string): Promise<void> => new Promise((resolve, reject) => {
+    out = '';
+    const check = (): void => {
+      if (!out.includes('eth0')) return;
+      ip.stdout.off('data', check);
+      resolve();
+    };
+    ip.stdout.on('data', check);
+    ip.once('exit', (code) => reject(new Error(`ip -batch exited (${code})`)));
+    ip.stdin.write(commands);
   });
-  ip.stdout.resume();
+  await run('link show dev eth0\n'); // ready (spawning it takes a while under emulation)
   const close = (): void => { if (ip.exitCode === null) ip.kill('SIGKILL'); };
   t?.teardown(close);
   return {
     pid: ip.pid!,
-    crash: (pids) => {
+    crash: async (pids) => {
+      await run('link set eth0 down\nlink show dev eth0\n');
       killPids(pids);
-      ip.stdin.end('link set eth0 down\n');
+      ip.stdin.end();
     },
     close,
   };
