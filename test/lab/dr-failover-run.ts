@@ -9,12 +9,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import { namespacePids } from '../netns/kp-peers.js';
-import { waitFor } from '../netns/topology.js';
+import { waitUntil } from '../fixtures/wait.js';
 import { watchAdverts, type AdvertWatch } from '../netns/bench-advert-watch.js';
 import { stamped, watchVip, type VipWatch } from '../netns/bench-vip-watch.js';
 import { spawn } from 'node:child_process';
-import { eachLine } from '../netns/topology.js';
-import { nsExec } from '../netns/topology.js';
+import { eachLine, nsExec } from '../netns/topology.js';
 import { cleanDirector, startDirectorImpl, type Impl, type RunningDirector } from './dr-directors.js';
 import { PERSISTENT_PORT, PLAIN_PORT, VIP, crasher, directorConfig, establishedPorts, syncStates, type World } from './dr-world.js';
 import { monoMs, startTraffic, summarize, type Traffic } from './dr-traffic.js';
@@ -111,7 +110,7 @@ function startA(s: Pick<SeriesState, 'o' | 'starts'>): RunningDirector {
 async function stable(s: SeriesState): Promise<void> {
   const { lan } = s.o.world;
   const what = `${s.o.impl}: dirA MASTER, dirB BACKUP, sync daemons master / backup`;
-  await waitFor(() => s.a.role() === 'MASTER' && s.b.role() === 'BACKUP' && syncStates(lan.ns.dirA!).join() === 'master'
+  await waitUntil(() => s.a.role() === 'MASTER' && s.b.role() === 'BACKUP' && syncStates(lan.ns.dirA!).join() === 'master'
     && syncStates(lan.ns.dirB!).join() === 'backup', what, SLOW, 100)
     .catch((e: Error) => { throw new Error(`${e.message}; dirA ${s.a.role()} ${syncStates(lan.ns.dirA!).join()}, dirB ${s.b.role()} ${syncStates(lan.ns.dirB!).join()}\n${s.a.tail()}\n${s.b.tail()}`); });
   // a held connection lost (a reset in the previous run) is never reopened: a new client then
@@ -122,8 +121,8 @@ async function stable(s: SeriesState): Promise<void> {
     s.traffic = startClient(s.o);
   }
   const held = (): number[] => s.traffic.events.flatMap((e) => (e.ev === 'held-up' ? [e.local] : []));
-  await waitFor(() => held().length === 4 && held().every((p) => establishedPorts(s.o.world, lan.ns.dirB!).has(p)), 'the held connections synced to dirB', SLOW, 200);
-  await waitFor(() => {
+  await waitUntil(() => held().length === 4 && held().every((p) => establishedPorts(s.o.world, lan.ns.dirB!).has(p)), 'the held connections synced to dirB', SLOW, 200);
+  await waitUntil(() => {
     const sum = summarize(s.traffic.events, monoMs() - 1000, monoMs());
     return sum.failed === 0 && sum.ok > 0 && sum.held.every((h) => h.lost !== undefined || h.answers > 0);
   }, 'a calm second of traffic', SLOW, 100);
@@ -151,7 +150,7 @@ async function oneRun(s: SeriesState, k: number): Promise<RunSample> {
   // full rate from here to the end of the aftermath (a calm second first)
   s.traffic.every(s.o.everyMs);
   const calmFrom = monoMs();
-  await waitFor(() => monoMs() > calmFrom + 1000 && summarize(s.traffic.events, calmFrom, monoMs()).failed === 0, 'a calm second at full rate', SLOW, 100);
+  await waitUntil(() => monoMs() > calmFrom + 1000 && summarize(s.traffic.events, calmFrom, monoMs()).failed === 0, 'a calm second at full rate', SLOW, 100);
   const tStable = performance.now();
   const cut = await crasher(undefined, lan.ns.dirA!);
   const victims = namespacePids(lan.ns.dirA!).filter((p) => p !== cut.pid && p !== s.link.pid).sort((x, y) => y - x);
@@ -159,7 +158,7 @@ async function oneRun(s: SeriesState, k: number): Promise<RunSample> {
   const asked = performance.now();
   await cut.crash(victims);
   // the crash's time: eth0 down as the kernel reported it (the ask is a few ms earlier)
-  await waitFor(() => s.link.downAfter(asked) !== undefined, 'ip monitor to report dirA\'s link down', 10_000, 5);
+  await waitUntil(() => s.link.downAfter(asked) !== undefined, 'ip monitor to report dirA\'s link down', 10_000, 5);
   const t0 = s.link.downAfter(asked)!;
   const added = await s.vip.addedAfter(t0, 30_000);
   const last = s.adverts.lastFrom(lan.ip4.dirA!, t0);
@@ -201,7 +200,7 @@ export async function runSeries(o: SeriesOptions): Promise<{ samples: RunSample[
   const failures: string[] = [];
   let s: SeriesState | undefined;
   try {
-    await waitFor(() => a.role() === 'MASTER' && b.role() === 'BACKUP', `${o.impl}: first election`, SLOW, 100);
+    await waitUntil(() => a.role() === 'MASTER' && b.role() === 'BACKUP', `${o.impl}: first election`, SLOW, 100);
     const traffic = startClient(o);
     s = { ...partial, a, b, traffic, vip: watchVip(lan.ns.dirB!, VIP), adverts: await watchAdverts(lan.ns.dirB!), link: watchLinkDown(lan.ns.dirA!),
       offset: monoMs() - performance.now() };

@@ -12,7 +12,8 @@ import type { ExecutionContext } from 'ava';
 import { execa } from 'execa';
 import { LVSD, REPO } from '../netns/lvsd-harness.js';
 import { killPids } from '../netns/kp-peers.js';
-import { makeLan, nsExec, waitFor, type Lan } from '../netns/topology.js';
+import { makeLan, nsExec, type Lan } from '../netns/topology.js';
+import { waitUntil } from '../fixtures/wait.js';
 
 export const VIP = '198.51.100.100';
 export const PLAIN_PORT = 80;
@@ -98,7 +99,7 @@ export async function startRealServers(w: World): Promise<void> {
   for (const rs of ['rs1', 'rs2'] as const) {
     for (const port of [PLAIN_PORT, PERSISTENT_PORT]) {
       const url = `http://${lan.ip4[rs]!}:${port}/`;
-      await waitFor(() => curl(lan.ns.client!, url) === `${answers[rs]}\n`, `${rs} answering on ${port}`, 60_000, 200);
+      await waitUntil(() => curl(lan.ns.client!, url) === `${answers[rs]}\n`, `${rs} answering on ${port}`, 60_000, 200);
     }
   }
 }

@@ -19,7 +19,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LVSCTL, roleOf, startLvsd, type Director } from '../netns/lvsd-harness.js';
-import { nsExec, waitFor } from '../netns/topology.js';
+import { nsExec } from '../netns/topology.js';
+import { waitUntil } from '../fixtures/wait.js';
 import { PERSISTENT_PORT, PLAIN_PORT, VIP, crasher, makeWorld, startRealServers, directorConfig, linkDown, establishedPorts, masterDownMs, syncStates, type World } from './dr-world.js';
 import { describe, monoMs, startTraffic, summarize, type Traffic, type TrafficSummary } from './dr-traffic.js';
 
@@ -58,7 +59,7 @@ test.before(async () => {
   const a = startDirector(w, 'dirA', 1);
   const b = startDirector(w, 'dirB', 1);
   await startRealServers(w);
-  await waitFor(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(b, 'VI_1') === 'BACKUP', 'dirA MASTER, dirB BACKUP', SLOW, 50);
+  await waitUntil(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(b, 'VI_1') === 'BACKUP', 'dirA MASTER, dirB BACKUP', SLOW, 50);
   const traffic = startTraffic(scope, w.lan.ns.client!, {
     host: VIP, ports: [PLAIN_PORT, PERSISTENT_PORT], everyMs: 50,
     heldPorts: [PLAIN_PORT, PLAIN_PORT, PERSISTENT_PORT, PERSISTENT_PORT], heldEveryMs: 200, timeoutMs: 10_000,
@@ -82,11 +83,11 @@ const heldAnsweredAfter = (t0: number): boolean => summarize(lab.traffic.events,
 /** dirA MASTER, dirB BACKUP, sync daemons master / backup, the held connections synced to dirB, 2 s of calm traffic. */
 async function settled(): Promise<void> {
   const { w } = lab;
-  await waitFor(() => roleOf(lab.a, 'VI_1') === 'MASTER' && roleOf(lab.b, 'VI_1') === 'BACKUP', 'dirA MASTER, dirB BACKUP', SLOW, 50);
-  await waitFor(() => syncStates(w.lan.ns.dirA!).join() === 'master' && syncStates(w.lan.ns.dirB!).join() === 'backup', 'sync daemons master on dirA, backup on dirB', SLOW, 100);
-  await waitFor(() => heldPorts().length === 4, 'four held connections up', SLOW, 50);
-  await waitFor(() => { const synced = establishedPorts(w, w.lan.ns.dirB!); return heldPorts().every((p) => synced.has(p)); }, 'the held connections synced to dirB', SLOW, 200);
-  await waitFor(() => {
+  await waitUntil(() => roleOf(lab.a, 'VI_1') === 'MASTER' && roleOf(lab.b, 'VI_1') === 'BACKUP', 'dirA MASTER, dirB BACKUP', SLOW, 50);
+  await waitUntil(() => syncStates(w.lan.ns.dirA!).join() === 'master' && syncStates(w.lan.ns.dirB!).join() === 'backup', 'sync daemons master on dirA, backup on dirB', SLOW, 100);
+  await waitUntil(() => heldPorts().length === 4, 'four held connections up', SLOW, 50);
+  await waitUntil(() => { const synced = establishedPorts(w, w.lan.ns.dirB!); return heldPorts().every((p) => synced.has(p)); }, 'the held connections synced to dirB', SLOW, 200);
+  await waitUntil(() => {
     const s = summarize(lab.traffic.events, monoMs() - 2000, monoMs());
     return s.failed === 0 && s.ok >= 10 && s.maxGapMs < CALM_GAP_MS && s.held.every((h) => h.answers > 0);
   }, '2 s of calm traffic', SLOW, 200);
@@ -94,7 +95,7 @@ async function settled(): Promise<void> {
 
 /** Waits until every held connection answered (or was lost) after `since` and 2 s of traffic passed; sums up from `from`. */
 async function aftermath(from: number, since: number): Promise<TrafficSummary> {
-  await waitFor(() => heldAnsweredAfter(since) && monoMs() > since + 2000, 'every held connection answering again', SLOW, 100);
+  await waitUntil(() => heldAnsweredAfter(since) && monoMs() > since + 2000, 'every held connection answering again', SLOW, 100);
   return summarize(lab.traffic.events, from, monoMs());
 }
 
@@ -135,7 +136,7 @@ labTest('a reload under traffic (SIGHUP, one weight changed) makes one IPVS edit
     writeFileSync(d.config, configOf(lab.w, host, lab.rs1Weight));
     d.kill('SIGHUP');
   }
-  await waitFor(() => applies(lab.a).length > before[0]! && applies(lab.b).length > before[1]!, 'both reloads applied', SLOW, 50);
+  await waitUntil(() => applies(lab.a).length > before[0]! && applies(lab.b).length > before[1]!, 'both reloads applied', SLOW, 50);
   for (const d of [lab.a, lab.b]) t.like(applies(d).at(-1), { ops: 1, failed: 0, byKind: { 'edit-dest': 1 } });
   t.regex(nsExec(lab.w.lan.ns.dirA!, 'ipvsadm', ['-S', '-n']), new RegExp(`-a -t ${VIP}:80 -r ${lab.w.lan.ip4.rs1!}:80 -g -w 3`.replaceAll('.', '\\.')));
   const s = await aftermath(t0 - 2000, monoMs());
@@ -152,7 +153,7 @@ labTest('lvsd killed (-9) and started again on the master with the same config a
   lab.a.kill('SIGKILL');
   await lab.a.exited;
   lab.a = startDirector(lab.w, 'dirA', lab.rs1Weight);
-  await waitFor(() => applies(lab.a).length >= 1, 'the restarted lvsd reconciles', SLOW, 50);
+  await waitUntil(() => applies(lab.a).length >= 1, 'the restarted lvsd reconciles', SLOW, 50);
   t.like(applies(lab.a)[0], { ops: 0, failed: 0 }, 'the table is adopted: no IPVS operation');
   await settled();
   const s = await aftermath(t0 - 2000, monoMs());
@@ -173,9 +174,9 @@ labTest('a crash of the master (kill -9 + link down): dirB takes over within the
   const t0 = monoMs();
   await cut.crash(pids);
   t.true(linkDown(lab.w.lan.ns.dirA!), 'dirA is off the wire');
-  await waitFor(() => roleOf(lab.b, 'VI_1') === 'MASTER', 'dirB takes over', SLOW, 20);
+  await waitUntil(() => roleOf(lab.b, 'VI_1') === 'MASTER', 'dirB takes over', SLOW, 20);
   const takeover = roleChanges(lab.b).filter((r) => r.to === 'MASTER').at(-1)!.at;
-  await waitFor(() => syncStates(lab.w.lan.ns.dirB!).join() === 'master', 'dirB runs the master sync daemon', SLOW, 100);
+  await waitUntil(() => syncStates(lab.w.lan.ns.dirB!).join() === 'master', 'dirB runs the master sync daemon', SLOW, 100);
   const s = await aftermath(t0 - 2000, takeover);
   const downMs = masterDownMs(ADVERT, PRIORITY.dirB);
   t.log(`takeover ${(takeover - t0).toFixed(0)} ms after the crash (Master_Down_Interval ${downMs.toFixed(0)} ms); client gap ${s.maxGapMs.toFixed(0)} ms`);
@@ -190,7 +191,7 @@ labTest('a TERM handover: dirB takes over within the skew time of dirA\'s stop, 
   await settled();
   const t0 = monoMs();
   lab.a.kill('SIGTERM');
-  await waitFor(() => roleOf(lab.b, 'VI_1') === 'MASTER', 'dirB takes over', SLOW, 20);
+  await waitUntil(() => roleOf(lab.b, 'VI_1') === 'MASTER', 'dirB takes over', SLOW, 20);
   const takeover = roleChanges(lab.b).filter((r) => r.to === 'MASTER').at(-1)!.at;
   t.is(await lab.a.exited, 0, 'lvsd exits cleanly');
   // from dirA's stop (its priority-0 advert follows at once): the signal's delivery is not VRRP's

@@ -14,7 +14,8 @@ import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LVSCTL, LVSD, startLvsd, tempDir } from '../netns/lvsd-harness.js';
-import { makeLan, nsExec, waitFor } from '../netns/topology.js';
+import { makeLan, nsExec } from '../netns/topology.js';
+import { waitUntil } from '../fixtures/wait.js';
 import { curl, startNginx } from './dr-world.js';
 
 const inLab = existsSync('/proc/net/ip_vs');
@@ -70,9 +71,9 @@ labTest('NAT and tunnel forwarding: the table as ipvsadm shows it, and a request
     t.teardown(stop);
   }
   for (const [ip, name] of [[NAT_RS, 'rsnat nginx'], [lan.ip4.rstun!, 'rstun nginx']] as const) {
-    await waitFor(() => curl(d!, `http://${ip}/`) === `${name}\n`, `${name} answering on its own address`, 60_000, 200);
+    await waitUntil(() => curl(d!, `http://${ip}/`) === `${name}\n`, `${name} answering on its own address`, 60_000, 200);
   }
-  await waitFor(() => lvsd.lines.some((l) => l.event === 'ipvs.apply'), 'lvsd programs the table', 60_000, 50);
+  await waitUntil(() => lvsd.lines.some((l) => l.event === 'ipvs.apply'), 'lvsd programs the table', 60_000, 50);
 
   const table = sh(d!, 'ipvsadm', '-L', '-n');
   t.is(table, [
@@ -92,7 +93,7 @@ labTest('NAT and tunnel forwarding: the table as ipvsadm shows it, and a request
   // the kernel folds its per-CPU counters into what a dump shows every 2 s: wait for them
   const stats = (): string => sh(d!, 'ipvsadm', '-L', '-n', '--stats', '--exact');
   const counted = (vip: string): RegExp => new RegExp(`TCP  ${vip}:80 +1 `.replaceAll('.', '\\.'));
-  await waitFor(() => counted(NAT_VIP).test(stats()) && counted(TUN_VIP).test(stats()), 'one connection counted on each service', 20_000, 250);
+  await waitUntil(() => counted(NAT_VIP).test(stats()) && counted(TUN_VIP).test(stats()), 'one connection counted on each service', 20_000, 250);
   // the director saw the NAT answer (it rewrote it) but not the tunnel's (the real server answered directly)
   t.regex(stats(), new RegExp(`-> ${NAT_RS}:80 +1 +\\d+ +[1-9]\\d* `.replaceAll('.', '\\.')), 'NAT: the answer went out through the director');
   t.regex(stats(), new RegExp(`-> ${lan.ip4.rstun!}:80 +1 +\\d+ +0 `.replaceAll('.', '\\.')), 'tunnel: nothing went out through the director');

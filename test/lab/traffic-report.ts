@@ -29,8 +29,8 @@ const first = reqs[0]?.t0 ?? 0;
 const last = Math.max(...reqs.map((e) => e.t1), first);
 const s = summarize(events, first, last);
 const fails = Object.entries(s.failures).map(([k, v]) => `${v} ${k}`).join(', ');
-out.push(`request loop:     ${s.requests} requests, ${s.ok} answered, ${s.failed} failed${fails ? ` (${fails}: in flight at the crash)` : ''}`);
-out.push(`client gap:       ${s.maxGapMs.toFixed(0)} ms without an answer (the longest)`);
+out.push(`request loop:     ${s.requests} requests, ${s.ok} answered, ${s.failed} failed${fails ? ` (${fails})` : ''}`);
+out.push(`client gap:       ${s.maxGapMs.toFixed(0)} ms without an answer (the longest: the crash)`);
 const gapEnd = s.gapFrom + s.maxGapMs;
 for (const h of s.held) {
   const answers = events.filter((e): e is Extract<ClientEvent, { ev: 'held' }> => e.ev === 'held' && e.id === h.id);
