@@ -6,7 +6,7 @@
  * :8080 with persistence) and starts a request every 50 ms. Scenarios, in this order:
  *   - a reload under traffic (SIGHUP, a weight changed): one IPVS edit, no failed request;
  *   - lvsd killed (-9) and started again on the master with the same config: the table adopted;
- *   - a crash of the master (kill -9 + link down): the backup takes over within the
+ *   - a crash of the master (link down, then kill -9): the backup takes over within the
  *     Master_Down_Interval, the client's gap stays within it, every held connection survives;
  *   - a TERM handover: the same within the skew time.
  * Throughout, :8080 answers come from one real server (its persistence template is synced).
@@ -167,7 +167,7 @@ labTest('lvsd killed (-9) and started again on the master with the same config a
   t.log(`dirB took over ${moves} time(s) during the restart; ${s.failed} request(s) failed`);
 });
 
-labTest('a crash of the master (kill -9 + link down): dirB takes over within the Master_Down_Interval, the client gap stays within it, every held connection survives', async (t) => {
+labTest('a crash of the master (link down, then kill -9): dirB takes over within the Master_Down_Interval, the client gap stays within it, every held connection survives', async (t) => {
   await settled();
   const pids = [lab.a.child.pid!];
   const cut = await crasher(scope, lab.w.lan.ns.dirA!);
