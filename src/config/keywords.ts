@@ -67,7 +67,7 @@ export function unsupportedFrom<A>(program: string, names: readonly string[], wh
  */
 export function namedBlock<D, A>(
   keyword: string,
-  o: { table: readonly Keyword<A>[]; create: (name: string, at: Loc, d: D) => A; add: (d: D, a: A) => void; written?: (a: A) => Set<string> },
+  o: { table: readonly Keyword<A>[]; create: (name: string, at: Loc, d: D) => A; add: (d: D, a: A) => void; written?: (a: A) => Set<string>; fallback?: Fallback },
 ): Keyword<D> {
   return {
     names: [keyword], minArgs: 1, maxArgs: 1, block: 'required', repeat: true,
@@ -75,11 +75,18 @@ export function namedBlock<D, A>(
       const name = s.args[0]?.text;
       if (name === undefined) return; // the arity check has reported it
       const a = o.create(name, s.keyword.at, d);
-      interpret(s.block?.body ?? [], o.table, a, { where: `${keyword} ${name}`, sink, ...(o.written ? { seen: o.written(a) } : {}) });
+      interpret(s.block?.body ?? [], o.table, a, { where: `${keyword} ${name}`, sink, ...(o.written ? { seen: o.written(a) } : {}), ...(o.fallback ? { fallback: o.fallback } : {}) });
       o.add(d, a);
     },
   };
 }
+
+/**
+ * What to do with a keyword the table does not have: a front-end's policy for its source
+ * format's other keywords (keepalived/policy.ts: warn, refuse, or say where it belongs).
+ * Without one, such a keyword is unknown (with the nearest known one suggested).
+ */
+export type Fallback = (s: Stmt, known: readonly string[], scope: Scope) => void;
 
 export interface Scope {
   /** Human name of the block, for messages: `vrrp_instance VI_1`. */
@@ -88,6 +95,7 @@ export interface Scope {
   /** Filled with the canonical name of every keyword present, valid or not (so a later
    * "missing keyword" check does not repeat an invalid value's error). */
   readonly seen?: Set<string>;
+  readonly fallback?: Fallback;
 }
 
 export function interpret<A>(body: readonly Stmt[], table: readonly Keyword<A>[], acc: A, scope: Scope): void {
@@ -97,7 +105,7 @@ export function interpret<A>(body: readonly Stmt[], table: readonly Keyword<A>[]
   for (const s of body) {
     const k = byName.get(s.keyword.text);
     if (k === undefined) {
-      unknown(s, [...byName.keys()], scope);
+      (scope.fallback ?? unknown)(s, [...byName.keys()], scope);
       continue;
     }
     const first = seen.get(k);
@@ -111,7 +119,7 @@ export function interpret<A>(body: readonly Stmt[], table: readonly Keyword<A>[]
   }
 }
 
-function unknown(s: Stmt, known: readonly string[], scope: Scope): void {
+export function unknown(s: Stmt, known: readonly string[], scope: Scope): void {
   const guess = nearest(s.keyword.text, known);
   const hint = guess !== undefined ? ` (did you mean "${guess}"?)` : '';
   error(scope.sink, s.keyword.at, `unknown keyword "${s.keyword.text}" in ${scope.where}${hint}`);

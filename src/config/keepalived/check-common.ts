@@ -7,7 +7,7 @@
  * inherits (check_data.c validate_check_config).
  */
 import type { IpAddress, Loc } from '../../model/index.js';
-import { error, kw, type Keyword, type Sink } from '../keywords.js';
+import { kw, type Keyword, type Sink } from '../keywords.js';
 import type { Word } from '../lex.js';
 import type { Stmt } from '../tree.js';
 import { bad, bool, decimalSecondsUs, int, ip, port } from '../values.js';
@@ -132,22 +132,10 @@ export function connectTimeout<A>(set: (a: A, us: number) => void): Keyword<A> {
   return kw<A>('connect_timeout', 1, (s, a, sink) => { const v = timer(sink, s, { minUs: 1, maxUs: 2 ** 32 - 1 }); if (v !== undefined) set(a, v); });
 }
 
-/** `log_all_failures`: lvsd logs state changes and each attempt's reason anyway. */
-function logAllFailures<A>(): Keyword<A> {
-  return {
-    names: ['log_all_failures'], minArgs: 0, maxArgs: 1, block: 'none',
-    apply: (s, _a, sink) => {
-      if (optionalBool(sink, s) === undefined) return;
-      sink.warnings.push({ at: s.keyword.at, message: 'log_all_failures is ignored: lvsd logs one line per state change with the failing attempt\'s reason, and `lvsctl checks` shows every last result' });
-    },
-  };
-}
-
 /** The keywords of every checker but FILE_CHECK (check_api.c install_checker_common_keywords(false)). */
 export const SCHEDULE_KEYWORDS: readonly Keyword<CheckDraft>[] = [
   ...timingKeywords<CheckDraft>((c) => c.timing, 'checker'),
   { names: ['alpha'], minArgs: 0, maxArgs: 1, block: 'none', apply: (s, c, sink) => { const v = optionalBool(sink, s); if (v !== undefined) c.alpha = v; } },
-  logAllFailures<CheckDraft>(),
 ];
 
 /** Connection keywords on a target (a checker's own, or an SMTP_CHECK `host` block's). */
@@ -178,15 +166,12 @@ export function connectionKeywords<A>(get: (a: A) => TargetDraft): Keyword<A>[] 
     }),
     connectTimeout<A>((a, us) => { get(a).timeoutUs = us; get(a).written = true; }),
     // The health engine cannot mark probe sockets (src/health UNSUPPORTED_TARGET_OPTIONS): refused, never ignored.
-    kw<A>('fwmark', 1, (s, _a, sink) => error(sink, s.keyword.at, "keepalived's fwmark in a checker is not supported by lvsd: Node cannot set SO_MARK on a probe socket; route probes by their source address (bindto) instead")),
   ];
 }
 
-/** PING_CHECK's connection keywords: lvsd's ICMP sockets cannot bind a source address (src/health/checks/ping.ts). */
+/** PING_CHECK's connection keywords: lvsd's ICMP sockets cannot bind a source address (src/health/checks/ping.ts), so bindto is refused (policy.ts). */
 export function pingConnectionKeywords<A>(get: (a: A) => TargetDraft): Keyword<A>[] {
-  return connectionKeywords(get).map((k) => (k.names.includes('bindto')
-    ? kw<A>('bindto', 1, (s, _a, sink) => error(sink, s.keyword.at, "keepalived's bindto in PING_CHECK is not supported by lvsd: its ICMP sockets do not bind a source address"))
-    : k));
+  return connectionKeywords(get).filter((k) => !k.names.includes('bindto'));
 }
 
 /** keepalived check_conn_opts: an IPv6 link-local target needs bind_if to pick the link. */

@@ -6,7 +6,8 @@
  * keepalived matches `regex` with PCRE2; lvsd with JavaScript RegExp, so a pattern is
  * compiled here and refused when JavaScript cannot compile it.
  */
-import { error, interpret, kw, unsupportedFrom, type Keyword, type Sink } from '../keywords.js';
+import { error, interpret, kw, type Keyword, type Sink } from '../keywords.js';
+import { policyFallback } from './fallback.js';
 import type { Stmt } from '../tree.js';
 import { bad, int, oneOf } from '../values.js';
 import { connectionKeywords, optionalBool, SCHEDULE_KEYWORDS, type CheckDraft, type UrlDraft } from './check-common.js';
@@ -78,7 +79,7 @@ function checkRegex(u: UrlDraft, sink: Sink): void {
   }
 }
 
-const URL_KEYWORDS: readonly Keyword<UrlDraft>[] = [
+export const URL_KEYWORDS: readonly Keyword<UrlDraft>[] = [
   kw('path', 1, (s, u) => { u.path = s.args[0]?.text; }),
   kw('digest', 1, (s, u, sink) => {
     const w = s.args[0];
@@ -90,16 +91,11 @@ const URL_KEYWORDS: readonly Keyword<UrlDraft>[] = [
   { names: ['regex'], minArgs: 1, maxArgs: Infinity, block: 'none', apply: (s, u, sink) => regex(s, u, sink) },
   kw('regex_no_match', 0, (s, u) => { u.regexNoMatch = s.keyword.at; }),
   { names: ['regex_options'], minArgs: 1, maxArgs: Infinity, block: 'none', repeat: true, apply: (s, u, sink) => regexOptions(s, u, sink) },
-  ...unsupportedFrom<UrlDraft>('keepalived', ['regex_min_offset', 'regex_max_offset'], 'lvsd matches the regex anywhere in the body; remove it or widen the regex'),
-  {
-    names: ['regex_stack'], minArgs: 2, maxArgs: 2, block: 'none',
-    apply: (s, _u, sink) => sink.warnings.push({ at: s.keyword.at, message: 'regex_stack is ignored: it sizes PCRE2\'s JIT stack, and lvsd matches with JavaScript RegExp' }),
-  },
 ];
 
 function url(s: Stmt, c: CheckDraft, sink: Sink): void {
   const u: UrlDraft = { at: s.keyword.at, status: [], regexFlags: '' };
-  interpret(s.block?.body ?? [], URL_KEYWORDS, u, { where: `url of ${c.type}`, sink });
+  interpret(s.block?.body ?? [], URL_KEYWORDS, u, { where: `url of ${c.type}`, sink, fallback: policyFallback(`virtual_server/real_server/${c.type}/url`) });
   if (u.path === undefined) error(sink, u.at, `expected "path" in this url of ${c.type} (keepalived 2.2.7 drops a url without one), got none`);
   checkRegex(u, sink);
   c.urls.push(u);

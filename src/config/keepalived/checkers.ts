@@ -6,10 +6,11 @@
  * inheritance and defaults are applied in check-build.ts.
  */
 import type { Loc } from '../../model/index.js';
-import { error, interpret, kw, unsupportedFrom, type Keyword, type Sink } from '../keywords.js';
+import { error, interpret, kw, type Keyword, type Sink } from '../keywords.js';
+import { policyFallback } from './fallback.js';
 import type { Stmt } from '../tree.js';
 import { bad, int, oneOf } from '../values.js';
-import { connectionKeywords, newCheck, newTarget, pingConnectionKeywords, SCHEDULE_KEYWORDS, type CheckDraft, type CheckType } from './check-common.js';
+import { connectionKeywords, newCheck, newTarget, pingConnectionKeywords, SCHEDULE_KEYWORDS, type CheckDraft, type CheckType, type TargetDraft } from './check-common.js';
 import { endHttp, HTTP_KEYWORDS } from './check-http.js';
 import { commandOnly } from './script.js';
 
@@ -54,16 +55,21 @@ function dnsName(s: Stmt, c: CheckDraft, sink: Sink): void {
 
 const COMMON: readonly Keyword<CheckDraft>[] = [...SCHEDULE_KEYWORDS, ...connectionKeywords<CheckDraft>((c) => c.target)];
 
+/** The keywords of an SMTP_CHECK `host { }` block whose connection keywords fill `t`. */
+export function smtpHostKeywords(t: TargetDraft): Keyword<CheckDraft>[] {
+  return [...SCHEDULE_KEYWORDS, ...connectionKeywords<CheckDraft>(() => t)];
+}
+
 /** SMTP_CHECK `host { }`: another target; scheduling keywords there set the whole checker, as in keepalived. */
 function smtpHost(s: Stmt, c: CheckDraft, sink: Sink): void {
   const t = newTarget(s.keyword.at);
-  const table: Keyword<CheckDraft>[] = [...SCHEDULE_KEYWORDS, ...connectionKeywords<CheckDraft>(() => t)];
-  interpret(s.block?.body ?? [], table, c, { where: 'host of SMTP_CHECK', sink });
+  const table = smtpHostKeywords(t);
+  interpret(s.block?.body ?? [], table, c, { where: 'host of SMTP_CHECK', sink, fallback: policyFallback('virtual_server/real_server/SMTP_CHECK/host') });
   c.hosts.push(t);
   sink.warnings.push({ at: s.keyword.at, message: 'the SMTP_CHECK host block is deprecated (keepalived 2.2.7 logs so): it still adds a target probed with this checker\'s settings; prefer one SMTP_CHECK per target' });
 }
 
-const TABLES: Readonly<Record<CheckType, readonly Keyword<CheckDraft>[]>> = {
+export const CHECKER_TABLES: Readonly<Record<CheckType, readonly Keyword<CheckDraft>[]>> = {
   TCP_CHECK: COMMON,
   HTTP_GET: HTTP_KEYWORDS,
   SSL_GET: HTTP_KEYWORDS,
@@ -138,11 +144,10 @@ export function checkerKeywords<R>(add: (r: R, c: CheckDraft, at: Loc) => void):
       apply: (s, r, sink) => {
         const c = newCheck(type, s.keyword.at);
         const seen = new Set<string>();
-        interpret(s.block?.body ?? [], TABLES[type], c, { where: type, sink, seen });
+        interpret(s.block?.body ?? [], CHECKER_TABLES[type], c, { where: type, sink, seen, fallback: policyFallback(`virtual_server/real_server/${type}`) });
         endCheck(c, seen, sink);
         add(r, c, s.keyword.at);
       },
     })),
-    ...unsupportedFrom<R>('keepalived', ['BFD_CHECK'], 'lvsd has no BFD; check the real server with TCP_CHECK, PING_CHECK or another checker'),
   ];
 }

@@ -2,8 +2,8 @@
  * Health keywords of keepalived.conf virtual_server and real_server blocks (keepalived 2.2.7
  * keepalived/check/check_parser.c init_check_keywords): check timing defaults, alpha, omega,
  * quorum, quorum_up/down, hysteresis, inhibit_on_failure, ha_suspend, virtualhost,
- * notify_up/down, sorry_server*, and the keywords lvsd accepts with a warning (smtp_alert,
- * snmp_name). Drafts only; lvs-build.ts turns them into the model.
+ * notify_up/down, sorry_server* (smtp_alert and snmp_name are warned about as policy.ts
+ * says). Drafts only; lvs-build.ts turns them into the model.
  */
 import type { IpAddress, Loc, ScriptRun } from '../../model/index.js';
 import { error, kw, type Keyword, type Sink } from '../keywords.js';
@@ -56,22 +56,6 @@ export function newVsHealth(): VsHealthDraft {
   return { timing: {}, alpha: false, inhibit: false, omega: false, written: false };
 }
 
-/** `smtp_alert [BOOL]` and `snmp_name NAME`: accepted, saying what lvsd does instead. */
-function warned<A>(): Keyword<A>[] {
-  return [
-    {
-      names: ['smtp_alert'], minArgs: 0, maxArgs: 1, block: 'none',
-      apply: (s, _a, sink) => {
-        if (optionalBool(sink, s) !== undefined) sink.warnings.push({ at: s.keyword.at, message: 'smtp_alert is ignored: lvsd sends no mail; it logs every state change (event check.state) for your log shipper to alert on' });
-      },
-    },
-    {
-      names: ['snmp_name'], minArgs: 1, maxArgs: 1, block: 'none',
-      apply: (s, _a, sink) => sink.warnings.push({ at: s.keyword.at, message: 'snmp_name is ignored: lvsd has no SNMP agent (`lvsctl checks --json` shows the same facts)' }),
-    },
-  ];
-}
-
 /** A flag that keepalived 2.2.7 sets on sight in virtual_server, whatever follows it. */
 function vsFlag<A>(name: string, set: (a: A, at: Loc) => void): Keyword<A> {
   return {
@@ -96,7 +80,6 @@ export function realHealthKeywords<A>(get: (a: A) => RealHealthDraft): Keyword<A
     { names: ['notify_up'], minArgs: 1, maxArgs: Infinity, block: 'none', apply: script('notifyUp') },
     { names: ['notify_down'], minArgs: 1, maxArgs: Infinity, block: 'none', apply: script('notifyDown') },
     kw<A>('virtualhost', 1, (s, a) => { get(a).virtualhost = s.args[0]?.text; }),
-    ...warned<A>(),
   ];
 }
 
@@ -151,6 +134,5 @@ export function vsHealthKeywords<A>(get: (a: A) => VsHealthDraft): Keyword<A>[] 
       if (sorry) sorry.inhibit = true;
       else error(sink, s.keyword.at, 'expected sorry_server before sorry_server_inhibit, got none (keepalived 2.2.7 ignores it there)');
     }),
-    ...warned<A>(),
   ];
 }

@@ -4,7 +4,8 @@
  * keywords and checker blocks are in lvs-health.ts and checkers.ts.
  */
 import { bigIntToIp, type ForwardMethod, type IpAddress, type IpFamily, ipToBigInt, type L4Protocol, type Loc, netmaskToPrefix, parseIp, SCHEDULERS, type TunnelSettings } from '../../model/index.js';
-import { error, interpret, kw, unsupported, type Keyword, type Sink } from '../keywords.js';
+import { error, interpret, kw, type Keyword, type Sink } from '../keywords.js';
+import { policyFallback } from './fallback.js';
 import type { Word } from '../lex.js';
 import type { Stmt } from '../tree.js';
 import { bad, int, ip, oneOf, port } from '../values.js';
@@ -94,7 +95,7 @@ function forward(s: Stmt, sink: Sink): ForwardDraft | undefined {
  * real_server keywords. keepalived 2.2.7 knows only `lvs_method` here, not its virtual_server
  * synonym `lb_kind` (`keepalived -t`: "Unknown keyword 'lb_kind'").
  */
-const REAL_KEYWORDS: readonly Keyword<RealDraft>[] = [
+export const REAL_KEYWORDS: readonly Keyword<RealDraft>[] = [
   kw('weight', 1, (s, r, sink) => { const v = s.args[0] && int(sink, s.args[0], { what: 'a weight', min: 0, max: 65535 }); if (v !== undefined) r.weight = v; }),
   { names: ['lvs_method'], minArgs: 1, maxArgs: 6, block: 'none', apply: (s, r, sink) => { const f = forward(s, sink); if (f) r.forward = f; } },
   kw('uthreshold', 1, (s, r, sink) => { const v = s.args[0] && int(sink, s.args[0], { what: 'a uthreshold', min: 0, max: 2 ** 32 - 1 }); if (v !== undefined) r.upper = v; }),
@@ -112,7 +113,7 @@ function realServer(s: Stmt, vs: VsDraft, sink: Sink): void {
   const portValue = p === undefined ? undefined : port(sink, p);
   if (a === undefined || (p !== undefined && portValue === undefined)) return;
   const r: RealDraft = { at: s.keyword.at, ip: a, ...(portValue !== undefined ? { port: portValue } : {}), health: newRealHealth(), registry: vs.registry };
-  interpret(s.block?.body ?? [], REAL_KEYWORDS, r, { where: `real_server ${addr?.text ?? ''}`, sink });
+  interpret(s.block?.body ?? [], REAL_KEYWORDS, r, { where: `real_server ${addr?.text ?? ''}`, sink, fallback: policyFallback('virtual_server/real_server') });
   vs.reals.push(r);
 }
 
@@ -148,7 +149,6 @@ export const VS_KEYWORDS: readonly Keyword<VsDraft>[] = [
       if (f) v.sorryForward = f;
     },
   },
-  ...unsupported<VsDraft>(['hashed'], 'not implemented yet'),
 ];
 
 export function parseVsHead(s: Stmt, sink: Sink): VsHead | undefined {

@@ -1,12 +1,14 @@
 /**
  * keepalived.conf front-end: statements (include already expanded) → Config.
  * Top-level blocks: global_defs, vrrp_instance, vrrp_sync_group, virtual_server_group,
- * virtual_server. Everything else keepalived knows is refused by name, anything else is an
- * unknown keyword with a suggestion.
+ * virtual_server, and the tracking definitions. Every other keyword keepalived 2.2.7 knows is
+ * warned about or refused as policy.ts says (fallback.ts); anything else is an unknown keyword
+ * with a suggestion.
  */
 import { type Config, defaultsFor, formatLoc, type VirtualService, type VrrpInstance } from '../../model/index.js';
 import { buildInstance, buildSyncGroup, syncGroupMembership } from '../instance.js';
-import { error, interpret, namedBlock, unsupported, type Keyword, type Sink } from '../keywords.js';
+import { error, interpret, namedBlock, type Keyword, type Sink } from '../keywords.js';
+import { policyFallback } from './fallback.js';
 import type { Stmt } from '../tree.js';
 import { buildServices, keepalivedChoices } from './build.js';
 import { buildKeepalivedSync } from './sync.js';
@@ -33,16 +35,16 @@ function blockName(s: Stmt, sink: Sink): string | undefined {
   return name;
 }
 
-const TOP: readonly Keyword<Drafts>[] = [
+export const TOP: readonly Keyword<Drafts>[] = [
   {
     names: ['global_defs'], minArgs: 0, maxArgs: 0, block: 'required', repeat: true,
-    apply: (s, d, sink) => interpret(s.block?.body ?? [], GLOBAL_KEYWORDS, d.globals, { where: 'global_defs', sink }),
+    apply: (s, d, sink) => interpret(s.block?.body ?? [], GLOBAL_KEYWORDS, d.globals, { where: 'global_defs', sink, fallback: policyFallback('global_defs') }),
   },
   namedBlock<Drafts, KeepalivedInstance>('vrrp_instance', {
-    table: INSTANCE_KEYWORDS, create: (name, at, d) => newInstance(name, at, d.registry), add: (d, i) => d.instances.push(i), written: (i) => i.written,
+    table: INSTANCE_KEYWORDS, create: (name, at, d) => newInstance(name, at, d.registry), add: (d, i) => d.instances.push(i), written: (i) => i.written, fallback: policyFallback('vrrp_instance'),
   }),
   namedBlock<Drafts, KeepalivedSyncGroup>('vrrp_sync_group', {
-    table: SYNC_GROUP_KEYWORDS, create: (name, at, d) => newSyncGroup(name, at, d.registry), add: (d, g) => d.syncGroups.push(g),
+    table: SYNC_GROUP_KEYWORDS, create: (name, at, d) => newSyncGroup(name, at, d.registry), add: (d, g) => d.syncGroups.push(g), fallback: policyFallback('vrrp_sync_group'),
   }),
   {
     names: ['virtual_server_group'], minArgs: 1, maxArgs: 1, block: 'required', repeat: true,
@@ -62,21 +64,16 @@ const TOP: readonly Keyword<Drafts>[] = [
       if (head === undefined) return;
       const vs = newVs(s.keyword.at, head, d.registry);
       const label = s.args.map((a) => a.text).join(' ');
-      interpret(s.block?.body ?? [], VS_KEYWORDS, vs, { where: `virtual_server ${label}`, sink });
+      interpret(s.block?.body ?? [], VS_KEYWORDS, vs, { where: `virtual_server ${label}`, sink, fallback: policyFallback('virtual_server') });
       d.servers.push(vs);
     },
   },
   ...trackingDefinitions<Drafts>((d) => d.registry),
-  ...unsupported<Drafts>(
-    ['bfd_instance', 'static_ipaddress', 'static_routes', 'static_rules',
-      'garp_group', 'linkbeat_interfaces', 'net_namespace', 'instance', 'use_pid_dir', 'child_wait_time', 'track_group', 'SSL'],
-    'not implemented yet',
-  ),
 ];
 
 export function interpretKeepalived(path: string, body: readonly Stmt[], sink: Sink): Config | undefined {
   const d: Drafts = { globals: { garp: {} }, instances: [], syncGroups: [], groups: new Map(), servers: [], registry: newRegistry() };
-  interpret(body, TOP, d, { where: 'the top level of keepalived.conf', sink });
+  interpret(body, TOP, d, { where: 'the top level of keepalived.conf', sink, fallback: policyFallback('top') });
   const groupOf = syncGroupMembership(d.syncGroups, { block: 'vrrp_sync_group', sink });
   const resolved = resolveTracks({ instances: d.instances, syncGroups: d.syncGroups, groupOf, registry: d.registry, sink });
   const vrrp: VrrpInstance[] = [];

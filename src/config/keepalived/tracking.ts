@@ -7,6 +7,7 @@
  * reading order).
  */
 import { defaultsFor, formatLoc, type Loc, type TrackFile, type TrackProcess, type TrackScript } from '../../model/index.js';
+import { policyFallback } from './fallback.js';
 import { error, interpret, kw, type Keyword, type Sink } from '../keywords.js';
 import type { Stmt } from '../tree.js';
 import { bad, decimalSecondsUs, int, oneOf } from '../values.js';
@@ -85,7 +86,7 @@ function seconds(field: 'intervalS' | 'timeoutS') {
   };
 }
 
-const SCRIPT_KEYWORDS: readonly Keyword<ScriptDraft>[] = [
+export const SCRIPT_KEYWORDS: readonly Keyword<ScriptDraft>[] = [
   { names: ['script'], minArgs: 1, maxArgs: Infinity, block: 'none', apply: (s, d, sink) => { const argv = commandOnly(s, sink); if (argv) d.argv = argv; } },
   kw('interval', 1, seconds('intervalS')),
   kw('timeout', 1, seconds('timeoutS')),
@@ -108,7 +109,7 @@ function initFile(s: Stmt, d: FileDraft, sink: Sink): void {
   }
 }
 
-const FILE_KEYWORDS: readonly Keyword<FileDraft>[] = [
+export const FILE_KEYWORDS: readonly Keyword<FileDraft>[] = [
   kw('file', 1, (s, d) => { d.path = s.args[0]?.text; }),
   { names: ['weight'], minArgs: 1, maxArgs: 2, block: 'none', apply: (s, d, sink) => { const v = weightReverse(s, 254, sink); if (v) { d.weight = v.weight; d.reverse = v.reverse; } } },
   { names: ['init_file'], minArgs: 0, maxArgs: 2, block: 'none', apply: initFile },
@@ -123,7 +124,7 @@ function delay(field: 'terminateDelayUs' | 'forkDelayUs' | 'both') {
   };
 }
 
-const PROCESS_KEYWORDS: readonly Keyword<ProcessDraft>[] = [
+export const PROCESS_KEYWORDS: readonly Keyword<ProcessDraft>[] = [
   {
     names: ['process'], minArgs: 1, maxArgs: Infinity, block: 'none',
     apply: (s, d) => {
@@ -184,7 +185,7 @@ export function trackingDefinitions<A>(reg: (a: A) => Registry): Keyword<A>[] {
     block(['vrrp_script'], (name, s, a, sink) => {
       const d: ScriptDraft = { name, at: s.keyword.at, reverse: false, initFail: false };
       const seen = new Set<string>();
-      interpret(s.block?.body ?? [], SCRIPT_KEYWORDS, d, { where: `vrrp_script ${name}`, sink, seen });
+      interpret(s.block?.body ?? [], SCRIPT_KEYWORDS, d, { where: `vrrp_script ${name}`, sink, seen, fallback: policyFallback('vrrp_script') });
       if (!seen.has('script')) error(sink, d.at, `expected "script" in vrrp_script ${name} (keepalived 2.2.7 drops it without one), got none`);
       define(reg(a).scripts, d, 'vrrp_script', sink);
     }),
@@ -192,14 +193,14 @@ export function trackingDefinitions<A>(reg: (a: A) => Registry): Keyword<A>[] {
       if (s.keyword.text === 'vrrp_track_file') sink.warnings.push({ at: s.keyword.at, message: 'vrrp_track_file is deprecated: it means track_file, as in keepalived 2.2.7 (which logs so); write track_file' });
       const d: FileDraft = { name, at: s.keyword.at, reverse: false, initOverwrite: false };
       const seen = new Set<string>();
-      interpret(s.block?.body ?? [], FILE_KEYWORDS, d, { where: `${s.keyword.text} ${name}`, sink, seen });
+      interpret(s.block?.body ?? [], FILE_KEYWORDS, d, { where: `${s.keyword.text} ${name}`, sink, seen, fallback: policyFallback(s.keyword.text) });
       if (!seen.has('file')) error(sink, d.at, `expected "file" in ${s.keyword.text} ${name} (keepalived 2.2.7 drops it without one), got none`);
       define(reg(a).files, d, 'track_file', sink);
     }),
     block(['vrrp_track_process'], (name, s, a, sink) => {
       const d: ProcessDraft = { name, at: s.keyword.at, fullCommand: false, quorum: D.processQuorum, reverse: false };
       const seen = new Set<string>();
-      interpret(s.block?.body ?? [], PROCESS_KEYWORDS, d, { where: `vrrp_track_process ${name}`, sink, seen });
+      interpret(s.block?.body ?? [], PROCESS_KEYWORDS, d, { where: `vrrp_track_process ${name}`, sink, seen, fallback: policyFallback('vrrp_track_process') });
       if (!seen.has('process')) error(sink, d.at, `expected "process" in vrrp_track_process ${name} (keepalived 2.2.7 drops it without one), got none`);
       define(reg(a).processes, d, 'vrrp_track_process', sink);
     }),

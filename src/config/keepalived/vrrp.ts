@@ -6,7 +6,8 @@
 import { formatLoc, type Loc, type VrrpVersion } from '../../model/index.js';
 import { splitCommand } from '../argv.js';
 import { type GarpDraft, type InstanceDraft, newInstanceDraft, newSyncGroupDraft, type NotifyDraft, type NotifyField, type SyncGroupDraft, vipFromWords } from '../instance.js';
-import { error, ignored, interpret, kw, unsupported, unsupportedFrom, type Keyword, type Sink } from '../keywords.js';
+import { error, interpret, kw, type Keyword, type Sink } from '../keywords.js';
+import { policyFallback } from './fallback.js';
 import type { Word } from '../lex.js';
 import { blockWords, type Stmt } from '../tree.js';
 import { bad, decimalSecondsUs, int, ip, oneOf } from '../values.js';
@@ -67,7 +68,6 @@ function notifyKeywords<A extends { notify: NotifyDraft }>(): Keyword<A>[] {
     { names: ['notify_backup'], minArgs: 1, maxArgs: 3, block: 'none', apply: set('backup') },
     { names: ['notify_fault'], minArgs: 1, maxArgs: 3, block: 'none', apply: set('fault') },
     { names: ['notify'], minArgs: 1, maxArgs: 3, block: 'none', apply: set('any') },
-    ...unsupported<A>(['notify_stop', 'notify_deleted', 'notify_master_rx_lower_pri'], 'lvsd runs notify_master, notify_backup, notify_fault and notify only'),
   ];
 }
 
@@ -101,18 +101,14 @@ const version = (w: Word, sink: Sink): VrrpVersion | undefined => {
 };
 
 export const GLOBAL_KEYWORDS: readonly Keyword<GlobalDraft>[] = [
-  kw(['router_id', 'lvs_id'], 1, (s, g) => { g.routerId = s.args[0]?.text; }),
+  kw('router_id', 1, (s, g) => { g.routerId = s.args[0]?.text; }),
   kw('vrrp_version', 1, (s, g, sink) => { const v = s.args[0] && version(s.args[0], sink); if (v) g.vrrpVersion = v; }),
   ...garpKeywords<GlobalDraft>('vrrp_'),
   kw('vrrp_garp_interval', 1, packetGap),
   kw('vrrp_gna_interval', 1, packetGap),
-  ...ignored<GlobalDraft>(['notification_email'], { maxArgs: 0, block: 'required' }),
-  ...ignored<GlobalDraft>(['notification_email_from', 'smtp_server', 'smtp_connect_timeout', 'smtp_helo_name', 'smtp_alert', 'smtp_alert_vrrp', 'smtp_alert_checker'], { maxArgs: 2, block: 'none' }),
   // lib/notify.c set_default_script_user: `script_user USER [GROUP]`, the group defaulting to the user's
   { names: ['script_user'], minArgs: 1, maxArgs: 2, block: 'none', apply: (s, g) => { const [u, gr] = s.args; if (u) g.scriptUser = { user: u.text, ...(gr ? { group: gr.text } : {}) }; } },
   kw('enable_script_security', 0, (_s, g) => { g.scriptSecurity = true; }),
-  ...unsupported<GlobalDraft>(['vrrp_strict'], 'strict mode installs no_accept firewall rules that make the VIPs unreachable and forbids unicast and authentication; remove it'),
-  ...unsupported<GlobalDraft>(['vrrp_skip_check_adv_addr'], 'lvsd always checks the advertised address list'),
   {
     names: ['lvs_sync_daemon'], minArgs: 1, maxArgs: Infinity, block: 'none',
     apply: (s, g, sink) => {
@@ -121,7 +117,6 @@ export const GLOBAL_KEYWORDS: readonly Keyword<GlobalDraft>[] = [
       if (d) g.sync = d;
     },
   },
-  ...unsupported<GlobalDraft>(['vrrp_mcast_group4', 'vrrp_mcast_group6', 'vrrp_garp_lower_prio_delay', 'vrrp_garp_lower_prio_repeat', 'vrrp_min_garp', 'lvs_flush', 'lvs_timeouts'], 'not implemented yet'),
 ];
 
 const VIP_EXPECTED = { address: 'a virtual IP address', option: 'a virtual_ipaddress option "dev IF" or "label LABEL" (other ip-address options are not supported)' };
@@ -137,7 +132,7 @@ function peerEntry(s: Stmt, inst: InstanceDraft, sink: Sink): void {
   else if (a) inst.peers.push(a);
 }
 
-const AUTH_KEYWORDS: readonly Keyword<KeepalivedInstance>[] = [
+export const AUTH_KEYWORDS: readonly Keyword<KeepalivedInstance>[] = [
   kw('auth_type', 1, (s, _i, sink) => { if (s.args[0]) oneOf(sink, s.args[0], { what: 'an auth_type lvsd supports', values: ['PASS'] }); }),
   kw('auth_pass', 1, (s, i) => { i.authPass = s.args[0]?.text; }),
 ];
@@ -164,30 +159,19 @@ export const INSTANCE_KEYWORDS: readonly Keyword<KeepalivedInstance>[] = [
   { names: ['virtual_ipaddress'], minArgs: 0, maxArgs: 0, block: 'required', apply: (s, i, sink) => s.block?.body.forEach((e) => vipEntry(e, i, sink)) },
   {
     names: ['authentication'], minArgs: 0, maxArgs: 0, block: 'required',
-    apply: (s, i, sink) => interpret(s.block?.body ?? [], AUTH_KEYWORDS, i, { where: `authentication of vrrp_instance ${i.name}`, sink }),
+    apply: (s, i, sink) => interpret(s.block?.body ?? [], AUTH_KEYWORDS, i, { where: `authentication of vrrp_instance ${i.name}`, sink, fallback: policyFallback('vrrp_instance/authentication') }),
   },
   ...trackKeywords<KeepalivedInstance>((i) => i.refs, (i) => i.registry),
-  ...unsupportedFrom<KeepalivedInstance>('keepalived', ['track_bfd'], 'lvsd has no BFD'),
   ...notifyKeywords<KeepalivedInstance>(),
   ...garpKeywords<KeepalivedInstance>(''),
   kw('v3_checksum_as_v2', 0, (_s, i) => { i.v3AsV2 = true; }),
   kw('lvs_sync_daemon_interface', 1, (s, i) => { i.syncIface = s.args[0]; }),
-  ...ignored<KeepalivedInstance>(['smtp_alert'], { maxArgs: 1, block: 'none' }),
-  ...unsupported<KeepalivedInstance>([
-    'use_vmac', 'vmac_xmit_base', 'use_ipvlan', 'track_src_ip',
-    'mcast_src_ip', 'mcast_dst_ip', 'virtual_ipaddress_excluded', 'virtual_routes', 'virtual_rules', 'accept', 'no_accept',
-    'dont_track_primary', 'strict_mode', 'down_timer_adverts', 'garp_lower_prio_delay', 'garp_lower_prio_repeat',
-    'check_unicast_src', 'unicast_ttl', 'unicast_fault_no_peer', 'lower_prio_no_advert',
-    'higher_prio_send_advert', 'old_unicast_checksum', 'native_ipv6', 'debug', 'kernel_rx_buf_size',
-  ], 'not implemented yet'),
 ];
 
 export const SYNC_GROUP_KEYWORDS: readonly Keyword<KeepalivedSyncGroup>[] = [
   { names: ['group'], minArgs: 0, maxArgs: 0, block: 'required', apply: (s, g) => { g.members.push(...(s.block ? blockWords(s.block) : [])); } },
   ...notifyKeywords<KeepalivedSyncGroup>(),
-  ...ignored<KeepalivedSyncGroup>(['smtp_alert'], { maxArgs: 1, block: 'none' }),
   ...trackKeywords<KeepalivedSyncGroup>((g) => g.refs, (g) => g.registry),
-  ...unsupportedFrom<KeepalivedSyncGroup>('keepalived', ['track_bfd'], 'lvsd has no BFD'),
   kw('sync_group_tracking_weight', 0, (_s, g) => { g.trackingWeight = true; }),
   kw('global_tracking', 0, (s, g, sink) => {
     sink.warnings.push({ at: s.keyword.at, message: 'global_tracking is deprecated: it means sync_group_tracking_weight, as in keepalived 2.2.7 (which reports it); write sync_group_tracking_weight, or track_* on the sync group' });
