@@ -50,7 +50,7 @@ export function unknownMessage(s: Stmt, o: { block: string; known: readonly stri
     ...(RENAMED[k] !== undefined ? [`${k} is an old name that keepalived 2.2.7 does not know either`] : []),
     ...(elsewhere.length > 0 ? [`${k} belongs in ${elsewhere.slice(0, 3).map(blockLabel).join(', ')}${elsewhere.length > 3 ? ', ...' : ''}`] : []),
   ];
-  return `unknown keyword "${k}" in ${o.where}${hints.length > 0 ? ` (${hints.join('; ')})` : ''}`;
+  return `unknown keyword "${k}" in ${o.where}${hints.length > 0 ? ` (${hints.join('; ').replace('?;', '?')})` : ''}`;
 }
 
 /** The parser's fallback for one block of policy.ts. */

@@ -29,6 +29,8 @@ export interface KeepalivedInstance extends InstanceDraft {
   advert?: { us: number; at: Loc };
   version?: { v: VrrpVersion; at: Loc };
   nopreempt: boolean;
+  /** Where nopreempt and preempt_delay were written (corrections.ts warns there). */
+  placed: { nopreempt?: Loc; preemptDelay?: Loc };
   /** track_interface / track_script / track_file / track_process entries, in order. */
   refs: RefDraft[];
   readonly registry: Registry;
@@ -79,8 +81,10 @@ function garpKeywords<A extends { garp: GarpDraft }>(prefix: '' | 'vrrp_'): Keyw
     if (v !== undefined) a.garp[field] = v * 1000;
   };
   const count = (field: 'masterRepeat' | 'refreshRepeat') => (s: Stmt, a: A, sink: Sink): void => {
-    const v = s.args[0] && int(sink, s.args[0], { what: `a "${s.keyword.text}" count`, min: 1, max: 255 });
-    if (v !== undefined) a.garp[field] = v;
+    const w = s.args[0];
+    const v = w && int(sink, w, { what: `a "${s.keyword.text}" count`, min: 0, max: 255 });
+    if (w && v === 0) sink.warnings.push({ at: w.at, message: `${s.keyword.text} 0 means 1: keepalived 2.2.7 sets it to 1 and reports it` });
+    if (v !== undefined) a.garp[field] = Math.max(1, v);
   };
   return [
     kw(`${prefix}garp_master_delay`, 1, seconds('masterDelayMs')),
@@ -132,9 +136,19 @@ function peerEntry(s: Stmt, inst: InstanceDraft, sink: Sink): void {
   else if (a) inst.peers.push(a);
 }
 
+export const AUTH_PASS_MAX = 8;
+
+/** keepalived 2.2.7 vrrp_auth_pass_handler keeps the first 8 bytes (auth_data) and reports the rest. */
+function authPass(w: Word, sink: Sink): string {
+  if (w.text.length <= AUTH_PASS_MAX) return w.text;
+  const kept = w.text.slice(0, AUTH_PASS_MAX);
+  sink.warnings.push({ at: w.at, message: `auth_pass is longer than ${AUTH_PASS_MAX} characters: truncated to "${kept}", as keepalived 2.2.7 does (and reports); the peers compare only those` });
+  return kept;
+}
+
 export const AUTH_KEYWORDS: readonly Keyword<KeepalivedInstance>[] = [
   kw('auth_type', 1, (s, _i, sink) => { if (s.args[0]) oneOf(sink, s.args[0], { what: 'an auth_type lvsd supports', values: ['PASS'] }); }),
-  kw('auth_pass', 1, (s, i) => { i.authPass = s.args[0]?.text; }),
+  kw('auth_pass', 1, (s, i, sink) => { i.authPass = s.args[0] && authPass(s.args[0], sink); }),
 ];
 
 export const INSTANCE_KEYWORDS: readonly Keyword<KeepalivedInstance>[] = [
@@ -148,11 +162,11 @@ export const INSTANCE_KEYWORDS: readonly Keyword<KeepalivedInstance>[] = [
     if (w && us !== undefined) i.advert = { us, at: w.at };
   }),
   kw('version', 1, (s, i, sink) => { const w = s.args[0]; const v = w && version(w, sink); if (w && v) i.version = { v, at: w.at }; }),
-  kw('nopreempt', 0, (_s, i) => { i.nopreempt = true; }),
+  kw('nopreempt', 0, (s, i) => { i.nopreempt = true; i.placed.nopreempt = s.keyword.at; }),
   kw('preempt', 0, () => undefined), // legacy keyword: preemption is the default
   kw('preempt_delay', 1, (s, i, sink) => {
     const us = s.args[0] && decimalSecondsUs(sink, s.args[0], { what: 'a preempt_delay', minUs: 0, maxUs: 1000e6 });
-    if (us !== undefined) i.preemptDelayMs = us / 1000;
+    if (us !== undefined) { i.preemptDelayMs = us / 1000; i.placed.preemptDelay = s.keyword.at; }
   }),
   kw('unicast_src_ip', 1, (s, i, sink) => { const a = s.args[0] && ip(sink, s.args[0], 'a unicast_src_ip'); if (a) i.unicastSrc = a; }),
   { names: ['unicast_peer'], minArgs: 0, maxArgs: 0, block: 'required', apply: (s, i, sink) => s.block?.body.forEach((e) => peerEntry(e, i, sink)) },
@@ -180,7 +194,7 @@ export const SYNC_GROUP_KEYWORDS: readonly Keyword<KeepalivedSyncGroup>[] = [
 ];
 
 export function newInstance(name: string, at: Loc, registry: Registry): KeepalivedInstance {
-  return { ...newInstanceDraft(name, at), nopreempt: false, v3AsV2: false, refs: [], registry };
+  return { ...newInstanceDraft(name, at), nopreempt: false, placed: {}, v3AsV2: false, refs: [], registry };
 }
 
 export function newSyncGroup(name: string, at: Loc, registry: Registry): KeepalivedSyncGroup {
