@@ -125,6 +125,8 @@ export const VS_KEYWORDS: readonly Keyword<VsDraft>[] = [
   kw('protocol', 1, (s, v, sink) => {
     const x = s.args[0] && oneOf(sink, s.args[0], { what: 'a protocol', values: ['TCP', 'UDP', 'SCTP'] as const });
     if (x) v.protocol = x === 'TCP' ? 'tcp' : x === 'UDP' ? 'udp' : 'sctp';
+    // check_parser.c vs_end_handler: "protocol specified for fwmark - protocol will be ignored"
+    if (x && v.head.kind === 'fwmark') sink.warnings.push({ at: s.keyword.at, message: 'protocol is ignored in a fwmark virtual_server (the mark alone selects the packets), as keepalived 2.2.7 does (and reports)' });
   }),
   {
     names: ['persistence_timeout'], minArgs: 0, maxArgs: 1, block: 'none',

@@ -147,7 +147,11 @@ function authPass(w: Word, sink: Sink): string {
 }
 
 export const AUTH_KEYWORDS: readonly Keyword<KeepalivedInstance>[] = [
-  kw('auth_type', 1, (s, _i, sink) => { if (s.args[0]) oneOf(sink, s.args[0], { what: 'an auth_type lvsd supports', values: ['PASS'] }); }),
+  kw('auth_type', 1, (s, _i, sink) => {
+    const w = s.args[0];
+    if (w?.text === 'AH') error(sink, w.at, "keepalived's auth_type AH is not supported by lvsd: it has no IPsec AH authentication (RFC 3768 removed it); use auth_type PASS on every router, or no authentication block");
+    else if (w) oneOf(sink, w, { what: 'an auth_type (PASS or AH)', values: ['PASS'] });
+  }),
   kw('auth_pass', 1, (s, i, sink) => { i.authPass = s.args[0] && authPass(s.args[0], sink); }),
 ];
 
