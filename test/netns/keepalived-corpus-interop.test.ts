@@ -40,6 +40,12 @@ const CASES: readonly Case[] = [
   { file: 'written/nginx-pair-backup.conf', peer: replace([[/priority 90/, 'priority 80']]) },
   { file: 'written/kubernetes-apiserver.conf', peer: replace([[/state MASTER/, 'state BACKUP'], [/priority 101/, 'priority 100']]) },
   { file: 'written/ipv6-v3.conf', peer: replace([[/priority 100/, 'priority 90']]) },
+  {
+    file: 'written/unicast-src-no-peers.conf',
+    peer: replace([[/priority 100/, 'priority 90'], [/unicast_src_ip 10\.0\.0\.11/, 'unicast_src_ip 10.0.0.12']]),
+    lvsdAddr: '10.0.0.11/24',
+    keepalivedAddr: '10.0.0.12/24',
+  },
 ];
 
 function model(file: string): { names: string[]; vips: string[]; intervalMs: number } {

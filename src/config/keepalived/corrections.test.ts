@@ -35,3 +35,10 @@ test('nopreempt stays with state BACKUP; an address owner loses it; preempt_dela
   t.true(both.result.ok && both.result.value.vrrp[0]?.preempt === false && both.result.value.vrrp[0]?.preemptDelayMs === 0);
   t.regex(both.warnings[0]?.message ?? '', /preempt_delay is cleared.*no preemption to delay/);
 });
+
+test('unicast_src_ip without peers is multicast from that address, with a warning (keepalived reports it as deprecated)', (t) => {
+  const r = load(instance('  unicast_src_ip 10.0.0.1\n'));
+  t.true(r.result.ok && r.result.value.vrrp[0]?.unicastSrc === '10.0.0.1' && r.result.value.vrrp[0]?.unicastPeers.length === 0);
+  t.deepEqual(r.warnings.map((w) => `${w.at.line}:${w.at.col}`), ['4:3']);
+  t.regex(r.warnings[0]?.message ?? '', /advertises by multicast from this address/);
+});

@@ -2,7 +2,8 @@
  * keepalived 2.2.7's corrections of preemption settings (keepalived/vrrp/vrrp.c
  * vrrp_complete_instance), made and reported at the keyword's own line as keepalived does
  * (it logs them, and `keepalived -t` exits non-zero): nopreempt is cleared for an address
- * owner (priority 255) and with state MASTER, preempt_delay with state MASTER or nopreempt.
+ * owner (priority 255) and with state MASTER, preempt_delay with state MASTER or nopreempt;
+ * unicast_src_ip without unicast_peer means multicast from that address (vrrp_parser.c).
  */
 import type { Sink } from '../keywords.js';
 import type { KeepalivedInstance } from './vrrp.js';
@@ -10,7 +11,15 @@ import type { KeepalivedInstance } from './vrrp.js';
 const OWNER_PRIORITY = 255;
 const AS_KEEPALIVED = 'as keepalived 2.2.7 does (and reports)';
 
-export function correctPreemption(i: KeepalivedInstance, sink: Sink): void {
+/** Every correction of one instance, before it is built. */
+export function correctInstance(i: KeepalivedInstance, sink: Sink): void {
+  correctPreemption(i, sink);
+  if (i.placed.unicastSrc && i.peers.length === 0) {
+    sink.warnings.push({ at: i.placed.unicastSrc, message: `unicast_src_ip without unicast_peer: ${i.name} advertises by multicast from this address, as keepalived 2.2.7 does (and reports as deprecated); add unicast_peer, or drop unicast_src_ip` });
+  }
+}
+
+function correctPreemption(i: KeepalivedInstance, sink: Sink): void {
   const warn = (at: KeepalivedInstance['placed']['nopreempt'], message: string): void => { if (at) sink.warnings.push({ at, message }); };
   if (i.nopreempt && i.priority === OWNER_PRIORITY) {
     warn(i.placed.nopreempt, `nopreempt is cleared, ${AS_KEEPALIVED}: with priority ${OWNER_PRIORITY} ${i.name} owns the addresses and always takes them back`);

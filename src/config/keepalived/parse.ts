@@ -8,7 +8,7 @@
 import { type Config, defaultsFor, formatLoc, type VirtualService, type VrrpInstance } from '../../model/index.js';
 import { buildInstance, buildSyncGroup, syncGroupMembership } from '../instance.js';
 import { error, interpret, namedBlock, type Keyword, type Sink } from '../keywords.js';
-import { correctPreemption } from './corrections.js';
+import { correctInstance } from './corrections.js';
 import { policyFallback } from './fallback.js';
 import type { Stmt } from '../tree.js';
 import { buildServices, keepalivedChoices } from './build.js';
@@ -81,7 +81,7 @@ export function interpretKeepalived(path: string, body: readonly Stmt[], sink: S
   for (const i of d.instances) {
     const syncGroup = groupOf.get(i.name);
     const tracks = resolved.instances.get(i.name) ?? { trackInterfaces: [], tracks: [] };
-    correctPreemption(i, sink);
+    correctInstance(i, sink);
     const choices = keepalivedChoices(i, { globals: d.globals, sink });
     const built = buildInstance(i, { block: 'vrrp_instance', required: ['interface', 'virtual_router_id'], defaults: D, choices, tracks, ...(syncGroup !== undefined ? { syncGroup } : {}), sink });
     if (built) vrrp.push(built);

@@ -78,7 +78,7 @@ const ROWS: readonly Row[] = [
 
   ['vrrp_instance', 'advert_int authentication garp_master_delay garp_master_refresh garp_master_refresh_repeat garp_master_repeat interface lvs_sync_daemon_interface nopreempt notify notify_backup notify_fault notify_master preempt preempt_delay priority state track_file track_interface track_process track_script unicast_peer unicast_src_ip version virtual_ipaddress virtual_router_id', 'implemented'],
   ['vrrp_instance/authentication', 'auth_pass auth_type', 'implemented'],
-  ['vrrp_instance', 'smtp_alert', 'warned', MAIL],
+  ['vrrp_instance', 'smtp_alert', 'warned', MAIL, 'bool'],
   ['vrrp_instance', 'notify_priority_changes', 'warned', 'lvsd runs notify scripts on state changes only'],
   ['vrrp_instance', 'debug', 'warned', 'use lvsd --log-level'],
   ['vrrp_instance', 'kernel_rx_buf_size', 'warned', BUFFERS, 'one'],
@@ -89,7 +89,7 @@ const ROWS: readonly Row[] = [
   ['vrrp_instance', 'use_vmac vmac_xmit_base use_vmac_addr use_ipvlan vrf track_src_ip mcast_src_ip mcast_dst_ip virtual_ipaddress_excluded virtual_routes virtual_rules no_accept dont_track_primary strict_mode down_timer_adverts garp_lower_prio_delay garp_lower_prio_repeat garp_extra_if vmac_garp_intvl check_unicast_src unicast_ttl unicast_fault_no_peer lower_prio_no_advert higher_prio_send_advert old_unicast_checksum native_ipv6 promote_secondaries skip_check_adv_addr', 'refused', LATER],
 
   ['vrrp_sync_group', 'global_tracking group notify notify_backup notify_fault notify_master sync_group_tracking_weight track_file track_interface track_process track_script', 'implemented'],
-  ['vrrp_sync_group', 'smtp_alert', 'warned', MAIL],
+  ['vrrp_sync_group', 'smtp_alert', 'warned', MAIL, 'bool'],
   ['vrrp_sync_group', 'notify_priority_changes', 'warned', 'lvsd runs notify scripts on state changes only'],
   ['vrrp_sync_group', 'notify_stop', 'refused', 'lvsd runs notify_master, notify_backup, notify_fault and notify only'],
   ['vrrp_sync_group', 'track_bfd', 'refused', BFD],

@@ -29,8 +29,8 @@ export interface KeepalivedInstance extends InstanceDraft {
   advert?: { us: number; at: Loc };
   version?: { v: VrrpVersion; at: Loc };
   nopreempt: boolean;
-  /** Where nopreempt and preempt_delay were written (corrections.ts warns there). */
-  placed: { nopreempt?: Loc; preemptDelay?: Loc };
+  /** Where these keywords were written (corrections.ts warns there). */
+  placed: { nopreempt?: Loc; preemptDelay?: Loc; unicastSrc?: Loc };
   /** track_interface / track_script / track_file / track_process entries, in order. */
   refs: RefDraft[];
   readonly registry: Registry;
@@ -172,7 +172,7 @@ export const INSTANCE_KEYWORDS: readonly Keyword<KeepalivedInstance>[] = [
     const us = s.args[0] && decimalSecondsUs(sink, s.args[0], { what: 'a preempt_delay', minUs: 0, maxUs: 1000e6 });
     if (us !== undefined) { i.preemptDelayMs = us / 1000; i.placed.preemptDelay = s.keyword.at; }
   }),
-  kw('unicast_src_ip', 1, (s, i, sink) => { const a = s.args[0] && ip(sink, s.args[0], 'a unicast_src_ip'); if (a) i.unicastSrc = a; }),
+  kw('unicast_src_ip', 1, (s, i, sink) => { const a = s.args[0] && ip(sink, s.args[0], 'a unicast_src_ip'); if (a) { i.unicastSrc = a; i.placed.unicastSrc = s.keyword.at; } }),
   { names: ['unicast_peer'], minArgs: 0, maxArgs: 0, block: 'required', apply: (s, i, sink) => s.block?.body.forEach((e) => peerEntry(e, i, sink)) },
   { names: ['virtual_ipaddress'], minArgs: 0, maxArgs: 0, block: 'required', apply: (s, i, sink) => s.block?.body.forEach((e) => vipEntry(e, i, sink)) },
   {
