@@ -41,7 +41,7 @@ const files = ['samples', 'written'].flatMap((d) => readdirSync(join(CORPUS, d))
 for (const rel of files) {
   (available ? test : test.skip)(`keepalived -t agrees with lvsd on ${rel}`, (t) => {
     const r = keepalivedTest(namespace(t), join(CORPUS, rel));
-    const lvsd = loadConfigDetailed({ path: rel, text: readFileSync(join(CORPUS, rel), 'utf8'), readFile: (p) => readFileSync(join(CORPUS, p), 'utf8') });
+    const lvsd = loadConfigDetailed({ path: rel, text: readFileSync(join(CORPUS, rel), 'utf8'), readFile: (p) => readFileSync(join(CORPUS, p), 'utf8'), listDir: (d) => readdirSync(join(CORPUS, d)) });
     const fails = manifest.fails[rel];
     if (fails === undefined) {
       t.is(r.status, 0, `keepalived -t refuses a file corpus.json does not list:\n${r.output}`);

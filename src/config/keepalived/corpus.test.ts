@@ -32,7 +32,7 @@ const outcomes = new Map<string, Outcome>();
 for (const rel of files) {
   test(`keepalived corpus: ${rel}`, (t) => {
     const base = join(CORPUS, rel.slice(0, -'.conf'.length));
-    const r = loadConfigDetailed({ path: rel, text: readFileSync(join(CORPUS, rel), 'utf8'), readFile: (p) => readFileSync(join(CORPUS, p), 'utf8') });
+    const r = loadConfigDetailed({ path: rel, text: readFileSync(join(CORPUS, rel), 'utf8'), readFile: (p) => readFileSync(join(CORPUS, p), 'utf8'), listDir: (d) => readdirSync(join(CORPUS, d)) });
     const warnings = r.warnings.map(formatDiagnostic).join('\n');
     if (r.result.ok) {
       outcomes.set(rel, warnings === '' ? 'accepted' : 'warned');
