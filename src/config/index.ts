@@ -6,3 +6,4 @@
 export { type ListDir, type LoadOptions, type LoadReport, type ReadFile, detectFormat, loadConfig, loadConfigDetailed } from './load.js';
 export { type NameService, nameServiceFromFiles } from './ldirectord/names.js';
 export { type HaDirDeps, readHaDir } from './heartbeat/read-dir.js';
+export { type KeywordPolicy, POLICY as KEEPALIVED_KEYWORD_POLICY } from './keepalived/policy.js';

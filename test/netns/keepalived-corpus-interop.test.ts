@@ -10,7 +10,7 @@ import test, { type ExecutionContext } from 'ava';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfigDetailed } from '../../src/config/load.js';
+import { loadConfigDetailed } from '../../src/config/index.js';
 import { stillTrue, waitUntil } from '../fixtures/wait.js';
 import { addresses, makeLan, nsExec } from './topology.js';
 import { roleOf, startLvsd, tempDir } from './lvsd-harness.js';

@@ -12,8 +12,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfigDetailed } from '../../src/config/load.js';
-import { POLICY } from '../../src/config/keepalived/policy.js';
+import { KEEPALIVED_KEYWORD_POLICY as POLICY, loadConfigDetailed } from '../../src/config/index.js';
 
 const CORPUS = new URL('../../../test/fixtures/keepalived/', import.meta.url).pathname;
 const available = process.getuid?.() === 0 && spawnSync('keepalived', ['--version']).status === 0;
