@@ -70,3 +70,31 @@ test('a misspelling is an error with "did you mean", across blocks too', (t) => 
     'k.conf:12:3: unknown keyword "prority" in vrrp_instance VI_1 (did you mean "priority"?)',
   ]);
 });
+
+const NAMED: Readonly<Record<string, string>> = {
+  vrrp_instance: 'VI_1', vrrp_sync_group: 'G', virtual_server: '10.0.0.1 80', real_server: '10.0.0.2 80',
+  track_file: 'TF', vrrp_track_file: 'TF2', vrrp_script: 'S', vrrp_track_process: 'P',
+};
+const ARGS: Readonly<Record<string, string>> = { none: '', bool: '', one: ' 1', block: ' {\n}', any: ' 1' };
+
+/** Whether every block on the way to `block` is one lvsd reads (not inside a refused block). */
+function reachable(block: string): boolean {
+  const parts = block === 'top' ? [] : block.split('/');
+  return parts.every((p, i) => POLICY.some((x) => x.block === (i === 0 ? 'top' : parts.slice(0, i).join('/')) && x.keyword === p && x.status === 'implemented'));
+}
+
+test('every warned or refused keyword, written in its block, gets its policy message at its line (never "unknown keyword")', (t) => {
+  const entries = POLICY.filter((p) => p.status !== 'implemented' && reachable(p.block));
+  t.true(entries.length > 150);
+  for (const p of entries) {
+    const parts = p.block === 'top' ? [] : p.block.split('/');
+    // global_defs first: format detection (load.ts) needs a keepalived block to recognise the file
+    const text = `global_defs {\n}\n${parts.map((b) => `${b} ${NAMED[b] ?? ''} {\n`).join('')}${p.keyword}${ARGS[p.args ?? 'any'] ?? ''}\n${'}\n'.repeat(parts.length)}`;
+    const r = report(text);
+    const line = `k.conf:${parts.length + 3}:1: `;
+    const want = p.status === 'warned' ? `${line}${p.keyword} is ignored: ${p.why ?? ''}` : `${line}keepalived's ${p.keyword} is not supported by lvsd: ${p.why ?? ''}`;
+    const got = [...r.errors, ...r.warnings];
+    t.true(got.includes(want), `${p.block} ${p.keyword}:\n${got.join('\n')}`);
+    t.false(got.some((g) => g.includes('unknown keyword')), `${p.block} ${p.keyword}:\n${got.join('\n')}`);
+  }
+});
