@@ -35,11 +35,11 @@ function byReason(): string[] {
   }
   const rows = [...groups.values()].map((ps) => {
     const first = ps[0];
-    const names = [...new Set(ps.map((p) => p.keyword))];
-    const where = [...new Set(ps.map((p) => blockLabel(p.block)))];
-    return `| ${first?.status ?? ''} | ${code(names)} (${where.join(', ')}) | ${(first?.why ?? '').replaceAll('|', '\\|')} |`;
+    const blocks = [...new Set(ps.map((p) => p.block))];
+    const where = blocks.map((b) => `${blockLabel(b)}: ${code(ps.filter((p) => p.block === b).map((p) => p.keyword))}`);
+    return `| ${first?.status ?? ''} | ${where.join('; ')} | ${(first?.why ?? '').replaceAll('|', '\\|')} |`;
   });
-  return ['| | keywords (where) | what lvsd does instead, or why it refuses |', '|---|---|---|', ...rows];
+  return ['| | where: keywords | what lvsd does instead, or why it refuses |', '|---|---|---|', ...rows];
 }
 
 /** The generated README section, markers included. */
