@@ -63,6 +63,11 @@ const MAX_RANGE = 65_536;
 /** `lvs_method NAT|DR|TUN [type ipip|gue port N|gre] [nocsum|csum|remcsum]` */
 function forward(s: Stmt, sink: Sink): ForwardDraft | undefined {
   const [kind, ...rest] = s.args;
+  // keepalived 2.2.7 compares case-sensitively and turns "dr" into NAT (check_parser.c): refused here
+  const upper = kind?.text.toUpperCase() ?? '';
+  if (kind && kind.text !== upper && ['NAT', 'DR', 'TUN'].includes(upper)) {
+    return bad(sink, kind, `"${upper}" in capitals after "${s.keyword.text}" (keepalived 2.2.7 does not know "${kind.text}" and forwards by NAT instead)`);
+  }
   const m = kind && oneOf(sink, kind, { what: `an ${s.keyword.text}`, values: ['NAT', 'DR', 'TUN'] as const });
   if (m === undefined) return undefined;
   if (m !== 'TUN' || rest.length === 0) {
