@@ -4,14 +4,22 @@
  * match in sorted order). Each included file is lexed and brace-matched on its own, so its
  * locations are its own and a missing `}` is reported in the file that misses it.
  *
+ * keepalived.conf is first read as keepalived reads lines (line-reader.ts: conditional lines,
+ * parameter substitution, sequences), and `include` is a line of that language: the included
+ * file is read where the line is, so definitions made before it apply in it and those made in
+ * it apply after it.
+ *
  * Differences from keepalived, deliberate: a missing literal include is an error (keepalived's
- * plain `include` skips it silently); a wildcard matching nothing is not; an include cycle is
- * an error; csh `{a,b}` alternatives are not supported.
+ * plain `include` skips it silently); a wildcard matching nothing is not (but is for
+ * `includew` and `includea`, as in keepalived); an include cycle is an error; csh `{a,b}`
+ * alternatives are not supported; braces must balance within each file.
  */
 import { posix } from 'node:path';
 import type { Diagnostic, Loc } from '../model/index.js';
-import { lex, type LexOptions } from './lex.js';
-import { buildTree, type Stmt } from './tree.js';
+import { KEEPALIVED_LINE_LEX, lex, lexLocated, type LexOptions } from './lex.js';
+import { type IncludeLine, readLines } from './line-reader.js';
+import { type Definitions, standardDefinitions } from './substitution.js';
+import { buildTree, type Stmt, type TreeInput } from './tree.js';
 
 /** Injected file reader; throws a Node-style error (with `code`, e.g. ENOENT) on failure. */
 export type ReadFile = (path: string) => string;
@@ -26,32 +34,45 @@ export interface SourceReader {
 export interface ParsedFile {
   readonly body: readonly Stmt[];
   readonly diagnostics: readonly Diagnostic[];
-  /** False when some file had unbalanced braces or an unterminated string: interpreting would only cascade. */
-  readonly wellFormed: boolean;
+  /**
+   * Where braces failed to balance (an unclosed block's "{", a stray "}"), in any file: what the
+   * interpreter reports after such a place in its file may only be the mismatch's echo.
+   */
+  readonly braceProblems: readonly Loc[];
+}
+
+/** keepalived.conf's line language: the config id for `@ID` lines and `${_INSTANCE}`; the working directory for `${_PWD}` of relative paths. */
+export interface KeepalivedLanguage {
+  readonly configId: string;
+  readonly cwd: string;
 }
 
 interface Ctx {
   readonly lexOptions: LexOptions;
+  /** Set for keepalived.conf: the line language's definitions, shared by every file in reading order. */
+  readonly keepalived?: KeepalivedLanguage & { readonly defs: Definitions };
   readonly reader: SourceReader;
   readonly stack: readonly string[];
   readonly diagnostics: Diagnostic[];
-  readonly malformed: { count: number };
+  readonly braceProblems: Loc[];
 }
 
 const MAX_INCLUDE_DEPTH = 16;
 
-export function parseFile(o: { path: string; text: string; lexOptions: LexOptions; reader: SourceReader }): ParsedFile {
+export function parseFile(o: { path: string; text: string; lexOptions: LexOptions; reader: SourceReader; keepalived?: KeepalivedLanguage }): ParsedFile {
   const diagnostics: Diagnostic[] = [];
-  const malformed = { count: 0 };
-  const body = parseOne(o.path, o.text, { lexOptions: o.lexOptions, reader: o.reader, stack: [], diagnostics, malformed });
-  return { body, diagnostics, wellFormed: malformed.count === 0 };
+  const braceProblems: Loc[] = [];
+  const keepalived = o.keepalived ? { ...o.keepalived, defs: standardDefinitions({ file: o.path, line: 0 }) } : undefined;
+  const body = parseOne(o.path, o.text, { lexOptions: o.lexOptions, reader: o.reader, stack: [], diagnostics, braceProblems, ...(keepalived ? { keepalived } : {}) });
+  return { body, diagnostics, braceProblems };
 }
 
 function parseOne(path: string, text: string, ctx: Ctx): Stmt[] {
+  if (ctx.keepalived !== undefined) return parseKeepalivedOne(path, text, { ...ctx, keepalived: ctx.keepalived });
   const lexed = lex(path, text, ctx.lexOptions);
   const tree = buildTree(lexed.tokens);
   ctx.diagnostics.push(...lexed.diagnostics, ...tree.diagnostics);
-  ctx.malformed.count += lexed.diagnostics.length + tree.diagnostics.length;
+  ctx.braceProblems.push(...tree.diagnostics.map((d) => d.at));
   const inner: Ctx = { ...ctx, stack: [...ctx.stack, path] };
   return expand(tree.body, path, inner);
 }
@@ -73,6 +94,37 @@ function expand(body: readonly Stmt[], path: string, ctx: Ctx): Stmt[] {
     for (const file of matchInclude(resolved, target.at, ctx)) out.push(...includeOne(file, target.at, ctx));
   }
   return out;
+}
+
+/**
+ * One keepalived file: its logical lines (includes read in place), then tokens and blocks.
+ */
+function parseKeepalivedOne(path: string, text: string, ctx: Ctx & { keepalived: KeepalivedLanguage & { defs: Definitions } }): Stmt[] {
+  const inner: Ctx = { ...ctx, stack: [...ctx.stack, path] };
+  const pwd = posix.resolve(ctx.keepalived.cwd, posix.dirname(path));
+  const pieces = readLines<Stmt[]>({ path, text, pwd }, {
+    defs: ctx.keepalived.defs, configId: ctx.keepalived.configId, diagnostics: ctx.diagnostics,
+    include: (line) => includeLine(line, path, inner),
+  });
+  const input: TreeInput[] = [];
+  const lexDiagnostics: Diagnostic[] = [];
+  for (const p of pieces) {
+    if (p.kind === 'include') { input.push({ kind: 'splice', body: p.result }); continue; }
+    const lexed = lexLocated([p.line], KEEPALIVED_LINE_LEX);
+    input.push(...lexed.tokens);
+    lexDiagnostics.push(...lexed.diagnostics);
+  }
+  const tree = buildTree(input);
+  ctx.diagnostics.push(...lexDiagnostics, ...tree.diagnostics);
+  ctx.braceProblems.push(...tree.diagnostics.map((d) => d.at));
+  return [...tree.body];
+}
+
+function includeLine(line: IncludeLine, path: string, ctx: Ctx): Stmt[] {
+  const resolved = posix.normalize(posix.isAbsolute(line.path) ? line.path : posix.join(posix.dirname(path), line.path));
+  const files = matchInclude(resolved, line.at, ctx);
+  if (files.length === 0 && line.mustMatch) ctx.diagnostics.push({ at: line.at, message: `expected "${line.path}" to match a file (includew, includea), got none` });
+  return files.flatMap((file) => includeOne(file, line.at, ctx));
 }
 
 function includeOne(file: string, at: Loc, ctx: Ctx): Stmt[] {

@@ -9,6 +9,7 @@
  * native format adds `;` as a statement separator.
  */
 import type { Diagnostic, Loc } from '../model/index.js';
+import { type Located, located } from './substitution.js';
 
 export interface Word {
   readonly text: string;
@@ -17,9 +18,12 @@ export interface Word {
   /**
    * The whole source line the word is on (shared, not copied). keepalived re-reads the raw
    * line for script keywords with a different tokenizer (lib/parser.c buf_extern), so the
-   * keepalived front-end needs it; `at.col` is the word's start in it.
+   * keepalived front-end needs it. After keepalived's parameter substitution this is the line
+   * as substituted, not as written.
    */
   readonly line?: string;
+  /** Where the word starts in `line` (0-based; the opening quote of a quoted word). */
+  readonly offset?: number;
 }
 
 export type Token =
@@ -32,6 +36,8 @@ export type Token =
 export interface LexOptions {
   readonly semicolons: boolean;
   readonly bangComments: boolean;
+  /** `#` starts a comment (off for keepalived lines whose comments line-reader.ts removed: a `#` left is literal). */
+  readonly hashComments: boolean;
   readonly escapes: boolean;
 }
 
@@ -40,8 +46,10 @@ export interface LexOptions {
  * shell-like one that does (`notify "logger \"a b\""`); honouring \" here keeps such a
  * line one word, whose text script keywords then split into argv.
  */
-export const KEEPALIVED_LEX: LexOptions = { semicolons: false, bangComments: true, escapes: true };
-export const NATIVE_LEX: LexOptions = { semicolons: true, bangComments: false, escapes: true };
+export const KEEPALIVED_LEX: LexOptions = { semicolons: false, bangComments: true, hashComments: true, escapes: true };
+/** keepalived lines after line-reader.ts: comments are gone already (`\#` and `${_HASH}` leave a literal `#`). */
+export const KEEPALIVED_LINE_LEX: LexOptions = { semicolons: false, bangComments: false, hashComments: false, escapes: true };
+export const NATIVE_LEX: LexOptions = { semicolons: true, bangComments: false, hashComments: true, escapes: true };
 
 export interface LexResult {
   readonly tokens: readonly Token[];
@@ -53,14 +61,21 @@ export function lex(file: string, text: string, o: LexOptions): LexResult {
   const diagnostics: Diagnostic[] = [];
   const lines = text.split(/\r?\n/);
   lines.forEach((line, index) => {
-    lexLine({ file, line: index + 1, text: line, o, tokens, diagnostics });
+    lexLine({ src: located(line, file, index + 1), text: line, o, tokens, diagnostics });
   });
   return { tokens, diagnostics };
 }
 
+/** The tokens of lines that remember where each character came from (line-reader.ts). */
+export function lexLocated(lines: readonly Located[], o: LexOptions): LexResult {
+  const tokens: Token[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const src of lines) lexLine({ src, text: src.text, o, tokens, diagnostics });
+  return { tokens, diagnostics };
+}
+
 interface LineState {
-  readonly file: string;
-  readonly line: number;
+  readonly src: Located;
   readonly text: string;
   readonly o: LexOptions;
   readonly tokens: Token[];
@@ -68,7 +83,14 @@ interface LineState {
 }
 
 function isComment(ch: string, o: LexOptions): boolean {
-  return ch === '#' || (o.bangComments && ch === '!');
+  return (o.hashComments && ch === '#') || (o.bangComments && ch === '!');
+}
+
+/** The source location of character `i` of the line (its end when past it). */
+function locOf(s: LineState, i: number): Loc {
+  const { src } = s;
+  const col = src.cols[i] ?? (src.cols.length > 0 ? (src.cols[src.cols.length - 1] ?? 0) + 1 : 1);
+  return { file: src.file, line: src.line, col };
 }
 
 function isDelimiter(ch: string, o: LexOptions): boolean {
@@ -77,7 +99,7 @@ function isDelimiter(ch: string, o: LexOptions): boolean {
 
 function lexLine(s: LineState): void {
   const { text, o } = s;
-  const at = (i: number): Loc => ({ file: s.file, line: s.line, col: i + 1 });
+  const at = (i: number): Loc => locOf(s, i);
   let i = 0;
   while (i < text.length) {
     const ch = text[i] ?? '';
@@ -89,7 +111,7 @@ function lexLine(s: LineState): void {
     if (ch === '"') { i = lexQuoted(s, i); continue; }
     let j = i;
     while (j < text.length && !isDelimiter(text[j] ?? ' ', o)) j++;
-    s.tokens.push({ kind: 'word', word: { text: text.slice(i, j), quoted: false, at: at(i), line: text } });
+    s.tokens.push({ kind: 'word', word: { text: text.slice(i, j), quoted: false, at: at(i), line: text, offset: i } });
     i = j;
   }
   s.tokens.push({ kind: 'end', at: at(text.length) });
@@ -103,7 +125,7 @@ function lexQuoted(s: LineState, start: number): number {
   while (i < text.length) {
     const ch = text[i] ?? '';
     if (ch === '"') {
-      s.tokens.push({ kind: 'word', word: { text: out, quoted: true, at: { file: s.file, line: s.line, col: start + 1 }, line: s.text } });
+      s.tokens.push({ kind: 'word', word: { text: out, quoted: true, at: locOf(s, start), line: s.text, offset: start } });
       return i + 1;
     }
     if (s.o.escapes && ch === '\\' && (text[i + 1] === '"' || text[i + 1] === '\\')) {
@@ -115,7 +137,7 @@ function lexQuoted(s: LineState, start: number): number {
     i++;
   }
   s.diagnostics.push({
-    at: { file: s.file, line: s.line, col: start + 1 },
+    at: locOf(s, start),
     message: 'expected a closing \'"\' for the quoted string started here, got the end of the line',
   });
   return text.length;

@@ -3,11 +3,13 @@
  * Pipeline (docs/design.md "Configuration"): detect → lex → match braces → expand includes →
  * interpret keywords → build the model with defaults → validate. Every diagnostic found is
  * returned, sorted by file and line. Errors stop the load; warnings (e.g. keepalived's
- * advert_int rounding) do not and are returned by loadConfigDetailed.
+ * advert_int rounding) do not and are returned by loadConfigDetailed. Unbalanced braces do not
+ * stop the reading either: what the keywords say before the first mismatch of a file is still
+ * reported (after it, only the mismatch is, since the rest would be its echo).
  */
 import type { Result } from '../errors.js';
-import { type Config, type ConfigFormat, type Diagnostic, sortDiagnostics, validateConfig } from '../model/index.js';
-import { parseFile, type ListDir, type ReadFile } from './include.js';
+import { type Config, type ConfigFormat, type Diagnostic, type Loc, sortDiagnostics, validateConfig } from '../model/index.js';
+import { parseFile, type ListDir, type ParsedFile, type ReadFile } from './include.js';
 import { interpretKeepalived } from './keepalived/parse.js';
 import { newSink } from './keywords.js';
 import { KEEPALIVED_LEX, NATIVE_LEX } from './lex.js';
@@ -30,6 +32,14 @@ export interface LoadOptions {
   readonly names?: NameService;
   /** This host's name (uname -n), for ldirectord.cf's default ftp/sip logins; required for that format. */
   readonly hostname?: string;
+  /**
+   * keepalived.conf's config id (keepalived -i): `@ID` lines apply when ID is it, `@^ID` lines
+   * when it is not, `${_INSTANCE}` is it. Default: `hostname` up to its first dot (keepalived's
+   * default), else empty (no `@ID` line applies).
+   */
+  readonly configId?: string;
+  /** The directory relative paths start from, for keepalived's `${_PWD}` (default "/"). */
+  readonly cwd?: string;
 }
 
 export interface LoadReport {
@@ -42,18 +52,21 @@ const NATIVE_TOP = /^(director|vrrp|sync-group|sync-daemon|service)(\s|\{|$)/;
 /** ldirectord.cf: `directive=value` (virtual6=, fallback6=, ...) or a bare `supervised`. */
 const LDIRECTORD_TOP = /^([A-Za-z][A-Za-z0-9]*\s*=|supervised\s*$)/;
 
+/** keepalived's line language (line-reader.ts): `$NAME=` definitions, `@ID` / `@^ID` conditions, `~SEQ` / `~LST` blocks. */
+const KEEPALIVED_LINE = /^(\$[A-Za-z_][A-Za-z0-9_]*=|@\^?[^ \t]*[ \t]|~(SEQ|LST))/;
+
 /**
- * The format of a config text, from its first statement (comments, blank lines and
- * `include` lines skipped); undefined when it looks like none of them.
+ * The format of a config text, from the first line that shows one (comments, blank lines,
+ * `include` lines and lines of no format skipped, so a stray word does not hide the rest);
+ * undefined when no line looks like any of them.
  */
 export function detectFormat(text: string): ConfigFormat | undefined {
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith('!') || /^include\s/.test(line)) continue;
-    if (KEEPALIVED_TOP.test(line)) return 'keepalived';
+    if (line === '' || line.startsWith('#') || line.startsWith('!') || /^include[rmwba]?\s/.test(line)) continue;
+    if (KEEPALIVED_TOP.test(line) || KEEPALIVED_LINE.test(line)) return 'keepalived';
     if (NATIVE_TOP.test(line)) return 'native';
     if (LDIRECTORD_TOP.test(line)) return 'ldirectord';
-    return undefined;
   }
   return undefined;
 }
@@ -69,7 +82,7 @@ export function loadConfig(o: LoadOptions): Result<Config, Diagnostic[]> {
 function detectThroughIncludes(o: LoadOptions, depth = 0): ConfigFormat | undefined {
   const direct = detectFormat(o.text);
   if (direct !== undefined || depth > 4) return direct;
-  for (const m of o.text.matchAll(/^\s*include\s+(\S+)\s*$/gm)) {
+  for (const m of o.text.matchAll(/^\s*include[rmwba]?\s+(\S+)\s*$/gm)) {
     const target = m[1] ?? '';
     const dir = o.path.includes('/') ? o.path.slice(0, o.path.lastIndexOf('/') + 1) : '';
     const file = target.startsWith('/') ? target : dir + target;
@@ -104,16 +117,30 @@ export function loadConfigDetailed(o: LoadOptions): LoadReport {
     const r = parseLdirectord({ path: o.path, text: o.text, names: o.names, hostname: o.hostname });
     return r.config === undefined ? fail(r.errors, r.warnings) : { result: { ok: true, value: r.config }, warnings: r.warnings };
   }
-  const reader = { readFile: o.readFile, ...(o.listDir ? { listDir: o.listDir } : {}) };
-  const parsed = parseFile({ path: o.path, text: o.text, lexOptions: format === 'native' ? NATIVE_LEX : KEEPALIVED_LEX, reader });
-  if (!parsed.wellFormed) return fail(parsed.diagnostics);
+  const parsed = parse(o, format);
   const sink = newSink();
-  sink.errors.push(...parsed.diagnostics);
   const config = format === 'native' ? interpretNative(o.path, parsed.body, sink) : interpretKeepalived(o.path, parsed.body, sink);
+  if (parsed.braceProblems.length > 0) {
+    const trusted = (ds: readonly Diagnostic[]): Diagnostic[] => ds.filter((d) => !parsed.braceProblems.some((b) => atOrAfter(d.at, b)));
+    return fail([...parsed.diagnostics, ...trusted(sink.errors)], trusted(sink.warnings));
+  }
+  sink.errors.push(...parsed.diagnostics);
   if (config === undefined || sink.errors.length > 0) return fail(sink.errors, sink.warnings);
   const problems = validateConfig(config);
   if (problems.length > 0) return fail(problems, sink.warnings);
   return { result: { ok: true, value: config }, warnings: sortDiagnostics(sink.warnings) };
+}
+
+function parse(o: LoadOptions, format: 'native' | 'keepalived'): ParsedFile {
+  const reader = { readFile: o.readFile, ...(o.listDir ? { listDir: o.listDir } : {}) };
+  if (format === 'native') return parseFile({ path: o.path, text: o.text, lexOptions: NATIVE_LEX, reader });
+  const configId = o.configId ?? o.hostname?.split('.')[0] ?? '';
+  return parseFile({ path: o.path, text: o.text, lexOptions: KEEPALIVED_LEX, reader, keepalived: { configId, cwd: o.cwd ?? '/' } });
+}
+
+/** `a` is in the file of `b`, at or after it. */
+function atOrAfter(a: Loc, b: Loc): boolean {
+  return a.file === b.file && (a.line > b.line || (a.line === b.line && (a.col ?? 0) >= (b.col ?? 0)));
 }
 
 function firstLine(text: string): number {

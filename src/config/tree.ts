@@ -21,6 +21,9 @@ export interface Stmt {
   readonly at: Loc;
 }
 
+/** What the tree is built from: tokens, and statements read elsewhere (an included file) spliced in place. */
+export type TreeInput = Token | { readonly kind: 'splice'; readonly body: readonly Stmt[] };
+
 export interface TreeResult {
   readonly body: readonly Stmt[];
   readonly diagnostics: readonly Diagnostic[];
@@ -29,12 +32,12 @@ export interface TreeResult {
 interface MutableStmt {
   keyword: Word;
   args: Word[];
-  block?: { open: Loc; body: MutableStmt[] };
+  block?: { open: Loc; body: Array<MutableStmt | Stmt> };
   at: Loc;
 }
 
 interface Frame {
-  readonly body: MutableStmt[];
+  readonly body: Array<MutableStmt | Stmt>;
   readonly open?: Loc;
   readonly owner?: MutableStmt;
 }
@@ -66,7 +69,7 @@ function open(st: State, at: Loc): void {
   if (owner === undefined || owner.block !== undefined) {
     st.diagnostics.push({ at, message: 'expected a keyword before "{", got a block with no keyword' });
   }
-  const body: MutableStmt[] = [];
+  const body: Array<MutableStmt | Stmt> = [];
   if (owner !== undefined && owner.block === undefined) owner.block = { open: at, body };
   st.stack.push({ body, open: at, ...(owner ? { owner } : {}) });
   st.last = undefined;
@@ -81,7 +84,13 @@ function close(st: State, at: Loc): void {
   st.last = st.stack.pop()?.owner;
 }
 
-export function buildTree(tokens: readonly Token[]): TreeResult {
+function splice(st: State, body: readonly Stmt[]): void {
+  flush(st);
+  top(st).body.push(...body);
+  st.last = undefined;
+}
+
+export function buildTree(tokens: readonly TreeInput[]): TreeResult {
   const st: State = { diagnostics: [], stack: [{ body: [] }], words: [], last: undefined };
   for (const t of tokens) {
     switch (t.kind) {
@@ -89,6 +98,7 @@ export function buildTree(tokens: readonly Token[]): TreeResult {
       case 'end': flush(st); break;
       case 'open': open(st, t.at); break;
       case 'close': close(st, t.at); break;
+      case 'splice': splice(st, t.body); break;
       default: {
         const never: never = t;
         throw new Error(`unknown token ${JSON.stringify(never)}`);

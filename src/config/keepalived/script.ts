@@ -64,7 +64,7 @@ export function quotedEscaped(src: string): Split {
 
 /** The index just after a word in its source line (quoted words: after the closing quote). */
 function rawEnd(w: Word): number {
-  const start = (w.at.col ?? 1) - 1;
+  const start = w.offset ?? (w.at.col ?? 1) - 1;
   const line = w.line ?? '';
   if (!w.quoted) return start + w.text.length;
   let i = start + 1;
@@ -76,8 +76,8 @@ function rawEnd(w: Word): number {
 export function rawStatement(s: Stmt): string {
   const last = s.args[s.args.length - 1] ?? s.keyword;
   const line = s.keyword.line ?? [s.keyword, ...s.args].map((w) => w.text).join(' ');
-  if (last.at.line !== s.keyword.at.line || s.keyword.line === undefined) return line;
-  return line.slice((s.keyword.at.col ?? 1) - 1, rawEnd(last));
+  if (last.line !== s.keyword.line || s.keyword.line === undefined) return line;
+  return line.slice(s.keyword.offset ?? (s.keyword.at.col ?? 1) - 1, rawEnd(last));
 }
 
 export interface ScriptWords {
