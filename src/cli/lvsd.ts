@@ -27,6 +27,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     .option('--ha-dir <dir>', 'heartbeat directory (ha.cf, haresources, authkeys and the ldirectord.cf it names), instead of -f')
     .option('-t, --test', 'validate only: print every problem as FILE:LINE:COL: message; exit 0 when valid, 1 when not')
     .option('--strict', 'with -t: warnings (compatibility differences) are errors')
+    .option('-i, --config-id <id>', "keepalived.conf: the config id that @ID lines and ${_INSTANCE} see (keepalived -i); default: the host name up to its first dot")
     .option('-n, --foreground', 'stay in the foreground, log to stdout')
     .option('--socket <path>', 'control socket', DEFAULT_SOCKET)
     .option('--pid-file <path>', 'pid file', DEFAULT_PID_FILE)
@@ -39,7 +40,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     .action(async (v: string | undefined, given: LvsdOptions) => {
       // A heartbeat directory is read wherever a config path goes (reload and detach included).
       const opts = given.haDir !== undefined ? { ...given, config: given.haDir } : given;
-      if (opts.test) code = (await import('./lvsd/test-config.js')).testConfig(opts.config, io, { strict: opts.strict === true });
+      if (opts.test) code = (await import('./lvsd/test-config.js')).testConfig(opts.config, io, { strict: opts.strict === true, ...(opts.configId !== undefined ? { configId: opts.configId } : {}) });
       else if (v) code = await (await import('./lvsd/verbs.js')).verb(v, opts, io);
       else code = await (await import('./lvsd/run.js')).runDirector(opts, io);
     });

@@ -119,6 +119,8 @@ export interface Replaced {
   readonly changed: boolean;
   /** Lines that follow (from multiline definitions), located at the reference. */
   readonly following: readonly Located[];
+  /** Substitution did not end (reported): the line is to be dropped. */
+  readonly endless?: true;
 }
 
 export interface ReplaceContext {
@@ -159,8 +161,8 @@ export function replaceParams(input: Located, ctx: ReplaceContext): Replaced {
     const ref = reference(l.text, i, ctx.defs);
     if (ref === undefined) { i = l.text.indexOf('$', i + 1); continue; }
     if (++count > MAX_REPLACEMENTS) {
-      ctx.diagnostics.push({ at: locAt(input, i), message: `expected parameter substitution to end, got more than ${MAX_REPLACEMENTS} replacements in one line (a definition that refers to itself?)` });
-      break;
+      ctx.diagnostics.push({ at: locAt(l, i), message: `expected parameter substitution to end, got more than ${MAX_REPLACEMENTS} replacements in one line (a definition that refers to itself?)` });
+      return { line: l, changed, following: [], endless: true };
     }
     const col = l.cols[i] ?? 0;
     const value = valueOf(ref.def, { ctx, at: locAt(l, i) });

@@ -34,6 +34,8 @@ export interface ReadConfigOptions {
   readonly strict?: boolean;
   /** Where files are read from (default: the disk). A heartbeat directory is recognised on the disk only. */
   readonly files?: ConfigFiles;
+  /** keepalived.conf's config id (keepalived -i, lvsd --config-id); default: the host name up to its first dot. */
+  readonly configId?: string;
 }
 
 function textOrEmpty(files: ConfigFiles, path: string): string {
@@ -72,7 +74,7 @@ function modeOf(path: string): number | undefined {
   }
 }
 
-function load(path: string, files: ConfigFiles): LoadReport | { readError: ReportedDiagnostic } {
+function load(path: string, files: ConfigFiles, configId: string | undefined): LoadReport | { readError: ReportedDiagnostic } {
   const read = (p: string): string => files.readFile(p);
   if (isDirectory(path)) {
     const authkeysMode = modeOf(`${path.replace(/\/+$/, '')}/authkeys`);
@@ -86,7 +88,10 @@ function load(path: string, files: ConfigFiles): LoadReport | { readError: Repor
     // line 0: the file as a whole (formatDiagnostic prints FILE: message)
     return { readError: { at: { file: path, line: 0 }, severity: 'error', message: `cannot read the configuration: ${err.code ?? err.message}` } };
   }
-  return loadConfigDetailed({ path, text, readFile: read, listDir: (d) => files.listDir(d), names: systemNames(files), hostname: hostname() });
+  return loadConfigDetailed({
+    path, text, readFile: read, listDir: (d) => files.listDir(d), names: systemNames(files), hostname: hostname(), cwd: process.cwd(),
+    ...(configId !== undefined ? { configId } : {}),
+  });
 }
 
 /** The list a front-end reported a diagnostic in decides its severity (model/loc.ts). */
@@ -96,7 +101,7 @@ function rated(ds: readonly Diagnostic[], severity: Severity): ReportedDiagnosti
 
 /** Every problem found, sorted; never throws for a bad or missing file. With `strict` a warning is an error. */
 export function readConfig(path: string, o: ReadConfigOptions = {}): ReadConfigResult {
-  const r = load(path, o.files ?? diskFiles);
+  const r = load(path, o.files ?? diskFiles, o.configId);
   if ('readError' in r) return { ok: false, diagnostics: [r.readError] };
   const warnings = o.strict
     ? r.warnings.map((w): ReportedDiagnostic => ({ ...w, severity: 'error', message: `${w.message} (a warning; an error with --strict)` }))

@@ -33,6 +33,8 @@ export interface DirectorOptions {
    * keepalived's checker process does ("IPVS: Can't initialize ipvs").
    */
   readonly ipvsMemory?: boolean;
+  /** keepalived.conf's config id (lvsd --config-id), for every reload too. */
+  readonly configId?: string;
 }
 
 export function createDirector(config: Config, o: DirectorOptions): Director {
@@ -67,7 +69,7 @@ export function createDirector(config: Config, o: DirectorOptions): Director {
     open: () => openSyncBackend((director?.current() ?? config).ipvs.backend),
   });
   director = new Director(config, {
-    log: o.log, time: systemTime, readConfig: (path) => readConfig(path), ipvs, health, sync, notify,
+    log: o.log, time: systemTime, readConfig: (path) => readConfig(path, o.configId !== undefined ? { configId: o.configId } : {}), ipvs, health, sync, notify,
     control: controlEndpoint(o.socketPath), startVrrp, startTracking: trackingStarter(o.log), pid: process.pid,
   });
   return director;

@@ -5,6 +5,8 @@ export interface LvsdOptions {
   haDir?: string;
   test?: boolean;
   strict?: boolean;
+  /** keepalived.conf's config id (keepalived -i): which `@ID` lines apply. */
+  configId?: string;
   foreground?: boolean;
   socket: string;
   pidFile: string;

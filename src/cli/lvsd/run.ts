@@ -13,7 +13,8 @@ import type { Io } from '../io.js';
 const DETACHED_ENV = 'LVSD_DETACHED';
 
 export async function runDirector(opts: LvsdOptions, io: Io): Promise<number> {
-  const r = readConfig(opts.config);
+  const configId = opts.configId !== undefined ? { configId: opts.configId } : {};
+  const r = readConfig(opts.config, configId);
   if (!r.ok) {
     for (const d of r.diagnostics) io.err(`${diagnosticLine(d)}\n`);
     return 1;
@@ -28,7 +29,7 @@ export async function runDirector(opts: LvsdOptions, io: Io): Promise<number> {
   }
   const log = createLogger({ level: opts.logLevel, file: process.env[DETACHED_ENV] ? opts.logFile : undefined });
   for (const d of r.diagnostics) log.warn({ event: 'config.warning', diagnostic: d }, 'configuration warning');
-  const director = createDirector(r.config, { socketPath: opts.socket, log, vrrpRtPriority: opts.vrrpRtPriority, ipvsMemory: opts.debugIpvsMemory === true });
+  const director = createDirector(r.config, { socketPath: opts.socket, log, vrrpRtPriority: opts.vrrpRtPriority, ipvsMemory: opts.debugIpvsMemory === true, ...configId });
   // Signals are taken before the director starts, so a TERM during start-up is still graceful.
   let stopRequested: (signal: string) => void = () => undefined;
   const stopped = new Promise<string>((resolve) => (stopRequested = resolve));
@@ -69,7 +70,7 @@ async function detach(opts: LvsdOptions, io: Io): Promise<number> {
   const script = process.argv[1] ?? '';
   // The child gets the options, never the verb (`start` would detach again).
   const args = ['-n', '-f', opts.config, '--socket', opts.socket, '--pid-file', opts.pidFile, '--log-level', opts.logLevel,
-    '--log-file', opts.logFile, '--vrrp-rt-priority', String(opts.vrrpRtPriority)];
+    '--log-file', opts.logFile, '--vrrp-rt-priority', String(opts.vrrpRtPriority), ...(opts.configId !== undefined ? ['--config-id', opts.configId] : [])];
   const child = spawn(process.execPath, [script, ...args], {
     detached: true,
     stdio: 'ignore',

@@ -6,8 +6,8 @@ import { readConfig } from '../../daemon/index.js';
 import { diagnosticLine } from '../../model/index.js';
 import type { Io } from '../io.js';
 
-export function testConfig(path: string, io: Io, o: { strict?: boolean } = {}): number {
-  const r = readConfig(path, { strict: o.strict === true });
+export function testConfig(path: string, io: Io, o: { strict?: boolean; configId?: string } = {}): number {
+  const r = readConfig(path, { strict: o.strict === true, ...(o.configId !== undefined ? { configId: o.configId } : {}) });
   for (const d of r.diagnostics) io.err(`${diagnosticLine(d)}\n`);
   if (!r.ok) return 1;
   const c = r.config;
