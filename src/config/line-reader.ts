@@ -41,7 +41,7 @@ interface FileState<T> {
   readonly replace: ReplaceContext;
   readonly out: Piece<T>[];
   /** A multiline definition being read: its name and lines so far. */
-  collecting: { readonly name: string; readonly lines: string[]; readonly at: Loc } | undefined;
+  collecting: { readonly name: string; readonly lines: Located[]; readonly at: Loc } | undefined;
 }
 
 /** Nesting bound for lines made by lines (multiline definitions, sequences): a self-reference would not end. */
@@ -70,7 +70,7 @@ function continueDefinition<T>(st: FileState<T>, l: Located): void {
   if (c === undefined) return;
   const continues = l.text.endsWith('\\');
   const content = continues ? l.text.slice(0, -1).replace(/[ \t]+$/, '') : l.text;
-  if (content !== '') c.lines.push(content);
+  if (content !== '') c.lines.push({ ...l, text: content, cols: l.cols.slice(0, content.length) });
   if (!continues) endDefinition(st);
 }
 
@@ -78,7 +78,8 @@ function endDefinition<T>(st: FileState<T>): void {
   const c = st.collecting;
   if (c === undefined) return;
   st.collecting = undefined;
-  st.ctx.defs.set(c.name, { kind: 'text', lines: c.lines.length > 0 ? c.lines : [''], multiline: c.lines.length > 0, at: c.at });
+  const lines = c.lines.map((l) => l.text);
+  st.ctx.defs.set(c.name, { kind: 'text', lines: lines.length > 0 ? lines : [''], multiline: lines.length > 0, at: c.at, sources: c.lines });
 }
 
 function processLine<T>(st: FileState<T>, input: Located, depth: number): void {
@@ -132,7 +133,7 @@ function define<T>(st: FileState<T>, line: Located): boolean {
   if (d === undefined) return false;
   const at = locAt(line, 0);
   if (d.continues) {
-    st.collecting = { name: d.name, lines: d.first === '' ? [] : [d.first], at };
+    st.collecting = { name: d.name, lines: d.first === '' ? [] : [located(d.first, line.file, line.line)], at };
     return true;
   }
   st.ctx.defs.set(d.name, { kind: 'text', lines: [d.first], multiline: false, at });

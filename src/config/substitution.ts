@@ -81,7 +81,11 @@ export function decomment(input: Located): Located {
 
 /** A parameter: its value's lines (one unless multiline), or a pre-defined function. */
 export type Definition =
-  | { readonly kind: 'text'; readonly lines: readonly string[]; readonly multiline: boolean; readonly at: Loc }
+  | {
+    readonly kind: 'text'; readonly lines: readonly string[]; readonly multiline: boolean; readonly at: Loc;
+    /** Where each line of a multiline value was written: its lines after the first keep their own place. */
+    readonly sources?: readonly Located[];
+  }
   | { readonly kind: 'pwd' | 'instance' | 'random' };
 
 export type Definitions = Map<string, Definition>;
@@ -170,8 +174,10 @@ export function replaceParams(input: Located, ctx: ReplaceContext): Replaced {
     const [first = '', ...rest] = value;
     l = splice(l, { from: i, to: ref.end, text: first, col });
     changed = true;
+    const sources = ref.def.kind === 'text' ? ref.def.sources : undefined;
+    const restLines = rest.map((r, k): Located => sources?.[k + 1] ?? { text: r, cols: r.split('').map(() => col), file: l.file, line: l.line });
     // A later multiline reference's lines come before an earlier one's (keepalived's multiline stack).
-    following = [...rest.map((r) => ({ text: r, cols: r.split('').map(() => col), file: l.file, line: l.line })), ...following];
+    following = [...restLines, ...following];
     if (first.trimStart().startsWith('~')) break;
     i = l.text.indexOf('$', i);
   }

@@ -58,3 +58,14 @@ test('the format is detected from the first statement', (t) => {
   t.is(detectFormat('hello world'), undefined);
   t.is(detectFormat(''), undefined);
 });
+
+test('a keepalived file is detected past its line language and stray words', (t) => {
+  t.is(detectFormat('$IF=eth0\n$NAME=x'), 'keepalived');
+  t.is(detectFormat('@lb1 $P=100'), 'keepalived');
+  t.is(detectFormat('@^lb1 router_id x'), 'keepalived');
+  t.is(detectFormat('~SEQ(N, 3) include a${N}.conf'), 'keepalived');
+  t.is(detectFormat('stray\nglobal_defs {\n}'), 'keepalived');
+  t.is(detectFormat('includer conf.d/*.conf\nvrrp_instance VI_1 {'), 'keepalived');
+  t.is(detectFormat('oops\nservice tcp 10.0.0.1:80 {'), 'native');
+  t.is(detectFormat('x\nchecktimeout=3'), 'ldirectord');
+});
