@@ -3,6 +3,11 @@
  * name, synonyms, arity, block shape, setter). It checks what the table declares (known
  * keyword, argument count, block presence, repetition) before calling the setter, so the
  * setters only convert values. An unknown keyword is an error naming the nearest known one.
+ *
+ * One pass: a statement whose words are wrong is reported and, where that is safe, still read,
+ * so the problems inside it show in the same run: extra words are reported and the keyword is
+ * applied without them; a block keyword missing its words (or misspelt, when the nearest known
+ * keyword has a block) has its block checked through `orphan`, with nothing kept.
  */
 import { type Diagnostic, formatLoc, type Loc } from '../model/index.js';
 import { nearest } from './suggest.js';
@@ -33,6 +38,10 @@ export interface Keyword<A> {
   /** May appear more than once in the same block (real_server, include-like lists). */
   readonly repeat?: true;
   readonly apply: (s: Stmt, acc: A, sink: Sink) => void;
+  /** What the keyword takes, for messages: `NAME { ... }`, `<1-255>`. */
+  readonly usage?: string;
+  /** Checks the block of a statement that cannot be applied (its words are missing or misspelt), keeping nothing. */
+  readonly orphan?: (s: Stmt, acc: A, sink: Sink) => void;
 }
 
 /** A keyword with exactly `n` arguments and no block. */
@@ -70,13 +79,17 @@ export function namedBlock<D, A>(
   o: { table: readonly Keyword<A>[]; create: (name: string, at: Loc, d: D) => A; add: (d: D, a: A) => void; written?: (a: A) => Set<string>; fallback?: Fallback },
 ): Keyword<D> {
   return {
-    names: [keyword], minArgs: 1, maxArgs: 1, block: 'required', repeat: true,
+    names: [keyword], minArgs: 1, maxArgs: 1, block: 'required', repeat: true, usage: 'NAME { ... }',
     apply: (s, d, sink) => {
       const name = s.args[0]?.text;
       if (name === undefined) return; // the arity check has reported it
       const a = o.create(name, s.keyword.at, d);
       interpret(s.block?.body ?? [], o.table, a, { where: `${keyword} ${name}`, sink, ...(o.written ? { seen: o.written(a) } : {}), ...(o.fallback ? { fallback: o.fallback } : {}) });
       o.add(d, a);
+    },
+    orphan: (s, d, sink) => {
+      const name = s.args[0]?.text ?? '';
+      interpret(s.block?.body ?? [], o.table, o.create(name, s.keyword.at, d), { where: `${keyword} ${name}`.trimEnd(), sink, ...(o.fallback ? { fallback: o.fallback } : {}) });
     },
   };
 }
@@ -86,7 +99,7 @@ export function namedBlock<D, A>(
  * format's other keywords (keepalived/policy.ts: warn, refuse, or say where it belongs).
  * Without one, such a keyword is unknown (with the nearest known one suggested).
  */
-export type Fallback = (s: Stmt, known: readonly string[], scope: Scope) => void;
+export type Fallback = (s: Stmt, known: readonly string[], scope: Scope) => string | undefined;
 
 export interface Scope {
   /** Human name of the block, for messages: `vrrp_instance VI_1`. */
@@ -105,7 +118,9 @@ export function interpret<A>(body: readonly Stmt[], table: readonly Keyword<A>[]
   for (const s of body) {
     const k = byName.get(s.keyword.text);
     if (k === undefined) {
-      (scope.fallback ?? unknown)(s, [...byName.keys()], scope);
+      const guess = (scope.fallback ?? unknown)(s, [...byName.keys()], scope);
+      const like = guess === undefined ? undefined : byName.get(guess);
+      if (like?.orphan !== undefined && s.block !== undefined) like.orphan(s, acc, scope.sink);
       continue;
     }
     const first = seen.get(k);
@@ -115,32 +130,49 @@ export function interpret<A>(body: readonly Stmt[], table: readonly Keyword<A>[]
     }
     seen.set(k, s);
     scope.seen?.add(k.names[0] ?? '');
-    if (shapeOk(s, k, scope.sink)) k.apply(s, acc, scope.sink);
+    const usable = shaped(s, k, scope.sink);
+    if (usable !== undefined) k.apply(usable, acc, scope.sink);
+    else k.orphan?.(s, acc, scope.sink);
   }
 }
 
-export function unknown(s: Stmt, known: readonly string[], scope: Scope): void {
+/** Reports an unknown keyword; returns the known keyword suggested, if any. */
+export function unknown(s: Stmt, known: readonly string[], scope: Scope): string | undefined {
   const guess = nearest(s.keyword.text, known);
   const hint = guess !== undefined ? ` (did you mean "${guess}"?)` : '';
   error(scope.sink, s.keyword.at, `unknown keyword "${s.keyword.text}" in ${scope.where}${hint}`);
+  return guess;
 }
 
-function shapeOk<A>(s: Stmt, k: Keyword<A>, sink: Sink): boolean {
+/**
+ * The statement as the keyword can take it, or undefined when it cannot be applied. Extra words
+ * are reported at the first of them and dropped; a block where none belongs is reported and ignored.
+ */
+function shaped<A>(s: Stmt, k: Keyword<A>, sink: Sink): Stmt | undefined {
   const name = s.keyword.text;
   const n = s.args.length;
-  if (n < k.minArgs || n > k.maxArgs) {
-    error(sink, s.args[k.maxArgs]?.at ?? s.keyword.at, `expected ${arity(k)} after "${name}", got ${n}`);
-    return false;
+  if (n > k.maxArgs) {
+    const extra = s.args.slice(k.maxArgs);
+    const words = extra.map((w) => `"${w.text}"`).join(' ');
+    const takes = k.maxArgs === 0 ? `nothing after "${name}" (it takes no value)` : `${arity(k)} after "${name}"${usage(k)}`;
+    error(sink, extra[0]?.at ?? s.keyword.at, `expected ${takes}, got ${n === k.maxArgs + 1 ? 'an extra' : `${n - k.maxArgs} extra`} ${words}`);
+  } else if (n < k.minArgs) {
+    error(sink, s.keyword.at, `expected ${arity(k)} after "${name}"${usage(k)}, got ${n === 0 ? 'none' : n}`);
+    return undefined;
   }
   if (k.block === 'required' && s.block === undefined) {
     error(sink, s.keyword.at, `expected a { ... } block after "${name}", got none`);
-    return false;
+    return undefined;
   }
-  if (k.block === 'none' && s.block !== undefined) {
-    error(sink, s.block.open, `expected no block after "${name}", got "{"`);
-    return false;
-  }
-  return true;
+  if (k.block === 'none' && s.block !== undefined) error(sink, s.block.open, `expected no block after "${name}", got "{"`);
+  const args = s.args.slice(0, k.maxArgs);
+  const { block, ...rest } = s;
+  return { ...rest, args, ...(k.block !== 'none' && block !== undefined ? { block } : {}) };
+}
+
+/** ` (NAME USAGE)` when the table says what the keyword takes. */
+function usage<A>(k: Keyword<A>): string {
+  return k.usage === undefined ? '' : ` (${k.names[0] ?? ''} ${k.usage})`;
 }
 
 function arity<A>(k: Keyword<A>): string {

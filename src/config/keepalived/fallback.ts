@@ -55,18 +55,19 @@ export function unknownMessage(s: Stmt, o: { block: string; known: readonly stri
 
 /** The parser's fallback for one block of policy.ts. */
 export function policyFallback(block: string): Fallback {
-  return (s: Stmt, known: readonly string[], scope: Scope): void => {
+  return (s: Stmt, known: readonly string[], scope: Scope): string | undefined => {
     const p = policyOf(block, s.keyword.text);
     if (p?.status === 'warned') {
       const bad = shapeError(s, p);
       if (bad !== undefined) error(scope.sink, s.args[0]?.at ?? s.keyword.at, bad);
       else scope.sink.warnings.push({ at: s.keyword.at, message: warnMessage(p) });
-      return;
+      return undefined;
     }
     if (p?.status === 'refused') {
       error(scope.sink, s.keyword.at, refuseMessage(p));
-      return;
+      return undefined;
     }
     error(scope.sink, s.keyword.at, unknownMessage(s, { block, known, where: scope.where }));
+    return nearest(s.keyword.text, known);
   };
 }

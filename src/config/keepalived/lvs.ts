@@ -116,10 +116,11 @@ function realServer(s: Stmt, vs: VsDraft, sink: Sink): void {
   const [addr, p] = s.args;
   const a = addr && ip(sink, addr, 'a real_server address');
   const portValue = p === undefined ? undefined : port(sink, p);
-  if (a === undefined || (p !== undefined && portValue === undefined)) return;
-  const r: RealDraft = { at: s.keyword.at, ip: a, ...(portValue !== undefined ? { port: portValue } : {}), health: newRealHealth(), registry: vs.registry };
+  const usable = a !== undefined && (p === undefined || portValue !== undefined);
+  // A bad address or port is reported; the block is still checked (one pass), and not kept.
+  const r: RealDraft = { at: s.keyword.at, ip: a ?? { address: '0.0.0.0', family: 4 }, ...(portValue !== undefined ? { port: portValue } : {}), health: newRealHealth(), registry: vs.registry };
   interpret(s.block?.body ?? [], REAL_KEYWORDS, r, { where: `real_server ${addr?.text ?? ''}`, sink, fallback: policyFallback('virtual_server/real_server') });
-  vs.reals.push(r);
+  if (usable) vs.reals.push(r);
 }
 
 const FLAGS = ['flag-1', 'flag-2', 'flag-3', 'sh-port', 'sh-fallback', 'mh-port', 'mh-fallback'];

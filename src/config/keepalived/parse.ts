@@ -13,7 +13,7 @@ import { policyFallback } from './fallback.js';
 import type { Stmt } from '../tree.js';
 import { buildServices, keepalivedChoices } from './build.js';
 import { buildKeepalivedSync } from './sync.js';
-import { newVs, parseVsgEntry, parseVsHead, VS_KEYWORDS, type VsDraft, type VsgDraft } from './lvs.js';
+import { newVs, parseVsgEntry, parseVsHead, VS_KEYWORDS, type VsDraft, type VsgDraft, type VsHead } from './lvs.js';
 import { buildTracking, resolveTracks, scriptPolicy } from './track-build.js';
 import { newRegistry, trackingDefinitions, type Registry } from './tracking.js';
 import { GLOBAL_KEYWORDS, INSTANCE_KEYWORDS, newInstance, newSyncGroup, SYNC_GROUP_KEYWORDS, type GlobalDraft, type KeepalivedInstance, type KeepalivedSyncGroup } from './vrrp.js';
@@ -59,18 +59,27 @@ export const TOP: readonly Keyword<Drafts>[] = [
     },
   },
   {
-    names: ['virtual_server'], minArgs: 1, maxArgs: 2, block: 'required', repeat: true,
+    names: ['virtual_server'], minArgs: 1, maxArgs: 2, block: 'required', repeat: true, usage: 'IP [PORT] | fwmark N | group NAME { ... }',
     apply: (s, d, sink) => {
       const head = parseVsHead(s, sink);
-      if (head === undefined) return;
-      const vs = newVs(s.keyword.at, head, d.registry);
+      // A bad head is reported; the block is still checked (one pass), and not kept.
+      const vs = newVs(s.keyword.at, head ?? placeholderHead(s), d.registry);
       const label = s.args.map((a) => a.text).join(' ');
       interpret(s.block?.body ?? [], VS_KEYWORDS, vs, { where: `virtual_server ${label}`, sink, fallback: policyFallback('virtual_server') });
-      d.servers.push(vs);
+      if (head !== undefined) d.servers.push(vs);
     },
+    orphan: (s, d, sink) => interpret(s.block?.body ?? [], VS_KEYWORDS, newVs(s.keyword.at, placeholderHead(s), d.registry), { where: 'virtual_server', sink, fallback: policyFallback('virtual_server') }),
   },
   ...trackingDefinitions<Drafts>((d) => d.registry),
 ];
+
+/** The head a virtual_server with an unreadable one is checked under: the kind it was written as. */
+function placeholderHead(s: Stmt): VsHead {
+  const kind = s.args[0]?.text;
+  if (kind === 'fwmark') return { kind: 'fwmark', mark: 1 };
+  if (kind === 'group') return { kind: 'group', name: s.args[1]?.text ?? '', at: s.keyword.at };
+  return { kind: 'addr', ip: { address: '0.0.0.0', family: 4 }, ...(s.args[1] !== undefined ? { port: 1 } : {}) };
+}
 
 export function interpretKeepalived(path: string, body: readonly Stmt[], sink: Sink): Config | undefined {
   const d: Drafts = { globals: { garp: {} }, instances: [], syncGroups: [], groups: new Map(), servers: [], registry: newRegistry() };
