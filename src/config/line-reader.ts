@@ -109,7 +109,7 @@ function expandLine<T>(st: FileState<T>, input: Located, o: { following: Located
     }
     if (line.text.startsWith('~') || !line.text.includes('$')) return line;
     const r = replaceParams(line, st.replace);
-    if (r.endless === true) return undefined;
+    if (r.dropped === true) return undefined;
     if (!r.changed) return line;
     o.following.unshift(...r.following);
     line = decomment(r.line);

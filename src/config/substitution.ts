@@ -123,8 +123,8 @@ export interface Replaced {
   readonly changed: boolean;
   /** Lines that follow (from multiline definitions), located at the reference. */
   readonly following: readonly Located[];
-  /** Substitution did not end (reported): the line is to be dropped. */
-  readonly endless?: true;
+  /** Substitution failed (reported: it did not end, or `${_RANDOM}`): the line is dropped, so its words do not echo the problem. */
+  readonly dropped?: true;
 }
 
 export interface ReplaceContext {
@@ -166,11 +166,11 @@ export function replaceParams(input: Located, ctx: ReplaceContext): Replaced {
     if (ref === undefined) { i = l.text.indexOf('$', i + 1); continue; }
     if (++count > MAX_REPLACEMENTS) {
       ctx.diagnostics.push({ at: locAt(l, i), message: `expected parameter substitution to end, got more than ${MAX_REPLACEMENTS} replacements in one line (a definition that refers to itself?)` });
-      return { line: l, changed, following: [], endless: true };
+      return { line: l, changed, following: [], dropped: true };
     }
     const col = l.cols[i] ?? 0;
     const value = valueOf(ref.def, { ctx, at: locAt(l, i) });
-    if (value === undefined) return { line: l, changed, following };
+    if (value === undefined) return { line: l, changed, following: [], dropped: true };
     const [first = '', ...rest] = value;
     l = splice(l, { from: i, to: ref.end, text: first, col });
     changed = true;
