@@ -89,6 +89,19 @@ test('changes in one loop turn make one reconcile pass: a shared probe failing t
   t.deepEqual(await d.kernel.lines(), [`${SVC} 10.0.0.2:80 1`]);
 });
 
+test('a health change reconciles only its own service (scope changed); a reload reconciles the whole table', async (t) => {
+  const services = [service(80, [rs('10.0.0.1'), rs('10.0.0.2')]), service(81, [rs('10.0.0.3')]), service(82, [rs('10.0.0.4')])];
+  const d = await started(services);
+  t.like(d.events('ipvs.apply').at(-1), { scope: 'all' });
+  const mark = d.kernel.opCount;
+  d.checker.verdict.set('10.0.0.3', 'fail');
+  await tick(d);
+  t.like(d.events('ipvs.apply').at(-1), { scope: 'changed', ops: 1 });
+  t.deepEqual(d.kernel.opsText(mark), ['del-dest 10.0.0.3:81']);
+  await d.runner.update(config(services));
+  t.like(d.events('ipvs.apply').at(-1), { scope: 'all', ops: 0 });
+});
+
 test('notify_up / notify_down run with the configured argv as the configured user and group', async (t) => {
   const health = { notifyUp: { argv: ['/usr/bin/up.sh', 'a b'] }, notifyDown: { argv: ['/usr/bin/down.sh'], user: 'www', group: 'adm' } };
   const base = rs('10.0.0.1');

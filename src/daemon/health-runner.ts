@@ -12,6 +12,9 @@
  * - Real-server changes are coalesced: every change in one loop turn makes one reconcile pass
  *   (a zero-delay timer), and passes never overlap; a pass that has not started yet reads the
  *   newest state, so a burst of changes costs at most one pass in flight and one queued.
+ * - A pass after health changes or an override touches only the virtual services they concern
+ *   (IpvsManager.applyChanged: their destinations, one kernel read each); start and reload
+ *   reconcile the whole table. A pass that failed leaves its services to the next one.
  * - Scripts (health-scripts.ts): notify_up / notify_down when a real server's health changes;
  *   quorum_up / quorum_down when quorum is gained or lost. At start keepalived 2.2.7
  *   (ipwrapper.c init_service_vs → update_quorum_state(init)) runs quorum_down only when the
@@ -41,6 +44,8 @@ import type { ScriptCheckDeps } from './script-identity.js';
 /** The IPVS side (IpvsManager): program these services under the config's IPVS settings. */
 export interface HealthIpvs {
   apply(config: Config, services: readonly VirtualService[]): Promise<ApplyReport>;
+  /** Only the destinations of `changed` (a subset of `all`); the whole table when it must. */
+  applyChanged(config: Config, all: readonly VirtualService[], changed: readonly VirtualService[]): Promise<ApplyReport>;
 }
 
 export interface HealthRunnerOptions {
@@ -73,6 +78,9 @@ export class HealthRunner {
   private timer: TimerHandle | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private queued: Promise<ApplyReport> | undefined;
+  /** Services (by id) whose table entry the next pass must redo; `whole`: the next pass reconciles everything. */
+  private dirty = new Set<string>();
+  private whole = false;
   private closed = false;
 
   constructor(private readonly o: HealthRunnerOptions) {
@@ -92,6 +100,7 @@ export class HealthRunner {
     const missing = this.engine.update(config.services);
     if (missing.length > 0) this.log.warn({ event: 'check.unsupported', kinds: missing }, 'checks without a checker in this lvsd fail');
     this.pruneOverrides(config);
+    this.whole = true;
     return this.reconcile();
   }
 
@@ -114,6 +123,7 @@ export class HealthRunner {
     if (override === null) this.overrides.delete(key);
     else this.overrides.set(key, override);
     this.log.info({ event: 'check.override', svc: service, rs: real, override, changed }, 'operator override of a real server');
+    this.dirty.add(service);
     await this.reconcile();
     return { service, realServer: real, weight: this.table.get(key) ?? null, configuredWeight: rs.weight, override, changed };
   }
@@ -159,6 +169,7 @@ export class HealthRunner {
       const rs = findConfigured(this.config.services, e.service, e.real);
       this.scripts.run(e.to.up ? rs?.health?.notifyUp : rs?.health?.notifyDown, `${e.service} ${e.real} ${e.to.up ? 'up' : 'down'}`, this.config);
     }
+    this.dirty.add(e.service);
     this.schedule();
   }
 
@@ -186,11 +197,21 @@ export class HealthRunner {
   private async pass(): Promise<ApplyReport> {
     const config = this.config;
     if (config === undefined || this.closed) return NOTHING;
+    const { whole, dirty } = this;
+    this.whole = false;
+    this.dirty = new Set();
     const applied = applyHealth(config.services, { reals: this.engine.reals(), overrides: this.overrides, quorum: this.quorum });
     this.quorum = applied.quorum;
     for (const c of applied.changes) this.onQuorum(config, c);
     this.table = tableWeights(applied.services);
-    return this.o.ipvs.apply(config, applied.services);
+    const changed = whole ? [] : applied.services.filter((vs) => dirty.has(serviceId(vs.key)));
+    try {
+      return await (whole ? this.o.ipvs.apply(config, applied.services) : this.o.ipvs.applyChanged(config, applied.services, changed));
+    } catch (e) {
+      this.whole ||= whole;
+      for (const s of dirty) this.dirty.add(s);
+      throw e;
+    }
   }
 
   private onQuorum(config: Config, c: QuorumChange): void {

@@ -75,3 +75,51 @@ test('a director without services never opens the backend; clean-stop removes on
   await m.clean(c);
   t.deepEqual((await backend.dump()).map((s) => s.service.port), [53]);
 });
+
+/** Counts whole dumps and per-service destination reads. */
+class CountingBackend extends MemoryIpvsBackend {
+  dumps = 0;
+  reads: number[] = [];
+  override async dump() {
+    this.dumps++;
+    return super.dump();
+  }
+  override async dests(service: Parameters<MemoryIpvsBackend['dests']>[0]) {
+    this.reads.push(service.port);
+    return super.dests(service);
+  }
+}
+
+test('a health change reads and edits only the services it concerns: no whole dump, one destination read each', async (t) => {
+  const backend = new CountingBackend();
+  const { m, lines: out } = manager(backend);
+  const c = config(TWO);
+  await m.apply(c);
+  t.is(backend.dumps, 1);
+  const [web, mh] = c.services;
+  if (web === undefined || mh === undefined) throw new Error('two services expected');
+  const down = { ...web, reals: web.reals.filter((rs) => rs.address !== '10.0.0.1') };
+  t.deepEqual(await m.applyChanged(c, [down, mh], [down]), { ops: 1, failed: 0 });
+  t.is(backend.dumps, 1, 'no whole dump for a health change');
+  t.deepEqual(backend.reads, [80], 'only the changed service was read');
+  t.deepEqual(backend.history.at(-1)?.op, { op: 'del-dest', service: { af: 2, protocol: 6, addr: '192.0.2.10', port: 80, fwmark: 0 }, dest: { af: 2, addr: '10.0.0.1', port: 80 } });
+  t.like(out.filter((l) => l.event === 'ipvs.apply').at(-1), { scope: 'changed', ops: 1 });
+  t.deepEqual(await m.applyChanged(c, [down, mh], [down]), { ops: 0, failed: 0 }, 'the same state again: nothing to do');
+});
+
+test('a health change falls back to the whole table when the service vanished behind its back or was never programmed', async (t) => {
+  const backend = new CountingBackend();
+  const { m, lines: out } = manager(backend);
+  const c = config(TWO);
+  const [web, mh] = c.services;
+  if (web === undefined || mh === undefined) throw new Error('two services expected');
+  t.deepEqual(await m.applyChanged(c, [web, mh], [web]), { ops: 5, failed: 0 }, 'never programmed: the whole pass adds all');
+  t.is(backend.dumps, 1);
+  await backend.apply({ op: 'del-service', service: { af: 2, protocol: 6, addr: '192.0.2.10', port: 80, fwmark: 0 } });
+  const down = { ...web, reals: web.reals.filter((rs) => rs.address !== '10.0.0.1') };
+  await m.applyChanged(c, [down, mh], [down]);
+  t.is(backend.dumps, 2, 'ESRCH on the add-dest sent the manager to the whole pass');
+  t.true(out.some((l) => l.event === 'ipvs.vanished'));
+  const table = (await backend.dump()).map((s) => `${s.service.port}: ${s.dests.map((d) => d.addr).join(' ')}`);
+  t.deepEqual(table.sort(), ['443: 10.0.0.1', '80: 10.0.0.2']);
+});

@@ -10,10 +10,20 @@
  * The services to program are the config's, or the ones the health layer derived from them
  * (daemon/health-runner.ts: real servers removed or at weight 0, sorry servers); the
  * reconcile is the same either way, so a weight change is one edit-dest.
+ *
+ * Two passes: `apply` dumps the whole table and reconciles everything (start, reload); a
+ * health change uses `applyChanged`, which reads only the destinations of the services that
+ * changed (one GET_DEST per service, `IpvsBackend.dests`) and plans their destination ops. A
+ * health change never changes a service's own settings, so those are not compared there. It
+ * falls back to the whole pass when the backend cannot list one service (ipvsadm), when a
+ * service was never programmed, or when the kernel answers ESRCH (the service vanished
+ * behind lvsd's back: a 6.1 kernel dumps the destinations of an absent service as none).
  */
 import type { Clock, WallClock } from '../clock.js';
 import type { Config, VirtualService } from '../model/index.js';
-import { desiredTable, type IpvsBackend, type IpvsOp, type IpvsOpOutcome, reconcile, type ServiceId, serviceKey } from '../ipvs/index.js';
+import {
+  desiredTable, type IpvsBackend, type IpvsOp, type IpvsOpOutcome, type IpvsServiceWithDests, reconcile, type ServiceId, serviceKey,
+} from '../ipvs/index.js';
 import { KernelError } from '../errors.js';
 import type { Logger } from './logger.js';
 
@@ -72,31 +82,73 @@ export class IpvsManager {
     const failed = await this.run(backend, ops);
     // What is no longer desired is no longer ours once deleted.
     this.owned = new Set(desired.map((s) => serviceKey(s.service)));
+    return this.report(backend, ops, failed.count, t0, 'all');
+  }
+
+  /**
+   * A health change: reconcile only the destinations of `changed` (a subset of `all`, the
+   * services the health layer derived), or the whole table (`apply(config, all)`) when a
+   * service cannot be read alone (see the header).
+   */
+  async applyChanged(config: Config, all: readonly VirtualService[], changed: readonly VirtualService[]): Promise<ApplyReport> {
+    if (changed.length === 0) return { ops: 0, failed: 0 };
+    const backend = await this.open(config);
+    const t0 = this.deps.time.nowUs();
+    const desired = desiredTable(changed);
+    const actual = backend.dests !== undefined ? await this.readDests(backend.dests.bind(backend), desired) : undefined;
+    if (actual === undefined) return this.apply(config, all);
+    const ops = reconcile(desired, actual);
+    const failed = await this.run(backend, ops);
+    if (failed.vanished) {
+      this.log.warn({ event: 'ipvs.vanished' }, 'a virtual service vanished from the kernel table: reconciling all of it');
+      return this.apply(config, all);
+    }
+    return this.report(backend, ops, failed.count, t0, 'changed');
+  }
+
+  /** The kernel's destinations of each desired service (settings as desired), or undefined: read the whole table. */
+  private async readDests(dests: NonNullable<IpvsBackend['dests']>, desired: readonly IpvsServiceWithDests[]): Promise<IpvsServiceWithDests[] | undefined> {
+    const out: IpvsServiceWithDests[] = [];
+    for (const want of desired) {
+      if (!this.owned.has(serviceKey(want.service))) return undefined;
+      try {
+        out.push({ service: want.service, dests: await dests(want.service) });
+      } catch (e) {
+        if (!(e instanceof KernelError)) throw e;
+        return undefined;
+      }
+    }
+    return out;
+  }
+
+  private report(backend: IpvsBackend, ops: readonly IpvsOp[], failed: number, t0: number, scope: 'all' | 'changed'): ApplyReport {
     const ms = (this.deps.time.nowUs() - t0) / 1000;
     this.counters.applies++;
     this.counters.lastApply = { at: new Date(this.deps.time.nowMs()).toISOString(), ops: ops.length, failed, ms };
-    this.log.info({ event: 'ipvs.apply', backend: backend.kind, ops: ops.length, failed, ms, byKind: countByKind(ops) }, 'ipvs table reconciled');
+    this.log.info({ event: 'ipvs.apply', backend: backend.kind, scope, ops: ops.length, failed, ms, byKind: countByKind(ops) }, 'ipvs table reconciled');
     return { ops: ops.length, failed };
   }
 
   /**
    * Applies `ops` in order, batched when the backend can (netlink: many requests per
    * datagram, one errno per refused op); a refused op is logged and the rest still apply.
-   * Returns how many were refused.
+   * Returns how many were refused, and whether a refusal was ESRCH (no such service).
    */
-  private async run(backend: IpvsBackend, ops: readonly IpvsOp[]): Promise<number> {
+  private async run(backend: IpvsBackend, ops: readonly IpvsOp[]): Promise<{ count: number; vanished: boolean }> {
     const outcomes = backend.applyBatch ? await backend.applyBatch(ops) : await applyEach(backend, ops);
     let failed = 0;
+    let vanished = false;
     for (const o of outcomes) {
       if (o.error === undefined) {
         this.counters.opsApplied++;
         continue;
       }
       failed++;
+      vanished ||= o.error.code === 'ESRCH';
       this.counters.opsFailed++;
       this.log.error({ event: 'ipvs.op', op: o.op.op, err: o.error }, 'ipvs operation refused');
     }
-    return failed;
+    return { count: failed, vanished };
   }
 
   /** clean-stop: remove the services this config owns. */

@@ -88,6 +88,12 @@ export class MemoryIpvsBackend implements IpvsBackend {
     }));
   }
 
+  /** An absent service has no destinations (as the 6.1 kernel's GET_DEST dump answers). */
+  async dests(service: ServiceId): Promise<IpvsDest[]> {
+    this.live('list real servers of', describeService(service));
+    return (this.table.get(serviceKey(service))?.dests ?? []).map((d) => ({ ...d, activeConns: 0, inactConns: 0, persistConns: 0, stats: zeroStats() }));
+  }
+
   async apply(op: IpvsOp): Promise<void> {
     const err = this.applyOne(op);
     if (err !== undefined) throw err;

@@ -159,6 +159,12 @@ export interface IpvsBackend {
   info(): Promise<IpvsInfo>;
   /** Services with their destinations (stats included). */
   dump(): Promise<IpvsServiceWithDests[]>;
+  /**
+   * The destinations of one service, in the kernel's order (one GET_DEST dump): what a health
+   * change needs instead of the whole dump. Optional (ipvsadm has none). A 6.1 kernel answers
+   * an absent service with no destinations, so callers must not read [] as "present".
+   */
+  dests?(service: ServiceId): Promise<IpvsDest[]>;
   apply(op: IpvsOp): Promise<void>;
   /**
    * Added for the netlink/ipvsadm backends: apply `ops` in order as fast as the backend can

@@ -37,13 +37,15 @@ export class ResponseReader {
   private pending: Buffer = Buffer.alloc(0); // chunked framing not yet consumed
   private chunkLeft = -1; // -1: expecting a size line
   private bodyBytes = 0;
-  private readonly md5: Hash = createHash('md5');
+  /** Only with a `digest` to compare: hashing every body would cost every attempt. */
+  private readonly md5: Hash | undefined;
   private readonly body: Buffer[] = [];
   private readonly needBody: boolean;
   private locationHeader: string | undefined;
 
   constructor(private readonly o: ReaderOptions) {
     this.needBody = !o.head && (o.expect.digest !== undefined || o.expect.regex !== undefined);
+    this.md5 = o.expect.digest !== undefined ? createHash('md5') : undefined;
   }
 
   /** Feed bytes; returns a verdict once one is known, else undefined (read more). */
@@ -132,7 +134,7 @@ export class ResponseReader {
   private take(data: Buffer): Verdict | undefined {
     this.bodyBytes += data.length;
     if (this.bodyBytes > this.o.maxBodyBytes) return { ok: false, reason: 'protocol', detail: `response body over ${this.o.maxBodyBytes} bytes` };
-    this.md5.update(data);
+    this.md5?.update(data);
     if (this.o.expect.regex !== undefined) this.body.push(data);
     return undefined;
   }
@@ -168,7 +170,7 @@ export class ResponseReader {
     const bad = this.judgeStatus();
     if (bad !== undefined) return bad;
     const e = this.o.expect;
-    if (e.digest !== undefined) {
+    if (e.digest !== undefined && this.md5 !== undefined) {
       const got = this.md5.digest('hex');
       if (got !== e.digest.toLowerCase()) return { ok: false, reason: 'content', detail: `digest ${got}, expected ${e.digest.toLowerCase()}` };
     }
