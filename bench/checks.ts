@@ -14,7 +14,8 @@
  *      others keep --delay-loop. Scales the load down under emulation without slow detections.
  *   B: --checks 2000 --minutes 3 --advert-int 0.02 [--no-baseline] (the baseline: the same pair
  *      without checks for as long, after the run with them) [--lvsd-node-flags "--single-threaded"]
- *      (node options for both lvsd; the results then go to bench-checks-host-flags.json)
+ *      (node options for both lvsd; the results then go to bench-checks-host-flags.json; with
+ *      native, for its lvsd, e.g. "--cpu-prof --cpu-prof-dir /tmp/prof")
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -113,7 +114,7 @@ async function main(): Promise<number> {
     return 0;
   }
   if (o.part === 'native') {
-    const r = await runNative(o.lab, log);
+    const r = await runNative(o.lab, log, o.vrrp.nodeArgs);
     save(FILES.native, r);
     process.stdout.write(`${nativeText({ command: commandLine(), date: new Date().toISOString(), result: r }).join('\n')}\n`);
     return 0;
