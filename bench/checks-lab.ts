@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { controlRequest } from '../src/control/socket.js';
-import { LVSD, REPO } from '../test/netns/lvsd-harness.js';
+import { LVSD, LVSD_NODE_FLAGS, REPO } from '../test/netns/lvsd-harness.js';
 import { startIn, type Proc } from '../test/netns/topology.js';
 import { farmConfig, type CheckSettings, type FarmLayout } from './checks-conf.js';
 import { IMPLS, runKills, type Impl, type KillSample } from './checks-kills.js';
@@ -32,6 +32,8 @@ export interface LabOptions {
   readonly kill: 'reset' | 'refuse';
   readonly pollMs: number;
   readonly seed: number;
+  /** node options for lvsd: bin/lvsd's shebang ones (LVSD_NODE_FLAGS) unless --lvsd-node-flags; absent in older results (none). */
+  readonly nodeArgs?: readonly string[];
 }
 
 export interface CpuResult { readonly userMs: number; readonly systemMs: number; readonly totalMs: number; readonly requests: number }
@@ -93,7 +95,7 @@ function start(o: LabOptions, topo: Topology, dir: string, farm: JsonChannel): R
   const keepalived = startIn(undefined, topo.dir.keepalived, 'keepalived',
     ['-n', '-l', '-C', '-f', conf, '-p', join(dir, 'ka.pid'), '-c', join(dir, 'ka-check.pid'), '-r', join(dir, 'ka-vrrp.pid')]);
   const lvsd = startIn(undefined, topo.dir.lvsd, process.execPath,
-    [LVSD, '-n', '-f', conf, '--socket', socket, '--pid-file', join(dir, 'lvsd.pid'), '--log-level', 'info']);
+    [...(o.nodeArgs ?? LVSD_NODE_FLAGS), LVSD, '-n', '-f', conf, '--socket', socket, '--pid-file', join(dir, 'lvsd.pid'), '--log-level', 'info']);
   return { topo, dir, farm, watch, lvsd, keepalived, socket, startedAt };
 }
 

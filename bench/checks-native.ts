@@ -37,7 +37,7 @@ const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * `nodeArgs` go to lvsd's node (e.g. `--cpu-prof --cpu-prof-dir DIR` to profile the checks);
  * with them, lvsd is stopped with SIGTERM after the window so that node writes its profile.
  */
-export async function runNative(o: LabOptions, log: (s: string) => void, nodeArgs: readonly string[] = []): Promise<NativeResult> {
+export async function runNative(o: LabOptions, log: (s: string) => void, nodeArgs?: readonly string[]): Promise<NativeResult> {
   const lan = makeLan(undefined, ['d', 'farm']);
   const dir = mkdtempSync(join(tmpdir(), 'lvsd-bchk-native-'));
   nsExec(lan.ns.farm!, 'ip', ['route', 'add', 'local', `${FARM_NET}.0.0/16`, 'dev', 'lo']);
@@ -53,7 +53,7 @@ export async function runNative(o: LabOptions, log: (s: string) => void, nodeArg
   pendingTeardowns.add(teardown);
   try {
     await farm.next((e) => e.ev === 'ready', 120_000);
-    const peer = startPeer({ impl: 'lvsd', ns: lan.ns.d!, name: 'd', dir, config: farmConfig(o.layout, o.check), extraArgs: ['--debug-ipvs-memory'], nodeArgs });
+    const peer = startPeer({ impl: 'lvsd', ns: lan.ns.d!, name: 'd', dir, config: farmConfig(o.layout, o.check), extraArgs: ['--debug-ipvs-memory'], ...(nodeArgs ? { nodeArgs } : {}) });
     const d = peer.director;
     if (!d) throw new Error('no lvsd');
     await waitUntil(() => d.lines.some((l) => l.event === 'director.start') || d.child.exitCode !== null, 'lvsd started', 120_000, 100);
@@ -70,7 +70,7 @@ export async function runNative(o: LabOptions, log: (s: string) => void, nodeArg
     const counts = (await farm.ask({ cmd: 'counts' }, 'counts', 10_000)).byClient as Record<string, number>;
     const lat = latencies(await controlRequest(d.socket, 'checks', undefined, { timeoutMs: 30_000 }));
     const requests = (counts[lan.ip4.d!] ?? 0) + (counts[`::ffff:${lan.ip4.d!}`] ?? 0);
-    if (nodeArgs.length > 0) {
+    if (nodeArgs !== undefined) {
       d.kill('SIGTERM');
       await d.exited;
     }

@@ -24,7 +24,7 @@ function cpuLines(r: LabResult): string[] {
   const ratio = r.cpu.lvsd.totalMs / r.cpu.keepalived.totalMs;
   const perRatio = (r.cpu.lvsd.totalMs / r.cpu.lvsd.requests) / (r.cpu.keepalived.totalMs / r.cpu.keepalived.requests);
   return [
-    `CPU time over the ${(r.windowMs / 1000).toFixed(1)} s window (utime + stime, /proc/PID/stat):`,
+    `CPU time over the ${(r.windowMs / 1000).toFixed(1)} s window (utime + stime, /proc/PID/stat; lvsd's node ${r.options.nodeArgs?.length ? r.options.nodeArgs.join(' ') : 'without flags'}):`,
     row('lvsd (whole process)', r.cpu.lvsd),
     row("keepalived's checker child (-C)", r.cpu.keepalived),
     row("keepalived's parent (not counted)", r.cpu.keepalivedParent),
@@ -123,7 +123,7 @@ export function vrrpText(s: Stamped<HostResult>): string[] {
   const r = s.result.withChecks;
   const b = s.result.baseline;
   return [
-    `=== bench/checks B: VRRP at 20 ms adverts with checks running (host kernel, two lvsd in namespaces, --debug-ipvs-memory${r.options.nodeArgs?.length ? `, node ${r.options.nodeArgs.join(' ')}` : ''}) ===`,
+    `=== bench/checks B: VRRP at 20 ms adverts with checks running (host kernel, two lvsd in namespaces, --debug-ipvs-memory, node ${r.options.nodeArgs?.length ? r.options.nodeArgs.join(' ') : 'without flags'}) ===`,
     `command: ${s.command}`,
     `date ${s.date}  ${r.options.checks} TCP_CHECKs per director at a 1 s delay_loop, advert_int ${r.options.advertInt} s, ${(r.runS / 60).toFixed(1)} min`,
     ...runLines(r, true),

@@ -24,7 +24,7 @@ import { controlRequest } from '../src/control/socket.js';
 import { BENCH_VIP, startPeer, type Peer } from '../test/netns/bench-run.js';
 import { watchVip } from '../test/netns/bench-vip-watch.js';
 import { killNamespace } from '../test/netns/kp-peers.js';
-import { REPO } from '../test/netns/lvsd-harness.js';
+import { LVSD_NODE_FLAGS, REPO } from '../test/netns/lvsd-harness.js';
 import { addresses, makeLan, nsExec, type Lan } from '../test/netns/topology.js';
 import { waitUntil } from '../test/fixtures/wait.js';
 import { FARM_NET, farmConfig } from './checks-conf.js';
@@ -38,7 +38,7 @@ export interface VrrpOptions {
   readonly checks: number;
   readonly minutes: number;
   readonly advertInt: string;
-  /** node options for both lvsd (e.g. V8's --single-threaded: no background compile/GC tasks). */
+  /** node options for both lvsd; default bin/lvsd's shebang ones (LVSD_NODE_FLAGS). */
   readonly nodeArgs?: readonly string[];
 }
 
@@ -108,7 +108,7 @@ async function startPair(o: VrrpOptions, dir: string, keep: (close: () => void) 
   const conf = (priority: number): string => farmConfig({ servers: o.checks, perService: 10 },
     { kind: 'tcp', delayLoopS: 1, connectTimeoutS: 1, retry: 1, retryDelayS: 1 }, { priority, advertInt: o.advertInt, vip: BENCH_VIP });
   const extraArgs = ['--debug-ipvs-memory'];
-  const nodeArgs = o.nodeArgs ?? [];
+  const nodeArgs = o.nodeArgs ?? LVSD_NODE_FLAGS;
   const master = startPeer({ impl: 'lvsd', ns: lan.ns.m!, name: 'm', dir, config: conf(150), extraArgs, nodeArgs });
   const backup = startPeer({ impl: 'lvsd', ns: lan.ns.b!, name: 'b', dir, config: conf(100), extraArgs, nodeArgs });
   started.push(master, backup);
@@ -169,11 +169,11 @@ async function measure(o: VrrpOptions, pair: Pair, log: (s: string) => void): Pr
     };
   };
   const transitions = peers.flatMap((p, i) => roleLines(p, firstLine[i]!).map((l) => `${ROLE[i]} ${l}`));
-  const tag = `${o.checks > 0 ? 'host' : 'host-baseline'}${(o.nodeArgs ?? []).length > 0 ? '-flags' : ''}`;
+  const tag = `${o.checks > 0 ? 'host' : 'host-baseline'}${o.nodeArgs !== undefined ? '-flags' : ''}`;
   mkdirSync(join(REPO, 'results'), { recursive: true });
   peers.forEach((p, i) => writeFileSync(join(REPO, 'results', `bench-checks-${tag}-${ROLE[i]}.log`), `${(p.director?.lines ?? []).map((l) => JSON.stringify(l)).join('\n')}\n`));
   return {
-    options: o, runS, farmCpuMs: cpuMs(farmCpu0, readCpu(farm.pid ?? NaN)).totalMs, falseTransitions: transitions.length, transitions,
+    options: { ...o, nodeArgs: o.nodeArgs ?? LVSD_NODE_FLAGS }, runS, farmCpuMs: cpuMs(farmCpu0, readCpu(farm.pid ?? NaN)).totalMs, falseTransitions: transitions.length, transitions,
     vipAddedOnBackup: watch.events.filter((e) => e.kind === 'add').length, master: result(0), backup: result(1),
     loadavg: (await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' '),
     notes: [`logs: results/bench-checks-${tag}-master.log, results/bench-checks-${tag}-backup.log`],

@@ -13,13 +13,14 @@
  *      services, all by default), whose services check every D s (default: --delay-loop); the
  *      others keep --delay-loop. Scales the load down under emulation without slow detections.
  *   B: --checks 2000 --minutes 3 --advert-int 0.02 [--no-baseline] (the baseline: the same pair
- *      without checks for as long, after the run with them) [--lvsd-node-flags "--single-threaded"]
- *      (node options for both lvsd; the results then go to bench-checks-host-flags.json; with
+ *      without checks for as long, after the run with them) [--lvsd-node-flags "FLAGS"]
+ *      (node options for both lvsd instead of bin/lvsd's shebang ones, "" for none; the results
+ *      then go to bench-checks-host-flags.json; with
  *      native, for its lvsd, e.g. "--cpu-prof --cpu-prof-dir /tmp/prof")
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO } from '../test/netns/lvsd-harness.js';
+import { LVSD_NODE_FLAGS, REPO } from '../test/netns/lvsd-harness.js';
 import { runLab, type LabOptions } from './checks-lab.js';
 import { pendingTeardowns } from './checks-topology.js';
 import { labText, nativeText, vrrpText, type HostResult, type Stamped } from './checks-report.js';
@@ -41,7 +42,7 @@ export function parseArgs(argv: readonly string[]): Opts {
   let kill: 'reset' | 'refuse' = 'reset';
   let advertInt = '0.02';
   let baseline = true;
-  let nodeArgs: string[] = [];
+  let nodeArgs: string[] | undefined;
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
     const v = rest[i + 1];
@@ -62,6 +63,7 @@ export function parseArgs(argv: readonly string[]): Opts {
     layout: { servers, perService: Math.max(1, get('--per-service', 10)), detectServers: get('--detect-servers', servers) },
     check: { kind: 'http', delayLoopS: get('--delay-loop', 1), detectDelayLoopS: get('--detect-delay-loop', get('--delay-loop', 1)), connectTimeoutS: get('--connect-timeout', 5), retry: get('--retry', 1), retryDelayS: get('--retry-delay', 1) },
     windowS: get('--window', 60), warmupS: get('--warmup', 10), kills: Math.min(servers, get('--kills', 20)), kill, pollMs: get('--poll-ms', 2), seed: get('--seed', 1),
+    nodeArgs: nodeArgs ?? LVSD_NODE_FLAGS,
   };
   if (servers < 1 || lab.check.delayLoopS <= 0) throw new Error('--servers and --delay-loop must be positive');
   return { part, lab, vrrp: { checks: get('--checks', 2000), minutes: get('--minutes', 3), advertInt, nodeArgs }, baseline };
@@ -119,7 +121,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${nativeText({ command: commandLine(), date: new Date().toISOString(), result: r }).join('\n')}\n`);
     return 0;
   }
-  const flagged = (o.vrrp.nodeArgs ?? []).length > 0;
+  const flagged = o.vrrp.nodeArgs !== undefined;
   const withChecks = await runVrrp(o.vrrp, log);
   const baseline = o.baseline ? (log('baseline: the same pair without checks'), await runVrrp({ ...o.vrrp, checks: 0 }, log)) : undefined;
   const r: HostResult = { withChecks, ...(baseline ? { baseline } : {}) };

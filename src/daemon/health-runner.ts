@@ -73,8 +73,10 @@ export class HealthRunner {
   private readonly log: Logger;
   private config: Config | undefined;
   private readonly overrides = new Map<string, Override>();
-  private quorum: ReadonlyMap<string, QuorumState> = new Map();
-  private table: ReadonlyMap<string, number> = new Map();
+  private quorum = new Map<string, QuorumState>();
+  private table = new Map<string, number>();
+  /** The services as last derived from health (config order), for a whole pass. */
+  private derived: readonly VirtualService[] = [];
   private timer: TimerHandle | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private queued: Promise<ApplyReport> | undefined;
@@ -200,13 +202,23 @@ export class HealthRunner {
     const { whole, dirty } = this;
     this.whole = false;
     this.dirty = new Set();
-    const applied = applyHealth(config.services, { reals: this.engine.reals(), overrides: this.overrides, quorum: this.quorum });
-    this.quorum = applied.quorum;
+    // A health change derives only its own services: with 1,000 real servers the rest is work.
+    const scope = whole ? config.services : config.services.filter((vs) => dirty.has(serviceId(vs.key)));
+    const applied = applyHealth(scope, { reals: this.engine.reals(), overrides: this.overrides, quorum: this.quorum });
     for (const c of applied.changes) this.onQuorum(config, c);
-    this.table = tableWeights(applied.services);
-    const changed = whole ? [] : applied.services.filter((vs) => dirty.has(serviceId(vs.key)));
+    if (whole) {
+      this.derived = applied.services;
+      this.quorum = new Map(applied.quorum);
+      this.table = tableWeights(applied.services);
+    } else {
+      for (const [svc, q] of applied.quorum) this.quorum.set(svc, q);
+      const byId = new Map(applied.services.map((vs) => [serviceId(vs.key), vs]));
+      this.derived = this.derived.map((vs) => byId.get(serviceId(vs.key)) ?? vs);
+      for (const vs of scope) for (const key of configuredKeys(vs)) this.table.delete(key);
+      for (const [key, w] of tableWeights(applied.services)) this.table.set(key, w);
+    }
     try {
-      return await (whole ? this.o.ipvs.apply(config, applied.services) : this.o.ipvs.applyChanged(config, applied.services, changed));
+      return await (whole ? this.o.ipvs.apply(config, applied.services) : this.o.ipvs.applyChanged(config, this.derived, applied.services));
     } catch (e) {
       this.whole ||= whole;
       for (const s of dirty) this.dirty.add(s);
@@ -239,10 +251,7 @@ export class HealthRunner {
 
   private pruneOverrides(config: Config): void {
     const keys = new Set<string>();
-    for (const vs of config.services) {
-      const svc = serviceId(vs.key);
-      for (const rs of [...vs.reals, ...(vs.sorry ? [vs.sorry.server] : [])]) keys.add(realKey(svc, realId(rs)));
-    }
+    for (const vs of config.services) for (const key of configuredKeys(vs)) keys.add(key);
     for (const key of [...this.overrides.keys()]) {
       if (keys.has(key)) continue;
       this.overrides.delete(key);
@@ -251,6 +260,12 @@ export class HealthRunner {
         reason: 'no longer configured' }, 'operator override of a real server');
     }
   }
+}
+
+/** The realKeys of a service's real servers and sorry server. */
+function configuredKeys(vs: VirtualService): string[] {
+  const svc = serviceId(vs.key);
+  return [...vs.reals, ...(vs.sorry ? [vs.sorry.server] : [])].map((rs) => realId(rs)).map((id) => realKey(svc, id));
 }
 
 function findConfigured(services: readonly VirtualService[], service: string, real: string) {

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { LVSD, roleOf, type Director } from './lvsd-harness.js';
+import { LVSD, LVSD_NODE_FLAGS, roleOf, type Director } from './lvsd-harness.js';
 import { killNamespace, killPids, keepalivedRole, keepalivedTransitions, namespacePids, startKeepalived } from './kp-peers.js';
 import { addresses, makeLan, startIn, type Lan } from './topology.js';
 import { waitUntil } from '../fixtures/wait.js';
@@ -48,7 +48,7 @@ export function startPeer(s: PeerSpec): Peer {
   const config = join(s.dir, `${s.name}.conf`);
   writeFileSync(config, s.config);
   const socket = join(s.dir, `${s.name}.sock`);
-  const args = [...(s.nodeArgs ?? []), LVSD, '-n', '-f', config, '--socket', socket, '--pid-file', join(s.dir, `${s.name}.pid`),
+  const args = [...(s.nodeArgs ?? LVSD_NODE_FLAGS), LVSD, '-n', '-f', config, '--socket', socket, '--pid-file', join(s.dir, `${s.name}.pid`),
     '--log-level', 'info', ...(s.extraArgs ?? [])];
   const p = startIn(undefined, s.ns, process.execPath, args);
   const d: Director = Object.assign(p, { name: s.name, socket, config });

@@ -2,7 +2,7 @@
  * Running real lvsd processes in test namespaces, reading their pino lines and asking
  * `lvsctl vrrp --json` over their control socket.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ExecutionContext } from 'ava';
@@ -11,6 +11,14 @@ import { startIn, sh, type Proc } from './topology.js';
 export const REPO = resolve(new URL('../../..', import.meta.url).pathname);
 export const LVSD = join(REPO, 'bin/lvsd');
 export const LVSCTL = join(REPO, 'bin/lvsctl');
+
+/** The node options on bin/lvsd's `#!/usr/bin/env -S node …` line: tests run lvsd as the shebang does. */
+export function shebangNodeFlags(firstLine: string): string[] {
+  const m = /^#!\S*env -S node((?:\s+\S+)*)\s*$/.exec(firstLine);
+  return m ? (m[1] ?? '').split(/\s+/).filter((x) => x.length > 0) : [];
+}
+
+export const LVSD_NODE_FLAGS: readonly string[] = shebangNodeFlags(readFileSync(LVSD, 'utf8').split('\n')[0] ?? '');
 
 export interface Director extends Proc {
   readonly name: string;
@@ -28,7 +36,7 @@ export function startLvsd(t: Pick<ExecutionContext, 'teardown'> | undefined, o: 
   const config = join(o.dir, `${o.name}.conf`);
   writeFileSync(config, o.config);
   const socket = join(o.dir, `${o.name}.sock`);
-  const args = [LVSD, '-n', '-f', config, '--socket', socket, '--pid-file', join(o.dir, `${o.name}.pid`), '--log-level', 'debug', ...(o.extraArgs ?? [])];
+  const args = [...LVSD_NODE_FLAGS, LVSD, '-n', '-f', config, '--socket', socket, '--pid-file', join(o.dir, `${o.name}.pid`), '--log-level', 'debug', ...(o.extraArgs ?? [])];
   const p = startIn(t, o.ns, process.execPath, args);
   return Object.assign(p, { name: o.name, socket, config });
 }

@@ -29,6 +29,10 @@ export async function runDirector(opts: LvsdOptions, io: Io): Promise<number> {
   }
   const log = createLogger({ level: opts.logLevel, file: process.env[DETACHED_ENV] ? opts.logFile : undefined });
   for (const d of r.diagnostics) log.warn({ event: 'config.warning', diagnostic: d }, 'configuration warning');
+  // bin/lvsd's shebang passes it; `node bin/lvsd` does not (see bin/lvsd for why it matters).
+  if (r.config.vrrp.length > 0 && !process.execArgv.includes('--single-threaded')) {
+    log.warn({ event: 'node.flags', missing: '--single-threaded' }, 'node runs V8 background threads: the VRRP worker may wait on them under load (start lvsd as bin/lvsd)');
+  }
   const director = createDirector(r.config, { socketPath: opts.socket, log, vrrpRtPriority: opts.vrrpRtPriority, ipvsMemory: opts.debugIpvsMemory === true, ...configId });
   // Signals are taken before the director starts, so a TERM during start-up is still graceful.
   let stopRequested: (signal: string) => void = () => undefined;

@@ -34,6 +34,12 @@ export function hostOf(spec: Pick<AttemptSpec, 'address' | 'target'>): string {
 export interface StreamOptions {
   /** TLS (SSL_GET); `servername` is sent as SNI when set. */
   readonly tls?: { readonly servername?: string };
+  /**
+   * TCP_NODELAY (default true): a checker that writes once and then only reads (plain HTTP,
+   * TCP_CHECK) passes false and saves two setsockopt calls per attempt (Node sets it again
+   * after connecting); Nagle never delays a first write.
+   */
+  readonly noDelay?: boolean;
 }
 
 /**
@@ -59,7 +65,7 @@ export function openStream(spec: AttemptSpec, out: Outcome, o: StreamOptions, on
   } else {
     sock = net.connect(base, () => onReady(sock));
   }
-  sock.setNoDelay(true);
+  if (o.noDelay !== false) sock.setNoDelay(true);
   sock.on('error', (e) => out.failWith(e, ''));
   out.release(() => sock.destroy());
   return sock;

@@ -43,7 +43,7 @@ function fetchOne(spec: AttemptSpec, probe: HttpProbe, url: HttpExpect, out: Out
       sock?.destroy();
       resolve(v);
     };
-    sock = openStream(spec, out, probe.tls ? { tls: servername !== undefined ? { servername } : {} } : {}, (s) => {
+    sock = openStream(spec, out, probe.tls ? { tls: servername !== undefined ? { servername } : {} } : { noDelay: false }, (s) => {
       s.write(httpRequest(spec, probe, url));
     });
     sock?.on('data', (chunk: Buffer) => {

@@ -10,7 +10,7 @@ export const tcpChecker: Checker = {
   kind: 'tcp',
   start(spec: AttemptSpec): Attempt {
     const out = new Outcome();
-    openStream(spec, out, {}, () => out.pass('connected'));
+    openStream(spec, out, { noDelay: false }, () => out.pass('connected'));
     return out.attempt();
   },
 };
