@@ -40,7 +40,17 @@ export interface StreamOptions {
    * after connecting); Nagle never delays a first write.
    */
   readonly noDelay?: boolean;
+  /**
+   * Plain TCP only: bytes go straight to this callback (net's `onread`), not through the
+   * Readable stream ('data' events), read into one buffer shared by every attempt: `chunk` is
+   * valid only during the call, so a consumer copies what it keeps. Per attempt this skips the
+   * stream's push/emit machinery and a Buffer per read. 'end' and 'error' still arrive.
+   */
+  readonly onData?: (chunk: Buffer) => void;
 }
+
+/** The read buffer of every `onData` connection (reads are synchronous with their callback). */
+const SHARED_READ = Buffer.allocUnsafe(64 * 1024);
 
 /**
  * Connects; `onReady` runs once connected (after the TLS handshake for TLS). Returns undefined
@@ -52,17 +62,17 @@ export function openStream(spec: AttemptSpec, out: Outcome, o: StreamOptions, on
     out.fail('error', bad);
     return undefined;
   }
-  const base = {
-    host: hostOf(spec),
-    port: spec.port,
-    ...(spec.target.bindTo !== undefined ? { localAddress: spec.target.bindTo } : {}),
-    ...(spec.target.bindPort !== undefined ? { localPort: spec.target.bindPort } : {}),
-  };
+  // Built field by field: conditional spreads cost more than the rest of this function per attempt.
+  const base: net.TcpNetConnectOpts = { host: hostOf(spec), port: spec.port };
+  if (spec.target.bindTo !== undefined) base.localAddress = spec.target.bindTo;
+  if (spec.target.bindPort !== undefined) base.localPort = spec.target.bindPort;
   let sock: net.Socket;
   if (o.tls) {
     const servername = o.tls.servername;
     sock = tls.connect({ ...base, rejectUnauthorized: false, ...(servername !== undefined && !net.isIP(servername) ? { servername } : {}) }, () => onReady(sock));
   } else {
+    const onData = o.onData;
+    if (onData) base.onread = { buffer: SHARED_READ, callback: (n: number, buf: Uint8Array): boolean => { onData(Buffer.from(buf.buffer, buf.byteOffset, n)); return true; } };
     sock = net.connect(base, () => onReady(sock));
   }
   if (o.noDelay !== false) sock.setNoDelay(true);

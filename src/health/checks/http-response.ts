@@ -27,14 +27,16 @@ export interface ReaderOptions {
 }
 
 const CRLF2 = Buffer.from('\r\n\r\n');
+/** Never written: the "nothing yet" of `head` and `pending`. */
+const EMPTY = Buffer.alloc(0);
 
 export class ResponseReader {
-  private head: Buffer = Buffer.alloc(0);
+  private head: Buffer = EMPTY;
   private status = 0;
   private headersDone = false;
   private length: number | undefined;
   private chunked = false;
-  private pending: Buffer = Buffer.alloc(0); // chunked framing not yet consumed
+  private pending: Buffer = EMPTY; // chunked framing not yet consumed
   private chunkLeft = -1; // -1: expecting a size line
   private bodyBytes = 0;
   /** Only with a `digest` to compare: hashing every body would cost every attempt. */
@@ -48,10 +50,10 @@ export class ResponseReader {
     this.md5 = o.expect.digest !== undefined ? createHash('md5') : undefined;
   }
 
-  /** Feed bytes; returns a verdict once one is known, else undefined (read more). */
+  /** Feed bytes; returns a verdict once one is known, else undefined (read more). `chunk` is not kept (copied where needed). */
   feed(chunk: Buffer): Verdict | undefined {
     if (!this.headersDone) {
-      this.head = this.head.length === 0 ? chunk : Buffer.concat([this.head, chunk]);
+      this.head = this.head.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.head, chunk]);
       const end = this.head.indexOf(CRLF2);
       if (end < 0) {
         if (this.head.length > this.o.maxHeaderBytes) return { ok: false, reason: 'protocol', detail: `no end of headers within ${this.o.maxHeaderBytes} bytes` };
@@ -63,7 +65,7 @@ export class ResponseReader {
       if (status !== undefined) return status;
       if (!this.needBody) return { ok: true, detail: `HTTP ${this.status}` };
       const rest = this.head.subarray(end + 4);
-      this.head = Buffer.alloc(0);
+      this.head = EMPTY;
       return rest.length > 0 ? this.bodyData(rest) : this.complete();
     }
     return this.bodyData(chunk);
@@ -135,13 +137,13 @@ export class ResponseReader {
     this.bodyBytes += data.length;
     if (this.bodyBytes > this.o.maxBodyBytes) return { ok: false, reason: 'protocol', detail: `response body over ${this.o.maxBodyBytes} bytes` };
     this.md5?.update(data);
-    if (this.o.expect.regex !== undefined) this.body.push(data);
+    if (this.o.expect.regex !== undefined) this.body.push(Buffer.from(data));
     return undefined;
   }
 
   /** RFC 9112 §7.1 chunked framing: size line, data, CRLF; a 0 size ends the body. */
   private dechunk(chunk: Buffer): Verdict | undefined {
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    this.pending = this.pending.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.pending, chunk]);
     for (;;) {
       if (this.chunkLeft < 0) {
         const eol = this.pending.indexOf('\r\n');

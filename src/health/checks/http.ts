@@ -43,13 +43,15 @@ function fetchOne(spec: AttemptSpec, probe: HttpProbe, url: HttpExpect, out: Out
       sock?.destroy();
       resolve(v);
     };
-    sock = openStream(spec, out, probe.tls ? { tls: servername !== undefined ? { servername } : {} } : { noDelay: false }, (s) => {
-      s.write(httpRequest(spec, probe, url));
-    });
-    sock?.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       const v = reader.feed(chunk);
       if (v !== undefined) done(v);
+    };
+    // Plain HTTP reads through `onData` (no stream machinery per attempt, connection.ts).
+    sock = openStream(spec, out, probe.tls ? { tls: servername !== undefined ? { servername } : {} } : { noDelay: false, onData }, (s) => {
+      s.write(httpRequest(spec, probe, url));
     });
+    if (probe.tls) sock?.on('data', onData);
     sock?.on('end', () => done(reader.end()));
   });
 }
