@@ -75,7 +75,8 @@ async function detach(opts: LvsdOptions, io: Io): Promise<number> {
   // The child gets the options, never the verb (`start` would detach again).
   const args = ['-n', '-f', opts.config, '--socket', opts.socket, '--pid-file', opts.pidFile, '--log-level', opts.logLevel,
     '--log-file', opts.logFile, '--vrrp-rt-priority', String(opts.vrrpRtPriority), ...(opts.configId !== undefined ? ['--config-id', opts.configId] : [])];
-  const child = spawn(process.execPath, [script, ...args], {
+  // The parent's node options too: bin/lvsd's --single-threaded (see bin/lvsd).
+  const child = spawn(process.execPath, [...process.execArgv, script, ...args], {
     detached: true,
     stdio: 'ignore',
     env: { ...process.env, [DETACHED_ENV]: '1' },
