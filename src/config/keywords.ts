@@ -76,20 +76,21 @@ export function unsupportedFrom<A>(program: string, names: readonly string[], wh
  */
 export function namedBlock<D, A>(
   keyword: string,
-  o: { table: readonly Keyword<A>[]; create: (name: string, at: Loc, d: D) => A; add: (d: D, a: A) => void; written?: (a: A) => Set<string>; fallback?: Fallback },
+  o: { table: readonly Keyword<A>[]; create: (name: string, at: Loc, d: D) => A; add: (d: D, a: A) => void; written?: (a: A) => Set<string>; fallback?: Fallback; repeated?: Repeated },
 ): Keyword<D> {
+  const rules = { ...(o.fallback ? { fallback: o.fallback } : {}), ...(o.repeated ? { repeated: o.repeated } : {}) };
   return {
     names: [keyword], minArgs: 1, maxArgs: 1, block: 'required', repeat: true, usage: 'NAME { ... }',
     apply: (s, d, sink) => {
       const name = s.args[0]?.text;
       if (name === undefined) return; // the arity check has reported it
       const a = o.create(name, s.keyword.at, d);
-      interpret(s.block?.body ?? [], o.table, a, { where: `${keyword} ${name}`, sink, ...(o.written ? { seen: o.written(a) } : {}), ...(o.fallback ? { fallback: o.fallback } : {}) });
+      interpret(s.block?.body ?? [], o.table, a, { where: `${keyword} ${name}`, sink, ...(o.written ? { seen: o.written(a) } : {}), ...rules });
       o.add(d, a);
     },
     orphan: (s, d, sink) => {
       const name = s.args[0]?.text ?? '';
-      interpret(s.block?.body ?? [], o.table, o.create(name, s.keyword.at, d), { where: `${keyword} ${name}`.trimEnd(), sink, ...(o.fallback ? { fallback: o.fallback } : {}) });
+      interpret(s.block?.body ?? [], o.table, o.create(name, s.keyword.at, d), { where: `${keyword} ${name}`.trimEnd(), sink, ...rules });
     },
   };
 }
@@ -101,6 +102,14 @@ export function namedBlock<D, A>(
  */
 export type Fallback = (s: Stmt, known: readonly string[], scope: Scope) => string | undefined;
 
+/**
+ * What a front-end does with a keyword given again in one block (one its table does not mark
+ * `repeat`): true applies it again, false keeps what the earlier ones gave; the policy reports
+ * what it decides. `earlier`: the same keyword's statements before it in the block, in order.
+ * Without one, a repeated keyword is an error (lvsd's native format and ldirectord.cf).
+ */
+export type Repeated = (s: Stmt, earlier: readonly Stmt[], scope: Scope) => boolean;
+
 export interface Scope {
   /** Human name of the block, for messages: `vrrp_instance VI_1`. */
   readonly where: string;
@@ -109,12 +118,13 @@ export interface Scope {
    * "missing keyword" check does not repeat an invalid value's error). */
   readonly seen?: Set<string>;
   readonly fallback?: Fallback;
+  readonly repeated?: Repeated;
 }
 
 export function interpret<A>(body: readonly Stmt[], table: readonly Keyword<A>[], acc: A, scope: Scope): void {
   const byName = new Map<string, Keyword<A>>();
   for (const k of table) for (const n of k.names) byName.set(n, k);
-  const seen = new Map<Keyword<A>, Stmt>();
+  const seen = new Map<Keyword<A>, Stmt[]>();
   for (const s of body) {
     const k = byName.get(s.keyword.text);
     if (k === undefined) {
@@ -123,12 +133,13 @@ export function interpret<A>(body: readonly Stmt[], table: readonly Keyword<A>[]
       if (like?.orphan !== undefined && s.block !== undefined) like.orphan(s, acc, scope.sink);
       continue;
     }
-    const first = seen.get(k);
+    const earlier = seen.get(k) ?? [];
+    seen.set(k, [...earlier, s]);
+    const first = earlier[0];
     if (first !== undefined && k.repeat !== true) {
-      error(scope.sink, s.keyword.at, `expected "${s.keyword.text}" once in ${scope.where}, got it again (first at ${formatLoc(first.at)})`);
-      continue;
+      if (scope.repeated === undefined) error(scope.sink, s.keyword.at, `expected "${s.keyword.text}" once in ${scope.where}, got it again (first at ${formatLoc(first.at)})`);
+      if (scope.repeated?.(s, earlier, scope) !== true) continue;
     }
-    seen.set(k, s);
     scope.seen?.add(k.names[0] ?? '');
     const usable = shaped(s, k, scope.sink);
     if (usable !== undefined) k.apply(usable, acc, scope.sink);

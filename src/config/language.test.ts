@@ -54,7 +54,7 @@ test('the config id defaults to the host name up to its first dot; --config-id o
 });
 
 test('a value error in substituted text names the value and points at the reference', (t) => {
-  const text = '$P=300\nvrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 1\n  priority   $P\n}';
+  const text = '$V=300\nvrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id   $V\n}';
   const r = loadConfigDetailed({ path: 'k.conf', text, readFile: () => '' });
-  t.deepEqual(r.result.ok ? [] : r.result.error.map(formatDiagnostic), ['k.conf:5:14: expected a priority between 1 and 255, got "300"']);
+  t.deepEqual(r.result.ok ? [] : r.result.error.map(formatDiagnostic), ['k.conf:4:23: expected a virtual_router_id between 1 and 255, got "300"']);
 });

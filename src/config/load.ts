@@ -30,7 +30,7 @@ export interface LoadOptions {
   readonly format?: ConfigFormat;
   /** Host and service names for ldirectord.cf (ldirectord resolves them while parsing); required for that format. */
   readonly names?: NameService;
-  /** This host's name (uname -n), for ldirectord.cf's default ftp/sip logins; required for that format. */
+  /** This host's name (uname -n), for ldirectord.cf's default ftp/sip logins (required for that format) and keepalived.conf's default router_id. */
   readonly hostname?: string;
   /**
    * keepalived.conf's config id (keepalived -i): `@ID` lines apply when ID is it, `@^ID` lines
@@ -119,7 +119,7 @@ export function loadConfigDetailed(o: LoadOptions): LoadReport {
   }
   const parsed = parse(o, format);
   const sink = newSink();
-  const config = format === 'native' ? interpretNative(o.path, parsed.body, sink) : interpretKeepalived(o.path, parsed.body, sink);
+  const config = format === 'native' ? interpretNative(o.path, parsed.body, sink) : interpretKeepalived(o.path, parsed.body, sink, o.hostname);
   if (parsed.braceProblems.length > 0) {
     const trusted = (ds: readonly Diagnostic[]): Diagnostic[] => ds.filter((d) => !parsed.braceProblems.some((b) => atOrAfter(d.at, b)));
     return fail([...parsed.diagnostics, ...trusted(sink.errors)], trusted(sink.warnings));

@@ -7,7 +7,7 @@
  * compiled here and refused when JavaScript cannot compile it.
  */
 import { error, interpret, kw, type Keyword, type Sink } from '../keywords.js';
-import { policyFallback } from './fallback.js';
+import { keepalivedRules } from './repeats.js';
 import type { Stmt } from '../tree.js';
 import { bad, int, oneOf } from '../values.js';
 import { connectionKeywords, optionalBool, SCHEDULE_KEYWORDS, type CheckDraft, type UrlDraft } from './check-common.js';
@@ -95,7 +95,7 @@ export const URL_KEYWORDS: readonly Keyword<UrlDraft>[] = [
 
 function url(s: Stmt, c: CheckDraft, sink: Sink): void {
   const u: UrlDraft = { at: s.keyword.at, status: [], regexFlags: '' };
-  interpret(s.block?.body ?? [], URL_KEYWORDS, u, { where: `url of ${c.type}`, sink, fallback: policyFallback(`virtual_server/real_server/${c.type}/url`) });
+  interpret(s.block?.body ?? [], URL_KEYWORDS, u, { where: `url of ${c.type}`, sink, ...keepalivedRules(`virtual_server/real_server/${c.type}/url`) });
   if (u.path === undefined) error(sink, u.at, `expected "path" in this url of ${c.type} (keepalived 2.2.7 drops a url without one), got none`);
   checkRegex(u, sink);
   c.urls.push(u);

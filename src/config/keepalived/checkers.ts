@@ -7,7 +7,7 @@
  */
 import type { Loc } from '../../model/index.js';
 import { error, interpret, kw, type Keyword, type Sink } from '../keywords.js';
-import { policyFallback } from './fallback.js';
+import { keepalivedRules } from './repeats.js';
 import type { Stmt } from '../tree.js';
 import { bad, int, oneOf } from '../values.js';
 import { connectionKeywords, newCheck, newTarget, pingConnectionKeywords, SCHEDULE_KEYWORDS, type CheckDraft, type CheckType, type TargetDraft } from './check-common.js';
@@ -64,7 +64,7 @@ export function smtpHostKeywords(t: TargetDraft): Keyword<CheckDraft>[] {
 function smtpHost(s: Stmt, c: CheckDraft, sink: Sink): void {
   const t = newTarget(s.keyword.at);
   const table = smtpHostKeywords(t);
-  interpret(s.block?.body ?? [], table, c, { where: 'host of SMTP_CHECK', sink, fallback: policyFallback('virtual_server/real_server/SMTP_CHECK/host') });
+  interpret(s.block?.body ?? [], table, c, { where: 'host of SMTP_CHECK', sink, ...keepalivedRules('virtual_server/real_server/SMTP_CHECK/host') });
   c.hosts.push(t);
   sink.warnings.push({ at: s.keyword.at, message: 'the SMTP_CHECK host block is deprecated (keepalived 2.2.7 logs so): it still adds a target probed with this checker\'s settings; prefer one SMTP_CHECK per target' });
 }
@@ -144,7 +144,7 @@ export function checkerKeywords<R>(add: (r: R, c: CheckDraft, at: Loc) => void):
       apply: (s, r, sink) => {
         const c = newCheck(type, s.keyword.at);
         const seen = new Set<string>();
-        interpret(s.block?.body ?? [], CHECKER_TABLES[type], c, { where: type, sink, seen, fallback: policyFallback(`virtual_server/real_server/${type}`) });
+        interpret(s.block?.body ?? [], CHECKER_TABLES[type], c, { where: type, sink, seen, ...keepalivedRules(`virtual_server/real_server/${type}`) });
         endCheck(c, seen, sink);
         add(r, c, s.keyword.at);
       },

@@ -4,15 +4,34 @@
  * (it logs them, and `keepalived -t` exits non-zero): nopreempt is cleared for an address
  * owner (priority 255) and with state MASTER, preempt_delay with state MASTER or nopreempt;
  * unicast_src_ip without unicast_peer means multicast from that address (vrrp_parser.c).
+ * An instance with state MASTER and no priority has priority 255, the address owner's, and one
+ * with priority 255 and no state starts as MASTER.
  */
-import type { Sink } from '../keywords.js';
+import { newSink, type Sink } from '../keywords.js';
 import type { KeepalivedInstance } from './vrrp.js';
 
 const OWNER_PRIORITY = 255;
 const AS_KEEPALIVED = 'as keepalived 2.2.7 does (and reports)';
 
+/**
+ * Reads a value as keepalived 2.2.7 does where it replaces or ignores a bad one and reports it
+ * (vrrp_parser.c: "Priority not valid! ... Using default 100", "unknown state ..., defaulting to
+ * BACKUP", "... invalid - ignoring"): the error `read` reports becomes a warning at the value,
+ * ending with what keepalived does instead (`instead`: "priority 100 is used").
+ */
+export function correctedValue<T>(sink: Sink, instead: string, read: (s: Sink) => T | undefined): T | undefined {
+  const local = newSink();
+  const v = read(local);
+  sink.warnings.push(...local.warnings, ...local.errors.map((d) => ({ at: d.at, message: `${d.message}: ${instead}, ${AS_KEEPALIVED}` })));
+  return v;
+}
+
 /** Every correction of one instance, before it is built. */
 export function correctInstance(i: KeepalivedInstance, sink: Sink): void {
+  // vrrp_complete_instance: "If no priority has been set, derive it from the initial state" (silently).
+  if (i.priority === undefined && i.state === 'MASTER') i.priority = OWNER_PRIORITY;
+  // "If no initial state has been set, derive it from the priority": the owner starts as MASTER.
+  if (i.state === undefined && i.priority === OWNER_PRIORITY) i.state = 'MASTER';
   correctPreemption(i, sink);
   if (i.placed.unicastSrc && i.peers.length === 0) {
     sink.warnings.push({ at: i.placed.unicastSrc, message: `unicast_src_ip without unicast_peer: ${i.name} advertises by multicast from this address, as keepalived 2.2.7 does (and reports as deprecated); add unicast_peer, or drop unicast_src_ip` });

@@ -5,7 +5,7 @@
  */
 import { bigIntToIp, type ForwardMethod, type IpAddress, type IpFamily, ipToBigInt, type L4Protocol, type Loc, netmaskToPrefix, parseIp, SCHEDULERS, type TunnelSettings } from '../../model/index.js';
 import { error, interpret, kw, type Keyword, type Sink } from '../keywords.js';
-import { policyFallback } from './fallback.js';
+import { keepalivedRules } from './repeats.js';
 import type { Word } from '../lex.js';
 import type { Stmt } from '../tree.js';
 import { bad, int, ip, oneOf, port } from '../values.js';
@@ -119,7 +119,7 @@ function realServer(s: Stmt, vs: VsDraft, sink: Sink): void {
   const usable = a !== undefined && (p === undefined || portValue !== undefined);
   // A bad address or port is reported; the block is still checked (one pass), and not kept.
   const r: RealDraft = { at: s.keyword.at, ip: a ?? { address: '0.0.0.0', family: 4 }, ...(portValue !== undefined ? { port: portValue } : {}), health: newRealHealth(), registry: vs.registry };
-  interpret(s.block?.body ?? [], REAL_KEYWORDS, r, { where: `real_server ${addr?.text ?? ''}`, sink, fallback: policyFallback('virtual_server/real_server') });
+  interpret(s.block?.body ?? [], REAL_KEYWORDS, r, { where: `real_server ${addr?.text ?? ''}`, sink, ...keepalivedRules('virtual_server/real_server') });
   if (usable) vs.reals.push(r);
 }
 

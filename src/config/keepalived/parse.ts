@@ -9,7 +9,7 @@ import { type Config, defaultsFor, formatLoc, type VirtualService, type VrrpInst
 import { buildInstance, buildSyncGroup, syncGroupMembership } from '../instance.js';
 import { error, interpret, namedBlock, type Keyword, type Sink } from '../keywords.js';
 import { correctInstance } from './corrections.js';
-import { policyFallback } from './fallback.js';
+import { keepalivedRules } from './repeats.js';
 import type { Stmt } from '../tree.js';
 import { buildServices, keepalivedChoices } from './build.js';
 import { buildKeepalivedSync } from './sync.js';
@@ -39,13 +39,13 @@ function blockName(s: Stmt, sink: Sink): string | undefined {
 export const TOP: readonly Keyword<Drafts>[] = [
   {
     names: ['global_defs'], minArgs: 0, maxArgs: 0, block: 'required', repeat: true,
-    apply: (s, d, sink) => interpret(s.block?.body ?? [], GLOBAL_KEYWORDS, d.globals, { where: 'global_defs', sink, fallback: policyFallback('global_defs') }),
+    apply: (s, d, sink) => interpret(s.block?.body ?? [], GLOBAL_KEYWORDS, d.globals, { where: 'global_defs', sink, ...keepalivedRules('global_defs') }),
   },
   namedBlock<Drafts, KeepalivedInstance>('vrrp_instance', {
-    table: INSTANCE_KEYWORDS, create: (name, at, d) => newInstance(name, at, d.registry), add: (d, i) => d.instances.push(i), written: (i) => i.written, fallback: policyFallback('vrrp_instance'),
+    table: INSTANCE_KEYWORDS, create: (name, at, d) => newInstance(name, at, d.registry), add: (d, i) => d.instances.push(i), written: (i) => i.written, ...keepalivedRules('vrrp_instance'),
   }),
   namedBlock<Drafts, KeepalivedSyncGroup>('vrrp_sync_group', {
-    table: SYNC_GROUP_KEYWORDS, create: (name, at, d) => newSyncGroup(name, at, d.registry), add: (d, g) => d.syncGroups.push(g), fallback: policyFallback('vrrp_sync_group'),
+    table: SYNC_GROUP_KEYWORDS, create: (name, at, d) => newSyncGroup(name, at, d.registry), add: (d, g) => d.syncGroups.push(g), ...keepalivedRules('vrrp_sync_group'),
   }),
   {
     names: ['virtual_server_group'], minArgs: 1, maxArgs: 1, block: 'required', repeat: true,
@@ -65,10 +65,10 @@ export const TOP: readonly Keyword<Drafts>[] = [
       // A bad head is reported; the block is still checked (one pass), and not kept.
       const vs = newVs(s.keyword.at, head ?? placeholderHead(s), d.registry);
       const label = s.args.map((a) => a.text).join(' ');
-      interpret(s.block?.body ?? [], VS_KEYWORDS, vs, { where: `virtual_server ${label}`, sink, fallback: policyFallback('virtual_server') });
+      interpret(s.block?.body ?? [], VS_KEYWORDS, vs, { where: `virtual_server ${label}`, sink, ...keepalivedRules('virtual_server') });
       if (head !== undefined) d.servers.push(vs);
     },
-    orphan: (s, d, sink) => interpret(s.block?.body ?? [], VS_KEYWORDS, newVs(s.keyword.at, placeholderHead(s), d.registry), { where: 'virtual_server', sink, fallback: policyFallback('virtual_server') }),
+    orphan: (s, d, sink) => interpret(s.block?.body ?? [], VS_KEYWORDS, newVs(s.keyword.at, placeholderHead(s), d.registry), { where: 'virtual_server', sink, ...keepalivedRules('virtual_server') }),
   },
   ...trackingDefinitions<Drafts>((d) => d.registry),
 ];
@@ -81,9 +81,10 @@ function placeholderHead(s: Stmt): VsHead {
   return { kind: 'addr', ip: { address: '0.0.0.0', family: 4 }, ...(s.args[1] !== undefined ? { port: 1 } : {}) };
 }
 
-export function interpretKeepalived(path: string, body: readonly Stmt[], sink: Sink): Config | undefined {
+/** `hostname`: this host's name, keepalived's router_id when global_defs sets none (global_data.c init_global_data). */
+export function interpretKeepalived(path: string, body: readonly Stmt[], sink: Sink, hostname?: string): Config | undefined {
   const d: Drafts = { globals: { garp: {} }, instances: [], syncGroups: [], groups: new Map(), servers: [], registry: newRegistry() };
-  interpret(body, TOP, d, { where: 'the top level of keepalived.conf', sink, fallback: policyFallback('top') });
+  interpret(body, TOP, d, { where: 'the top level of keepalived.conf', sink, ...keepalivedRules('top') });
   const groupOf = syncGroupMembership(d.syncGroups, { block: 'vrrp_sync_group', sink });
   const resolved = resolveTracks({ instances: d.instances, syncGroups: d.syncGroups, groupOf, registry: d.registry, sink });
   const vrrp: VrrpInstance[] = [];
@@ -105,7 +106,7 @@ export function interpretKeepalived(path: string, body: readonly Stmt[], sink: S
   return {
     path,
     format: 'keepalived',
-    routerId: d.globals.routerId ?? D.routerId,
+    routerId: d.globals.routerId ?? hostname ?? D.routerId,
     vrrp,
     syncGroups: d.syncGroups.map((g) => buildSyncGroup(g, { defaults: D, tracks: resolved.groups.get(g.name) ?? [], trackingWeight: g.trackingWeight })),
     services,

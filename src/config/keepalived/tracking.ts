@@ -7,7 +7,7 @@
  * reading order).
  */
 import { defaultsFor, formatLoc, type Loc, type TrackFile, type TrackProcess, type TrackScript } from '../../model/index.js';
-import { policyFallback } from './fallback.js';
+import { keepalivedRules } from './repeats.js';
 import { error, interpret, kw, type Keyword, type Sink } from '../keywords.js';
 import type { Stmt } from '../tree.js';
 import { bad, decimalSecondsUs, int, oneOf } from '../values.js';
@@ -185,7 +185,7 @@ export function trackingDefinitions<A>(reg: (a: A) => Registry): Keyword<A>[] {
     block(['vrrp_script'], (name, s, a, sink) => {
       const d: ScriptDraft = { name, at: s.keyword.at, reverse: false, initFail: false };
       const seen = new Set<string>();
-      interpret(s.block?.body ?? [], SCRIPT_KEYWORDS, d, { where: `vrrp_script ${name}`, sink, seen, fallback: policyFallback('vrrp_script') });
+      interpret(s.block?.body ?? [], SCRIPT_KEYWORDS, d, { where: `vrrp_script ${name}`, sink, seen, ...keepalivedRules('vrrp_script') });
       if (!seen.has('script')) error(sink, d.at, `expected "script" in vrrp_script ${name} (keepalived 2.2.7 drops it without one), got none`);
       define(reg(a).scripts, d, 'vrrp_script', sink);
     }),
@@ -193,14 +193,14 @@ export function trackingDefinitions<A>(reg: (a: A) => Registry): Keyword<A>[] {
       if (s.keyword.text === 'vrrp_track_file') sink.warnings.push({ at: s.keyword.at, message: 'vrrp_track_file is deprecated: it means track_file, as in keepalived 2.2.7 (which logs so); write track_file' });
       const d: FileDraft = { name, at: s.keyword.at, reverse: false, initOverwrite: false };
       const seen = new Set<string>();
-      interpret(s.block?.body ?? [], FILE_KEYWORDS, d, { where: `${s.keyword.text} ${name}`, sink, seen, fallback: policyFallback(s.keyword.text) });
+      interpret(s.block?.body ?? [], FILE_KEYWORDS, d, { where: `${s.keyword.text} ${name}`, sink, seen, ...keepalivedRules(s.keyword.text) });
       if (!seen.has('file')) error(sink, d.at, `expected "file" in ${s.keyword.text} ${name} (keepalived 2.2.7 drops it without one), got none`);
       define(reg(a).files, d, 'track_file', sink);
     }),
     block(['vrrp_track_process'], (name, s, a, sink) => {
       const d: ProcessDraft = { name, at: s.keyword.at, fullCommand: false, quorum: D.processQuorum, reverse: false };
       const seen = new Set<string>();
-      interpret(s.block?.body ?? [], PROCESS_KEYWORDS, d, { where: `vrrp_track_process ${name}`, sink, seen, fallback: policyFallback('vrrp_track_process') });
+      interpret(s.block?.body ?? [], PROCESS_KEYWORDS, d, { where: `vrrp_track_process ${name}`, sink, seen, ...keepalivedRules('vrrp_track_process') });
       if (!seen.has('process')) error(sink, d.at, `expected "process" in vrrp_track_process ${name} (keepalived 2.2.7 drops it without one), got none`);
       define(reg(a).processes, d, 'vrrp_track_process', sink);
     }),

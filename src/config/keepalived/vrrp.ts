@@ -7,7 +7,8 @@ import { formatLoc, type Loc, type VrrpVersion } from '../../model/index.js';
 import { splitCommand } from '../argv.js';
 import { type GarpDraft, type InstanceDraft, newInstanceDraft, newSyncGroupDraft, type NotifyDraft, type NotifyField, type SyncGroupDraft, vipFromWords } from '../instance.js';
 import { error, interpret, kw, type Keyword, type Sink } from '../keywords.js';
-import { policyFallback } from './fallback.js';
+import { correctedValue } from './corrections.js';
+import { keepalivedRules } from './repeats.js';
 import type { Word } from '../lex.js';
 import { blockWords, type Stmt } from '../tree.js';
 import { bad, decimalSecondsUs, int, ip, oneOf } from '../values.js';
@@ -73,16 +74,22 @@ function notifyKeywords<A extends { notify: NotifyDraft }>(): Keyword<A>[] {
   ];
 }
 
-const SECONDS_DAY = 86_400;
+/** keepalived reads these as unsigned, delays up to UINT_MAX / TIMER_HZ seconds, and ignores (reporting) anything else. */
+const UINT_MAX = 4_294_967_295;
+const DELAY_MAX_S = Math.floor(UINT_MAX / 1e6);
+/** lvsd's own bound on a GARP repeat count (keepalived's is UINT_MAX). */
+const REPEAT_MAX = 255;
 
 function garpKeywords<A extends { garp: GarpDraft }>(prefix: '' | 'vrrp_'): Keyword<A>[] {
   const seconds = (field: 'masterDelayMs' | 'masterRefreshMs') => (s: Stmt, a: A, sink: Sink): void => {
-    const v = s.args[0] && int(sink, s.args[0], { what: `"${s.keyword.text}" in whole seconds`, min: 0, max: SECONDS_DAY });
+    const w = s.args[0];
+    const v = w && correctedValue(sink, 'it is ignored', (l) => int(l, w, { what: `"${s.keyword.text}" in whole seconds`, min: 0, max: DELAY_MAX_S }));
     if (v !== undefined) a.garp[field] = v * 1000;
   };
   const count = (field: 'masterRepeat' | 'refreshRepeat') => (s: Stmt, a: A, sink: Sink): void => {
     const w = s.args[0];
-    const v = w && int(sink, w, { what: `a "${s.keyword.text}" count`, min: 0, max: 255 });
+    const read = w && correctedValue(sink, 'it is ignored', (l) => int(l, w, { what: `a "${s.keyword.text}" count`, min: 0, max: UINT_MAX }));
+    const v = w && read !== undefined ? int(sink, w, { what: `a "${s.keyword.text}" count`, min: 0, max: REPEAT_MAX }) : undefined;
     if (w && v === 0) sink.warnings.push({ at: w.at, message: `${s.keyword.text} 0 means 1: keepalived 2.2.7 sets it to 1 and reports it` });
     if (v !== undefined) a.garp[field] = Math.max(1, v);
   };
@@ -123,6 +130,17 @@ export const GLOBAL_KEYWORDS: readonly Keyword<GlobalDraft>[] = [
   },
 ];
 
+const PRIORITY_INVALID = 100;
+
+/** vrrp_state_handler: an unknown state is BACKUP, reported; `master` in lower case is refused (keepalived misreads it as BACKUP). */
+function stateOf(w: Word, i: KeepalivedInstance, sink: Sink): 'MASTER' | 'BACKUP' | undefined {
+  if (w.text !== 'MASTER' && w.text.toUpperCase() === 'MASTER') {
+    error(sink, w.at, `expected a state (MASTER, BACKUP), got "${w.text}": keepalived 2.2.7 reads it as BACKUP (states are in capitals); write MASTER, or BACKUP if that is what ${i.name} should start as`);
+    return undefined;
+  }
+  return correctedValue(sink, `${i.name} starts as BACKUP`, (l) => oneOf(l, w, { what: 'a state', values: ['MASTER', 'BACKUP'] as const })) ?? 'BACKUP';
+}
+
 const VIP_EXPECTED = { address: 'a virtual IP address', option: 'a virtual_ipaddress option "dev IF" or "label LABEL" (other ip-address options are not supported)' };
 
 function vipEntry(s: Stmt, inst: InstanceDraft, sink: Sink): void {
@@ -156,13 +174,17 @@ export const AUTH_KEYWORDS: readonly Keyword<KeepalivedInstance>[] = [
 ];
 
 export const INSTANCE_KEYWORDS: readonly Keyword<KeepalivedInstance>[] = [
-  kw('state', 1, (s, i, sink) => { const v = s.args[0] && oneOf(sink, s.args[0], { what: 'a state', values: ['MASTER', 'BACKUP'] as const }); if (v) i.state = v; }),
+  kw('state', 1, (s, i, sink) => { const w = s.args[0]; const v = w && stateOf(w, i, sink); if (v) i.state = v; }),
   kw('interface', 1, (s, i) => { i.interface = s.args[0]?.text; }),
   kw('virtual_router_id', 1, (s, i, sink) => { const v = s.args[0] && int(sink, s.args[0], { what: 'a virtual_router_id', min: 1, max: 255 }); if (v) i.vrid = v; }),
-  kw('priority', 1, (s, i, sink) => { const v = s.args[0] && int(sink, s.args[0], { what: 'a priority', min: 1, max: 255 }); if (v) i.priority = v; }),
+  kw('priority', 1, (s, i, sink) => {
+    const w = s.args[0];
+    // vrrp_prio_handler: "Priority not valid! ... Using default 100" (so state MASTER no longer makes it 255).
+    if (w) i.priority = correctedValue(sink, `${i.name} has priority ${PRIORITY_INVALID}`, (l) => int(l, w, { what: 'a priority', min: 1, max: 255 })) ?? PRIORITY_INVALID;
+  }),
   kw('advert_int', 1, (s, i, sink) => {
     const w = s.args[0];
-    const us = w && decimalSecondsUs(sink, w, { what: 'an advert_int', minUs: 10_000, maxUs: 255e6 });
+    const us = w && correctedValue(sink, 'it is ignored', (l) => decimalSecondsUs(l, w, { what: 'an advert_int', minUs: 10_000, maxUs: 255e6 }));
     if (w && us !== undefined) i.advert = { us, at: w.at };
   }),
   kw('version', 1, (s, i, sink) => { const w = s.args[0]; const v = w && version(w, sink); if (w && v) i.version = { v, at: w.at }; }),
@@ -177,7 +199,7 @@ export const INSTANCE_KEYWORDS: readonly Keyword<KeepalivedInstance>[] = [
   { names: ['virtual_ipaddress'], minArgs: 0, maxArgs: 0, block: 'required', apply: (s, i, sink) => s.block?.body.forEach((e) => vipEntry(e, i, sink)) },
   {
     names: ['authentication'], minArgs: 0, maxArgs: 0, block: 'required',
-    apply: (s, i, sink) => interpret(s.block?.body ?? [], AUTH_KEYWORDS, i, { where: `authentication of vrrp_instance ${i.name}`, sink, fallback: policyFallback('vrrp_instance/authentication') }),
+    apply: (s, i, sink) => interpret(s.block?.body ?? [], AUTH_KEYWORDS, i, { where: `authentication of vrrp_instance ${i.name}`, sink, ...keepalivedRules('vrrp_instance/authentication') }),
   },
   ...trackKeywords<KeepalivedInstance>((i) => i.refs, (i) => i.registry),
   ...notifyKeywords<KeepalivedInstance>(),
