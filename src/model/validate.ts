@@ -25,7 +25,7 @@ type Report = (at: Loc, message: string) => void;
 export function validateConfig(c: Config): Diagnostic[] {
   const out: Diagnostic[] = [];
   const report: Report = (at, message) => out.push({ at, message });
-  c.vrrp.forEach((v) => checkInstance(v, report));
+  c.vrrp.forEach((v) => checkInstance(v, report, c.format));
   checkVrrpCrossRefs(c, report);
   c.services.forEach((s) => checkService(s, report));
   if (c.sync !== undefined) checkSync(c.sync, c, report);
@@ -59,7 +59,7 @@ export function validInterfaceName(name: string): boolean {
   return name.length >= 1 && name.length <= 15 && name !== '.' && name !== '..' && !/[/:\s]/.test(name);
 }
 
-function checkInstance(v: VrrpInstance, report: Report): void {
+function checkInstance(v: VrrpInstance, report: Report, format: Config['format']): void {
   const at = v.at;
   const name = `vrrp instance ${v.name}`;
   if (!validInterfaceName(v.interface)) report(at, `expected an interface name of 1-15 characters without '/', ':' or spaces for ${name}, got "${v.interface}"`);
@@ -72,7 +72,8 @@ function checkInstance(v: VrrpInstance, report: Report): void {
     report(at, `expected an auth_pass of 1 to 8 characters (the VRRPv2 field is 8 bytes; keepalived silently uses the first 8), got ${byteLength(v.authPass)} bytes`);
   }
   v.vips.forEach((vip) => checkVip(vip, v, report));
-  duplicates(v.vips, (x) => x.address, (x, first) => report(x.at, `expected each virtual IP once per instance, got ${x.address} again (first at ${formatLoc(first.at)})`));
+  // keepalived 2.2.7 keeps a repeated VIP, and its adverts count it twice: peers must agree on the count (config/keepalived/vrrp.ts warns).
+  if (format !== 'keepalived') duplicates(v.vips, (x) => x.address, (x, first) => report(x.at, `expected each virtual IP once per instance, got ${x.address} again (first at ${formatLoc(first.at)})`));
   for (const a of [...(v.unicastSrc !== undefined ? [v.unicastSrc] : []), ...v.unicastPeers]) {
     const p = parseIp(a);
     if (p === undefined || p.family !== v.family) report(at, `expected unicast addresses of IPv${v.family} like the VIPs of ${name}, got ${a}`);

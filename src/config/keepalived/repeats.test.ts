@@ -112,3 +112,16 @@ test('an invalid advert_int or GARP value is ignored with a warning; --strict ma
   // A repeat count keepalived takes but lvsd bounds stays an error.
   t.false(load(instance('  garp_master_repeat 500\n')).result.ok);
 });
+
+test('a virtual IP given twice is kept twice (keepalived advertises it twice), with a warning at the second', (t) => {
+  const r = load(instance('', '    192.0.2.10\n    192.0.2.11\n    192.0.2.10 label eth0:1\n'));
+  if (!r.result.ok) { t.fail(said(r).join('\n')); return; }
+  t.deepEqual(r.result.value.vrrp[0]?.vips.map((v) => v.address), ['192.0.2.10', '192.0.2.11', '192.0.2.10']);
+  t.deepEqual(said(r).map((m) => m.split(': keepalived')[0]), ['k.conf:7:5: 192.0.2.10 is already a virtual IP of VI_1 (first at k.conf:5:5)']);
+});
+
+test('lvsd\'s native format still refuses a virtual IP given twice', (t) => {
+  const r = load('vrrp VI_1 {\n  interface eth0\n  vrid 51\n  vip 192.0.2.10/24\n  vip 192.0.2.10/24\n}\n');
+  t.false(r.result.ok);
+  t.true(said(r).some((m) => m.includes('expected each virtual IP once per instance')), said(r).join('\n'));
+});

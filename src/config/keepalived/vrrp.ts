@@ -145,6 +145,10 @@ const VIP_EXPECTED = { address: 'a virtual IP address', option: 'a virtual_ipadd
 
 function vipEntry(s: Stmt, inst: InstanceDraft, sink: Sink): void {
   const vip = vipFromWords(s.keyword, s.args, { expected: VIP_EXPECTED, at: s.keyword.at, sink });
+  const first = vip && inst.vips.find((v) => v.address === vip.address);
+  if (vip && first) {
+    sink.warnings.push({ at: s.keyword.at, message: `${vip.address} is already a virtual IP of ${inst.name} (first at ${formatLoc(first.at)}): keepalived 2.2.7 keeps both entries, so its adverts carry the address twice and it adds the address once per entry (the kernel keeps the first on one device); lvsd does the same, so that its peers agree on the address count; write each address once on every router` });
+  }
   if (vip) inst.vips.push(vip);
 }
 
