@@ -102,8 +102,23 @@ const CASES: readonly Case[] = [
       'keepalived.conf': V('    @^main 10.0.0.4/24\n    @^backup 10.0.0.5/24\n    @^backup2 10.0.0.6/24', '  @main priority 200\n  @backup state MASTER\n  @backup priority 150\n',
         '  @main router_id main_router\n  @backup router_id backup_router\n'),
     },
-    // Not "other": it would set no router_id, whose default differs (lvsd "", keepalived the host name).
-    ids: ['main', 'backup'],
+    // "other" sets no router_id: both use the host name.
+    ids: ['main', 'backup', 'other'],
+  },
+  {
+    title: 'a keyword given again: the last one wins (router_id x then @main router_id y, priority twice)',
+    files: { 'keepalived.conf': V('    10.0.0.9/32', '  priority 50\n  @main priority 150\n', '  router_id x\n  @main router_id y\n') },
+    ids: ['main', 'other'],
+  },
+  {
+    title: 'state MASTER without priority is 255; priority 255 without state starts MASTER; no router_id is the host name',
+    files: { 'keepalived.conf': V('    10.0.0.9/32', '  @m state MASTER\n  @o priority 255\n', '') },
+    ids: ['m', 'o', 'x'],
+  },
+  {
+    title: 'virtual_ipaddress given twice appends; an address written twice is kept twice',
+    files: { 'keepalived.conf': V('    10.0.0.9/32\n    10.0.0.8\n    10.0.0.9/32 label eth0:1\n  }\n  virtual_ipaddress {\n    10.0.0.7') },
+    ids: ['x'],
   },
   {
     title: 'definitions resolved at use, ${NAME} beside text, $NAME before a blank',
