@@ -40,6 +40,8 @@ const CASES: readonly Case[] = [
   { file: 'written/nginx-pair-backup.conf', peer: replace([[/priority 90/, 'priority 80']]) },
   { file: 'written/kubernetes-apiserver.conf', peer: replace([[/state MASTER/, 'state BACKUP'], [/priority 101/, 'priority 100']]) },
   { file: 'written/ipv6-v3.conf', peer: replace([[/priority 100/, 'priority 90']]) },
+  // keepalived's adverts count the repeated address: lvsd's must, or each drops the other's.
+  { file: 'written/duplicate-vip.conf', peer: replace([[/state MASTER/, 'state BACKUP'], [/priority 150/, 'priority 100']]) },
   {
     file: 'written/unicast-src-no-peers.conf',
     peer: replace([[/priority 100/, 'priority 90'], [/unicast_src_ip 10\.0\.0\.11/, 'unicast_src_ip 10.0.0.12']]),
