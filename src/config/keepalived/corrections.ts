@@ -7,24 +7,11 @@
  * An instance with state MASTER and no priority has priority 255, the address owner's, and one
  * with priority 255 and no state starts as MASTER.
  */
-import { newSink, type Sink } from '../keywords.js';
+import type { Sink } from '../keywords.js';
 import type { KeepalivedInstance } from './vrrp.js';
 
 const OWNER_PRIORITY = 255;
 const AS_KEEPALIVED = 'as keepalived 2.2.7 does (and reports)';
-
-/**
- * Reads a value as keepalived 2.2.7 does where it replaces or ignores a bad one and reports it
- * (vrrp_parser.c: "Priority not valid! ... Using default 100", "unknown state ..., defaulting to
- * BACKUP", "... invalid - ignoring"): the error `read` reports becomes a warning at the value,
- * ending with what keepalived does instead (`instead`: "priority 100 is used").
- */
-export function correctedValue<T>(sink: Sink, instead: string, read: (s: Sink) => T | undefined): T | undefined {
-  const local = newSink();
-  const v = read(local);
-  sink.warnings.push(...local.warnings, ...local.errors.map((d) => ({ at: d.at, message: `${d.message}: ${instead}, ${AS_KEEPALIVED}` })));
-  return v;
-}
 
 /** Every correction of one instance, before it is built. */
 export function correctInstance(i: KeepalivedInstance, sink: Sink): void {

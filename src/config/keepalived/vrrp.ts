@@ -7,7 +7,7 @@ import { formatLoc, type Loc, type VrrpVersion } from '../../model/index.js';
 import { splitCommand } from '../argv.js';
 import { type GarpDraft, type InstanceDraft, newInstanceDraft, newSyncGroupDraft, type NotifyDraft, type NotifyField, type SyncGroupDraft, vipFromWords } from '../instance.js';
 import { error, interpret, kw, type Keyword, type Sink } from '../keywords.js';
-import { correctedValue } from './corrections.js';
+import { correctedValue } from './corrected-value.js';
 import { keepalivedRules } from './repeats.js';
 import type { Word } from '../lex.js';
 import { blockWords, type Stmt } from '../tree.js';
