@@ -106,8 +106,9 @@ const packetGap = (s: Stmt, a: { garp: GarpDraft }, sink: Sink): void => {
   if (us !== undefined) a.garp.intervalMs = us / 1000;
 };
 
+/** vrrp_version_handler: anything but 2 or 3 is ignored, reported. */
 const version = (w: Word, sink: Sink): VrrpVersion | undefined => {
-  const v = oneOf(sink, w, { what: 'a VRRP version', values: ['2', '3'] });
+  const v = correctedValue(sink, 'it is ignored', (l) => oneOf(l, w, { what: 'a VRRP version', values: ['2', '3'] }));
   return v === undefined ? undefined : v === '2' ? 2 : 3;
 };
 
@@ -195,7 +196,9 @@ export const INSTANCE_KEYWORDS: readonly Keyword<KeepalivedInstance>[] = [
   kw('nopreempt', 0, (s, i) => { i.nopreempt = true; i.placed.nopreempt = s.keyword.at; }),
   kw('preempt', 0, () => undefined), // legacy keyword: preemption is the default
   kw('preempt_delay', 1, (s, i, sink) => {
-    const us = s.args[0] && decimalSecondsUs(sink, s.args[0], { what: 'a preempt_delay', minUs: 0, maxUs: 1000e6 });
+    const w = s.args[0];
+    // vrrp_preempt_delay_handler: an invalid delay is 0 (no delay), reported.
+    const us = w && (correctedValue(sink, `${i.name} has no preempt delay`, (l) => decimalSecondsUs(l, w, { what: 'a preempt_delay', minUs: 0, maxUs: 1000e6 })) ?? 0);
     if (us !== undefined) { i.preemptDelayMs = us / 1000; i.placed.preemptDelay = s.keyword.at; }
   }),
   kw('unicast_src_ip', 1, (s, i, sink) => { const a = s.args[0] && ip(sink, s.args[0], 'a unicast_src_ip'); if (a) { i.unicastSrc = a; i.placed.unicastSrc = s.keyword.at; } }),
