@@ -125,3 +125,10 @@ test('lvsd\'s native format still refuses a virtual IP given twice', (t) => {
   t.false(r.result.ok);
   t.true(said(r).some((m) => m.includes('expected each virtual IP once per instance')), said(r).join('\n'));
 });
+
+test('a track_interface entry given twice: the first is kept, with a warning', (t) => {
+  const r = load(instance('  track_interface {\n    eth1 weight 10\n  }\n  track_interface {\n    eth1 weight 20\n  }\n'));
+  if (!r.result.ok) { t.fail(said(r).join('\n')); return; }
+  t.deepEqual(r.result.value.vrrp[0]?.tracks?.map((x) => [x.name, x.weight]), [['eth1', 10]]);
+  t.deepEqual(said(r), ['k.conf:8:5: eth1 is already a track_interface entry (first at k.conf:5:5): this one is ignored, as keepalived 2.2.7 does (and reports)']);
+});

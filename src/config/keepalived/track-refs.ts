@@ -61,7 +61,8 @@ export function trackKeywords<A>(refs: (a: A) => RefDraft[], reg: (a: A) => Regi
         const w = entryWeight(e, kind, sink);
         const list = refs(a);
         const dup = list.find((r) => r.kind === kind && r.word.text === e.keyword.text);
-        if (dup) { error(sink, e.keyword.at, `expected each ${KEYWORD[kind]} entry once, got ${e.keyword.text} again (first at ${formatLoc(dup.word.at)})`); continue; }
+        // vrrp_track.c / track_file.c: "duplicate track_interface %s - ignoring".
+        if (dup) { sink.warnings.push({ at: e.keyword.at, message: `${e.keyword.text} is already a ${KEYWORD[kind]} entry (first at ${formatLoc(dup.word.at)}): this one is ignored, as keepalived 2.2.7 does (and reports)` }); continue; }
         if (w !== undefined) list.push({ kind, word: e.keyword, ...w, known: known(kind, e.keyword.text, reg(a)) });
       }
     },
