@@ -2,7 +2,9 @@
  * The declarative keyword-table driver shared by the front-ends (docs/design.md "Configuration":
  * name, synonyms, arity, block shape, setter). It checks what the table declares (known
  * keyword, argument count, block presence, repetition) before calling the setter, so the
- * setters only convert values. An unknown keyword is an error naming the nearest known one.
+ * setters only convert values. An unknown keyword is an error naming the nearest known one,
+ * and so is a repeated one, unless the front-end's `Repeated` policy reads it (keepalived.conf:
+ * keepalived/repeats.ts).
  *
  * One pass: a statement whose words are wrong is reported and, where that is safe, still read,
  * so the problems inside it show in the same run: extra words are reported and the keyword is

@@ -132,3 +132,11 @@ test('a track_interface entry given twice: the first is kept, with a warning', (
   t.deepEqual(r.result.value.vrrp[0]?.tracks?.map((x) => [x.name, x.weight]), [['eth1', 10]]);
   t.deepEqual(said(r), ['k.conf:8:5: eth1 is already a track_interface entry (first at k.conf:5:5): this one is ignored, as keepalived 2.2.7 does (and reports)']);
 });
+
+test('vrrp_garp_interval: an invalid one is ignored with a warning; one keepalived takes but over 1 s stays an error', (t) => {
+  const r = load(`global_defs {\n  vrrp_garp_interval soon\n}\n${instance('')}`);
+  t.true(r.result.ok && r.result.value.vrrp[0]?.garp.intervalMs === 0, said(r).join('\n'));
+  t.regex(said(r)[0] ?? '', /^k\.conf:2:22: .*got "soon": it is ignored, as keepalived 2\.2\.7 does/);
+  t.true(load(`global_defs {\n  vrrp_garp_interval 0.002\n}\n${instance('')}`).result.ok);
+  t.false(load(`global_defs {\n  vrrp_garp_interval 2\n}\n${instance('')}`).result.ok);
+});

@@ -101,8 +101,11 @@ function garpKeywords<A extends { garp: GarpDraft }>(prefix: '' | 'vrrp_'): Keyw
   ];
 }
 
+/** vrrp_garp_interval_handler: keepalived ignores (and reports) anything but 0.000001 s to UINT_MAX µs; lvsd bounds it at 1 s. */
 const packetGap = (s: Stmt, a: { garp: GarpDraft }, sink: Sink): void => {
-  const us = s.args[0] && decimalSecondsUs(sink, s.args[0], { what: `a "${s.keyword.text}"`, minUs: 0, maxUs: 1e6 });
+  const w = s.args[0];
+  const read = w && correctedValue(sink, 'it is ignored', (l) => decimalSecondsUs(l, w, { what: `a "${s.keyword.text}"`, minUs: 1, maxUs: UINT_MAX }));
+  const us = w && read !== undefined ? decimalSecondsUs(sink, w, { what: `a "${s.keyword.text}"`, minUs: 0, maxUs: 1e6 }) : undefined;
   if (us !== undefined) a.garp.intervalMs = us / 1000;
 };
 
