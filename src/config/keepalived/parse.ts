@@ -5,7 +5,7 @@
  * warned about or refused as policy.ts says (fallback.ts); anything else is an unknown keyword
  * with a suggestion.
  */
-import { type Config, defaultsFor, formatLoc, type VirtualService, type VrrpInstance } from '../../model/index.js';
+import { type Config, defaultsFor, formatLoc, type Loc, type VirtualService, type VrrpInstance } from '../../model/index.js';
 import { buildInstance, buildSyncGroup, syncGroupMembership } from '../instance.js';
 import { error, interpret, namedBlock, type Keyword, type Sink } from '../keywords.js';
 import { correctInstance } from './corrections.js';
@@ -36,17 +36,32 @@ function blockName(s: Stmt, sink: Sink): string | undefined {
   return name;
 }
 
+/**
+ * vrrp_instance / vrrp_sync_group with a name already defined: keepalived 2.2.7 skips the block
+ * ("vrrp instance VI_1 already defined", skip_block), so lvsd keeps the first and warns.
+ */
+function firstKept(defined: (d: Drafts) => ReadonlyArray<{ name: string; at: Loc }>, k: Keyword<Drafts>): Keyword<Drafts> {
+  return {
+    ...k,
+    apply: (s, d, sink) => {
+      const first = defined(d).find((x) => x.name === s.args[0]?.text);
+      if (first === undefined) return k.apply(s, d, sink);
+      sink.warnings.push({ at: s.keyword.at, message: `${s.keyword.text} ${first.name} is already defined (first at ${formatLoc(first.at)}): this block is skipped, as keepalived 2.2.7 does (and reports); give it its own name` });
+    },
+  };
+}
+
 export const TOP: readonly Keyword<Drafts>[] = [
   {
     names: ['global_defs'], minArgs: 0, maxArgs: 0, block: 'required', repeat: true,
     apply: (s, d, sink) => interpret(s.block?.body ?? [], GLOBAL_KEYWORDS, d.globals, { where: 'global_defs', sink, ...keepalivedRules('global_defs') }),
   },
-  namedBlock<Drafts, KeepalivedInstance>('vrrp_instance', {
+  firstKept((d) => d.instances, namedBlock<Drafts, KeepalivedInstance>('vrrp_instance', {
     table: INSTANCE_KEYWORDS, create: (name, at, d) => newInstance(name, at, d.registry), add: (d, i) => d.instances.push(i), written: (i) => i.written, ...keepalivedRules('vrrp_instance'),
-  }),
-  namedBlock<Drafts, KeepalivedSyncGroup>('vrrp_sync_group', {
+  })),
+  firstKept((d) => d.syncGroups, namedBlock<Drafts, KeepalivedSyncGroup>('vrrp_sync_group', {
     table: SYNC_GROUP_KEYWORDS, create: (name, at, d) => newSyncGroup(name, at, d.registry), add: (d, g) => d.syncGroups.push(g), ...keepalivedRules('vrrp_sync_group'),
-  }),
+  })),
   {
     names: ['virtual_server_group'], minArgs: 1, maxArgs: 1, block: 'required', repeat: true,
     apply: (s, d, sink) => {

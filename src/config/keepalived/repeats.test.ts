@@ -140,3 +140,11 @@ test('vrrp_garp_interval: an invalid one is ignored with a warning; one keepaliv
   t.true(load(`global_defs {\n  vrrp_garp_interval 0.002\n}\n${instance('')}`).result.ok);
   t.false(load(`global_defs {\n  vrrp_garp_interval 2\n}\n${instance('')}`).result.ok);
 });
+
+test('a vrrp_instance name defined again: the second block is skipped with a warning', (t) => {
+  const second = 'vrrp_instance VI_1 {\n  interface eth1\n  virtual_router_id 52\n  bogus_keyword\n}\n';
+  const r = load(`${instance('  priority 150\n')}${second}`);
+  if (!r.result.ok) { t.fail(said(r).join('\n')); return; }
+  t.deepEqual(r.result.value.vrrp.map((v) => [v.name, v.interface, v.vrid, v.priority]), [['VI_1', 'eth0', 51, 150]]);
+  t.deepEqual(said(r), ['k.conf:9:1: vrrp_instance VI_1 is already defined (first at k.conf:1:1): this block is skipped, as keepalived 2.2.7 does (and reports); give it its own name']);
+});
