@@ -148,3 +148,14 @@ test('a vrrp_instance name defined again: the second block is skipped with a war
   t.deepEqual(r.result.value.vrrp.map((v) => [v.name, v.interface, v.vrid, v.priority]), [['VI_1', 'eth0', 51, 150]]);
   t.deepEqual(said(r), ['k.conf:9:1: vrrp_instance VI_1 is already defined (first at k.conf:1:1): this block is skipped, as keepalived 2.2.7 does (and reports); give it its own name']);
 });
+
+test('track_interface: an invalid weight is 0 (unweighted) and an unknown option ignored, with warnings', (t) => {
+  const r = load(instance('  track_interface {\n    eth1 weight 300\n    eth2 weight 10 noreverse\n  }\n'));
+  if (!r.result.ok) { t.fail(said(r).join('\n')); return; }
+  const v = r.result.value.vrrp[0];
+  t.deepEqual([...(v?.trackInterfaces ?? []), ...(v?.tracks ?? []).map((x) => `${x.name} ${String(x.weight)} ${String(x.reverse ?? false)}`)], ['eth1', 'eth2 10 false']);
+  t.deepEqual(said(r).map((m) => m.replace(/^(k\.conf:\d+:\d+): .*got "([^"]+)": (.*?),.*$/, '$1 $2 $3')), [
+    'k.conf:5:17 300 it is 0',
+    'k.conf:6:20 noreverse it is ignored',
+  ]);
+});

@@ -12,6 +12,7 @@ import { error, type Keyword, type Sink } from '../keywords.js';
 import type { Word } from '../lex.js';
 import type { Stmt } from '../tree.js';
 import { bad, int, oneOf } from '../values.js';
+import { correctedValue } from './corrected-value.js';
 import type { Registry } from './tracking.js';
 
 export type RefKind = TrackRef['kind'];
@@ -40,14 +41,18 @@ function entryWeight(e: Stmt, kind: RefKind, sink: Sink): { weight?: number; rev
   if (kwWord.text !== 'weight') return bad(sink, kwWord, `"weight N" or nothing after the ${KEYWORD[kind]} entry ${e.keyword.text}`);
   if (value === undefined) { error(sink, kwWord.at, `expected a value after "weight", got none`); return undefined; }
   if (extra !== undefined) return bad(sink, extra, 'nothing more after the weight option');
-  let weight = int(sink, value, { what: 'a weight', min: -254, max: 254 });
-  if (weight === undefined) return undefined;
+  // alloc_track_if: an invalid interface weight is 0 (the interface is tracked unweighted: down means FAULT), an unknown option is ignored; both reported.
+  const lenient = kind === 'interface';
+  const read = (l: Sink): number | undefined => int(l, value, { what: 'a weight', min: -254, max: 254 });
+  let weight = lenient ? correctedValue(sink, `it is 0, so ${e.keyword.text} is tracked without a weight (down means FAULT)`, read) : read(sink);
+  if (weight === undefined) return lenient ? {} : undefined;
   if ((kind === 'interface' || kind === 'script') && Math.abs(weight) === 254) {
     sink.warnings.push({ at: value.at, message: `weight ${weight} means ${Math.sign(weight) * 253}: keepalived 2.2.7 limits ${KEYWORD[kind]} weights to ±253 and reports it` });
     weight = Math.sign(weight) * 253;
   }
   if (opt === undefined) return { weight };
-  const o = oneOf(sink, opt, { what: 'a weight option', values: kind === 'interface' ? ['reverse'] : ['reverse', 'noreverse'] });
+  const option = (l: Sink): 'reverse' | 'noreverse' | undefined => oneOf(l, opt, { what: 'a weight option', values: kind === 'interface' ? ['reverse'] : ['reverse', 'noreverse'] });
+  const o = lenient ? correctedValue(sink, 'it is ignored', option) ?? 'noreverse' : option(sink);
   return o === undefined ? undefined : { weight, reverse: o === 'reverse' };
 }
 
