@@ -122,10 +122,10 @@ export const SAMPLES: readonly Sample[] = [
   },
 ];
 
-/** `ipvsadm -S -n` → "SERVICE RIP:PORT FWD wWEIGHT" per destination, sorted. */
+/** `ipvsadm -S -n` → "SERVICE RIP:PORT FWD wWEIGHT" per destination, sorted (an IPv6 mark's " -6" left out: the address says it). */
 export function dests(save: string): string[] {
   const out: string[] = [];
-  for (const m of save.matchAll(/^-a (-[tuf] \S+) -r (\S+) (-[gmi]) -w (\d+)/gm)) out.push(`${m[1]} ${m[2]} ${m[3]} w${m[4]}`);
+  for (const m of save.matchAll(/^-a (-[tuf] \S+)(?: -6)? -r (\S+) (-[gmi]) -w (\d+)/gm)) out.push(`${m[1]} ${m[2]} ${m[3]} w${m[4]}`);
   return out.sort();
 }
 
