@@ -42,10 +42,10 @@ export const SERVING: Readonly<Record<State, readonly RsHost[]>> = {
 export interface Sample {
   readonly name: string;
   readonly text: string;
-  /** Destinations as `dests()` prints them, sorted, per state. */
+  /** Destinations as `dests()` prints them, sorted, per state (lvsd's; ldirectord's too unless `ldirectord` is given). */
   readonly expect: Readonly<Record<State, readonly string[]>>;
-  /** Why a state's table differs from ldirectord's on purpose (README "Fixed"), if it does. */
-  readonly differs?: string;
+  /** An intended difference (src/config/ldirectord/README.md "Fixed"): what it is, and ldirectord 4.12's tables. */
+  readonly differs?: { readonly why: string; readonly ldirectord: Readonly<Record<State, readonly string[]>> };
 }
 
 const TIMING = 'checkinterval=1\nchecktimeout=2\n';
@@ -121,6 +121,27 @@ export const SAMPLES: readonly Sample[] = [
     ),
   },
 ];
+
+/**
+ * The documented fix of ldirectord's per-real request/receive: a request starting with "/" keeps
+ * its receive. ldirectord 4.12 drops it and checks rs1 with the virtual's receive (up); lvsd asks
+ * rs1 for "no such text" (down).
+ */
+export const PER_REAL_RECEIVE: Sample = {
+  name: 'per-real request "/alive.html" with its own receive (intended difference)',
+  text: `${TIMING}virtual=192.0.2.30:80
+	real=10.0.0.21:80 gate 1 "/alive.html", "no such text"
+	real=10.0.0.22:80 gate
+	service=http
+	request="index.html"
+	receive="Test Page"
+`,
+  expect: same(['-t 192.0.2.30:80 10.0.0.22:80 -g w1'], [], []),
+  differs: {
+    why: 'ldirectord 4.12 loses the receive of a per-real request starting with "/" (README "Fixed")',
+    ldirectord: same(['-t 192.0.2.30:80 10.0.0.21:80 -g w1', '-t 192.0.2.30:80 10.0.0.22:80 -g w1'], ['-t 192.0.2.30:80 10.0.0.21:80 -g w1'], []),
+  },
+};
 
 /** `ipvsadm -S -n` → "SERVICE RIP:PORT FWD wWEIGHT" per destination, sorted (an IPv6 mark's " -6" left out: the address says it). */
 export function dests(save: string): string[] {
