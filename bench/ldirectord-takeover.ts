@@ -9,10 +9,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { roleOf } from '../test/netns/lvsd-harness.js';
 import { makeLan } from '../test/netns/topology.js';
-import { holdsVip, INSTANCE, masterDownMs, startHaLvsd, writeHaDir, type HaDirector, type HaTiming } from '../test/netns/ha-dir-harness.js';
+import { holdsVip, INSTANCE, masterDownMs, releaseUts, startHaLvsd, utsNamespace, writeHaDir, type HaDirector, type HaTiming } from '../test/netns/ha-dir-harness.js';
 import { stillTrue, waitUntil } from '../test/fixtures/wait.js';
 import { seeded } from './checks-kills.js';
 import { chooseAdvert } from '../src/config/heartbeat/vrrp.js';
@@ -35,24 +34,16 @@ export interface TakeoverResult {
 
 const VIP = '198.51.100.100';
 
-/** A persistent UTS namespace file named after `node` (see ha-dir-harness.ts), released by the returned function. */
-function uts(dir: string, node: string): { file: string; release: () => void } {
-  const file = join(dir, `uts-${node}`);
-  execFileSync('touch', [file]);
-  execFileSync('unshare', [`--uts=${file}`, 'hostname', node]);
-  return { file, release: () => { execFileSync('umount', [file]); } };
-}
-
 export async function runTakeover(o: TakeoverOptions, log: (s: string) => void): Promise<TakeoverResult> {
   const lan = makeLan(undefined, ['lb1', 'lb2']);
   const dir = mkdtempSync(join(tmpdir(), 'lvsd-bld-ha-'));
   const timing: HaTiming = { keepaliveS: o.keepaliveS, deadtimeS: o.deadtimeS, autoFailback: true };
   const haDir = writeHaDir(dir, VIP, timing);
   const ns = { lb1: lan.ns.lb1!, lb2: lan.ns.lb2! };
-  const names = { lb1: uts(dir, 'lb1'), lb2: uts(dir, 'lb2') };
+  const names = { lb1: utsNamespace(undefined, dir, 'lb1'), lb2: utsNamespace(undefined, dir, 'lb2') };
   const started: HaDirector[] = [];
   const start = (node: 'lb1' | 'lb2', round: number): HaDirector => {
-    const d = startHaLvsd(undefined, { ns: ns[node], uts: names[node].file, haDir, node, dir, tag: `-${round}`, logLevel: 'info' });
+    const d = startHaLvsd(undefined, { ns: ns[node], uts: names[node], haDir, node, dir, tag: `-${round}`, logLevel: 'info' });
     started.push(d);
     return d;
   };
@@ -76,8 +67,8 @@ export async function runTakeover(o: TakeoverOptions, log: (s: string) => void):
   } finally {
     for (const d of started) d.kill('SIGKILL');
     await Promise.all(started.map((d) => d.exited));
-    names.lb1.release();
-    names.lb2.release();
+    releaseUts(names.lb1);
+    releaseUts(names.lb2);
     lan.destroy();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -55,15 +55,17 @@ export function utsNamespace(t: Teardown, dir: string, node: string): string {
   const file = join(dir, `uts-${node}`);
   writeFileSync(file, '');
   sh('unshare', [`--uts=${file}`, 'hostname', node]);
-  const release = (): void => {
-    try {
-      sh('umount', [file]);
-    } catch (e) {
-      process.stderr.write(`umount ${file}: ${(e as Error).message}\n`);
-    }
-  };
-  if (t) t.teardown(release);
+  if (t) t.teardown(() => releaseUts(file));
   return file;
+}
+
+/** Unmounts a UTS namespace file of utsNamespace() (the namespace goes when its last process does). */
+export function releaseUts(file: string): void {
+  try {
+    sh('umount', [file]);
+  } catch (e) {
+    process.stderr.write(`umount ${file}: ${(e as Error).message}\n`);
+  }
 }
 
 export interface HaDirector extends Director {
