@@ -68,6 +68,7 @@ export function labText(s: Stamped<LdLabResult>): string[] {
     `    lvsd        ${r.cpu.lvsd.totalMs.toFixed(0)} ms (user ${r.cpu.lvsd.userMs.toFixed(0)}, system ${r.cpu.lvsd.systemMs.toFixed(0)}; ${pct(r.cpu.lvsd.totalMs)}), ${r.cpu.lvsd.requests} checks served (${(r.cpu.lvsd.requests / (r.windowMs / 1000)).toFixed(1)}/s)`,
     `    ldirectord  ${ld.toFixed(0)} ms (user ${r.cpu.ldirectord.userMs.toFixed(0)}, system ${r.cpu.ldirectord.systemMs.toFixed(0)}, children ${r.ldirectordChildrenMs.toFixed(0)}; ${pct(ld)}), ${r.cpu.ldirectord.requests} checks served (${(r.cpu.ldirectord.requests / (r.windowMs / 1000)).toFixed(1)}/s)`,
     `    ratio ldirectord / lvsd: ${ratio.toFixed(1)}x  (goal >= 10x: ${verdict(ratio >= 10)})`,
+    `    asked: ${(o.layout.servers / o.check.checkIntervalS).toFixed(0)} checks/s; ldirectord checks one server after the other, so a pass over all ${o.layout.servers} took ${(o.layout.servers / (r.cpu.ldirectord.requests / (r.windowMs / 1000))).toFixed(1)} s`,
     `    per check: lvsd ${((1000 * r.cpu.lvsd.totalMs) / Math.max(1, r.cpu.lvsd.requests)).toFixed(0)} µs, ldirectord ${((1000 * ld) / Math.max(1, r.cpu.ldirectord.requests)).toFixed(0)} µs`,
     `  detection (server killed: connections reset → destination gone from the kernel table), ${r.kills.length} kills${missed ? `, ${missed} without a sample` : ''}:`,
     row('lvsd', lv),
