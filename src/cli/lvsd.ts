@@ -17,6 +17,14 @@ function rtPriority(v: string): number {
   return n;
 }
 
+/** `lvsd VERB` or, as ldirectord, `lvsd CONFIG VERB` (CONFIG looked up in /etc/ha.d first). */
+async function verbs(words: readonly string[], opts: LvsdOptions, io: Io): Promise<number> {
+  const v = await import('./lvsd/verbs.js');
+  const [first = '', second] = words;
+  if (second === undefined) return v.verb(first, opts, io);
+  return v.verb(second, { ...opts, config: v.ldirectordConfigPath(first) }, io);
+}
+
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
   let code = 0;
   const program = new Command('lvsd')
@@ -36,12 +44,15 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     .addOption(new Option('--vrrp-rt-priority <n>', 'SCHED_RR priority of the VRRP thread (1-99; 0 = off)').argParser(rtPriority).default(10))
     .addOption(new Option('--debug-burn-main <ms>', 'debug: keep the main thread busy MS ms out of every MS+5').argParser(Number).hideHelp())
     .addOption(new Option('--debug-ipvs-memory', 'debug: program an in-memory IPVS table, not the kernel (benchmarks on a kernel without ip_vs)').hideHelp())
-    .argument('[verb]', 'start|stop|restart|reload|status (ldirectord-compatible)')
-    .action(async (v: string | undefined, given: LvsdOptions) => {
+    .argument('[verb...]', 'start|stop|restart|try-restart|reload|force-reload|status, or CONFIG VERB as ldirectord takes them')
+    .action(async (words: string[], given: LvsdOptions) => {
       // A heartbeat directory is read wherever a config path goes (reload and detach included).
       const opts = given.haDir !== undefined ? { ...given, config: given.haDir } : given;
-      if (opts.test) code = (await import('./lvsd/test-config.js')).testConfig(opts.config, io, { strict: opts.strict === true, ...(opts.configId !== undefined ? { configId: opts.configId } : {}) });
-      else if (v) code = await (await import('./lvsd/verbs.js')).verb(v, opts, io);
+      if (words.length > 2) {
+        io.err('lvsd: expected VERB or CONFIG VERB\n');
+        code = 2;
+      } else if (opts.test) code = (await import('./lvsd/test-config.js')).testConfig(opts.config, io, { strict: opts.strict === true, ...(opts.configId !== undefined ? { configId: opts.configId } : {}) });
+      else if (words.length > 0) code = await verbs(words, opts, io);
       else code = await (await import('./lvsd/run.js')).runDirector(opts, io);
     });
   program
