@@ -10,7 +10,7 @@
  */
 import type { Time } from '../clock.js';
 import { deserializeError } from '../errors.js';
-import type { Config, VrrpRole, VrrpSyncGroup } from '../model/index.js';
+import { cleanStopServices, type Config, type VrrpRole, type VrrpSyncGroup } from '../model/index.js';
 import type { FromWorker, InstanceSnapshot, TimerLateness } from '../vrrp/index.js';
 import type { ControlHandlers, ReloadResult, VrrpInstanceStatus } from '../control/index.js';
 import { DropSummary } from './drop-summary.js';
@@ -194,7 +194,8 @@ export class Director {
     this.tracker?.close();
     this.tracker = undefined;
     await this.parts.health.close();
-    if (this.config.ipvs.cleanStop) await this.parts.ipvs.clean(this.config);
+    const clean = cleanStopServices(this.config);
+    if (clean.length > 0) await this.parts.ipvs.clean({ ...this.config, services: clean });
     this.parts.ipvs.close();
     await this.parts.control.close();
     await this.parts.notify.idle(5000);

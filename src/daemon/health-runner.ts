@@ -24,6 +24,12 @@
  * - Reload (`update`): checks whose probe is unchanged keep their state (HealthEngine),
  *   overrides of real servers still configured are kept, quorum states are kept per service.
  *
+ * - For the ldirectord runtime (daemon/ldirectord/, health-hold.ts): every pass's outcome is
+ *   shown to `observer` before IPVS gets it (with the real servers still waiting for their first
+ *   verdict); `setForcedDown` takes real servers out as a failed check would (maintenancedir),
+ *   quorum and sorry server included; an ldirectord service is held out of IPVS until each of
+ *   its real servers has a first verdict.
+ *
  * Not done here: ha_suspend (checks run on the backup too).
  */
 import type { Clock } from '../clock.js';
@@ -35,6 +41,7 @@ import {
 import type { Config, VirtualService } from '../model/index.js';
 import type { ControlHandlers, ServiceChecks, WeightParams, WeightResult } from '../control/index.js';
 import type { ApplyReport } from './ipvs-manager.js';
+import { FirstVerdictHold, forceDown, pendingReals } from './health-hold.js';
 import { HealthScripts, type NotifyQueue } from './health-scripts.js';
 import { checksStatus, tableWeights } from './health-status.js';
 import { findReal } from './health-target.js';
@@ -63,7 +70,24 @@ export interface HealthRunnerOptions {
   readonly scriptDeps?: ScriptCheckDeps;
   /** lvsd's own uid/gid (scripts run as them are not setuid); default the process's. */
   readonly self?: { readonly uid: number; readonly gid: number };
+  readonly observer?: HealthObserver;
 }
+
+/** What one pass decided, before IPVS applies it. */
+export interface HealthPass {
+  /** Every service as IPVS will have it (real servers removed or at weight 0, sorry servers in; a held service without servers). */
+  readonly services: readonly VirtualService[];
+  readonly changes: readonly QuorumChange[];
+  /** realKeys whose checks have not all given a first verdict yet. */
+  readonly pending: ReadonlySet<string>;
+}
+
+/** Sees each pass (daemon/ldirectord/runtime.ts: fallbackcommand, e-mail alerts); must not throw. */
+export interface HealthObserver {
+  passed(config: Config, pass: HealthPass): void;
+}
+
+const HOLD_RECHECK_MS = 250;
 
 const NOTHING: ApplyReport = { ops: 0, failed: 0 };
 
@@ -83,6 +107,10 @@ export class HealthRunner {
   /** Services (by id) whose table entry the next pass must redo; `whole`: the next pass reconciles everything. */
   private dirty = new Set<string>();
   private whole = false;
+  private forced: ReadonlySet<string> = new Set();
+  private readonly hold = new FirstVerdictHold();
+  private holdTimer: TimerHandle | undefined;
+  private heldBefore: ReadonlySet<string> = new Set();
   private closed = false;
 
   constructor(private readonly o: HealthRunnerOptions) {
@@ -102,6 +130,7 @@ export class HealthRunner {
     const missing = this.engine.update(config.services);
     if (missing.length > 0) this.log.warn({ event: 'check.unsupported', kinds: missing }, 'checks without a checker in this lvsd fail');
     this.pruneOverrides(config);
+    this.hold.prune(config);
     this.whole = true;
     return this.reconcile();
   }
@@ -130,6 +159,15 @@ export class HealthRunner {
     return { service, realServer: real, weight: this.table.get(key) ?? null, configuredWeight: rs.weight, override, changed };
   }
 
+  /** Real servers (realKeys) to hold down whatever their checks say; a change reconciles their services. */
+  setForcedDown(keys: ReadonlySet<string>): void {
+    const changed = [...keys].filter((k) => !this.forced.has(k)).concat([...this.forced].filter((k) => !keys.has(k)));
+    if (changed.length === 0) return;
+    this.forced = new Set(keys);
+    for (const k of changed) this.dirty.add(k.slice(0, k.lastIndexOf('|')));
+    this.schedule();
+  }
+
   /** The control methods this part answers. */
   handlers(): Pick<ControlHandlers, 'checks' | 'drain' | 'enable'> {
     return {
@@ -153,6 +191,8 @@ export class HealthRunner {
     this.closed = true;
     if (this.timer !== undefined) this.o.timers.clear(this.timer);
     this.timer = undefined;
+    if (this.holdTimer !== undefined) this.o.timers.clear(this.holdTimer);
+    this.holdTimer = undefined;
     this.engine.close();
     if (this.config) this.omega(this.config);
     await this.idle();
@@ -204,7 +244,8 @@ export class HealthRunner {
     this.dirty = new Set();
     // A health change derives only its own services: with 1,000 real servers the rest is work.
     const scope = whole ? config.services : config.services.filter((vs) => dirty.has(serviceId(vs.key)));
-    const applied = applyHealth(scope, { reals: this.engine.reals(), overrides: this.overrides, quorum: this.quorum });
+    const reals = forceDown(this.engine.reals(), this.forced);
+    const applied = applyHealth(scope, { reals, overrides: this.overrides, quorum: this.quorum });
     for (const c of applied.changes) this.onQuorum(config, c);
     if (whole) {
       this.derived = applied.services;
@@ -217,13 +258,41 @@ export class HealthRunner {
       for (const vs of scope) for (const key of configuredKeys(vs)) this.table.delete(key);
       for (const [key, w] of tableWeights(applied.services)) this.table.set(key, w);
     }
+    const { held, released } = this.ldirectordPass(config, applied.changes);
+    const unheld = (list: readonly VirtualService[]): readonly VirtualService[] => (held.size === 0 ? list : list.filter((vs) => !held.has(serviceId(vs.key))));
     try {
-      return await (whole ? this.o.ipvs.apply(config, applied.services) : this.o.ipvs.applyChanged(config, this.derived, applied.services));
+      // A service the hold has just released was never programmed: a whole pass.
+      return await (whole || released ? this.o.ipvs.apply(config, unheld(this.derived)) : this.o.ipvs.applyChanged(config, unheld(this.derived), unheld(applied.services)));
     } catch (e) {
       this.whole ||= whole;
       for (const s of dirty) this.dirty.add(s);
       throw e;
     }
+  }
+
+  /**
+   * The observer sees the pass; ldirectord services still waiting for first verdicts are held
+   * out of IPVS (health-hold.ts) and looked at again soon: a first failed verdict changes no
+   * state, so no event would come. Returns the held service ids, and whether a service held
+   * before is released now.
+   */
+  private ldirectordPass(config: Config, changes: readonly QuorumChange[]): { held: ReadonlySet<string>; released: boolean } {
+    if (this.o.observer === undefined && config.ldirectord === undefined) return { held: new Set(), released: false };
+    const pending = pendingReals(this.engine.snapshot());
+    const held = this.hold.held(config, pending);
+    const released = [...this.heldBefore].some((svc) => !held.has(svc));
+    this.heldBefore = held;
+    if (held.size > 0 && this.holdTimer === undefined && !this.closed) {
+      this.holdTimer = this.o.timers.set(() => {
+        this.holdTimer = undefined;
+        for (const svc of held) this.dirty.add(svc);
+        this.schedule();
+      }, HOLD_RECHECK_MS);
+    }
+    // The observer sees a held service as IPVS does: without servers (its fallback not in either).
+    const services = this.derived.map((vs) => (held.has(serviceId(vs.key)) ? { ...vs, reals: [] } : vs));
+    this.o.observer?.passed(config, { services, changes, pending });
+    return { held, released };
   }
 
   private onQuorum(config: Config, c: QuorumChange): void {

@@ -5,6 +5,7 @@
  * them to `Director`, which creates nothing itself.
  * cli/lvsd/run.ts calls createDirector; tests build a Director with fakes instead.
  */
+import { hostname } from 'node:os';
 import { systemTime } from '../clock.js';
 import type { Config } from '../model/index.js';
 import { openSyncBackend, SyncManager } from '../sync/index.js';
@@ -12,9 +13,11 @@ import { VrrpEngine } from '../vrrp/index.js';
 import { nodeTimers, Tracker, type LinkSource } from '../health/index.js';
 import { openLinkWatcher } from '../net/index.js';
 import { ControlServer } from '../control/index.js';
-import { Director, type ControlEndpoint, type StartTracking, type StartVrrp } from './director.js';
+import { Director, type ControlEndpoint, type HealthPart, type StartTracking, type StartVrrp } from './director.js';
 import { IpvsManager } from './ipvs-manager.js';
 import { HealthRunner } from './health-runner.js';
+import { LdirectordRuntime } from './ldirectord/runtime.js';
+import { nodeLdirectordFiles, sendmail } from './ldirectord/sendmail.js';
 import { realCheckers } from './health-checkers.js';
 import type { Logger } from './logger.js';
 import { NotifyRunner } from './notify.js';
@@ -51,11 +54,19 @@ export function createDirector(config: Config, o: DirectorOptions): Director {
   const notify = new NotifyRunner({
     onResult: (r) => o.log.info({ event: 'notify.done', ...r }, 'notify script finished'),
   });
-  // Health checks program IPVS with the health-applied services (daemon/health-runner.ts).
-  const health = new HealthRunner({
-    log: o.log.child({ component: 'health' }), ipvs, notify,
-    clock: systemTime, timers: nodeTimers, random: Math.random, nowMs: systemTime.nowMs, checkers: realCheckers,
+  let director: Director | undefined;
+  // ldirectord's runtime directives (fallbackcommand, maintenancedir, autoreload, callback, e-mail alerts).
+  let runner: HealthRunner | undefined;
+  const ldirectord = new LdirectordRuntime({
+    log: o.log.child({ component: 'ldirectord' }), timers: nodeTimers, nowMs: systemTime.nowMs, notify, files: nodeLdirectordFiles,
+    mail: sendmail, hostname: hostname(), forceDown: (keys) => runner?.setForcedDown(keys), reload: async () => director?.reload(),
   });
+  // Health checks program IPVS with the health-applied services (daemon/health-runner.ts).
+  runner = new HealthRunner({
+    log: o.log.child({ component: 'health' }), ipvs, notify,
+    clock: systemTime, timers: nodeTimers, random: Math.random, nowMs: systemTime.nowMs, checkers: realCheckers, observer: ldirectord,
+  });
+  const health = withLdirectord(runner, ldirectord);
   const startVrrp: StartVrrp = (c, events) => {
     const engine = new VrrpEngine(c.vrrp, c.syncGroups, o.vrrpRtPriority);
     engine.on('message', events.message);
@@ -63,7 +74,6 @@ export function createDirector(config: Config, o: DirectorOptions): Director {
     return engine;
   };
   // The sync backend is opened on first need, with the backend the running config names then.
-  let director: Director | undefined;
   const sync = new SyncManager({
     log: o.log.child({ component: 'sync' }), nowMs: systemTime.nowMs,
     open: () => openSyncBackend((director?.current() ?? config).ipvs.backend),
@@ -73,6 +83,22 @@ export function createDirector(config: Config, o: DirectorOptions): Director {
     control: controlEndpoint(o.socketPath), startVrrp, startTracking: trackingStarter(o.log), pid: process.pid,
   });
   return director;
+}
+
+/** The health part with the ldirectord runtime following each config it runs, and the stop. */
+function withLdirectord(runner: HealthRunner, ld: LdirectordRuntime): HealthPart {
+  return {
+    update: async (config) => {
+      await ld.configure(config);
+      return runner.update(config);
+    },
+    handlers: () => runner.handlers(),
+    close: async () => {
+      ld.stopping();
+      ld.close();
+      await runner.close();
+    },
+  };
 }
 
 /** The Tracker on a link watcher of its own, logging its events and priority changes (track-log.ts). */

@@ -42,7 +42,7 @@ export type { Attempt, AttemptResult, AttemptSpec, Checker, FailReason } from '.
 export { applyHealth, nextQuorum, type AppliedHealth, type HealthInputs, type Override, type QuorumChange, type QuorumState, type RealHealth } from './apply.js';
 export { HealthEngine, type CheckerRegistry, type HealthEngineOptions, type HealthEvent } from './engine.js';
 export { initialHysteresis, observe, type CheckState, type Hysteresis } from './hysteresis.js';
-export { planHealth, realId, realKey, serviceId, type HealthPlan, type ProbePlan, type Subscriber } from './plan.js';
+export { hostPort, planHealth, realId, realKey, serviceId, type HealthPlan, type ProbePlan, type Subscriber } from './plan.js';
 export { checkerRegistry, type RegistryOptions } from './registry.js';
 export { formatDuration, runAttempt, type RunningAttempt } from './run-attempt.js';
 export type { CheckSnapshot, RealSnapshot } from './snapshot.js';

@@ -8,6 +8,16 @@
  * Semantics: ldirectord 4.12 (resource-agents ldirectord.in), described in src/config/ldirectord/README.md.
  */
 import type { Loc } from './loc.js';
+import type { Config, VirtualService } from './types.js';
+
+/**
+ * The services to remove from IPVS when the daemon stops: ldirectord's cleanstop per virtual
+ * service (4.12 ld_stop: the block's value, else the global one), keepalived's and lvsd's
+ * clean-stop for the whole config.
+ */
+export function cleanStopServices(config: Config): VirtualService[] {
+  return config.services.filter((vs) => vs.ldirectord?.cleanStop ?? config.ipvs.cleanStop);
+}
 
 /** Daemon states in which e-mail alerts are sent (ldirectord emailalertstatus). */
 export type LdirectordDaemonState = 'starting' | 'running' | 'stopping' | 'reloading';

@@ -1,0 +1,45 @@
+/**
+ * Two inputs the ldirectord runtime adds to the HealthRunner's passes (pure):
+ *  - forced-down real servers (maintenancedir): down whatever their checks say;
+ *  - the first-verdict hold: an ldirectord service joins the table once each of its real
+ *    servers has a first verdict, so a restart over a programmed table takes no server out only
+ *    to put it back (ldirectord adopts the servers it finds at weight > 0). Until then the
+ *    kernel keeps what it has. Other formats are never held.
+ */
+import { realId, realKey, serviceId, type HealthEngine, type RealHealth } from '../health/index.js';
+import type { Config } from '../model/index.js';
+
+export function forceDown(reals: ReadonlyMap<string, RealHealth>, forced: ReadonlySet<string>): ReadonlyMap<string, RealHealth> {
+  if (forced.size === 0) return reals;
+  const out = new Map(reals);
+  for (const k of forced) out.set(k, { up: false });
+  return out;
+}
+
+/** realKeys with a check that has not given a first verdict yet. */
+export function pendingReals(snapshot: ReturnType<HealthEngine['snapshot']>): Set<string> {
+  return new Set(snapshot.filter((r) => r.checks.some((c) => c.last === undefined)).map((r) => realKey(r.service, r.real)));
+}
+
+export class FirstVerdictHold {
+  /** Services handed to IPVS at least once. */
+  private readonly programmed = new Set<string>();
+
+  /** A reload: a service no longer configured is held again if it comes back. */
+  prune(config: Config): void {
+    const services = new Set(config.services.map((vs) => serviceId(vs.key)));
+    for (const svc of [...this.programmed]) if (!services.has(svc)) this.programmed.delete(svc);
+  }
+
+  /** Service ids to keep out of this pass; the others are programmed from now on. */
+  held(config: Config, pending: ReadonlySet<string>): Set<string> {
+    const held = new Set<string>();
+    for (const vs of config.services) {
+      const svc = serviceId(vs.key);
+      if (vs.ldirectord === undefined || this.programmed.has(svc)) continue;
+      if (vs.reals.some((rs) => pending.has(realKey(svc, realId(rs))))) held.add(svc);
+      else this.programmed.add(svc);
+    }
+    return held;
+  }
+}

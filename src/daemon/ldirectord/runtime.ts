@@ -1,0 +1,244 @@
+/**
+ * ldirectord's runtime directives on lvsd's health engine (the model's Config.ldirectord and
+ * VirtualService.ldirectord, ldirectord 4.12 semantics, src/config/ldirectord/README.md):
+ *
+ * - fallbackcommand: run without a shell as `CMD start|stop VIP:VPORT PROTO` (fwmark services:
+ *   `MARK:0 fwm`; ldirectord passes `:0`) when the fallback is engaged (no real server up, i.e.
+ *   the sorry server is in) / disengaged; at most once per change. A service's first command
+ *   waits until each of its real servers has a first verdict, so a start never runs
+ *   start-then-stop (ldirectord does, at every start and reload); across a reload an unchanged
+ *   service keeps its state and runs nothing.
+ * - maintenancedir: polled every checkinterval; a file named after a real server
+ *   (maintenance.ts) holds it down as a failed check would (quorum and fallback included).
+ * - autoreload / callback: the file is polled every checkinterval (mtime, then content, as
+ *   ldirectord's check_cfgfile); on a change the director reloads (all or nothing) when
+ *   autoreload=yes, and the callback runs with the file's path.
+ * - emailalert*: alerts.ts, mailed through `mail` (sendmail.ts) in the states emailalertstatus
+ *   allows: starting (until every real server has its first verdict), running, reloading,
+ *   stopping.
+ *
+ * It sees each pass of the HealthRunner (HealthObserver) and holds real servers down through
+ * `forceDown`; `configure` is called with each config the director runs (start, reload).
+ */
+import type { Config, LdirectordDaemonState, VirtualService } from '../../model/index.js';
+import { realId, realKey, serviceId, type QuorumState, type TimerHandle, type Timers } from '../../health/index.js';
+import type { HealthObserver, HealthPass } from '../health-runner.js';
+import type { Logger } from '../logger.js';
+import type { NotifyQueue } from '../director.js';
+import { alertMessage, dueResends, noteAlert, tableAlerts, tableView, virtualText, type Alert, type Resends, type TableView } from './alerts.js';
+import { hostNames, maintained } from './maintenance.js';
+
+export interface LdirectordFiles {
+  readdir(dir: string): Promise<readonly string[]>;
+  /** mtime in ms. */
+  mtimeMs(path: string): Promise<number>;
+  /** A digest of the content (ldirectord: MD5). */
+  digest(path: string): Promise<string>;
+  /** /etc/hosts, for maintenance file names; "" when unreadable. */
+  hosts(): Promise<string>;
+}
+
+export type MailResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+export interface LdirectordRuntimeOptions {
+  readonly log: Logger;
+  readonly timers: Timers;
+  /** Wall clock, ms since the epoch (alert resends). */
+  readonly nowMs: () => number;
+  readonly notify: Pick<NotifyQueue, 'enqueue'>;
+  readonly files: LdirectordFiles;
+  readonly mail: (to: readonly string[], message: string) => Promise<MailResult>;
+  readonly hostname: string;
+  readonly forceDown: (realKeys: ReadonlySet<string>) => void;
+  readonly reload: () => Promise<unknown>;
+}
+
+/** How long fallbackcommand and callback may run (ldirectord waits without limit). */
+export const COMMAND_TIMEOUT_MS = 60_000;
+const DEFAULT_POLL_MS = 10_000;
+
+/** The poll interval: ldirectord checks between check passes, every checkinterval; here the shortest check interval. */
+export function pollIntervalMs(config: Config): number {
+  const all = config.services.flatMap((vs) => vs.reals.flatMap((rs) => rs.health?.checks.map((c) => c.timing.intervalMs) ?? []));
+  return all.length > 0 ? Math.min(...all) : DEFAULT_POLL_MS;
+}
+
+/** The fallbackcommand's arguments after the program: start|stop, VIP:VPORT (fwmark: MARK:0), protocol. */
+export function fallbackArgs(vs: VirtualService, action: 'start' | 'stop'): string[] {
+  const proto = vs.key.kind === 'fwmark' ? 'fwm' : vs.key.protocol;
+  const where = vs.key.kind === 'fwmark' ? `${vs.key.fwmark}:0` : virtualText(vs);
+  return [action, where, proto];
+}
+
+export class LdirectordRuntime implements HealthObserver {
+  private config: Config | undefined;
+  private state: LdirectordDaemonState = 'starting';
+  private table: TableView = new Map();
+  private readonly quorum = new Map<string, QuorumState>();
+  private readonly fallbackRun = new Map<string, 'start' | 'stop'>();
+  private readonly resends: Resends = new Map();
+  private inMaintenance: ReadonlySet<string> = new Set();
+  private hosts: ReadonlyMap<string, readonly string[]> = new Map();
+  private watched: { path: string; mtimeMs?: number; digest?: string } | undefined;
+  private timer: TimerHandle | undefined;
+  private polling: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(private readonly o: LdirectordRuntimeOptions) {}
+
+  /** A config the director runs now (start, then each reload); resolves after a first maintenance scan. */
+  async configure(config: Config): Promise<void> {
+    const first = this.config === undefined;
+    this.config = config;
+    if (!first) this.state = 'reloading';
+    this.stopTimer();
+    const ld = config.ldirectord;
+    if (ld === undefined || this.closed) return;
+    for (const vs of config.services) {
+      if (vs.ldirectord?.smtp !== undefined && vs.ldirectord.emailAlert.length > 0) {
+        this.o.log.warn({ event: 'alert.smtp', svc: serviceId(vs.key), smtp: vs.ldirectord.smtp }, 'smtp= is not used: alerts go through the local sendmail');
+      }
+    }
+    if (ld.maintenanceDir !== undefined) this.hosts = hostNames(await this.o.files.hosts());
+    const file = ld.at.file;
+    if (this.watched?.path !== file) this.watched = { path: file };
+    await this.poll({ reloadOnChange: false });
+    this.arm(config);
+  }
+
+  /** Each HealthRunner pass: fallbackcommand, alerts; the daemon state moves on. */
+  passed(config: Config, pass: HealthPass): void {
+    if (this.closed || config.ldirectord === undefined) return;
+    for (const c of pass.changes) this.quorum.set(c.service, c.to);
+    const services = new Set(config.services.map((vs) => serviceId(vs.key)));
+    for (const k of [...this.quorum.keys()]) if (!services.has(k)) this.quorum.delete(k);
+    for (const vs of config.services) this.fallbackCommand(vs, pass.pending);
+    const next = tableView(pass.services);
+    for (const a of tableAlerts(this.table, next)) this.alert(a, config);
+    this.table = next;
+    if (this.state === 'reloading' || (this.state === 'starting' && pass.pending.size === 0)) this.state = 'running';
+  }
+
+  /** The director is stopping: alerts from now on are in state "stopping". */
+  stopping(): void {
+    this.state = 'stopping';
+  }
+
+  close(): void {
+    this.closed = true;
+    this.stopTimer();
+  }
+
+  /** Resolves when a poll in flight is over (tests). */
+  async idle(): Promise<void> {
+    await this.polling;
+  }
+
+  private fallbackCommand(vs: VirtualService, pending: ReadonlySet<string>): void {
+    const cmd = vs.ldirectord?.fallbackCommand;
+    const svc = serviceId(vs.key);
+    const q = this.quorum.get(svc);
+    if (cmd === undefined || q === undefined) return;
+    if (vs.reals.some((rs) => pending.has(realKey(svc, realId(rs))))) return;
+    const action = q === 'up' ? 'stop' : 'start';
+    if (this.fallbackRun.get(svc) === action) return;
+    this.fallbackRun.set(svc, action);
+    const argv = [...cmd, ...fallbackArgs(vs, action)];
+    this.o.log.info({ event: 'ldirectord.fallbackcommand', svc, action, argv }, 'fallback command queued');
+    this.o.notify.enqueue({ argv, timeoutMs: COMMAND_TIMEOUT_MS, label: `${svc} fallback ${action}` });
+  }
+
+  private alert(a: Alert, config: Config): void {
+    const vs = config.services.find((s) => serviceId(s.key) === a.service);
+    const ld = vs?.ldirectord;
+    if (vs === undefined || ld === undefined) return;
+    noteAlert(this.resends, a, { freqS: ld.emailAlertFreqS, nowMs: this.o.nowMs() });
+    if (ld.emailAlert.length === 0 || !ld.emailAlertStatus.includes(this.state)) return;
+    const from = config.ldirectord?.emailAlertFrom;
+    const message = alertMessage(a.subject, {
+      to: ld.emailAlert, host: this.o.hostname, state: this.state,
+      ...(from !== undefined ? { from } : {}), ...(ld.serviceName ? { serviceName: ld.serviceName } : {}), ...(ld.comment ? { comment: ld.comment } : {}),
+    });
+    const fields = { event: 'alert.mail', svc: a.service, subject: a.subject, to: ld.emailAlert, state: this.state };
+    void this.o.mail(ld.emailAlert, message).then((r) => {
+      if (r.ok) this.o.log.info(fields, 'alert mailed');
+      else this.o.log.warn({ ...fields, reason: r.reason }, 'alert not mailed');
+    });
+  }
+
+  private arm(config: Config): void {
+    this.stopTimer();
+    if (this.closed || config.ldirectord === undefined) return;
+    this.timer = this.o.timers.set(() => {
+      this.timer = undefined;
+      this.polling = this.poll({ reloadOnChange: true })
+        .catch((err: unknown) => this.o.log.error({ event: 'config.reload', ok: false, err }, 'automatic reload failed'))
+        .then(() => this.arm(this.config ?? config));
+    }, pollIntervalMs(config));
+  }
+
+  private stopTimer(): void {
+    if (this.timer !== undefined) this.o.timers.clear(this.timer);
+    this.timer = undefined;
+  }
+
+  private async poll(o: { reloadOnChange: boolean }): Promise<void> {
+    const config = this.config;
+    const ld = config?.ldirectord;
+    if (config === undefined || ld === undefined || this.closed) return;
+    await this.scanMaintenance(config, ld.maintenanceDir);
+    if (ld.autoreload || ld.callback !== undefined) await this.checkFile(config, o.reloadOnChange);
+    for (const a of dueResends(this.resends, { freqS: (svc) => config.services.find((s) => serviceId(s.key) === svc)?.ldirectord?.emailAlertFreqS, nowMs: this.o.nowMs() })) {
+      this.alert(a, config);
+    }
+  }
+
+  private async scanMaintenance(config: Config, dir: string | undefined): Promise<void> {
+    let files: ReadonlySet<string> = new Set();
+    if (dir !== undefined) {
+      try {
+        files = new Set(await this.o.files.readdir(dir));
+      } catch (err) {
+        this.o.log.warn({ event: 'ldirectord.maintenance', dir, err }, 'maintenance directory not readable: no real server is in maintenance');
+      }
+    }
+    const next = maintained(config.services, files, this.hosts);
+    for (const k of next) if (!this.inMaintenance.has(k)) this.logMaintenance(k, true);
+    for (const k of this.inMaintenance) if (!next.has(k)) this.logMaintenance(k, false);
+    this.inMaintenance = next;
+    this.o.forceDown(next);
+  }
+
+  private logMaintenance(key: string, on: boolean): void {
+    const cut = key.lastIndexOf('|');
+    this.o.log.info({ event: 'real.maintenance', svc: key.slice(0, cut), rs: key.slice(cut + 1), maintenance: on },
+      on ? 'real server in maintenance' : 'real server out of maintenance');
+  }
+
+  /** check_cfgfile: mtime first, then the content; the first look only records them. */
+  private async checkFile(config: Config, act: boolean): Promise<void> {
+    const w = this.watched;
+    if (w === undefined) return;
+    let mtimeMs: number;
+    let digest: string;
+    try {
+      mtimeMs = await this.o.files.mtimeMs(w.path);
+      if (mtimeMs === w.mtimeMs) return;
+      digest = await this.o.files.digest(w.path);
+    } catch (err) {
+      this.o.log.warn({ event: 'config.watch', file: w.path, err }, 'configuration file not readable for checking');
+      return;
+    }
+    const changed = w.digest !== undefined && w.digest !== digest;
+    w.mtimeMs = mtimeMs;
+    w.digest = digest;
+    if (!changed || !act) return;
+    const ld = config.ldirectord;
+    this.o.log.info({ event: 'config.changed', file: w.path, autoreload: ld?.autoreload === true }, 'configuration file changed on disk');
+    // ldirectord: reread_config first, then the callback.
+    if (ld?.autoreload === true) await this.o.reload();
+    if (ld?.callback !== undefined) {
+      this.o.notify.enqueue({ argv: [...ld.callback, w.path], timeoutMs: COMMAND_TIMEOUT_MS, label: 'callback' });
+    }
+  }
+}
