@@ -1,0 +1,146 @@
+import test from 'ava';
+import { cleanStopServices } from '../../model/index.js';
+import { fallbackArgs, pollIntervalMs } from './runtime.js';
+import { ldConfig, ldirectordDirector } from '../../../test/fixtures/ldirectord-runtime.js';
+
+const SVC = 'TCP 192.0.2.10:80';
+const SVC2 = 'TCP 192.0.2.11:80';
+
+const CF = (globals: string, block = '', block2 = '') => `checkinterval=1
+checktimeout=1
+${globals}
+virtual=192.0.2.10:80
+\treal=10.0.0.1:80 gate
+\treal=10.0.0.2:80 gate
+\tchecktype=connect
+${block}
+virtual=192.0.2.11:80
+\treal=10.0.0.1:80 gate
+\tchecktype=connect
+${block2}
+`;
+
+test('quiescent: the global value is the default of every virtual, even written after the blocks; a block overrides it (weight 0 vs removal)', async (t) => {
+  const d = ldirectordDirector();
+  const text = `${CF('', '', '\tquiescent=no')}quiescent=yes\n`;
+  await d.run(ldConfig(text));
+  await d.tick();
+  t.deepEqual(await d.kernel.lines(), [`${SVC} 10.0.0.1:80 1`, `${SVC} 10.0.0.2:80 1`, `${SVC2} 10.0.0.1:80 1`]);
+  d.checker.verdict.set('10.0.0.1', 'fail');
+  await d.tick();
+  t.deepEqual(await d.kernel.lines(), [`${SVC} 10.0.0.1:80 0`, `${SVC} 10.0.0.2:80 1`], 'quiescent=yes (global): weight 0; quiescent=no (block): removed');
+});
+
+test('quiescent defaults to no (ldirectord 4.12 code, not its manual)', async (t) => {
+  const d = ldirectordDirector();
+  await d.run(ldConfig(CF('')));
+  await d.tick();
+  d.checker.verdict.set('10.0.0.2', 'fail');
+  await d.tick();
+  t.deepEqual(await d.kernel.lines(), [`${SVC} 10.0.0.1:80 1`, `${SVC2} 10.0.0.1:80 1`]);
+});
+
+test('fallback and fallbackcommand: no command before the first verdicts; stop once servers are up; start when the last goes down, stop when one returns', async (t) => {
+  const d = ldirectordDirector();
+  await d.run(ldConfig(CF('fallback=127.0.0.1:80 gate\nfallbackcommand=/usr/local/sbin/fb --quiet')));
+  t.deepEqual(d.jobs, [], 'the first pass, before any verdict, runs nothing');
+  await d.tick();
+  t.deepEqual(d.jobs.map((j) => j.argv), [
+    ['/usr/local/sbin/fb', '--quiet', 'stop', '192.0.2.10:80', 'tcp'],
+    ['/usr/local/sbin/fb', '--quiet', 'stop', '192.0.2.11:80', 'tcp'],
+  ], 'one command per service, with its end state (ldirectord runs start, then stop)');
+  d.checker.verdict.set('10.0.0.1', 'fail');
+  await d.tick();
+  t.is(d.jobs.length, 3);
+  t.deepEqual(d.jobs[2]?.argv, ['/usr/local/sbin/fb', '--quiet', 'start', '192.0.2.11:80', 'tcp']);
+  t.deepEqual(await d.kernel.lines(), [`${SVC} 10.0.0.2:80 1`, `${SVC2} 127.0.0.1:80 1`]);
+  await d.tick();
+  t.is(d.jobs.length, 3, 'no command while nothing changes');
+  d.checker.verdict.set('10.0.0.1', 'pass');
+  await d.tick();
+  t.deepEqual(d.jobs[3]?.argv, ['/usr/local/sbin/fb', '--quiet', 'stop', '192.0.2.11:80', 'tcp']);
+  t.deepEqual(await d.kernel.lines(), [`${SVC} 10.0.0.1:80 1`, `${SVC} 10.0.0.2:80 1`, `${SVC2} 10.0.0.1:80 1`]);
+});
+
+test('a reload keeps the fallback state of unchanged services: no command runs again (ldirectord reruns them all)', async (t) => {
+  const d = ldirectordDirector();
+  const c = ldConfig(CF('fallbackcommand=/bin/fb'));
+  await d.run(c);
+  await d.tick();
+  t.is(d.jobs.length, 2);
+  await d.run(ldConfig(`${CF('fallbackcommand=/bin/fb')}\n# edited\n`));
+  await d.tick();
+  t.is(d.jobs.length, 2);
+});
+
+test('fallbackcommand arguments: IPv6 in brackets; a firewall mark as MARK:0 fwm (ldirectord passes ":0")', (t) => {
+  const c = ldConfig('virtual6=[2001:db8::10]:80\n\treal6=[2001:db8::2]:80 gate\n\tchecktype=on\nvirtual=7\n\treal=10.0.0.1 gate\n\tchecktype=on\n');
+  const [v6, mark] = c.services;
+  if (v6 === undefined || mark === undefined) return t.fail();
+  t.deepEqual(fallbackArgs(v6, 'start'), ['start', '[2001:db8::10]:80', 'tcp']);
+  t.deepEqual(fallbackArgs(mark, 'stop'), ['stop', '7:0', 'fwm']);
+});
+
+test('maintenancedir: a file named IP or IP:PORT takes the real server out at the next poll, the fallback comes in when it was the last; removing the file brings it back', async (t) => {
+  const d = ldirectordDirector();
+  d.files.maintenance.add('10.0.0.1:80');
+  await d.run(ldConfig(CF('maintenancedir=/etc/ha.d/maint\nfallback=127.0.0.1:80')));
+  await d.tick();
+  t.deepEqual(await d.kernel.lines(), [`${SVC} 10.0.0.2:80 1`, `${SVC2} 127.0.0.1:80 1`], 'in maintenance from the start');
+  d.files.maintenance.clear();
+  d.files.maintenance.add('10.0.0.2');
+  await d.tick();
+  t.deepEqual(await d.kernel.lines(), [`${SVC} 10.0.0.1:80 1`, `${SVC2} 10.0.0.1:80 1`]);
+  t.like(d.events('real.maintenance'), [
+    { svc: SVC, rs: '10.0.0.1:80', maintenance: true }, { svc: SVC2, rs: '10.0.0.1:80', maintenance: true },
+    { svc: SVC, rs: '10.0.0.2:80', maintenance: true }, { svc: SVC, rs: '10.0.0.1:80', maintenance: false }, { svc: SVC2, rs: '10.0.0.1:80', maintenance: false },
+  ]);
+});
+
+test('maintenancedir: host names from /etc/hosts, full and short, with or without the port', async (t) => {
+  const d = ldirectordDirector();
+  d.files.hosts = '10.0.0.2 web2.example.com web2-alias\n';
+  d.files.maintenance.add('web2:80');
+  await d.run(ldConfig(CF('maintenancedir=/m')));
+  await d.tick();
+  t.deepEqual(await d.kernel.lines(), [`${SVC} 10.0.0.1:80 1`, `${SVC2} 10.0.0.1:80 1`]);
+});
+
+test('autoreload: a changed file reloads once, a touched but equal file does nothing; the callback runs with the path after the reload', async (t) => {
+  const d = ldirectordDirector();
+  await d.run(ldConfig(`${CF('')}autoreload=yes\ncallback="/usr/local/bin/sync-config"\n`));
+  await d.tick();
+  d.files.mtimeMs = 2;
+  await d.tick();
+  t.is(d.reloads(), 0, 'same content');
+  d.files.mtimeMs = 3;
+  d.files.digest = 'b';
+  await d.tick();
+  t.is(d.reloads(), 1);
+  t.deepEqual(d.jobs.map((j) => j.argv), [['/usr/local/bin/sync-config', '/etc/ha.d/ldirectord.cf']]);
+  await d.tick();
+  t.is(d.reloads(), 1);
+  t.like(d.events('config.changed'), [{ file: '/etc/ha.d/ldirectord.cf', autoreload: true }]);
+});
+
+test('without autoreload a change only runs the callback (ldirectord: "ignore new configuration")', async (t) => {
+  const d = ldirectordDirector();
+  await d.run(ldConfig(`${CF('')}callback="/bin/cb"\n`));
+  d.files.mtimeMs = 5;
+  d.files.digest = 'z';
+  await d.tick();
+  t.is(d.reloads(), 0);
+  t.deepEqual(d.jobs.map((j) => j.argv), [['/bin/cb', '/etc/ha.d/ldirectord.cf']]);
+});
+
+test('cleanstop per virtual: the block value, else the global one', (t) => {
+  const ids = (text: string) => cleanStopServices(ldConfig(text)).map((s) => (s.key.kind === 'addr' ? s.key.address : ''));
+  t.deepEqual(ids(CF('cleanstop=no', '\tcleanstop=yes')), ['192.0.2.10']);
+  t.deepEqual(ids(CF('', '', '\tcleanstop=no')), ['192.0.2.10'], 'default yes');
+  t.deepEqual(ids(CF('')), ['192.0.2.10', '192.0.2.11']);
+});
+
+test('the poll follows the shortest check interval (ldirectord: checkinterval), 10 s without checks', (t) => {
+  t.is(pollIntervalMs(ldConfig(CF('').replace('checkinterval=1', 'checkinterval=3'))), 3000);
+  t.is(pollIntervalMs(ldConfig('virtual=192.0.2.1:80\n\treal=10.0.0.1:80 gate\n\tchecktype=on\n')), 10_000);
+});
