@@ -8,6 +8,8 @@ import { acquirePidFile, createDirector, createLogger, type Logger, readConfig }
 import { diagnosticLine } from '../../model/index.js';
 import { sdNotify, watchdogUs } from '../../net/index.js';
 import type { LvsdOptions } from './options.js';
+import { logTarget } from './log-target.js';
+import { DEFAULT_LOG_FILE } from '../paths.js';
 import type { Io } from '../io.js';
 
 const DETACHED_ENV = 'LVSD_DETACHED';
@@ -27,7 +29,10 @@ export async function runDirector(opts: LvsdOptions, io: Io): Promise<number> {
     io.err(`lvsd: ${(e as Error).message}\n`);
     return 1;
   }
-  const log = createLogger({ level: opts.logLevel, file: process.env[DETACHED_ENV] ? opts.logFile : undefined });
+  const where = logTarget({ detached: process.env[DETACHED_ENV] !== undefined, logFile: opts.logFile, defaultLogFile: DEFAULT_LOG_FILE, config: r.config });
+  const t = where.target;
+  const log = createLogger({ level: opts.logLevel, ...(t.kind === 'file' ? { file: t.path } : t.kind === 'syslog' ? { syslog: t.facility } : {}) });
+  if (where.warning !== undefined) log.warn({ event: 'log.target', warning: where.warning }, 'ldirectord logfile not used');
   for (const d of r.diagnostics) log.warn({ event: 'config.warning', diagnostic: d }, 'configuration warning');
   // bin/lvsd's shebang passes it; `node bin/lvsd` does not (see bin/lvsd for why it matters).
   if (r.config.vrrp.length > 0 && !process.execArgv.includes('--single-threaded')) {
@@ -87,7 +92,7 @@ async function detach(opts: LvsdOptions, io: Io): Promise<number> {
   while (Date.now() < deadline) {
     const done = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 100))]);
     if (done !== null) {
-      io.err(`lvsd: director exited during start (code ${done}); see ${opts.logFile}\n`);
+      io.err(`lvsd: director exited during start (code ${done}); see its log (${opts.logFile}, or the ldirectord.cf logfile)\n`);
       return 1;
     }
     try {

@@ -144,3 +144,30 @@ test('the poll follows the shortest check interval (ldirectord: checkinterval), 
   t.is(pollIntervalMs(ldConfig(CF('').replace('checkinterval=1', 'checkinterval=3'))), 3000);
   t.is(pollIntervalMs(ldConfig('virtual=192.0.2.1:80\n\treal=10.0.0.1:80 gate\n\tchecktype=on\n')), 10_000);
 });
+
+test('a restart over a programmed table takes no server out to put it back: a service joins once each real server has a first verdict', async (t) => {
+  const d = ldirectordDirector();
+  const c = ldConfig(CF('fallback=127.0.0.1:80'));
+  const { desiredTable } = await import('../../ipvs/index.js');
+  for (const s of desiredTable(c.services)) {
+    await d.kernel.backend.apply({ op: 'add-service', service: s.service });
+    for (const dest of s.dests) await d.kernel.backend.apply({ op: 'add-dest', service: s.service, dest });
+  }
+  const mark = d.kernel.opCount;
+  d.checker.verdict.set('10.0.0.2', 'fail');
+  await d.run(c);
+  t.deepEqual(d.kernel.opsText(mark), [], 'nothing touched before the first verdicts');
+  await d.tick();
+  t.deepEqual(d.kernel.opsText(mark), ['del-dest 10.0.0.2:80'], 'only the failed server leaves; no fallback flap');
+  t.deepEqual(await d.kernel.lines(), [`${SVC} 10.0.0.1:80 1`, `${SVC2} 10.0.0.1:80 1`]);
+});
+
+test('a service whose real servers all fail their first check is programmed with its fallback (a failed first verdict changes no state)', async (t) => {
+  const d = ldirectordDirector();
+  d.checker.verdict.set('10.0.0.1', 'fail');
+  d.checker.verdict.set('10.0.0.2', 'fail');
+  await d.run(ldConfig(CF('fallback=127.0.0.1:80')));
+  t.deepEqual(await d.kernel.lines(), []);
+  await d.tick();
+  t.deepEqual(await d.kernel.lines(), [`${SVC} 127.0.0.1:80 1`, `${SVC2} 127.0.0.1:80 1`]);
+});
