@@ -11,4 +11,4 @@ export {
 export { type FormatDefaults, defaultsFor, HEARTBEAT_DEFAULTS, LDIRECTORD_DIRECTIVES } from './defaults.js';
 export { diagnosticLine, formatDiagnostic, formatLoc, sortDiagnostics } from './diagnostic.js';
 export { FORWARD_METHODS, SCHED_FLAGS, SCHEDULERS, isMulticast, keyText, validInterfaceName, validateConfig } from './validate.js';
-export { cleanStopServices } from './ldirectord.js';
+export { cleanStopServices } from './clean-stop.js';

@@ -8,16 +8,6 @@
  * Semantics: ldirectord 4.12 (resource-agents ldirectord.in), described in src/config/ldirectord/README.md.
  */
 import type { Loc } from './loc.js';
-import type { Config, VirtualService } from './types.js';
-
-/**
- * The services to remove from IPVS when the daemon stops: ldirectord's cleanstop per virtual
- * service (4.12 ld_stop: the block's value, else the global one), keepalived's and lvsd's
- * clean-stop for the whole config.
- */
-export function cleanStopServices(config: Config): VirtualService[] {
-  return config.services.filter((vs) => vs.ldirectord?.cleanStop ?? config.ipvs.cleanStop);
-}
 
 /** Daemon states in which e-mail alerts are sent (ldirectord emailalertstatus). */
 export type LdirectordDaemonState = 'starting' | 'running' | 'stopping' | 'reloading';
@@ -53,6 +43,7 @@ export interface LdirectordSettings {
 export interface LdirectordServiceSettings {
   /**
    * fallbackcommand as argv, without a shell: run with `start|stop VIP:VPORT PROTO` appended
+   * (firewall-mark services: `MARK:0 fwm`)
    * when the last real server goes down / the first comes back. ldirectord ran it through
    * `sh -c`; lvsd splits it as the shell would and refuses shell syntax (pipes, $...).
    */
