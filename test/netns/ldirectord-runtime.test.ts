@@ -1,0 +1,85 @@
+/**
+ * ldirectord's runtime directives in a real lvsd (namespace, host kernel; the IPVS table is the
+ * in-memory one of --debug-ipvs-memory, this kernel has no ip_vs): fallbackcommand runs without
+ * a shell when the last real server goes (maintenance file, or a dead server) and when one
+ * returns; emailalert mails through a fake sendmail found on PATH; autoreload picks up an edited
+ * file and runs the callback with its path.
+ */
+import test from 'ava';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeLan, startIn } from './topology.js';
+import { LVSD, REPO, tempDir } from './lvsd-harness.js';
+import { waitUntil } from '../fixtures/wait.js';
+
+const ECHO = join(REPO, 'dist/test/fixtures/echo-server.js');
+
+function script(path: string, body: string): void {
+  writeFileSync(path, `#!/bin/sh\n${body}\n`);
+  chmodSync(path, 0o755);
+}
+
+const text = (path: string): string => (existsSync(path) ? readFileSync(path, 'utf8') : '');
+
+test('fallbackcommand, maintenancedir, emailalert through sendmail, autoreload with callback', async (t) => {
+  const lan = makeLan(t, ['d']);
+  const ns = lan.ns.d!;
+  const dir = tempDir(t);
+  mkdirSync(join(dir, 'bin'));
+  mkdirSync(join(dir, 'maint'));
+  script(join(dir, 'fb.sh'), `echo "$@" >> ${dir}/fb.log`);
+  script(join(dir, 'cb.sh'), `echo "$@" >> ${dir}/cb.log`);
+  script(join(dir, 'bin/sendmail'), `{ echo "ARGS $*"; cat; echo "."; } >> ${dir}/mail.log`);
+  const conf = join(dir, 'ldirectord.cf');
+  const cf = `checkinterval=1
+checktimeout=1
+maintenancedir=${dir}/maint
+autoreload=yes
+callback="${dir}/cb.sh"
+emailalert="ops@example.com"
+emailalertfrom=lvs@example.com
+virtual=192.0.2.10:80
+\treal=127.0.0.1:8081 masq
+\treal=127.0.0.1:8082 masq
+\tchecktype=connect
+\tfallback=127.0.0.1:80 masq
+\tfallbackcommand="${dir}/fb.sh"
+\tservicename=web
+`;
+  writeFileSync(conf, cf);
+  const rs1 = startIn(t, ns, process.execPath, [ECHO, '8081', 'rs1']);
+  const rs2 = startIn(t, ns, process.execPath, [ECHO, '8082', 'rs2']);
+  await waitUntil(() => rs1.lines.length > 0 && rs2.lines.length > 0, 'both echo servers listening');
+  const lvsd = startIn(t, ns, 'env', [`PATH=${dir}/bin:${process.env['PATH'] ?? '/usr/bin:/bin'}`, process.execPath, LVSD, '-n', '--debug-ipvs-memory',
+    '-f', conf, '--socket', join(dir, 's'), '--pid-file', join(dir, 'p'), '--log-level', 'debug']);
+  const fb = (): string[] => text(join(dir, 'fb.log')).split('\n').filter((l) => l !== '');
+
+  await waitUntil(() => fb().length >= 1, 'the first fallbackcommand', 15_000);
+  t.deepEqual(fb(), ['stop 192.0.2.10:80 tcp'], 'both servers up after their first checks: stop, once');
+  await waitUntil(() => (text(join(dir, 'mail.log')).match(/^Subject: /gm) ?? []).length >= 2, 'two alert mails');
+  const mail = text(join(dir, 'mail.log'));
+  t.regex(mail, /^ARGS -oi -t$/m);
+  t.regex(mail, /^To: ops@example.com$/m);
+  t.regex(mail, /^From: lvs@example.com$/m);
+  t.regex(mail, /^Subject: \[web\] Added real server: 127\.0\.0\.1:8081 \(192\.0\.2\.10:80\) \(Weight set to 1\)$/m);
+  t.regex(mail, /^Daemon-Status: (starting|running)$/m);
+
+  writeFileSync(join(dir, 'maint', '127.0.0.1:8081'), '');
+  rs2.kill('SIGKILL');
+  await waitUntil(() => fb().length >= 2, 'fallbackcommand start', 15_000);
+  t.deepEqual(fb(), ['stop 192.0.2.10:80 tcp', 'start 192.0.2.10:80 tcp']);
+  t.true(lvsd.lines.some((l) => l['event'] === 'real.maintenance' && l['rs'] === '127.0.0.1:8081' && l['maintenance'] === true));
+  await waitUntil(() => /Subject: \[web\] Added fallback server: 127\.0\.0\.1:80 /.test(text(join(dir, 'mail.log'))), 'the fallback alert');
+
+  rmSync(join(dir, 'maint', '127.0.0.1:8081'));
+  await waitUntil(() => fb().length >= 3, 'fallbackcommand stop', 15_000);
+  t.is(fb()[2], 'stop 192.0.2.10:80 tcp');
+
+  writeFileSync(conf, cf.replace('checktimeout=1', 'checktimeout=2'));
+  await waitUntil(() => text(join(dir, 'cb.log')) === `${conf}\n`, 'the callback with the config path', 15_000);
+  await waitUntil(() => lvsd.lines.some((l) => l['event'] === 'config.reload' && l['ok'] === true), 'the automatic reload');
+  t.true(lvsd.lines.some((l) => l['event'] === 'config.changed' && l['file'] === conf));
+  t.is(fb().length, 3, 'the reload runs no fallbackcommand again');
+  lvsd.kill('SIGTERM');
+  t.is(await lvsd.exited, 0, lvsd.stderr.join(''));
+});
