@@ -99,11 +99,23 @@ export class LdirectordRuntime implements HealthObserver {
         this.o.log.warn({ event: 'alert.smtp', svc: serviceId(vs.key), smtp: vs.ldirectord.smtp }, 'smtp= is not used: alerts go through the local sendmail');
       }
     }
+    this.warnNotCarriedOut(config);
     if (ld.maintenanceDir !== undefined) this.hosts = hostNames(await this.o.files.hosts());
     const file = ld.at.file;
     if (this.watched?.path !== file) this.watched = { path: file };
     await this.poll({ reloadOnChange: false });
     this.arm(config);
+  }
+
+  /** Directives read but not carried out (README "For ldirectord users"). */
+  private warnNotCarriedOut(config: Config): void {
+    const ld = config.ldirectord;
+    if (ld === undefined) return;
+    for (const name of ld.execute) this.o.log.warn({ event: 'ldirectord.unsupported', directive: 'execute', value: name }, 'execute= is not carried out: run one lvsd per configuration');
+    for (const vs of config.services) {
+      const file = vs.ldirectord?.monitorFile;
+      if (file !== undefined) this.o.log.warn({ event: 'ldirectord.unsupported', directive: 'monitorfile', svc: serviceId(vs.key), value: file }, 'monitorfile= is not written: lvsd logs check.state lines');
+    }
   }
 
   /** Each HealthRunner pass: fallbackcommand, alerts; the daemon state moves on. */
