@@ -107,3 +107,13 @@ test('emailalertstatus filters by daemon state; a mail that cannot be sent is a 
   t.is(d.mails.length, 1);
   t.like(d.events('alert.mail').at(-1), { level: 40, reason: 'no sendmail on PATH, in /usr/sbin or /usr/lib', state: 'running' });
 });
+
+test('at start a service with a fallback is mailed as the kernel sees it: its servers added, no fallback that was never in', async (t) => {
+  const d = ldirectordDirector();
+  await d.run(ldConfig(CF.replace('\tservicename=web\n', '\tfallback=127.0.0.1:80\n')));
+  await d.tick();
+  t.deepEqual(d.mails.map((m) => /Subject: (.*)/.exec(m.message)?.[1]).sort(), [
+    'Added real server: 10.0.0.1:80 (192.0.2.10:80) (Weight set to 1)',
+    'Added real server: 10.0.0.2:80 (192.0.2.10:80) (Weight set to 1)',
+  ]);
+});
