@@ -32,8 +32,9 @@ function dests(ns: string, port: number): string[] {
 
 async function until(ns: string, port: number, want: readonly string[], what: string): Promise<void> {
   let seen: string[] = [];
+  const sorted = JSON.stringify([...want].sort());
   try {
-    await waitUntil(() => JSON.stringify(seen = dests(ns, port)) === JSON.stringify(want), what, 60_000, 200);
+    await waitUntil(() => JSON.stringify(seen = dests(ns, port)) === sorted, what, 60_000, 200);
   } catch (e) {
     throw new Error(`${(e as Error).message}; the table has ${JSON.stringify(seen)}`);
   }

@@ -171,3 +171,15 @@ test('a service whose real servers all fail their first check is programmed with
   await d.tick();
   t.deepEqual(await d.kernel.lines(), [`${SVC} 127.0.0.1:80 1`, `${SVC2} 127.0.0.1:80 1`]);
 });
+
+test('a firewall-mark service: its fallback (port 0) joins when the last server fails; fallbackcommand gets MARK:0 fwm', async (t) => {
+  const d = ldirectordDirector();
+  await d.run(ldConfig('checkinterval=1\nvirtual=7\n\treal=10.0.0.1 gate\n\treal=10.0.0.2 gate\n\tchecktype=connect\n\tcheckport=80\n\tfallback=127.0.0.1 gate\n\tfallbackcommand=/bin/fb\n'));
+  await d.tick();
+  t.deepEqual(await d.kernel.lines(), ['FWM 7 10.0.0.1:0 1', 'FWM 7 10.0.0.2:0 1']);
+  d.checker.verdict.set('10.0.0.1', 'fail');
+  d.checker.verdict.set('10.0.0.2', 'fail');
+  await d.tick();
+  t.deepEqual(await d.kernel.lines(), ['FWM 7 127.0.0.1:0 1']);
+  t.deepEqual(d.jobs.map((j) => j.argv), [['/bin/fb', 'stop', '7:0', 'fwm'], ['/bin/fb', 'start', '7:0', 'fwm']]);
+});
