@@ -34,8 +34,8 @@ export interface VerbDeps {
   readonly pidState: (pidFile: string) => ReturnType<typeof pidFileStatus>;
   /** Starts the director detached; resolves with the exit code of `start`. */
   readonly start: (opts: LvsdOptions, io: Io) => Promise<number>;
-  /** Validates the config: undefined when it is missing, else its error lines. */
-  readonly check: (path: string) => readonly string[] | undefined;
+  /** Validates the config (with -i's config id, if any): undefined when it is missing, else its error lines. */
+  readonly check: (path: string, configId?: string) => readonly string[] | undefined;
   /** Resolves when `pid` is gone (true) or after timeoutMs (false). */
   readonly waitGone: (pid: number, timeoutMs: number) => Promise<boolean>;
 }
@@ -64,9 +64,9 @@ function systemDeps(): VerbDeps {
     kill: systemKill,
     pidState: (f) => pidFileStatus(f),
     start: async (opts, io) => (await import('./run.js')).runDirector({ ...opts, foreground: false }, io),
-    check: (path) => {
+    check: (path, configId) => {
       if (!existsSync(path)) return undefined;
-      const r = readConfig(path);
+      const r = readConfig(path, configId !== undefined ? { configId } : {});
       return r.ok ? [] : r.diagnostics.map(diagnosticLine);
     },
     waitGone: async (pid, timeoutMs) => {
@@ -111,8 +111,8 @@ async function stop(pid: number, o: { io: Io; deps: VerbDeps }): Promise<boolean
 }
 
 /** ldirectord: 1 when the file is missing ("Config file X not found"), 2 on configuration errors. */
-function validate(path: string, o: { io: Io; deps: VerbDeps }): number {
-  const errors = o.deps.check(path);
+function validate(path: string, o: { io: Io; deps: VerbDeps; configId?: string }): number {
+  const errors = o.deps.check(path, o.configId);
   if (errors === undefined) {
     o.io.err(`Config file ${path} not found\n`);
     return 1;
@@ -140,7 +140,7 @@ export async function verb(name: string, opts: LvsdOptions, io: Io, deps: VerbDe
     return v === 'status' ? 4 : 1;
   }
   const pid = state.state === 'running' ? state.pid : undefined;
-  const o = { io, deps };
+  const o = { io, deps, ...(opts.configId !== undefined ? { configId: opts.configId } : {}) };
   const path = opts.config;
   switch (v) {
     case 'start':
