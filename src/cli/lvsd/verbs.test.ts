@@ -17,10 +17,12 @@ interface World {
   gone: boolean;
   killErr?: string;
   startCode: number;
+  /** What the file is, as the status sentences name it. */
+  program: string;
 }
 
 function harness(w: Partial<World> = {}) {
-  const world: World = { state: { state: 'absent' }, configErrors: [], gone: true, startCode: 0, ...w };
+  const world: World = { state: { state: 'absent' }, configErrors: [], gone: true, startCode: 0, program: 'ldirectord', ...w };
   const calls: string[] = [];
   const out: string[] = [];
   const err: string[] = [];
@@ -39,12 +41,19 @@ function harness(w: Partial<World> = {}) {
     },
     check: () => world.configErrors,
     waitGone: async () => world.gone,
+    program: () => world.program,
   };
   const io = { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s) };
   return { run: (v: string) => verb(v, OPTS, io, deps), calls, out, err, world };
 }
 
 const RUNNING = { state: 'running', pid: 4242 } as const;
+
+test('status names lvsd for a file that is not an ldirectord.cf (keepalived.conf, native)', async (t) => {
+  const up = harness({ state: RUNNING, program: 'lvsd' });
+  t.is(await up.run('status'), 0);
+  t.deepEqual(up.err, ['lvsd for /etc/ha.d/ldirectord.cf is running with pid: 4242\n']);
+});
 
 test('kill(pid, 0) failing with EPERM means running (another user\'s process); ESRCH means gone', (t) => {
   t.true(isRunning(42, killThat(undefined)));
@@ -56,16 +65,16 @@ test('kill(pid, 0) failing with EPERM means running (another user\'s process); E
 test('status as ldirectord: running on stderr (0), stopped on stdout (3), stale pid file (1), unreadable pid file (4)', async (t) => {
   const up = harness({ state: RUNNING });
   t.is(await up.run('status'), 0);
-  t.deepEqual(up.err, ['lvsd for /etc/ha.d/ldirectord.cf is running with pid: 4242\n']);
+  t.deepEqual(up.err, ['ldirectord for /etc/ha.d/ldirectord.cf is running with pid: 4242\n']);
   t.deepEqual(up.out, []);
   const down = harness();
   t.is(await down.run('status'), 3);
-  t.deepEqual(down.out, ['lvsd is stopped for /etc/ha.d/ldirectord.cf\n']);
+  t.deepEqual(down.out, ['ldirectord is stopped for /etc/ha.d/ldirectord.cf\n']);
   t.deepEqual(down.err, []);
   const stale = harness({ state: { state: 'stale', pid: 17 } });
   t.is(await stale.run('status'), 1);
-  t.deepEqual(stale.err, ['lvsd stale pid file /run/lvsd/lvsd.pid for /etc/ha.d/ldirectord.cf\n']);
-  t.deepEqual(stale.out, ['lvsd is stopped for /etc/ha.d/ldirectord.cf\n']);
+  t.deepEqual(stale.err, ['ldirectord stale pid file /run/lvsd/lvsd.pid for /etc/ha.d/ldirectord.cf\n']);
+  t.deepEqual(stale.out, ['ldirectord is stopped for /etc/ha.d/ldirectord.cf\n']);
   const unreadable = harness({ state: errno('EACCES') });
   t.is(await unreadable.run('status'), 4);
   t.regex(unreadable.err.join(''), /cannot read the pid file \/run\/lvsd\/lvsd.pid: EACCES/);
@@ -125,7 +134,7 @@ test('reload and force-reload: HUP when running and valid; 1 when stopped; 2 wit
   t.deepEqual(h.calls, ['kill 4242 SIGHUP', 'kill 4242 SIGHUP']);
   const stopped = harness();
   t.is(await stopped.run('reload'), 1);
-  t.deepEqual(stopped.err, ['lvsd is stopped for /etc/ha.d/ldirectord.cf\n']);
+  t.deepEqual(stopped.err, ['ldirectord is stopped for /etc/ha.d/ldirectord.cf\n']);
   const broken = harness({ state: RUNNING, configErrors: ['x:1:1: bad'] });
   t.is(await broken.run('reload'), 2);
   t.deepEqual(broken.calls, []);

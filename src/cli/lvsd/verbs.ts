@@ -9,16 +9,18 @@
  * | restart | stop, then start | start | as start |
  * | try-restart | as restart | nothing | 0 |
  * | reload, force-reload | validate, then HUP | stderr "... is stopped for PATH" | 0; 1 not running; 2 config errors |
- * | status | stderr `lvsd for PATH is running with pid: N` | stdout `lvsd is stopped for PATH` (stale pid file: also stderr `lvsd stale pid file F for PATH`) | 0 running, 1 stale pid file, 3 stopped, 4 pid file unreadable |
+ * | status | stderr `NAME for PATH is running with pid: N` | stdout `NAME is stopped for PATH` (stale pid file: also stderr `NAME stale pid file F for PATH`) | 0 running, 1 stale pid file, 3 stopped, 4 pid file unreadable |
  *
- * The sentences are ldirectord's with "lvsd" for "ldirectord", on the same streams. As in
+ * The sentences are ldirectord's, on the same streams, naming "ldirectord" when the file is an
+ * ldirectord.cf (monitoring that greps "ldirectord for" keeps matching) and "lvsd" otherwise. As in
  * ldirectord a pid counts only when /proc/PID/cmdline names the program (pidfile.ts). Intended
- * differences: status and stop never read the config (ldirectord parses it first and cannot
+ * differences: status and stop never parse the config (ldirectord parses it first and cannot
  * stop or query a daemon whose file is broken); stop waits for the daemon to end (ldirectord
  * returns at once); reload validates first and exits 2 without signalling a daemon that would
  * refuse the file; an unknown verb exits 2 (usage), not 255.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { detectFormat } from '../../config/index.js';
 import { pidFileStatus, readConfig } from '../../daemon/index.js';
 import { diagnosticLine } from '../../model/index.js';
 import type { LvsdOptions } from './options.js';
@@ -38,6 +40,8 @@ export interface VerbDeps {
   readonly check: (path: string, configId?: string) => readonly string[] | undefined;
   /** Resolves when `pid` is gone (true) or after timeoutMs (false). */
   readonly waitGone: (pid: number, timeoutMs: number) => Promise<boolean>;
+  /** The program the status sentences name for this file: "ldirectord" for an ldirectord.cf. */
+  readonly program?: (path: string) => string;
 }
 
 export const VERBS = ['start', 'stop', 'restart', 'try-restart', 'reload', 'force-reload', 'status'] as const;
@@ -68,6 +72,15 @@ function systemDeps(): VerbDeps {
       if (!existsSync(path)) return undefined;
       const r = readConfig(path, configId !== undefined ? { configId } : {});
       return r.ok ? [] : r.diagnostics.map(diagnosticLine);
+    },
+    program: (path) => {
+      let text: string;
+      try {
+        text = readFileSync(path, 'utf8');
+      } catch {
+        return 'lvsd'; // status never needs the file: an unreadable one names lvsd
+      }
+      return detectFormat(text) === 'ldirectord' ? 'ldirectord' : 'lvsd';
     },
     waitGone: async (pid, timeoutMs) => {
       const deadline = Date.now() + timeoutMs;
@@ -142,6 +155,7 @@ export async function verb(name: string, opts: LvsdOptions, io: Io, deps: VerbDe
   const pid = state.state === 'running' ? state.pid : undefined;
   const o = { io, deps, ...(opts.configId !== undefined ? { configId: opts.configId } : {}) };
   const path = opts.config;
+  const prog = deps.program?.(path) ?? 'lvsd';
   switch (v) {
     case 'start':
       if (pid !== undefined) return 0;
@@ -160,7 +174,7 @@ export async function verb(name: string, opts: LvsdOptions, io: Io, deps: VerbDe
     case 'reload':
     case 'force-reload': {
       if (pid === undefined) {
-        io.err(`lvsd is stopped for ${path}\n`);
+        io.err(`${prog} is stopped for ${path}\n`);
         return 1;
       }
       const bad = validate(path, o);
@@ -169,11 +183,11 @@ export async function verb(name: string, opts: LvsdOptions, io: Io, deps: VerbDe
     }
     case 'status':
       if (pid !== undefined) {
-        io.err(`lvsd for ${path} is running with pid: ${pid}\n`);
+        io.err(`${prog} for ${path} is running with pid: ${pid}\n`);
         return 0;
       }
-      if (state.state === 'stale') io.err(`lvsd stale pid file ${opts.pidFile} for ${path}\n`);
-      io.out(`lvsd is stopped for ${path}\n`);
+      if (state.state === 'stale') io.err(`${prog} stale pid file ${opts.pidFile} for ${path}\n`);
+      io.out(`${prog} is stopped for ${path}\n`);
       return state.state === 'stale' ? 1 : 3;
     default: {
       const never: never = v;
