@@ -10,7 +10,7 @@ import { error, type Sink } from './keywords.js';
 import type { Word } from './lex.js';
 import { bad, ipWithPrefix } from './values.js';
 
-export type NotifyField = 'master' | 'backup' | 'fault' | 'any';
+export type NotifyField = 'master' | 'backup' | 'fault' | 'stop' | 'any';
 
 export interface NotifyDraft {
   scripts: Partial<Record<NotifyField, string[]>>;
@@ -52,6 +52,9 @@ export interface InstanceChoices {
   readonly preempt: boolean;
   readonly garp: GarpSettings;
   readonly v3Checksum: VrrpInstance['v3Checksum'];
+  readonly skipCheckAdvAddr?: VrrpInstance['skipCheckAdvAddr'];
+  readonly lowerPrioNoAdvert?: VrrpInstance['lowerPrioNoAdvert'];
+  readonly higherPrioSendAdvert?: VrrpInstance['higherPrioSendAdvert'];
 }
 
 export function newInstanceDraft(name: string, at: Loc): InstanceDraft {

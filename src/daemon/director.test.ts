@@ -171,6 +171,17 @@ test('worker events: notify scripts for instances and sync groups, drops summari
   t.deepEqual(drops(), [1, 3], 'the rest in one line after the period');
 });
 
+test('stop: every instance, then every sync group, enters STOP: notify-stop, then notify with STOP and the last priority', async (t) => {
+  const text = BASE.replace('notify-master /bin/echo master', 'notify-master /bin/echo master ; notify-stop /bin/echo stop ; notify /bin/echo any')
+    .replace('notify-fault /bin/echo group-fault', 'notify /bin/echo group');
+  const h = harness({ text });
+  await h.d.start();
+  h.engines[0]?.send({ type: 'role', atMs: 0, instance: 'VI_1', from: 'BACKUP', to: 'MASTER', reason: 'master down', priority: 90, masterAddress: null });
+  h.jobs.length = 0;
+  await h.d.stop();
+  t.deepEqual(h.jobs.map((j) => j.argv.join(' ')), ['/bin/echo stop', '/bin/echo any INSTANCE VI_1 STOP 90', '/bin/echo group GROUP G STOP 0']);
+});
+
 test('stop: VRRP shut down, clean-stop removes our services, control closed', async (t) => {
   const h = harness();
   await h.d.start();

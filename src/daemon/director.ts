@@ -18,7 +18,9 @@ import { hasTracking, type InstanceTracking, type TrackerSnapshot } from '../hea
 import type { SyncStatus } from '../sync/index.js';
 import type { ApplyReport, IpvsCounters } from './ipvs-manager.js';
 import type { Logger } from './logger.js';
-import { notifyArgv, type NotifyJob } from './notify.js';
+import type { NotifyJob } from './notify.js';
+import type { FifoEvent } from './notify-fifo.js';
+import { VrrpNotifier } from './vrrp-notifier.js';
 import type { ReadConfigResult } from './read-config.js';
 
 /** The main thread's handle on the VRRP worker (VrrpEngine, vrrp/engine.ts). */
@@ -91,6 +93,13 @@ export interface ControlEndpoint {
   close(): Promise<void>;
 }
 
+/** The notify FIFOs (NotifyFifos, daemon/notify-fifo.ts). */
+export interface FifoPart {
+  configure(fifos: Config['notifyFifos']): Promise<void>;
+  write(e: FifoEvent): void;
+  close(): Promise<void>;
+}
+
 /** Notify scripts, run one at a time in order (NotifyRunner, daemon/notify.ts). */
 export interface NotifyQueue {
   enqueue(job: NotifyJob): void;
@@ -107,6 +116,8 @@ export interface DirectorParts {
   readonly health: HealthPart;
   readonly sync: SyncPart;
   readonly notify: NotifyQueue;
+  /** Absent: the FIFOs of a config are not opened (tests that do not look at them). */
+  readonly fifos?: FifoPart;
   readonly control: ControlEndpoint;
   readonly startVrrp: StartVrrp;
   readonly startTracking: StartTracking;
@@ -123,9 +134,11 @@ export class Director {
   private readonly vlog: Logger;
   private readonly dropSummary: DropSummary;
   private stopping = false;
+  private readonly notifier: VrrpNotifier;
 
   constructor(config: Config, private readonly parts: DirectorParts) {
     this.config = config;
+    this.notifier = new VrrpNotifier(() => this.config, parts);
     this.log = parts.log;
     this.vlog = parts.log.child({ component: 'vrrp' });
     this.dropSummary = new DropSummary((instance, reason, count, from) =>
@@ -141,6 +154,7 @@ export class Director {
     await this.parts.health.update(this.config);
     await this.parts.sync.configure(this.config.sync);
     await this.startTracking(this.config);
+    await this.parts.fifos?.configure(this.config.notifyFifos);
     if (this.config.vrrp.length > 0) await this.startVrrp(this.config);
     await this.parts.control.listen({
       ...this.parts.health.handlers(),
@@ -179,6 +193,7 @@ export class Director {
     if (JSON.stringify(stripLoc(r.config.vrrp)) !== JSON.stringify(stripLoc(this.config.vrrp))) changed.push('vrrp');
     if (JSON.stringify(stripLoc(r.config.tracking ?? null)) !== JSON.stringify(stripLoc(this.config.tracking ?? null))) changed.push('tracking');
     this.config = r.config;
+    await this.parts.fifos?.configure(r.config.notifyFifos);
     this.log.info({ event: 'config.reload', ok: true, changed }, 'configuration reloaded');
     return { ok: true, changed, diagnostics: r.diagnostics };
   }
@@ -189,6 +204,8 @@ export class Director {
     this.stopping = true;
     this.log.info({ event: 'director.stop' }, 'director stopping');
     if (this.vrrp) await this.vrrp.shutdown();
+    this.notifier.stop();
+    await this.parts.fifos?.close();
     await this.parts.sync.shutdown();
     this.parts.sync.close();
     this.tracker?.close();
@@ -223,7 +240,10 @@ export class Director {
   private async startTracking(config: Config): Promise<void> {
     if (this.tracker) return this.tracker.update(config);
     if (!hasTracking(config)) return;
-    this.tracker = await this.parts.startTracking(config, (p) => this.vrrp?.track(p.instance, p.priority, p.fault));
+    this.tracker = await this.parts.startTracking(config, (p) => {
+      this.notifier.priority(p.instance, p.priority);
+      this.vrrp?.track(p.instance, p.priority, p.fault);
+    });
   }
 
   private onVrrp(m: FromWorker): void {
@@ -232,12 +252,12 @@ export class Director {
       case 'role':
         vlog.info({ event: 'vrrp.role', at: iso(m.atMs), instance: m.instance, from: m.from, to: m.to, reason: m.reason,
           priority: m.priority, master: m.masterAddress }, 'vrrp state change');
-        this.runNotify(m.instance, m.to, m.priority);
+        this.notifier.instance(m.instance, m.to, m.priority);
         this.parts.sync.onRole(m.instance, m.to);
         return;
       case 'group':
         this.log.info({ event: 'vrrp.group', at: iso(m.atMs), group: m.group, state: m.state }, 'vrrp sync group state change');
-        this.groupNotify(m.group, m.state);
+        this.notifier.group(m.group, m.state);
         return;
       case 'vip':
         vlog.info({ event: 'vrrp.vip', at: iso(m.atMs), instance: m.instance, action: m.action, vip: m.address, iface: m.dev }, 'virtual address change');
@@ -264,21 +284,6 @@ export class Director {
         const never: never = m;
         throw new Error(`unhandled worker message ${JSON.stringify(never)}`);
       }
-    }
-  }
-
-  /** A sync group's notify scripts (the state comes from vrrp/sync-group.ts, the one place of that policy). */
-  private groupNotify(name: string, state: string): void {
-    const g = this.config.syncGroups.find((x) => x.name === name);
-    if (!g) return;
-    for (const argv of notifyArgv(g, state, 0)) this.parts.notify.enqueue({ argv, timeoutMs: g.notify.timeoutMs, label: `${g.name} ${state}` });
-  }
-
-  private runNotify(instance: string, state: string, priority: number): void {
-    const cfg = this.config.vrrp.find((i) => i.name === instance);
-    if (!cfg) return;
-    for (const argv of notifyArgv(cfg, state, priority)) {
-      this.parts.notify.enqueue({ argv, timeoutMs: cfg.notify.timeoutMs, label: `${instance} ${state}` });
     }
   }
 
@@ -317,3 +322,4 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 function stripLoc(x: unknown): unknown {
   return JSON.parse(JSON.stringify(x, (k, v: unknown) => (k === 'at' ? undefined : v)));
 }
+

@@ -123,3 +123,30 @@ test('a health change falls back to the whole table when the service vanished be
   const table = (await backend.dump()).map((s) => `${s.service.port}: ${s.dests.map((d) => d.addr).join(' ')}`);
   t.deepEqual(table.sort(), ['443: 10.0.0.1', '80: 10.0.0.2']);
 });
+
+function keepalived(text: string): Config {
+  const r = loadConfig({ path: 'keepalived.conf', text, readFile: () => { throw new Error('no includes'); }, format: 'keepalived' });
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
+  return r.value;
+}
+
+test('lvs_timeouts: set once (0 = unchanged), again only when a reload changes them, even without services', async (t) => {
+  const backend = new MemoryIpvsBackend();
+  const { m, opened, lines: out } = manager(backend);
+  const conf = (tcp: number): Config => keepalived(`global_defs {\n  lvs_timeouts tcp ${tcp} udp 60\n}\n`);
+  await m.apply(conf(7200));
+  t.deepEqual(opened, ['auto'], 'a config without services still opens IPVS to set the timeouts');
+  t.deepEqual(await backend.getTimeouts(), { tcp: 7200, tcpFin: 120, udp: 60 }, 'tcpfin left as the kernel had it');
+  await backend.setTimeouts({ tcp: 0, tcpFin: 30, udp: 0 }); // an operator's ipvsadm --set
+  await m.apply(conf(7200));
+  t.is((await backend.getTimeouts()).tcpFin, 30, 'an unchanged config does not set them again');
+  await m.apply(conf(3600));
+  t.deepEqual(await backend.getTimeouts(), { tcp: 3600, tcpFin: 30, udp: 60 });
+  t.deepEqual(out.filter((l) => l.event === 'ipvs.timeouts').map((l) => l.tcpS), [7200, 3600]);
+});
+
+test('no lvs_timeouts and no services: IPVS is never opened', async (t) => {
+  const { m, opened } = manager(new MemoryIpvsBackend());
+  await m.apply(keepalived('global_defs {\n  router_id a\n}\n'));
+  t.deepEqual(opened, []);
+});

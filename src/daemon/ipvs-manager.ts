@@ -20,7 +20,7 @@
  * behind lvsd's back: a 6.1 kernel dumps the destinations of an absent service as none).
  */
 import type { Clock, WallClock } from '../clock.js';
-import type { Config, VirtualService } from '../model/index.js';
+import type { Config, IpvsConnTimeouts, VirtualService } from '../model/index.js';
 import {
   desiredTable, type IpvsBackend, type IpvsOp, type IpvsOpOutcome, type IpvsServiceWithDests, reconcile, type ServiceId, serviceKey,
 } from '../ipvs/index.js';
@@ -52,6 +52,8 @@ export interface IpvsCounters {
 export class IpvsManager {
   private backend: IpvsBackend | undefined;
   private owned = new Set<string>();
+  /** The lvs_timeouts last set ("tcp/tcpfin/udp"), so a reconcile does not set them again. */
+  private timeoutsSet: string | undefined;
   private readonly counters: IpvsCounters = { backend: null, applies: 0, opsApplied: 0, opsFailed: 0, lastApply: null };
 
   private readonly log: Logger;
@@ -71,8 +73,10 @@ export class IpvsManager {
    * backend cannot be opened or dumped.
    */
   async apply(config: Config, services: readonly VirtualService[] = config.services): Promise<ApplyReport> {
-    if (services.length === 0 && this.owned.size === 0 && !config.ipvs.ownWholeTable) return { ops: 0, failed: 0 };
+    const timeouts = config.ipvs.timeouts;
+    if (services.length === 0 && this.owned.size === 0 && !config.ipvs.ownWholeTable && timeouts === undefined) return { ops: 0, failed: 0 };
     const backend = await this.open(config);
+    if (timeouts !== undefined) await this.setTimeouts(backend, timeouts);
     const t0 = this.deps.time.nowUs();
     const desired = desiredTable(services);
     for (const s of desired) this.owned.add(serviceKey(s.service));
@@ -149,6 +153,26 @@ export class IpvsManager {
       this.log.error({ event: 'ipvs.op', op: o.op.op, err: o.error }, 'ipvs operation refused');
     }
     return { count: failed, vanished };
+  }
+
+  /**
+   * keepalived lvs_timeouts: sets the kernel's connection timeouts when they first appear in a
+   * config or change on reload (not on every reconcile, so `ipvsadm --set` by hand between
+   * reloads is left alone). 0 leaves a timeout as the kernel has it (ip_vs_set_timeout). A
+   * refusal is logged; the table is still reconciled.
+   */
+  private async setTimeouts(backend: IpvsBackend, t: IpvsConnTimeouts): Promise<void> {
+    const want = { tcp: t.tcpS ?? 0, tcpFin: t.tcpFinS ?? 0, udp: t.udpS ?? 0 };
+    const key = `${want.tcp}/${want.tcpFin}/${want.udp}`;
+    if (key === this.timeoutsSet) return;
+    try {
+      await backend.setTimeouts(want);
+      this.timeoutsSet = key;
+      this.log.info({ event: 'ipvs.timeouts', tcpS: want.tcp, tcpFinS: want.tcpFin, udpS: want.udp }, 'ipvs connection timeouts set');
+    } catch (e) {
+      if (!(e instanceof KernelError)) throw e;
+      this.log.error({ event: 'ipvs.timeouts', err: e }, 'ipvs connection timeouts refused');
+    }
   }
 
   /** clean-stop: remove the services this config owns. */

@@ -92,6 +92,9 @@ async function runJob(job: NotifyJob, killGraceMs: number): Promise<NotifyResult
   const r = await execa(file, args, {
     shell: false,
     reject: false,
+    // execa's exit hook (signal-exit) re-raises a TERM that lvsd handles with process.once, so a
+    // TERM while a script runs would kill lvsd before its graceful stop; the timeout ends scripts.
+    cleanup: false,
     stdin: 'ignore',
     stdout: 'ignore',
     stderr: 'ignore',
@@ -126,7 +129,7 @@ export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
 /**
  * The argv lists to run, in keepalived's order, for an instance (or a sync group: anything with
  * `members`) entering `state`: the state's own script (notify_master, notify_backup,
- * notify_fault) unchanged, then the generic `notify` script with four arguments appended:
+ * notify_fault, notify_stop) unchanged, then the generic `notify` script with four arguments appended:
  * `INSTANCE|GROUP NAME STATE PRIORITY` (keepalived vrrp_notify.c, notify_script_exec; a group's
  * priority is always 0 there, and here).
  * States without scripts (INIT) give no lists.
@@ -139,7 +142,7 @@ export function notifyArgv(
   const s = asNotifyState(state);
   if (s === undefined) return [];
   const out: string[][] = [];
-  const own = s === 'MASTER' ? target.notify.master : s === 'BACKUP' ? target.notify.backup : s === 'FAULT' ? target.notify.fault : undefined;
+  const own = s === 'MASTER' ? target.notify.master : s === 'BACKUP' ? target.notify.backup : s === 'FAULT' ? target.notify.fault : target.notify.stop;
   if (own !== undefined && own.length > 0) out.push([...own]);
   const any = target.notify.any;
   if (any !== undefined && any.length > 0) {

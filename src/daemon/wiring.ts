@@ -21,6 +21,7 @@ import { nodeLdirectordFiles, sendmail } from './ldirectord/sendmail.js';
 import { realCheckers } from './health-checkers.js';
 import type { Logger } from './logger.js';
 import { NotifyRunner } from './notify.js';
+import { NotifyFifos } from './notify-fifo.js';
 import { readConfig } from './read-config.js';
 import { logTrackedPriority, logTrackerEvent } from './track-log.js';
 
@@ -80,6 +81,7 @@ export function createDirector(config: Config, o: DirectorOptions): Director {
   });
   director = new Director(config, {
     log: o.log, time: systemTime, readConfig: (path) => readConfig(path, o.configId !== undefined ? { configId: o.configId } : {}), ipvs, health, sync, notify,
+    fifos: new NotifyFifos(o.log.child({ component: 'notify' })),
     control: controlEndpoint(o.socketPath), startVrrp, startTracking: trackingStarter(o.log), pid: process.pid,
   });
   return director;

@@ -45,6 +45,8 @@ export interface NotifyScripts {
   readonly master?: readonly string[];
   readonly backup?: readonly string[];
   readonly fault?: readonly string[];
+  /** keepalived notify_stop: run when lvsd stops the instance (or group), after its VIPs are released. */
+  readonly stop?: readonly string[];
   /** keepalived `notify`: called with TYPE NAME STATE PRIORITY appended. */
   readonly any?: readonly string[];
   readonly timeoutMs: number;
@@ -61,6 +63,13 @@ export interface GarpSettings {
   readonly refreshRepeat: number;
   /** Gap between packets of one burst (vrrp_garp_interval / vrrp_gna_interval). */
   readonly intervalMs: number;
+  /**
+   * While master, on a lower-priority advert: packets re-announced at once, and again
+   * `lowerPrioDelayMs` later (0 = not again). keepalived garp_lower_prio_repeat /
+   * garp_lower_prio_delay (vrrp.c vrrp_state_master_rx). Absent or 0 = none.
+   */
+  readonly lowerPrioRepeat?: number;
+  readonly lowerPrioDelayMs?: number;
 }
 
 export interface VrrpInstance {
@@ -77,6 +86,27 @@ export interface VrrpInstance {
   readonly preempt: boolean;
   readonly preemptDelayMs: number;
   readonly vips: readonly Vip[];
+  /**
+   * keepalived virtual_ipaddress_excluded: added and removed with the VIPs (and announced with
+   * them), but not in the adverts nor compared with a received advert's list; either family.
+   * Absent = none.
+   */
+  readonly excludedVips?: readonly Vip[];
+  /**
+   * keepalived use_vmac [NAME] / vmac_xmit_base: a macvlan (mode private) over `interface` with
+   * the VRRP MAC 00-00-5E-00-01-VRID (RFC 5798 §7.3), created at start and removed on stop; the
+   * VIPs (without their own dev) go on it and are announced from it; adverts leave from it, or
+   * from `interface` with `xmitBase`. IPv4 only here. Absent = no virtual MAC.
+   */
+  readonly vmac?: { readonly ifname: string; readonly xmitBase: boolean };
+  /** keepalived virtual_routes / virtual_rules: added after the VIPs on MASTER, removed before them. Absent = none. */
+  readonly routes?: readonly VirtualRoute[];
+  readonly rules?: readonly VirtualRule[];
+  /**
+   * Source address of every advert, multicast or unicast (keepalived `mcast_src_ip` and
+   * `unicast_src_ip` set this one address, vrrp_parser.c vrrp_srcip_handler); absent = the
+   * interface's primary IPv4 / IPv6 link-local address.
+   */
   readonly unicastSrc?: string;
   readonly unicastPeers: readonly string[];
   /** v2 simple password (keepalived auth_type PASS), at most 8 bytes. */
@@ -97,6 +127,67 @@ export interface VrrpInstance {
   readonly v3Checksum: V3ChecksumMode;
   /** Name of the vrrp_sync_group this instance belongs to, if any. */
   readonly syncGroup?: string;
+  /**
+   * keepalived skip_check_adv_addr (or global vrrp_skip_check_adv_addr): in BACKUP, an advert
+   * from the same address as the previous one is not checked against the VIP list
+   * (keepalived 2.2.7 vrrp.c vrrp_state_backup). Absent = always checked.
+   */
+  readonly skipCheckAdvAddr?: true;
+  /**
+   * keepalived notify_priority_changes (instance, else its sync group's, else global
+   * vrrp_notify_priority_changes): each change of the effective priority is written to the
+   * notify FIFOs as `INSTANCE "NAME" MASTER_PRIORITY|BACKUP_PRIORITY PRIO`. Absent = not written.
+   */
+  readonly notifyPriorityChanges?: true;
+  /** keepalived lower_prio_no_advert: a master does not answer a lower-priority advert with its own (RFC 5798 behaviour). */
+  readonly lowerPrioNoAdvert?: true;
+  /** keepalived higher_prio_send_advert: a master sends one advert before it yields to a higher-priority one. */
+  readonly higherPrioSendAdvert?: true;
+}
+
+/** A prefix: canonical address text and length. */
+export interface IpPrefix {
+  readonly address: string;
+  readonly len: number;
+}
+
+/**
+ * A route the master installs and a backup removes (keepalived virtual_routes, vrrp_iproute.c
+ * alloc_route): `ip route add` of RTM_NEWROUTE with these fields. Numbers are the kernel's
+ * (<linux/rtnetlink.h>): scope RT_SCOPE_*, table RT_TABLE_* or an id, protocol RTPROT_*.
+ */
+export interface VirtualRoute {
+  readonly at: Loc;
+  readonly family: IpFamily;
+  readonly type: 'unicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'throw';
+  readonly dst: IpPrefix;
+  /** Preferred source address (RTA_PREFSRC; keepalived and ip: `src`). */
+  readonly src?: string;
+  /** Gateway (RTA_GATEWAY; `via`, or keepalived's deprecated `gw`). */
+  readonly via?: string;
+  readonly dev?: string;
+  readonly scope: number;
+  readonly table: number;
+  /** RTA_PRIORITY (`metric`, `priority`, `preference`). */
+  readonly metric?: number;
+  readonly protocol: number;
+  readonly onlink: boolean;
+}
+
+/** An ip rule the master installs and a backup removes (keepalived virtual_rules, vrrp_iprule.c): lookup `table`. */
+export interface VirtualRule {
+  readonly at: Loc;
+  readonly family: IpFamily;
+  readonly from?: IpPrefix;
+  readonly to?: IpPrefix;
+  readonly table: number;
+  /** FRA_PRIORITY (`priority`, `preference`, `order`); absent = the kernel picks. */
+  readonly priority?: number;
+  readonly fwmark?: number;
+  readonly fwmask?: number;
+  readonly iif?: string;
+  readonly oif?: string;
+  readonly protocol: number;
 }
 
 export interface VrrpSyncGroup {
@@ -213,6 +304,19 @@ export interface IpvsSettings {
   readonly ownWholeTable: boolean;
   /** Remove our services on graceful stop. */
   readonly cleanStop: boolean;
+  /**
+   * Connection timeouts set in the kernel once the table is first programmed (keepalived
+   * lvs_timeouts; IPVS_CMD_SET_CONFIG). A timeout not given is left as the kernel has it.
+   * Absent = lvsd leaves all three alone.
+   */
+  readonly timeouts?: IpvsConnTimeouts;
+}
+
+/** IPVS connection timeouts in seconds (ipvsadm --set TCP TCPFIN UDP); absent = unchanged. */
+export interface IpvsConnTimeouts {
+  readonly tcpS?: number;
+  readonly tcpFinS?: number;
+  readonly udpS?: number;
 }
 
 export interface Config {
@@ -231,6 +335,23 @@ export interface Config {
   readonly sync?: SyncDaemonSettings;
   /** How scripts run (keepalived global_defs script_user, enable_script_security). Absent: defaults. */
   readonly scripts?: ScriptPolicy;
+  /** FIFOs every VRRP state change is written to (keepalived notify_fifo, vrrp_notify_fifo). Absent = none. */
+  readonly notifyFifos?: readonly NotifyFifo[];
+}
+
+/**
+ * A FIFO lvsd writes one line per VRRP event to, keepalived's format (vrrp_notify.c
+ * notify_fifo): `INSTANCE "VI_1" MASTER 100` or `GROUP "G" BACKUP 0`, states MASTER, BACKUP,
+ * FAULT, STOP, and MASTER_PRIORITY / BACKUP_PRIORITY for priority changes. Created (mode 0644)
+ * when missing and then removed on stop; `script` runs for as long as lvsd, with the FIFO's path
+ * appended, to read it.
+ */
+export interface NotifyFifo {
+  readonly at: Loc;
+  /** keepalived's keyword: notify_fifo (shared with checker events there) or vrrp_notify_fifo. */
+  readonly keyword: 'notify_fifo' | 'vrrp_notify_fifo';
+  readonly path: string;
+  readonly script?: readonly string[];
 }
 
 /**

@@ -72,8 +72,10 @@ function checkInstance(v: VrrpInstance, report: Report, format: Config['format']
     report(at, `expected an auth_pass of 1 to 8 characters (the VRRPv2 field is 8 bytes; keepalived silently uses the first 8), got ${byteLength(v.authPass)} bytes`);
   }
   v.vips.forEach((vip) => checkVip(vip, v, report));
+  // keepalived: excluded addresses may be of the other family (vrrp.c VRRP_FLAG_EVIP_OTHER_FAMILY)
+  (v.excludedVips ?? []).forEach((vip) => checkVip(vip, { ...v, family: vip.family }, report));
   // keepalived 2.2.7 keeps a repeated VIP, and its adverts count it twice: peers must agree on the count (config/keepalived/vrrp.ts warns).
-  if (format !== 'keepalived') duplicates(v.vips, (x) => x.address, (x, first) => report(x.at, `expected each virtual IP once per instance, got ${x.address} again (first at ${formatLoc(first.at)})`));
+  if (format !== 'keepalived') duplicates([...v.vips, ...(v.excludedVips ?? [])], (x) => x.address, (x, first) => report(x.at, `expected each virtual IP once per instance, got ${x.address} again (first at ${formatLoc(first.at)})`));
   for (const a of [...(v.unicastSrc !== undefined ? [v.unicastSrc] : []), ...v.unicastPeers]) {
     const p = parseIp(a);
     if (p === undefined || p.family !== v.family) report(at, `expected unicast addresses of IPv${v.family} like the VIPs of ${name}, got ${a}`);
@@ -89,6 +91,7 @@ function checkInstance(v: VrrpInstance, report: Report, format: Config['format']
   if (g.masterDelayMs < 0 || g.masterRefreshMs < 0 || g.intervalMs < 0 || g.masterRepeat < 1 || g.refreshRepeat < 1) {
     report(at, `expected non-negative gratuitous ARP delays and repeat counts of at least 1 for ${name}`);
   }
+  if (v.vmac && !validInterfaceName(v.vmac.ifname)) report(at, `expected a use_vmac interface name of 1-15 characters, got "${v.vmac.ifname}"`);
   v.trackInterfaces.filter((i) => !validInterfaceName(i)).forEach((i) => report(at, `expected a track_interface name of 1-15 characters, got "${i}"`));
 }
 

@@ -5,6 +5,8 @@
  * never vrrp (docs/design.md "Layers").
  */
 export { type VipManager, type VipSpec, describeVip, openVipManager, vipProblem } from './vip.js';
+export { type RouteManager, describeRoute, describeRule, openRouteManager } from './routes.js';
+export { type VmacManager, type VmacSpec, openVmacManager, vrrpMac } from './vmac.js';
 export { type LinkState, type LinkWatcher, type LinkWatcherOptions, openLinkWatcher } from './links.js';
 export { type AnnounceOptions, ipv6Forwarding, sendGarp, sendUnsolicitedNa } from './announce-io.js';
 export { type NotifyEnv, sdNotify, watchdogUs } from './sdnotify.js';

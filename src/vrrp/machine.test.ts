@@ -28,6 +28,7 @@ class Lan {
   readonly nodes: Node[] = [];
   readonly log: Transition[] = [];
   readonly sent: { at: Us; node: string; priority: number }[] = [];
+  readonly announced: { at: Us; node: string }[] = [];
   private queue: { at: Us; to: Node; input: Input }[] = [];
   now: Us = 0;
   constructor(private readonly latencyUs: Us = 100) {}
@@ -50,6 +51,7 @@ class Lan {
       case 'arm': n.timerAt = o.at; break;
       case 'disarm': n.timerAt = null; break;
       case 'role': this.log.push({ at, node: n.name, role: o.role, reason: o.reason }); break;
+      case 'announce': this.announced.push({ at, node: n.name }); break;
       case 'send':
         this.sent.push({ at, node: n.name, priority: o.priority });
         for (const to of this.nodes.filter((x) => x !== n)) {
@@ -258,12 +260,12 @@ test('master receiving priority 0 re-asserts at once and resets its Adver_Timer'
   t.deepEqual(out.slice(3), [{ kind: 'send', priority: 255 }, { kind: 'arm', at: 1_400_000 }]);
 });
 
-test('master receiving a lower-priority advert sends an advert immediately (RFC 9568)', (t) => {
+test('master receiving a lower-priority advert sends an advert immediately (RFC 9568) and re-announces (keepalived)', (t) => {
   const { s, out } = feed({ ...base, priority: 255 }, [
     { kind: 'startup', at: 0 }, { kind: 'advert', at: 10, from: '10.0.0.9', priority: 100, intervalCs: 100 },
   ]);
   t.is(s.role, 'MASTER');
-  t.deepEqual(out.slice(3), [{ kind: 'send', priority: 255 }]);
+  t.deepEqual(out.slice(3), [{ kind: 'send', priority: 255 }, { kind: 'announce' }]);
 });
 
 function tie(addrA: string, addrB: string): Lan {

@@ -29,6 +29,10 @@ export interface MachineConfig {
    * An owner (255) goes to MASTER at startup whatever the hint (RFC 5798 §6.4.1).
    */
   readonly initialState?: 'MASTER' | 'BACKUP';
+  /** keepalived lower_prio_no_advert: a master ignores a lower-priority advert instead of answering it. */
+  readonly lowerPrioNoAdvert?: boolean;
+  /** keepalived higher_prio_send_advert: a master sends one advert (its priority) before yielding. */
+  readonly higherPrioSendAdvert?: boolean;
 }
 
 export interface InstanceState {
@@ -63,13 +67,16 @@ export type Input =
 /**
  * 'send': transmit one advert now with this priority (0 = resign). 'arm': (re)arm the one
  * timer for absolute time `at`, replacing any armed one. 'disarm': cancel it. 'role': the
- * instance changed role (VIPs, GARP, notify scripts are the driver's business).
+ * instance changed role (VIPs, GARP, notify scripts are the driver's business). 'announce':
+ * a master heard a lower-priority master, so re-announce the VIPs (keepalived
+ * garp_lower_prio_repeat; the driver knows how many, and whether at all).
  */
 export type Output =
   | { readonly kind: 'send'; readonly priority: number }
   | { readonly kind: 'arm'; readonly at: Us }
   | { readonly kind: 'disarm' }
-  | { readonly kind: 'role'; readonly role: VrrpRole; readonly reason: string };
+  | { readonly kind: 'role'; readonly role: VrrpRole; readonly reason: string }
+  | { readonly kind: 'announce' };
 
 export interface StepResult {
   readonly s: InstanceState;
@@ -201,13 +208,17 @@ function masterOnAdvert(s: InstanceState, i: Extract<Input, { kind: 'advert' }>)
       ...s, role: 'BACKUP', masterAdverIntervalCs: mai, timerAt, masterAddress: i.from, masterPriority: i.priority,
       preemptAt: null, staleDeferrals: 0,
     };
-    return { s: next, out: [{ kind: 'arm', at: timerAt }, { kind: 'role', role: 'BACKUP', reason }] };
+    // keepalived higher_prio_send_advert (vrrp.c vrrp_state_master_rx): one advert at our priority first
+    const first: Output[] = s.cfg.higherPrioSendAdvert === true ? [{ kind: 'send', priority: s.priority }] : [];
+    return { s: next, out: [...first, { kind: 'arm', at: timerAt }, { kind: 'role', role: 'BACKUP', reason }] };
   }
   // Our own advert looped back (same priority, same address): keepalived only warns. Ignore.
   if (cmp === 0 && i.priority === s.priority) return noop(s);
   // RFC 9568 §6.4.3: lower priority (or equal from a lower address) → discard and
-  // "send an ADVERTISEMENT immediately to assert the Active role" (keepalived: "forcing new election").
-  return { s, out: [{ kind: 'send', priority: s.priority }] };
+  // "send an ADVERTISEMENT immediately to assert the Active role" (keepalived: "forcing new election",
+  // unless lower_prio_no_advert), and keepalived re-announces the VIPs (garp_lower_prio_repeat).
+  const assert: Output[] = s.cfg.lowerPrioNoAdvert === true ? [] : [{ kind: 'send', priority: s.priority }];
+  return { s, out: [...assert, { kind: 'announce' }] };
 }
 
 function onAdvert(s: InstanceState, i: Extract<Input, { kind: 'advert' }>): StepResult {

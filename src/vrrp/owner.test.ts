@@ -127,3 +127,74 @@ test('IPv6 VIPs are announced as IPv6 (unsolicited NA), on the device the VIP na
   await settle();
   t.deepEqual(h.sent, [{ atMs: 0, dev: 'eth1', address: '2001:db8::10', family: 6 }]);
 });
+
+test('virtual_ipaddress_excluded: added, announced and removed with the VIPs, IPv6 in an IPv4 instance too', async (t) => {
+  const text = ['vrrp_instance VI_1 {', '  interface eth0', '  virtual_router_id 51', '  garp_master_delay 0', '  virtual_ipaddress {', '    192.0.2.10/24', '  }',
+    '  virtual_ipaddress_excluded {', '    192.0.2.11/24', '    2001:db8::11/64', '  }', '}', ''].join('\n');
+  const r = loadConfig({ path: 'k.conf', text, readFile: () => { throw new Error('no includes'); }, format: 'keepalived' });
+  if (!r.ok) return t.fail(JSON.stringify(r.error));
+  const [cfg] = r.value.vrrp;
+  if (!cfg) return t.fail('no instance');
+  t.deepEqual(cfg.vips.map((v) => v.address), ['192.0.2.10'], 'only the VIP is advertised');
+  const h = owner(cfg);
+  h.o.take();
+  await settle();
+  t.deepEqual([...h.vips.held], ['192.0.2.10', '192.0.2.11', '2001:db8::11']);
+  t.deepEqual(h.sent.slice(0, 3).map((s) => `${s.address} IPv${s.family}`), ['192.0.2.10 IPv4', '192.0.2.11 IPv4', '2001:db8::11 IPv6']);
+  await h.o.release();
+  t.deepEqual([...h.vips.held], []);
+});
+
+test('garp_lower_prio_repeat / garp_lower_prio_delay: a burst when a lower master is heard and one more after the delay; 0 = none', async (t) => {
+  const text = (extra: string): string => ['vrrp_instance VI_1 {', '  interface eth0', '  virtual_router_id 51', '  garp_master_delay 0', extra,
+    '  virtual_ipaddress {', '    192.0.2.10/24', '  }', '}', ''].join('\n');
+  const cfg = (extra: string): VrrpInstance => {
+    const r = loadConfig({ path: 'k.conf', text: text(extra), readFile: () => { throw new Error('no includes'); }, format: 'keepalived' });
+    if (!r.ok || r.value.vrrp[0] === undefined) throw new Error(JSON.stringify(r));
+    return r.value.vrrp[0];
+  };
+  const d = cfg('');
+  t.like(d.garp, { lowerPrioRepeat: 5, lowerPrioDelayMs: 5000 }, 'keepalived\'s defaults: the global garp_master_repeat and garp_master_delay');
+  const h = owner(cfg('  garp_lower_prio_repeat 2\n  garp_lower_prio_delay 3'));
+  h.o.take();
+  await settle();
+  const takeover = h.sent.length;
+  h.clock.advanceMs(1000);
+  h.o.reannounce();
+  t.deepEqual(times(h.sent.slice(takeover)), [1000, 1000]);
+  h.clock.advanceMs(3000);
+  t.deepEqual(times(h.sent.slice(takeover)), [1000, 1000, 4000, 4000]);
+  const none = owner(cfg('  garp_lower_prio_repeat 0'));
+  none.o.take();
+  await settle();
+  const before = none.sent.length;
+  none.o.reannounce();
+  none.clock.advanceMs(10_000);
+  t.is(none.sent.length, before);
+});
+
+test('virtual_routes / virtual_rules: routes then rules once the VIPs are in; on release rules, routes, then the VIPs', async (t) => {
+  const text = ['vrrp_instance VI_1 {', '  interface eth0', '  virtual_router_id 51', '  virtual_ipaddress {', '    192.0.2.10/24', '  }',
+    '  virtual_routes {', '    src 192.0.2.10 to 203.0.113.0/24 via 192.0.2.1 dev eth0', '    blackhole 198.51.100.0/24 no_track', '  }',
+    '  virtual_rules {', '    from 192.0.2.0/24 table 100 priority 100', '  }', '}', ''].join('\n');
+  const r = loadConfig({ path: 'k.conf', text, readFile: () => { throw new Error('no includes'); }, format: 'keepalived' });
+  if (!r.ok || r.value.vrrp[0] === undefined) return t.fail(JSON.stringify(r));
+  const cfg = r.value.vrrp[0];
+  const calls: string[] = [];
+  const vips = new FakeVips();
+  const clock = new FakeClock();
+  const routes = {
+    addRoute: async (x: { dst: { address: string } }) => { calls.push(`add route ${x.dst.address} (VIP in: ${vips.held.has('192.0.2.10')})`); return 'added' as const; },
+    removeRoute: async (x: { dst: { address: string } }) => { calls.push(`del route ${x.dst.address} (VIP in: ${vips.held.has('192.0.2.10')})`); return 'removed' as const; },
+    addRule: async () => { calls.push('add rule'); return 'added' as const; },
+    removeRule: async () => { calls.push('del rule'); return 'removed' as const; },
+    close: () => undefined,
+  };
+  const o = new Owner(cfg, { vips, routes, announcer: { announce: () => undefined }, time: clock, post: () => undefined, ifname: 'eth0' });
+  o.take();
+  for (let i = 0; i < 10 && calls.length < 3; i++) await settle(); // each add answers in its own turn
+  await o.release();
+  t.deepEqual(calls, ['add route 203.0.113.0 (VIP in: true)', 'add route 198.51.100.0 (VIP in: true)', 'add rule',
+    'del rule', 'del route 203.0.113.0 (VIP in: true)', 'del route 198.51.100.0 (VIP in: true)']);
+  t.deepEqual([...vips.held], []);
+});

@@ -7,7 +7,7 @@
 import type { Timers, TimerHandle, WallClock } from '../clock.js';
 import { serializeError } from '../errors.js';
 import type { IpFamily, Vip, VrrpInstance } from '../model/index.js';
-import type { VipManager, VipSpec } from '../net/index.js';
+import { describeRoute, describeRule, type RouteManager, type VipManager, type VipSpec } from '../net/index.js';
 import { refreshBurst, takeoverBursts, type AnnounceBurst } from './announce.js';
 import type { FromWorker } from './messages.js';
 
@@ -19,6 +19,8 @@ export interface Announcer {
 
 export interface OwnerDeps {
   readonly vips: VipManager;
+  /** For virtual_routes / virtual_rules; absent: an instance with some reports them as not installed. */
+  readonly routes?: RouteManager;
   readonly announcer: Announcer;
   readonly time: Timers & WallClock;
   readonly post: (m: FromWorker) => void;
@@ -33,9 +35,14 @@ export class Owner {
 
   constructor(private readonly cfg: VrrpInstance, private readonly deps: OwnerDeps) {}
 
+  /** The VIPs and the excluded addresses (keepalived vrrp_send_link_update announces both). */
+  private get owned(): readonly Vip[] {
+    return this.cfg.excludedVips === undefined ? this.cfg.vips : [...this.cfg.vips, ...this.cfg.excludedVips];
+  }
+
   /** Builds the VIP requests ahead of a takeover; a VIP that cannot be built is reported by take(). */
   prepare(): void {
-    for (const v of this.cfg.vips) {
+    for (const v of this.owned) {
       try {
         this.deps.vips.prepareAdd(this.spec(v));
       } catch {
@@ -47,12 +54,28 @@ export class Owner {
   /** Add every VIP (the requests leave before take() returns), then start the announcement schedule. */
   take(): void {
     const gen = ++this.generation;
-    void Promise.all(this.cfg.vips.map((v) => this.add(v))).then(() => {
+    void Promise.all(this.owned.map((v) => this.add(v))).then(() => {
       if (gen !== this.generation) return; // released meanwhile
       for (const b of takeoverBursts(this.cfg.garp)) this.schedule(b, gen);
       const refresh = refreshBurst(this.cfg.garp);
       if (refresh) this.refreshEvery(refresh, gen);
+      return this.installRoutes(gen);
     });
+  }
+
+  /**
+   * A lower-priority master was heard while we own the VIPs: garp.lowerPrioRepeat packets now
+   * and again garp.lowerPrioDelayMs later (keepalived vrrp_state_master_rx and
+   * vrrp_lower_prio_gratuitous_arp_thread: both bursts back to back, no vrrp_garp_interval).
+   */
+  reannounce(): void {
+    const count = this.cfg.garp.lowerPrioRepeat ?? 0;
+    if (count === 0) return;
+    const gen = this.generation;
+    const burst = { atMs: 0, count, gapMs: 0 };
+    this.burst(burst, gen);
+    const delayMs = this.cfg.garp.lowerPrioDelayMs ?? 0;
+    if (delayMs > 0) this.later(delayMs, () => this.burst(burst, gen));
   }
 
   /** Stop announcing and remove every VIP (idempotent). */
@@ -60,7 +83,37 @@ export class Owner {
     this.generation++;
     for (const t of this.timers) this.deps.time.clearTimer(t);
     this.timers.clear();
-    await Promise.all(this.cfg.vips.map((v) => this.remove(v)));
+    await this.removeRoutes();
+    await Promise.all(this.owned.map((v) => this.remove(v)));
+  }
+
+  /**
+   * keepalived vrrp_state_become_master: routes, then rules, once the VIPs are in (a route's
+   * `src` may be a VIP); in order, each after the previous answered. A refusal is reported and
+   * the rest still go in.
+   */
+  private async installRoutes(gen: number): Promise<void> {
+    const { routes = [], rules = [] } = this.cfg;
+    if (routes.length + rules.length === 0) return;
+    const m = this.deps.routes;
+    if (m === undefined) return this.error('add routes', new Error('no route manager'));
+    for (const r of routes) {
+      if (gen !== this.generation) return;
+      await m.addRoute(r).catch((e: unknown) => this.error(`add route ${describeRoute(r)}`, e));
+    }
+    for (const r of rules) {
+      if (gen !== this.generation) return;
+      await m.addRule(r).catch((e: unknown) => this.error(`add rule ${describeRule(r)}`, e));
+    }
+  }
+
+  /** Rules, then routes, before the VIPs go (the reverse of installRoutes); idempotent. */
+  private async removeRoutes(): Promise<void> {
+    const { routes = [], rules = [] } = this.cfg;
+    const m = this.deps.routes;
+    if (m === undefined) return;
+    for (const r of rules) await m.removeRule(r).catch((e: unknown) => this.error(`remove rule ${describeRule(r)}`, e));
+    for (const r of routes) await m.removeRoute(r).catch((e: unknown) => this.error(`remove route ${describeRoute(r)}`, e));
   }
 
   private schedule(b: AnnounceBurst, gen: number): void {
@@ -95,7 +148,7 @@ export class Owner {
 
   private announceAll(gen: number): void {
     if (gen !== this.generation) return;
-    for (const v of this.cfg.vips) {
+    for (const v of this.owned) {
       const dev = v.dev ?? this.deps.ifname;
       try {
         this.deps.announcer.announce(dev, v.address, v.family);

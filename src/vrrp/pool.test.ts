@@ -38,3 +38,15 @@ test('one socket per interface; packets go by VRID; a transport drop is counted 
   o?.onDrop?.('ip_header', '198.51.100.9', 'IPv4 header: ihl');
   t.deepEqual(heard, ['B packet vrid 2', 'A packet vrid 9', 'B packet vrid 9', 'A drop ip_header from 198.51.100.9', 'B drop ip_header from 198.51.100.9']);
 });
+
+test('instances with different advert sources (mcast_src_ip) get their own socket, each sending from its source', (t) => {
+  const opened: VrrpTransportOptions[] = [];
+  const pool = new TransportPool(fakeOpen(opened), () => undefined);
+  const [a, b] = instances();
+  if (a === undefined || b === undefined) return t.fail('two instances');
+  const listener = { packet: () => undefined, drop: () => undefined };
+  pool.acquire({ ...a, unicastSrc: '10.0.0.11' }, listener);
+  pool.acquire(b, listener);
+  pool.acquire({ ...b, vrid: 3, unicastSrc: '10.0.0.11' }, listener);
+  t.deepEqual(opened.map((o) => o.sourceAddress), ['10.0.0.11', undefined], 'A and the third share the 10.0.0.11 socket');
+});

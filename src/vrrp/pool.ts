@@ -1,5 +1,5 @@
 /**
- * One VRRP socket per (family, interface, unicast source), shared by the instances on it.
+ * One VRRP socket per (family, interface, mode, source address), shared by the instances on it.
  * Packets go to the instance whose VRID they carry; a packet with a VRID nobody here owns
  * (or too short to carry one) goes to every instance on the socket, which counts it as a
  * drop ('vrid' / 'truncated'), mirroring RFC 2787's per-router VrIdErrors. A datagram the
@@ -37,7 +37,9 @@ export class TransportPool {
       const listeners = new Map<number, PoolListener>();
       const transport = this.open({
         family: cfg.family,
-        ifname: cfg.interface,
+        ifname: socketInterface(cfg),
+        // with use_vmac the virtual-MAC interface has no address of its own: send from the base's, as keepalived
+        ...(cfg.vmac ? { sourceIfname: cfg.interface } : {}),
         sourceAddress: cfg.unicastSrc,
         multicast: cfg.unicastPeers.length === 0,
         onPacket: (p) => dispatch(listeners, p),
@@ -83,9 +85,15 @@ export class TransportPool {
   }
 }
 
+/** A socket sends from one source (transport.ts), so instances with different mcast_src_ip / unicast_src_ip get their own. */
 function poolKey(cfg: VrrpInstance): string {
-  const mode = cfg.unicastPeers.length === 0 ? 'mcast' : `ucast:${cfg.unicastSrc ?? ''}`;
-  return `${cfg.family}|${cfg.interface}|${mode}`;
+  const mode = cfg.unicastPeers.length === 0 ? 'mcast' : 'ucast';
+  return `${cfg.family}|${socketInterface(cfg)}|${mode}:${cfg.unicastSrc ?? ''}`;
+}
+
+/** use_vmac: adverts leave from (and are read on) the virtual-MAC interface, unless vmac_xmit_base keeps them on the base. */
+function socketInterface(cfg: VrrpInstance): string {
+  return cfg.vmac && !cfg.vmac.xmitBase ? cfg.vmac.ifname : cfg.interface;
 }
 
 function dispatch(listeners: Map<number, PoolListener>, p: VrrpPacketIn): void {

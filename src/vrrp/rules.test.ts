@@ -69,3 +69,12 @@ test('interval: v2 drops a 2 s advert against a 1 s config; v3 accepts (the back
   const v3 = captured('keepalived-2.2.7-v3v4'); // 50 cs
   t.is(reason(v3, { vrid: 51, version: 3, family: 4, vips: ['192.0.2.100'], intervalCs: 100 }), 'ok');
 });
+
+test('skipAddresses (keepalived skip_check_adv_addr): the address list is not compared; everything else still is', (t) => {
+  const a = captured('keepalived-2.2.7-v2-pass');
+  const other = { ...passLocal, vips: ['192.0.2.99'] };
+  t.is(reason(a, other), 'addr_list');
+  t.is(reason(a, { ...other, skipAddresses: true }), 'ok');
+  t.is(reason(a, { ...other, skipAddresses: true, authPass: 'wrong' }), 'auth');
+  t.is(reason(a, { ...other, skipAddresses: true }, 254), 'ttl');
+});

@@ -18,6 +18,11 @@ export interface LocalInstance {
   authPass?: string;
   /** Configured advertisement interval (v2 compares whole seconds, rounded up). */
   intervalCs: number;
+  /**
+   * Leave the address list unchecked (keepalived skip_check_adv_addr, for an advert from the
+   * master already checked: vrrp.c vrrp_state_backup); the caller decides when it applies.
+   */
+  skipAddresses?: boolean;
 }
 
 export type CheckResult = { ok: true } | { ok: false; reason: AdvertDropReason; detail: string };
@@ -84,7 +89,8 @@ export function checkAdvert(advert: Advert, local: LocalInstance, ttl: number): 
   if (advert.version !== local.version) return drop('version', `version ${advert.version}, configured ${local.version}`);
   const fam = advert.addrs.every((x) => canonicalAddress(x, local.family) !== undefined);
   if (!fam) return drop('family', `addresses are not IPv${local.family}`);
-  for (const rule of [checkAuth, checkInterval, checkAddresses]) {
+  const rules = local.skipAddresses === true ? [checkAuth, checkInterval] : [checkAuth, checkInterval, checkAddresses];
+  for (const rule of rules) {
     const r = rule(advert, local);
     if (!r.ok) return r;
   }

@@ -34,6 +34,8 @@ export interface RunnerIo {
   prepareOwner(): void;
   /** Stop announcing and remove the VIPs. */
   release(): Promise<void>;
+  /** Re-announce the VIPs after a lower-priority master was heard (keepalived garp_lower_prio_repeat); absent = nothing. */
+  readonly reannounce?: () => void;
   setTimer(fn: () => void, delayMs: number): TimerHandle;
   clearTimer(handle: TimerHandle): void;
   post(m: FromWorker): void;
@@ -50,6 +52,8 @@ export class InstanceRunner {
   private timer: TimerHandle | undefined = undefined;
   private timerAt: Us = 0;
   private masterAddress: string | null = null;
+  /** Source of the last advert accepted in BACKUP (keepalived master_saddr), for skip_check_adv_addr. */
+  private checkedFrom: string | null = null;
   /** VIPs may have been left by a previous lvsd (kill -9): keep them until a live master shows up. */
   private releasePending = true;
   private lastTransition: InstanceSnapshot['lastTransition'] = null;
@@ -67,6 +71,8 @@ export class InstanceRunner {
       preemptDelayUs: cfg.preemptDelayMs * 1000,
       localAddress: io.localAddress,
       initialState: cfg.initialState,
+      lowerPrioNoAdvert: cfg.lowerPrioNoAdvert === true,
+      higherPrioSendAdvert: cfg.higherPrioSendAdvert === true,
     });
   }
 
@@ -113,8 +119,10 @@ export class InstanceRunner {
       vips: this.cfg.vips.filter((v) => v.family === this.cfg.family).map((v) => v.address),
       authPass: this.cfg.authPass,
       intervalCs: this.cfg.advertIntervalCs,
+      skipAddresses: this.cfg.skipCheckAdvAddr === true && this.role === 'BACKUP' && p.src === this.checkedFrom,
     }, ttl);
     if (!verdict.ok) return this.drop(verdict.reason, p.src);
+    if (this.role === 'BACKUP') this.checkedFrom = p.src;
     this.counters.advertsReceived++;
     bump(this.counters.checksumForms, decoded.checksumForm);
     this.feed({ kind: 'advert', at: p.atUs, from: p.src, priority: a.priority, intervalCs: a.intervalCs });
@@ -183,6 +191,8 @@ export class InstanceRunner {
         return this.disarm();
       case 'role':
         return this.changeRole(o.role, o.reason, cause);
+      case 'announce':
+        return this.io.reannounce?.();
       default: {
         const never: never = o;
         throw new Error(`unhandled machine output ${JSON.stringify(never)}`);

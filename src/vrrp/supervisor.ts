@@ -8,7 +8,7 @@
  */
 import type { Time, TimerHandle } from '../clock.js';
 import type { VrrpInstance, VrrpSyncGroup } from '../model/index.js';
-import type { VipManager } from '../net/index.js';
+import type { RouteManager, VipManager } from '../net/index.js';
 import type { FromWorker, InstanceSnapshot } from './messages.js';
 import { FaultGate } from './fault-gate.js';
 import { Owner, type Announcer } from './owner.js';
@@ -38,6 +38,7 @@ export interface SupervisorDeps {
   readonly transports: TransportSource;
   readonly links: LinkSource;
   readonly vips: VipManager;
+  readonly routes?: RouteManager;
   readonly announcer: Announcer;
   readonly lateness: LatenessRecorder;
 }
@@ -116,7 +117,7 @@ export class VrrpSupervisor {
       drop: (reason, from) => this.runners.get(cfg.name)?.dropped(reason, from),
     });
     const owner = new Owner(cfg, {
-      vips: deps.vips, announcer: deps.announcer, time: deps.time, post: deps.post, ifname: cfg.interface,
+      vips: deps.vips, ...(deps.routes ? { routes: deps.routes } : {}), announcer: deps.announcer, time: deps.time, post: deps.post, ifname: cfg.vmac?.ifname ?? cfg.interface,
       onAnnounced: () => {
         const r = this.runners.get(cfg.name);
         if (r) r.counters.garpsSent++;
@@ -130,6 +131,7 @@ export class VrrpSupervisor {
       becomeOwner: () => owner.take(),
       prepareOwner: () => owner.prepare(),
       release: () => owner.release(),
+      reannounce: () => owner.reannounce(),
       setTimer: (fn, ms): TimerHandle => deps.time.setTimer(fn, ms),
       clearTimer: (h) => deps.time.clearTimer(h),
       post: (m) => this.onRunner(m),
@@ -175,3 +177,4 @@ function sameConfig(a: VrrpInstance, b: VrrpInstance): boolean {
   const strip = (x: VrrpInstance): string => JSON.stringify(x, (k, v: unknown) => (k === 'at' ? undefined : v));
   return strip(a) === strip(b);
 }
+

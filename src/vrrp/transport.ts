@@ -79,6 +79,8 @@ export interface VrrpTransportOptions {
   readonly ifname: string;
   /** Defaults to the interface's primary IPv4 / first IPv6 link-local address. */
   readonly sourceAddress?: string;
+  /** Whose primary address is the default source (default: `ifname`); a virtual-MAC interface names its base. */
+  readonly sourceIfname?: string;
   /** Join 224.0.0.18 / ff02::12 on the interface (RFC 9568 §5.1.1.2, §5.1.2.2). */
   readonly multicast: boolean;
   /** TTL / hop limit on send; 255 unless a test or keepalived's `unicast_ttl` says otherwise. */
@@ -142,7 +144,8 @@ function kernelError(e: unknown, op: string, target: string): Error {
 /** The configured source, else the primary IPv4 / first IPv6 link-local; '' if the interface has none yet. */
 function resolveSource(o: VrrpTransportOptions): string {
   if (o.sourceAddress !== undefined) return o.sourceAddress;
-  return (o.family === 4 ? primaryIpv4(o.ifname) : linkLocalIpv6(o.ifname)) ?? '';
+  const ifname = o.sourceIfname ?? o.ifname;
+  return (o.family === 4 ? primaryIpv4(ifname) : linkLocalIpv6(ifname)) ?? '';
 }
 
 function noSource(o: VrrpTransportOptions): KernelError {

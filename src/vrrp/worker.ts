@@ -8,7 +8,7 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { systemTime } from '../clock.js';
-import { openVipManager, sendGarp, sendUnsolicitedNa } from '../net/index.js';
+import { openRouteManager, openVipManager, openVmacManager, sendGarp, sendUnsolicitedNa } from '../net/index.js';
 import { serializeError } from '../errors.js';
 import { loadNative, toKernelError } from '../native/index.js';
 import { LinkTracker } from './link-tracker.js';
@@ -18,6 +18,7 @@ import { TransportPool } from './pool.js';
 import { VrrpSupervisor } from './supervisor.js';
 import { LatenessRecorder } from './timers.js';
 import { openVrrpTransport } from './transport.js';
+import { Vmacs } from './vmacs.js';
 
 const announcer: Announcer = {
   announce: (dev, address, family) => (family === 4 ? sendGarp(dev, address) : sendUnsolicitedNa(dev, address)),
@@ -44,15 +45,22 @@ async function main(port: MessagePort, init: WorkerInit): Promise<void> {
     post({ type: 'error', atMs: systemTime.nowMs(), instance: null, what, error: serializeError(e) });
   raisePriority(init.rtPriority, post);
   const vips = await openVipManager();
+  const routes = await openRouteManager();
+  const vmacManager = await openVmacManager();
+  const vmacs = new Vmacs(vmacManager, (e, what) => workerError(what)(e instanceof Error ? e : new Error(String(e))));
+  let instances = init.instances;
   const pool = new TransportPool(openVrrpTransport, (e, where) => workerError(where)(e));
   const links = await LinkTracker.open(workerError('link watcher'));
   const lateness = new LatenessRecorder();
-  const supervisor = new VrrpSupervisor(init.syncGroups, { time: systemTime, post, transports: pool, links, vips, announcer, lateness });
+  const supervisor = new VrrpSupervisor(init.syncGroups, { time: systemTime, post, transports: pool, links, vips, routes, announcer, lateness });
   const shutdown = async (): Promise<void> => {
     await supervisor.shutdown();
+    await vmacs.prune([]);
+    vmacManager.close();
     links.close();
     pool.closeAll();
     vips.close();
+    routes.close();
     post({ type: 'stopped' });
     // Let the thread end on its own once the sockets' close callbacks have run: terminating
     // it from outside while the netlink package still has a close pending aborts the process.
@@ -61,14 +69,17 @@ async function main(port: MessagePort, init: WorkerInit): Promise<void> {
   port.on('message', (m: ToWorker) => {
     switch (m.type) {
       case 'start':
-        supervisor.start(init.instances);
-        post({ type: 'started' });
+        void vmacs.add(init.instances).then(() => {
+          supervisor.start(init.instances);
+          post({ type: 'started' });
+        });
         return;
       case 'shutdown':
         void shutdown();
         return;
       case 'reload':
-        void supervisor.reload(m.instances, m.syncGroups);
+        instances = m.instances;
+        void vmacs.add(m.instances).then(() => supervisor.reload(m.instances, m.syncGroups)).then(() => vmacs.prune(instances));
         return;
       case 'track':
         supervisor.track(m.instance, m.priority, m.fault);

@@ -2,7 +2,7 @@
  * keepalived drafts → the model, applying keepalived's defaults (model/defaults.ts) where a
  * value was not written, and keepalived's own normalisations (each noted where applied).
  */
-import { defaultsFor, type FormatDefaults, type RealServer, type RealServerHealth, type ServiceKey, type SorryServer, type VirtualService, type VrrpVersion } from '../../model/index.js';
+import { defaultsFor, type FormatDefaults, type GarpSettings, type RealServer, type RealServerHealth, type ServiceKey, type SorryServer, type VirtualService, type VrrpVersion } from '../../model/index.js';
 import { error, type Sink } from '../keywords.js';
 import { buildVsHealth, realWeight } from './lvs-build.js';
 import { newRealHealth } from './lvs-health.js';
@@ -37,9 +37,25 @@ export function keepalivedChoices(i: KeepalivedInstance, o: { globals: GlobalDra
     version,
     advertIntervalCs: advertCs(i, version, o.sink),
     preempt: !i.nopreempt,
-    garp: { ...D.garp, ...o.globals.garp, ...i.garp },
+    garp: garpSettings(i, o.globals),
     v3Checksum: i.v3AsV2 ? 'rfc9568' : D.v3Checksum,
+    // keepalived.conf(5): skip_check_adv_addr "defaults to vrrp_skip_check_adv_addr"
+    ...(i.skipCheckAdvAddr ?? o.globals.skipCheckAdvAddr ? { skipCheckAdvAddr: true as const } : {}),
+    ...(i.lowerPrioNoAdvert ?? o.globals.lowerPrioNoAdvert ? { lowerPrioNoAdvert: true as const } : {}),
+    ...(i.higherPrioSendAdvert ?? o.globals.higherPrioSendAdvert ? { higherPrioSendAdvert: true as const } : {}),
   };
+}
+
+/**
+ * GARP settings: the instance's, else global_defs', else keepalived's defaults. The
+ * lower-priority ones default to the global vrrp_garp_lower_prio_*, else to the global
+ * vrrp_garp_master_repeat / vrrp_garp_master_delay (vrrp.c vrrp_complete_init), not to the
+ * instance's garp_master_*.
+ */
+function garpSettings(i: KeepalivedInstance, g: GlobalDraft): GarpSettings {
+  const lowerPrioRepeat = i.garp.lowerPrioRepeat ?? g.garp.lowerPrioRepeat ?? g.garp.masterRepeat ?? D.garp.masterRepeat;
+  const lowerPrioDelayMs = i.garp.lowerPrioDelayMs ?? g.garp.lowerPrioDelayMs ?? g.garp.masterDelayMs ?? D.garp.masterDelayMs;
+  return { ...D.garp, ...g.garp, ...i.garp, lowerPrioRepeat, lowerPrioDelayMs };
 }
 
 /**

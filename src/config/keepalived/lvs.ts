@@ -112,8 +112,14 @@ export const REAL_KEYWORDS: readonly Keyword<RealDraft>[] = [
   }),
 ];
 
+/**
+ * `real_server IP [PORT]`. keepalived 2.2.7 (check_data.c alloc_rs) reads a port of zeros as
+ * no port: the service's port, and for a fwmark service 0, which IPVS reads as "the port the
+ * packet came to" (ip_vs_core.c ip_vs_schedule: `dest->port ? dest->port : vport`).
+ */
 function realServer(s: Stmt, vs: VsDraft, sink: Sink): void {
-  const [addr, p] = s.args;
+  const [addr, written] = s.args;
+  const p = written && /^0+$/.test(written.text) ? undefined : written;
   const a = addr && ip(sink, addr, 'a real_server address');
   const portValue = p === undefined ? undefined : port(sink, p);
   const usable = a !== undefined && (p === undefined || portValue !== undefined);

@@ -14,6 +14,8 @@ import type { Stmt } from '../tree.js';
 import { buildServices, keepalivedChoices } from './build.js';
 import { buildKeepalivedSync } from './sync.js';
 import { newVs, parseVsgEntry, parseVsHead, VS_KEYWORDS, type VsDraft, type VsgDraft, type VsHead } from './lvs.js';
+import { withExtras } from './instance-extras.js';
+import { buildFifos } from './notify-fifo.js';
 import { buildTracking, resolveTracks, scriptPolicy } from './track-build.js';
 import { newRegistry, trackingDefinitions, type Registry } from './tracking.js';
 import { GLOBAL_KEYWORDS, INSTANCE_KEYWORDS, newInstance, newSyncGroup, SYNC_GROUP_KEYWORDS, type GlobalDraft, type KeepalivedInstance, type KeepalivedSyncGroup } from './vrrp.js';
@@ -98,7 +100,7 @@ function placeholderHead(s: Stmt): VsHead {
 
 /** `hostname`: this host's name, keepalived's router_id when global_defs sets none (global_data.c init_global_data). */
 export function interpretKeepalived(path: string, body: readonly Stmt[], sink: Sink, hostname?: string): Config | undefined {
-  const d: Drafts = { globals: { garp: {} }, instances: [], syncGroups: [], groups: new Map(), servers: [], registry: newRegistry() };
+  const d: Drafts = { globals: { garp: {}, fifos: {} }, instances: [], syncGroups: [], groups: new Map(), servers: [], registry: newRegistry() };
   interpret(body, TOP, d, { where: 'the top level of keepalived.conf', sink, ...keepalivedRules('top') });
   const groupOf = syncGroupMembership(d.syncGroups, { block: 'vrrp_sync_group', sink });
   const resolved = resolveTracks({ instances: d.instances, syncGroups: d.syncGroups, groupOf, registry: d.registry, sink });
@@ -109,7 +111,7 @@ export function interpretKeepalived(path: string, body: readonly Stmt[], sink: S
     correctInstance(i, sink);
     const choices = keepalivedChoices(i, { globals: d.globals, sink });
     const built = buildInstance(i, { block: 'vrrp_instance', required: ['interface', 'virtual_router_id'], defaults: D, choices, tracks, ...(syncGroup !== undefined ? { syncGroup } : {}), sink });
-    if (built) vrrp.push(built);
+    if (built) vrrp.push(withExtras(built, i, { globals: d.globals, group: d.syncGroups.find((g) => g.name === syncGroup), sink }));
   }
   const services: VirtualService[] = d.servers.flatMap((vs) => buildServices(vs, { groups: d.groups, sink }));
   const sync = buildKeepalivedSync(d.globals.sync, d.instances.map((i) => ({
@@ -117,6 +119,7 @@ export function interpretKeepalived(path: string, body: readonly Stmt[], sink: S
   })), sink);
   const tracking = buildTracking(d.registry, resolved, sink);
   const scripts = scriptPolicy(d.globals, body, sink);
+  const notifyFifos = buildFifos(d.globals, { hasServers: services.length > 0, sink });
   if (sink.errors.length > 0) return undefined;
   return {
     path,
@@ -125,9 +128,10 @@ export function interpretKeepalived(path: string, body: readonly Stmt[], sink: S
     vrrp,
     syncGroups: d.syncGroups.map((g) => buildSyncGroup(g, { defaults: D, tracks: resolved.groups.get(g.name) ?? [], trackingWeight: g.trackingWeight })),
     services,
-    ipvs: D.ipvs,
+    ipvs: d.globals.lvsTimeouts ? { ...D.ipvs, timeouts: d.globals.lvsTimeouts } : D.ipvs,
     ...(sync ? { sync } : {}),
     ...(tracking ? { tracking } : {}),
     ...(scripts ? { scripts } : {}),
+    ...(notifyFifos.length > 0 ? { notifyFifos } : {}),
   };
 }

@@ -40,7 +40,7 @@ const RELOAD = 'lvsd reloads on SIGHUP or `lvsctl reload`, validating the whole 
 const MAIL = 'lvsd sends no mail; it logs every state change (events vrrp.role, check.state) for your log shipper to alert on';
 const SNMP = 'lvsd has no SNMP agent; `lvsctl vrrp --json` and `lvsctl checks --json` show the same facts';
 const DBUS = 'lvsd has no D-Bus interface; `lvsctl vrrp --json` shows the instance states';
-const FIFO = 'lvsd writes no notify FIFO; use notify_master/notify_backup/notify_fault/notify scripts';
+const FIFO = 'lvsd writes VRRP events to notify_fifo / vrrp_notify_fifo only, no checker events; `lvsctl checks --json` and the check.state log events show those';
 const FIREWALL = 'lvsd installs no firewall rules: keepalived adds them only for instances that refuse traffic to their VIPs (no_accept, vrrp_strict), which lvsd does not support';
 const BFD = 'lvsd has no BFD';
 
@@ -53,12 +53,13 @@ const ROWS: readonly Row[] = [
   ['top', 'namespace_with_ipsets', 'warned', 'lvsd runs in the namespace it is started in and uses no ipsets', 'none'],
 
   ['global_defs', 'enable_script_security lvs_sync_daemon router_id script_user vrrp_garp_interval vrrp_garp_master_delay vrrp_garp_master_refresh vrrp_garp_master_refresh_repeat vrrp_garp_master_repeat vrrp_gna_interval vrrp_version', 'implemented'],
+  ['global_defs', 'default_interface lvs_timeouts notify_fifo notify_fifo_script vrrp_garp_lower_prio_delay vrrp_garp_lower_prio_repeat vrrp_higher_prio_send_advert vrrp_lower_prio_no_advert vrrp_notify_fifo vrrp_notify_fifo_script vrrp_notify_priority_changes vrrp_skip_check_adv_addr', 'implemented'],
   ['global_defs', 'notification_email', 'warned', MAIL, 'block'],
   ['global_defs', 'notification_email_from smtp_server smtp_connect_timeout smtp_helo_name smtp_alert smtp_alert_vrrp smtp_alert_checker no_email_faults no_checker_emails', 'warned', MAIL],
   ['global_defs', 'enable_snmp_keepalived enable_snmp_vrrp enable_snmp_checker enable_snmp_rfc enable_snmp_rfcv2 enable_snmp_rfcv3 enable_traps snmp_socket', 'warned', SNMP],
   ['global_defs', 'enable_dbus dbus_service_name', 'warned', DBUS],
-  ['global_defs', 'vrrp_notify_fifo vrrp_notify_fifo_script notify_fifo notify_fifo_script lvs_notify_fifo lvs_notify_fifo_script fifo_write_vrrp_states_on_reload', 'warned', FIFO],
-  ['global_defs', 'vrrp_notify_priority_changes rs_init_notifies', 'warned', 'lvsd runs notify scripts on state changes only'],
+  ['global_defs', 'lvs_notify_fifo lvs_notify_fifo_script fifo_write_vrrp_states_on_reload', 'warned', FIFO],
+  ['global_defs', 'rs_init_notifies', 'warned', 'lvsd runs notify scripts on state changes only'],
   ['global_defs', 'vrrp_iptables nftables nftables_counters nftables_ifindex nftables_priority', 'warned', FIREWALL],
   ['global_defs', 'nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark', 'warned', 'lvsd programs every address of a virtual_server_group range as its own IPVS service instead of marking them with nftables; the same real servers receive the traffic'],
   ['global_defs', 'vrrp_priority vrrp_rt_priority vrrp_cpu_affinity vrrp_no_swap vrrp_rlimit_rtime vrrp_rlimit_rttime checker_priority checker_rt_priority checker_cpu_affinity checker_no_swap checker_rlimit_rtime checker_rlimit_rttime bfd_priority bfd_rt_priority bfd_cpu_affinity bfd_no_swap bfd_rlimit_rtime bfd_rlimit_rttime max_auto_priority min_auto_priority_delay', 'warned', PROCESS],
@@ -70,28 +71,25 @@ const ROWS: readonly Row[] = [
   ['global_defs', 'umask', 'warned', 'lvsd creates its files with its own modes (the control socket is root-only)'],
   ['global_defs', 'random_seed', 'warned', 'lvsd does not use a seeded random generator'],
   ['global_defs', 'disable_local_igmp', 'warned', 'lvsd leaves the IGMP settings of the interfaces as they are', 'none'],
-  ['global_defs', 'vmac_prefix', 'warned', 'lvsd does not create VMAC interfaces (use_vmac is not supported)'],
+  ['global_defs', 'vmac_prefix', 'warned', 'lvsd names a virtual MAC interface vrrp.VRID unless use_vmac names it'],
   ['global_defs', 'vrrp_strict', 'refused', 'strict mode installs no_accept firewall rules that make the VIPs unreachable and forbids unicast and authentication; remove it'],
-  ['global_defs', 'vrrp_skip_check_adv_addr', 'refused', 'lvsd always checks the advertised address list'],
-  ['global_defs', 'vrrp_mcast_group4 vrrp_mcast_group6 vrrp_garp_lower_prio_delay vrrp_garp_lower_prio_repeat vrrp_min_garp vrrp_garp_extra_if vrrp_vmac_garp_intvl vrrp_check_unicast_src vrrp_down_timer_adverts vrrp_higher_prio_send_advert vrrp_lower_prio_no_advert vrrp_startup_delay default_interface dynamic_interfaces vmac_addr_prefix lvs_flush lvs_flush_on_stop lvs_flush_onstop lvs_timeouts', 'refused', LATER],
+  ['global_defs', 'vrrp_mcast_group4 vrrp_mcast_group6 vrrp_min_garp vrrp_garp_extra_if vrrp_vmac_garp_intvl vrrp_check_unicast_src vrrp_down_timer_adverts vrrp_startup_delay dynamic_interfaces vmac_addr_prefix lvs_flush lvs_flush_on_stop lvs_flush_onstop', 'refused', LATER],
   ['global_defs', 'startup_script startup_script_timeout shutdown_script shutdown_script_timeout', 'refused', 'run such scripts from the service manager (systemd ExecStartPre=, ExecStopPost=)'],
 
   ['vrrp_instance', 'advert_int authentication garp_master_delay garp_master_refresh garp_master_refresh_repeat garp_master_repeat interface lvs_sync_daemon_interface nopreempt notify notify_backup notify_fault notify_master preempt preempt_delay priority state track_file track_interface track_process track_script unicast_peer unicast_src_ip version virtual_ipaddress virtual_router_id', 'implemented'],
+  ['vrrp_instance', 'garp_lower_prio_delay garp_lower_prio_repeat higher_prio_send_advert lower_prio_no_advert mcast_src_ip notify_priority_changes notify_stop skip_check_adv_addr use_vmac virtual_ipaddress_excluded virtual_routes virtual_rules vmac_xmit_base', 'implemented'],
   ['vrrp_instance/authentication', 'auth_pass auth_type', 'implemented'],
   ['vrrp_instance', 'smtp_alert', 'warned', MAIL, 'bool'],
-  ['vrrp_instance', 'notify_priority_changes', 'warned', 'lvsd runs notify scripts on state changes only'],
   ['vrrp_instance', 'debug', 'warned', 'use lvsd --log-level'],
   ['vrrp_instance', 'kernel_rx_buf_size', 'warned', BUFFERS, 'one'],
   ['vrrp_instance', 'linkbeat_use_polling', 'warned', 'lvsd follows link state through rtnetlink and does not poll', 'none'],
   ['vrrp_instance', 'accept', 'warned', 'lvsd always accepts traffic to its VIPs (keepalived\'s behaviour without vrrp_strict)', 'none'],
-  ['vrrp_instance', 'notify_stop notify_deleted notify_master_rx_lower_pri', 'refused', 'lvsd runs notify_master, notify_backup, notify_fault and notify only'],
+  ['vrrp_instance', 'notify_deleted notify_master_rx_lower_pri', 'refused', 'lvsd runs notify_master, notify_backup, notify_fault, notify_stop and notify only'],
   ['vrrp_instance', 'track_bfd', 'refused', BFD],
-  ['vrrp_instance', 'use_vmac vmac_xmit_base use_vmac_addr use_ipvlan vrf track_src_ip mcast_src_ip mcast_dst_ip virtual_ipaddress_excluded virtual_routes virtual_rules no_accept dont_track_primary strict_mode down_timer_adverts garp_lower_prio_delay garp_lower_prio_repeat garp_extra_if vmac_garp_intvl check_unicast_src unicast_ttl unicast_fault_no_peer lower_prio_no_advert higher_prio_send_advert old_unicast_checksum native_ipv6 promote_secondaries skip_check_adv_addr', 'refused', LATER],
+  ['vrrp_instance', 'use_vmac_addr use_ipvlan vrf track_src_ip mcast_dst_ip no_accept dont_track_primary strict_mode down_timer_adverts garp_extra_if vmac_garp_intvl check_unicast_src unicast_ttl unicast_fault_no_peer old_unicast_checksum native_ipv6 promote_secondaries', 'refused', LATER],
 
-  ['vrrp_sync_group', 'global_tracking group notify notify_backup notify_fault notify_master sync_group_tracking_weight track_file track_interface track_process track_script', 'implemented'],
+  ['vrrp_sync_group', 'global_tracking group notify notify_backup notify_fault notify_master notify_priority_changes notify_stop sync_group_tracking_weight track_file track_interface track_process track_script', 'implemented'],
   ['vrrp_sync_group', 'smtp_alert', 'warned', MAIL, 'bool'],
-  ['vrrp_sync_group', 'notify_priority_changes', 'warned', 'lvsd runs notify scripts on state changes only'],
-  ['vrrp_sync_group', 'notify_stop', 'refused', 'lvsd runs notify_master, notify_backup, notify_fault and notify only'],
   ['vrrp_sync_group', 'track_bfd', 'refused', BFD],
 
   ['vrrp_script', 'fall init_fail interval rise script timeout user weight', 'implemented'],

@@ -28,7 +28,7 @@ function notifyKeywords<A extends { notify: NotifyDraft }>(): Keyword<A>[] {
     apply: (s, a) => { a.notify.scripts[field] = s.args.map((w) => w.text); },
   });
   return [
-    set('master'), set('backup'), set('fault'), set('any'),
+    set('master'), set('backup'), set('fault'), set('stop'), set('any'),
     kw<A>('notify-timeout', 1, (s, a, sink) => {
       const ms = s.args[0] && durationMs(sink, s.args[0], { what: 'a notify-timeout', maxMs: DAY_MS });
       if (ms !== undefined && ms <= 0 && s.args[0]) bad(sink, s.args[0], 'a positive notify-timeout');
