@@ -6,10 +6,12 @@
 import type { Loc } from './loc.js';
 import type { RealServerHealth, ServiceHealth, TrackRef, Tracking } from './health.js';
 import type { LdirectordServiceSettings, LdirectordSettings } from './ldirectord.js';
+import type { VirtualRoute, VirtualRule } from './routing.js';
 
 export type * from './loc.js';
 export type * from './health.js';
 export type * from './ldirectord.js';
+export type * from './routing.js';
 
 export type IpFamily = 4 | 6;
 
@@ -143,51 +145,6 @@ export interface VrrpInstance {
   readonly lowerPrioNoAdvert?: true;
   /** keepalived higher_prio_send_advert: a master sends one advert before it yields to a higher-priority one. */
   readonly higherPrioSendAdvert?: true;
-}
-
-/** A prefix: canonical address text and length. */
-export interface IpPrefix {
-  readonly address: string;
-  readonly len: number;
-}
-
-/**
- * A route the master installs and a backup removes (keepalived virtual_routes, vrrp_iproute.c
- * alloc_route): `ip route add` of RTM_NEWROUTE with these fields. Numbers are the kernel's
- * (<linux/rtnetlink.h>): scope RT_SCOPE_*, table RT_TABLE_* or an id, protocol RTPROT_*.
- */
-export interface VirtualRoute {
-  readonly at: Loc;
-  readonly family: IpFamily;
-  readonly type: 'unicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'throw';
-  readonly dst: IpPrefix;
-  /** Preferred source address (RTA_PREFSRC; keepalived and ip: `src`). */
-  readonly src?: string;
-  /** Gateway (RTA_GATEWAY; `via`, or keepalived's deprecated `gw`). */
-  readonly via?: string;
-  readonly dev?: string;
-  readonly scope: number;
-  readonly table: number;
-  /** RTA_PRIORITY (`metric`, `priority`, `preference`). */
-  readonly metric?: number;
-  readonly protocol: number;
-  readonly onlink: boolean;
-}
-
-/** An ip rule the master installs and a backup removes (keepalived virtual_rules, vrrp_iprule.c): lookup `table`. */
-export interface VirtualRule {
-  readonly at: Loc;
-  readonly family: IpFamily;
-  readonly from?: IpPrefix;
-  readonly to?: IpPrefix;
-  readonly table: number;
-  /** FRA_PRIORITY (`priority`, `preference`, `order`); absent = the kernel picks. */
-  readonly priority?: number;
-  readonly fwmark?: number;
-  readonly fwmask?: number;
-  readonly iif?: string;
-  readonly oif?: string;
-  readonly protocol: number;
 }
 
 export interface VrrpSyncGroup {
