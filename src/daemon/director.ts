@@ -107,6 +107,14 @@ export interface NotifyQueue {
   idle(timeoutMs: number): Promise<boolean>;
 }
 
+/** keepalived's static addresses, routes and rules (StaticNetManager, daemon/static-net.ts). */
+export interface StaticPart {
+  /** Start and reload: remove what the config no longer has, add what it has. */
+  configure(statics: Config['statics']): Promise<void>;
+  /** Stop: remove them all. */
+  clear(): Promise<void>;
+}
+
 export interface DirectorParts {
   readonly log: Logger;
   readonly time: Time;
@@ -118,6 +126,8 @@ export interface DirectorParts {
   readonly notify: NotifyQueue;
   /** Absent: the FIFOs of a config are not opened (tests that do not look at them). */
   readonly fifos?: FifoPart;
+  /** Absent: static addresses, routes and rules are not installed (tests that do not look at them). */
+  readonly statics?: StaticPart;
   readonly control: ControlEndpoint;
   readonly startVrrp: StartVrrp;
   readonly startTracking: StartTracking;
@@ -155,6 +165,8 @@ export class Director {
     await this.parts.sync.configure(this.config.sync);
     await this.startTracking(this.config);
     await this.parts.fifos?.configure(this.config.notifyFifos);
+    // keepalived (vrrp_daemon.c start_vrrp) sets its static entries before its instances run.
+    await this.parts.statics?.configure(this.config.statics);
     if (this.config.vrrp.length > 0) await this.startVrrp(this.config);
     await this.parts.control.listen({
       ...this.parts.health.handlers(),
@@ -187,6 +199,8 @@ export class Director {
     if (ipvs.ops > 0) changed.push(`ipvs: ${ipvs.ops} operation(s)${ipvs.failed > 0 ? `, ${ipvs.failed} refused` : ''}`);
     if (JSON.stringify(stripLoc(r.config.sync ?? null)) !== JSON.stringify(stripLoc(this.config.sync ?? null))) changed.push('sync');
     await this.startTracking(r.config);
+    await this.parts.statics?.configure(r.config.statics);
+    if (JSON.stringify(stripLoc(r.config.statics ?? null)) !== JSON.stringify(stripLoc(this.config.statics ?? null))) changed.push('statics');
     if (this.vrrp) this.vrrp.reload(r.config.vrrp, r.config.syncGroups);
     else if (r.config.vrrp.length > 0) await this.startVrrp(r.config);
     await this.parts.sync.configure(r.config.sync);
@@ -204,6 +218,8 @@ export class Director {
     this.stopping = true;
     this.log.info({ event: 'director.stop' }, 'director stopping');
     if (this.vrrp) await this.vrrp.shutdown();
+    // keepalived (stop_vrrp) removes its static entries after its instances have stopped.
+    await this.parts.statics?.clear();
     this.notifier.stop();
     await this.parts.fifos?.close();
     await this.parts.sync.shutdown();

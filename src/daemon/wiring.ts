@@ -11,7 +11,7 @@ import type { Config } from '../model/index.js';
 import { openSyncBackend, SyncManager } from '../sync/index.js';
 import { VrrpEngine } from '../vrrp/index.js';
 import { nodeTimers, Tracker, type LinkSource } from '../health/index.js';
-import { openLinkWatcher } from '../net/index.js';
+import { describeRoute, describeRule, describeVip, openLinkWatcher, openRouteManager, openVipManager } from '../net/index.js';
 import { ControlServer } from '../control/index.js';
 import { Director, type ControlEndpoint, type HealthPart, type StartTracking, type StartVrrp } from './director.js';
 import { IpvsManager } from './ipvs-manager.js';
@@ -23,6 +23,7 @@ import type { Logger } from './logger.js';
 import { NotifyRunner } from './notify.js';
 import { NotifyFifos } from './notify-fifo.js';
 import { readConfig } from './read-config.js';
+import { type StaticKernel, StaticNetManager } from './static-net.js';
 import { logTrackedPriority, logTrackerEvent } from './track-log.js';
 
 export interface DirectorOptions {
@@ -82,6 +83,7 @@ export function createDirector(config: Config, o: DirectorOptions): Director {
   director = new Director(config, {
     log: o.log, time: systemTime, readConfig: (path) => readConfig(path, o.configId !== undefined ? { configId: o.configId } : {}), ipvs, health, sync, notify,
     fifos: new NotifyFifos(o.log.child({ component: 'notify' })),
+    statics: new StaticNetManager({ log: o.log.child({ component: 'static' }), open: openStaticKernel }),
     control: controlEndpoint(o.socketPath), startVrrp, startTracking: trackingStarter(o.log), pid: process.pid,
   });
   return director;
@@ -148,6 +150,25 @@ function controlEndpoint(path: string): ControlEndpoint {
     },
     close: async () => {
       await server?.close();
+    },
+  };
+}
+
+/** keepalived's static entries over the VIP and route managers of net/ (rtnetlink). */
+async function openStaticKernel(): Promise<StaticKernel> {
+  const vips = await openVipManager();
+  const routes = await openRouteManager();
+  return {
+    addAddress: async (a) => vips.add(a),
+    removeAddress: async (a) => vips.remove(a),
+    addRoute: async (r) => routes.addRoute(r),
+    removeRoute: async (r) => routes.removeRoute(r),
+    addRule: async (r) => routes.addRule(r),
+    removeRule: async (r) => routes.removeRule(r),
+    describe: (e) => (e.kind === 'address' ? `${describeVip(e.entry)}${e.entry.scope ? ` scope ${e.entry.scope}` : ''}` : e.kind === 'route' ? describeRoute(e.entry) : describeRule(e.entry)),
+    close: () => {
+      vips.close();
+      routes.close();
     },
   };
 }

@@ -48,3 +48,29 @@ export interface VirtualRule {
   readonly oif?: string;
   readonly protocol: number;
 }
+
+/**
+ * keepalived static_ipaddress (vrrp_ipaddress.c alloc_ipaddress with static_addr): an address
+ * added when lvsd starts, whatever the VRRP state, and removed when it stops.
+ */
+export interface StaticAddress {
+  readonly at: Loc;
+  readonly address: string;
+  readonly family: 4 | 6;
+  readonly prefix: number;
+  /** As written, else global_defs default_interface, else eth0 (keepalived DFLT_INT). */
+  readonly dev: string;
+  readonly label?: string;
+  /** ifa_scope, RT_SCOPE_* (0 global, 253 link, 254 host ...). */
+  readonly scope: number;
+}
+
+/**
+ * keepalived static_ipaddress / static_routes / static_rules (vrrp_daemon.c start_vrrp,
+ * stop_vrrp): added in that order when lvsd starts, removed in the reverse order when it stops.
+ */
+export interface StaticNet {
+  readonly addresses: readonly StaticAddress[];
+  readonly routes: readonly VirtualRoute[];
+  readonly rules: readonly VirtualRule[];
+}

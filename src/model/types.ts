@@ -6,7 +6,7 @@
 import type { Loc } from './loc.js';
 import type { RealServerHealth, ServiceHealth, TrackRef, Tracking } from './health.js';
 import type { LdirectordServiceSettings, LdirectordSettings } from './ldirectord.js';
-import type { VirtualRoute, VirtualRule } from './routing.js';
+import type { StaticNet, VirtualRoute, VirtualRule } from './routing.js';
 
 export type * from './loc.js';
 export type * from './health.js';
@@ -294,6 +294,8 @@ export interface Config {
   readonly scripts?: ScriptPolicy;
   /** FIFOs every VRRP state change is written to (keepalived notify_fifo, vrrp_notify_fifo). Absent = none. */
   readonly notifyFifos?: readonly NotifyFifo[];
+  /** keepalived static_ipaddress / static_routes / static_rules; absent = none. */
+  readonly statics?: StaticNet;
 }
 
 /**

@@ -26,6 +26,8 @@ export interface VipSpec {
   readonly dev: string;
   /** IPv4 only; `DEV` or `DEV:SUFFIX`, at most 15 bytes (IFNAMSIZ - 1). */
   readonly label?: string;
+  /** ifa_scope (RT_SCOPE_*); absent = 0, global (keepalived static_ipaddress `scope`). */
+  readonly scope?: number;
 }
 
 export interface VipManager {
@@ -213,7 +215,7 @@ class RtVipManager implements VipManager {
     const stream = new AttrStream();
     const attrs: rt.AddressAttrs = { local: bytes, address: bytes };
     if (v.label !== undefined) attrs.label = v.label;
-    rt.formatAddressMessage({ kind: 'address', data: { family, prefixlen: v.prefix, flags, scope: 0, index }, attrs }, stream);
+    rt.formatAddressMessage({ kind: 'address', data: { family, prefixlen: v.prefix, flags, scope: v.scope ?? 0, index }, attrs }, stream);
     return { index, body: stream.bufs };
   }
 

@@ -17,6 +17,7 @@ import { newVs, parseVsgEntry, parseVsHead, VS_KEYWORDS, type VsDraft, type VsgD
 import { withExtras } from './instance-extras.js';
 import { buildFifos } from './notify-fifo.js';
 import { buildTracking, resolveTracks, scriptPolicy } from './track-build.js';
+import { buildStatics, newStaticDrafts, staticKeywords, type StaticDrafts } from './statics.js';
 import { newRegistry, trackingDefinitions, type Registry } from './tracking.js';
 import { GLOBAL_KEYWORDS, INSTANCE_KEYWORDS, newInstance, newSyncGroup, SYNC_GROUP_KEYWORDS, type GlobalDraft, type KeepalivedInstance, type KeepalivedSyncGroup } from './vrrp.js';
 
@@ -29,6 +30,7 @@ interface Drafts {
   readonly groups: Map<string, VsgDraft>;
   readonly servers: VsDraft[];
   readonly registry: Registry;
+  readonly statics: StaticDrafts;
 }
 
 /** The name of a named block (`vrrp_instance NAME {`), reported when missing. */
@@ -88,6 +90,7 @@ export const TOP: readonly Keyword<Drafts>[] = [
     orphan: (s, d, sink) => interpret(s.block?.body ?? [], VS_KEYWORDS, newVs(s.keyword.at, placeholderHead(s), d.registry), { where: 'virtual_server', sink, ...keepalivedRules('virtual_server') }),
   },
   ...trackingDefinitions<Drafts>((d) => d.registry),
+  ...staticKeywords<Drafts>((d) => d.statics),
 ];
 
 /** The head a virtual_server with an unreadable one is checked under: the kind it was written as. */
@@ -100,7 +103,7 @@ function placeholderHead(s: Stmt): VsHead {
 
 /** `hostname`: this host's name, keepalived's router_id when global_defs sets none (global_data.c init_global_data). */
 export function interpretKeepalived(path: string, body: readonly Stmt[], sink: Sink, hostname?: string): Config | undefined {
-  const d: Drafts = { globals: { garp: {}, fifos: {} }, instances: [], syncGroups: [], groups: new Map(), servers: [], registry: newRegistry() };
+  const d: Drafts = { globals: { garp: {}, fifos: {} }, instances: [], syncGroups: [], groups: new Map(), servers: [], registry: newRegistry(), statics: newStaticDrafts() };
   interpret(body, TOP, d, { where: 'the top level of keepalived.conf', sink, ...keepalivedRules('top') });
   const groupOf = syncGroupMembership(d.syncGroups, { block: 'vrrp_sync_group', sink });
   const resolved = resolveTracks({ instances: d.instances, syncGroups: d.syncGroups, groupOf, registry: d.registry, sink });
@@ -120,6 +123,7 @@ export function interpretKeepalived(path: string, body: readonly Stmt[], sink: S
   const tracking = buildTracking(d.registry, resolved, sink);
   const scripts = scriptPolicy(d.globals, body, sink);
   const notifyFifos = buildFifos(d.globals, { hasServers: services.length > 0, sink });
+  const statics = buildStatics(d.statics, d.globals.defaultInterface);
   if (sink.errors.length > 0) return undefined;
   return {
     path,
@@ -133,5 +137,6 @@ export function interpretKeepalived(path: string, body: readonly Stmt[], sink: S
     ...(tracking ? { tracking } : {}),
     ...(scripts ? { scripts } : {}),
     ...(notifyFifos.length > 0 ? { notifyFifos } : {}),
+    ...(statics ? { statics } : {}),
   };
 }

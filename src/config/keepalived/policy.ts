@@ -47,7 +47,7 @@ const BFD = 'lvsd has no BFD';
 const ROWS: readonly Row[] = [
   ['top', 'global_defs track_file virtual_server virtual_server_group vrrp_instance vrrp_script vrrp_sync_group vrrp_track_file vrrp_track_process', 'implemented'],
   ['top', 'bfd_instance', 'refused', BFD],
-  ['top', 'static_ipaddress static_routes static_rules', 'refused', `${LATER}; configure addresses, routes and rules the box needs outside lvsd`],
+  ['top', 'static_ipaddress static_routes static_rules', 'implemented'],
   ['top', 'garp_group linkbeat_interfaces track_group interface_up_down_delays net_namespace net_namespace_ipvs instance use_pid_dir child_wait_time SSL', 'refused', LATER],
   ['top', 'linkbeat_use_polling', 'warned', 'lvsd follows link state through rtnetlink and does not poll', 'none'],
   ['top', 'namespace_with_ipsets', 'warned', 'lvsd runs in the namespace it is started in and uses no ipsets', 'none'],

@@ -19,7 +19,7 @@ import { bad, int } from '../values.js';
 /** <linux/rtnetlink.h> RTPROT_KEEPALIVED, what keepalived tags its routes and rules with. */
 export const RTPROT_KEEPALIVED = 18;
 const TABLES: Readonly<Record<string, number>> = { default: 253, main: 254, local: 255 };
-const SCOPES: Readonly<Record<string, number>> = { global: 0, universe: 0, site: 200, link: 253, host: 254, nowhere: 255 };
+export const SCOPES: Readonly<Record<string, number>> = { global: 0, universe: 0, site: 200, link: 253, host: 254, nowhere: 255 };
 const PROTOCOLS: Readonly<Record<string, number>> = { kernel: 2, boot: 3, static: 4, keepalived: RTPROT_KEEPALIVED };
 const TYPES = ['unicast', 'blackhole', 'unreachable', 'prohibit', 'throw'] as const;
 
@@ -231,25 +231,29 @@ export function parseRule(words: readonly Word[], sink: Sink): (VirtualRule & { 
 }
 
 /**
- * A virtual_routes or virtual_rules block: its entries, without keepalived's `no_track` flag.
- * keepalived leaves MASTER when someone else deletes a tracked (default) route or rule; lvsd
- * does not watch them (nor its VIPs), which is said once per block.
+ * A virtual_routes / virtual_rules (or static_routes / static_rules) block: its entries, without
+ * keepalived's `no_track` flag. keepalived leaves MASTER when someone else deletes a tracked
+ * (default) virtual route or rule, and puts a deleted static one back; lvsd does not watch them
+ * (nor its VIPs), which is said once per block.
  */
 function block<T extends { readonly noTrack: boolean }>(
   kind: string, parse: (words: readonly Word[], sink: Sink) => T | undefined, o: BlockInput,
 ): Array<Omit<T, 'noTrack'>> {
   const parsed = o.body.flatMap((e) => parse([e.keyword, ...e.args], o.sink) ?? []);
   if (parsed.some((p) => !p.noTrack)) {
-    o.sink.warnings.push({ at: o.keyword.at, message: `${kind} are added on MASTER and removed otherwise, but lvsd does not watch them: keepalived leaves MASTER when someone else deletes one not marked no_track` });
+    const message = kind.startsWith('static_')
+      ? `${kind} are added when lvsd starts and removed when it stops, but lvsd does not watch them: keepalived puts back one someone else deletes, unless marked no_track`
+      : `${kind} are added on MASTER and removed otherwise, but lvsd does not watch them: keepalived leaves MASTER when someone else deletes one not marked no_track`;
+    o.sink.warnings.push({ at: o.keyword.at, message });
   }
   return parsed.map(({ noTrack: _, ...entry }) => entry);
 }
 
-interface BlockInput {
+export interface BlockInput {
   readonly keyword: Word;
   readonly body: readonly { readonly keyword: Word; readonly args: readonly Word[] }[];
   readonly sink: Sink;
 }
 
-export const routesBlock = (o: BlockInput): VirtualRoute[] => block('virtual_routes', parseRoute, o);
-export const rulesBlock = (o: BlockInput): VirtualRule[] => block('virtual_rules', parseRule, o);
+export const routesBlock = (o: BlockInput): VirtualRoute[] => block(o.keyword.text, parseRoute, o);
+export const rulesBlock = (o: BlockInput): VirtualRule[] => block(o.keyword.text, parseRule, o);

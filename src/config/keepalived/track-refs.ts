@@ -68,6 +68,9 @@ export function trackKeywords<A>(refs: (a: A) => RefDraft[], reg: (a: A) => Regi
         const dup = list.find((r) => r.kind === kind && r.word.text === e.keyword.text);
         // vrrp_track.c / track_file.c: "duplicate track_interface %s - ignoring".
         if (dup) { sink.warnings.push({ at: e.keyword.at, message: `${e.keyword.text} is already a ${KEYWORD[kind]} entry (first at ${formatLoc(dup.word.at)}): this one is ignored, as keepalived 2.2.7 does (and reports)` }); continue; }
+        const removed = kind === 'script' && !reg(a).scripts.has(e.keyword.text) ? reg(a).removedScripts.get(e.keyword.text) : undefined;
+        // vrrp_track.c alloc_track_script: "(VI_1) track script NAME not found, ignoring...".
+        if (removed) { sink.warnings.push({ at: e.keyword.at, message: `track_script ${e.keyword.text} is ignored: vrrp_script ${e.keyword.text} (at ${formatLoc(removed)}) has no script and was removed, as keepalived 2.2.7 does ("track script ${e.keyword.text} not found, ignoring...")` }); continue; }
         if (w !== undefined) list.push({ kind, word: e.keyword, ...w, known: known(kind, e.keyword.text, reg(a)) });
       }
     },

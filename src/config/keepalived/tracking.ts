@@ -61,10 +61,12 @@ export interface Registry {
   readonly scripts: Map<string, ScriptDraft>;
   readonly files: Map<string, FileDraft>;
   readonly processes: Map<string, ProcessDraft>;
+  /** vrrp_script blocks without `script`, which keepalived removes: where each was written. */
+  readonly removedScripts: Map<string, Loc>;
 }
 
 export function newRegistry(): Registry {
-  return { scripts: new Map(), files: new Map(), processes: new Map() };
+  return { scripts: new Map(), files: new Map(), processes: new Map(), removedScripts: new Map() };
 }
 
 /** `weight N [reverse]` of a definition, N within ±limit. */
@@ -186,7 +188,12 @@ export function trackingDefinitions<A>(reg: (a: A) => Registry): Keyword<A>[] {
       const d: ScriptDraft = { name, at: s.keyword.at, reverse: false, initFail: false };
       const seen = new Set<string>();
       interpret(s.block?.body ?? [], SCRIPT_KEYWORDS, d, { where: `vrrp_script ${name}`, sink, seen, ...keepalivedRules('vrrp_script') });
-      if (!seen.has('script')) error(sink, d.at, `expected "script" in vrrp_script ${name} (keepalived 2.2.7 drops it without one), got none`);
+      // vrrp_parser.c vrrp_script_end_handler: "No script set for vrrp_script %s - removing".
+      if (!seen.has('script')) {
+        sink.warnings.push({ at: d.at, message: `vrrp_script ${name} has no "script": it is removed, as keepalived 2.2.7 does ("No script set for vrrp_script ${name} - removing"), and track_script entries naming it are ignored` });
+        if (!reg(a).scripts.has(name)) reg(a).removedScripts.set(name, d.at);
+        return;
+      }
       define(reg(a).scripts, d, 'vrrp_script', sink);
     }),
     block(['track_file', 'vrrp_track_file'], (name, s, a, sink) => {

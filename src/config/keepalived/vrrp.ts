@@ -225,15 +225,22 @@ function peerEntry(s: Stmt, inst: InstanceDraft, sink: Sink): void {
   else if (a) inst.peers.push({ family: a.family, address: a.address });
 }
 
-/** mcast_src_ip / unicast_src_ip: one source address for adverts (vrrp_parser.c vrrp_srcip_handler: the last one wins). */
+/**
+ * mcast_src_ip / unicast_src_ip: one source address for adverts (vrrp_parser.c vrrp_srcip_handler:
+ * the last one wins). keepalived 2.2.7 (utils.c inet_stosockaddr) cuts the address at its first
+ * '/': a prefix is dropped here too, with a warning.
+ */
 function sourceAddress(s: Stmt, i: KeepalivedInstance, sink: Sink): void {
   const w = s.args[0];
-  const a = w && ip(sink, w, `a ${s.keyword.text}`);
+  const a = w && (w.text.includes('/') ? ipWithPrefix(sink, w, `a ${s.keyword.text}`) : ip(sink, w, `a ${s.keyword.text}`));
   if (w === undefined || a === undefined) return;
+  if (w.text.includes('/')) {
+    sink.warnings.push({ at: w.at, message: `${s.keyword.text} takes an address: the prefix of "${w.text}" is dropped and ${a.address} is used, as keepalived 2.2.7 does; write ${a.address}` });
+  }
   if (i.srcWord && i.unicastSrc && i.unicastSrc.address !== a.address) {
     sink.warnings.push({ at: w.at, message: `${s.keyword.text} ${a.address} replaces the source address ${i.unicastSrc.address} (at ${formatLoc(i.srcWord.at)}): mcast_src_ip and unicast_src_ip set the same one, and the last wins, as in keepalived` });
   }
-  i.unicastSrc = a;
+  i.unicastSrc = { address: a.address, family: a.family };
   i.srcWord = w;
   if (s.keyword.text === 'unicast_src_ip') i.placed.unicastSrc = s.keyword.at; // corrections.ts: without peers it is multicast
 }
