@@ -1,5 +1,5 @@
 import test from 'ava';
-import { loadConfigDetailed } from '../config/load.js';
+import { loadConfigDetailed } from '../config/index.js';
 import { KernelError } from '../errors.js';
 import type { StaticNet } from '../model/index.js';
 import { createLogger, type Logger } from './logger.js';
