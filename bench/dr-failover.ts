@@ -1,6 +1,6 @@
 /**
  * bench/dr-failover (issue 11), in the IPVS lab, one run:
- *   scripts/bench-dr-failover [--runs 10] [--intervals 1,0.1] [--impls lvsd,keepalived] [--every-ms 20]
+ *   scripts/bench-dr-failover [--runs 10] [--intervals 1,0.1] [--impls lvsd,keepalived] [--every-ms 20] [--wire]
  * The direct-routing world of test/lab/dr.test.ts (a client, two directors, nginx and a Node real
  * server) with lvsd, then keepalived 2.2.7, on both directors, from the same keepalived.conf
  * (VRRPv3, priorities 150 / 100, lvs_sync_daemon on) at each advert interval. The client starts a
@@ -21,17 +21,18 @@ import type { Impl } from '../test/lab/dr-directors.js';
 import { runSeries, type RunSample } from '../test/lab/dr-failover-run.js';
 import { makeWorld, masterDownMs, startRealServers } from '../test/lab/dr-world.js';
 
-interface Opts { runs: number; intervals: string[]; impls: Impl[]; everyMs: number }
+interface Opts { runs: number; intervals: string[]; impls: Impl[]; everyMs: number; wire: boolean }
 
 function parseArgs(argv: readonly string[]): Opts {
-  const o: Opts = { runs: 10, intervals: ['1', '0.1'], impls: ['lvsd', 'keepalived'], everyMs: 20 };
+  const o: Opts = { runs: 10, intervals: ['1', '0.1'], impls: ['lvsd', 'keepalived'], everyMs: 20, wire: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--runs') o.runs = Number(argv[++i]);
     else if (a === '--intervals') o.intervals = String(argv[++i]).split(',');
     else if (a === '--impls') o.impls = String(argv[++i]).split(',').filter((x): x is Impl => x === 'lvsd' || x === 'keepalived');
     else if (a === '--every-ms') o.everyMs = Number(argv[++i]);
-    else throw new Error(`unknown argument ${a} (usage: dr-failover.js [--runs N] [--intervals 1,0.1] [--impls lvsd,keepalived] [--every-ms 20])`);
+    else if (a === '--wire') o.wire = true;
+    else throw new Error(`unknown argument ${a} (usage: dr-failover.js [--runs N] [--intervals 1,0.1] [--impls lvsd,keepalived] [--every-ms 20] [--wire])`);
   }
   if (!(o.runs >= 1) || !(o.everyMs >= 1) || o.impls.length === 0) throw new Error('--runs and --every-ms must be positive, --impls lvsd and/or keepalived');
   return o;
@@ -79,6 +80,9 @@ function report(o: Opts, cells: Cell[], load0: string, minutes: number): string 
     ...cells.map((c) => `${`${Number(c.interval) * 1000} ms`.padEnd(8)} | ${c.impl.padEnd(10)} | ${fmt(quantile(pick(c, (r) => r.lastAnswerMs), 0.5)).padEnd(10)} | ` +
       `${fmt(quantile(pick(c, (r) => r.takeoverMs), 0.5)).padEnd(10)} | ${fmt(quantile(pick(c, (r) => r.firstAnswerMs), 0.5))} (p90 ${fmt(quantile(pick(c, (r) => r.firstAnswerMs), 0.9))})`),
     '',
+    ...(o.wire ? ['the last part at the client\'s link (--wire, medians): VIP -> GARP from dirB | GARP -> first SYN to dirB | that SYN -> SYN-ACK',
+      ...cells.map((c) => `${`${Number(c.interval) * 1000} ms`.padEnd(8)} | ${c.impl.padEnd(10)} | ${fmt(quantile(pick(c, (r) => r.wire?.garpMs ?? Number.NaN), 0.5)).padEnd(10)} | ` +
+        `${fmt(quantile(pick(c, (r) => r.wire?.synMs ?? Number.NaN), 0.5)).padEnd(10)} | ${fmt(quantile(pick(c, (r) => r.wire?.synAckMs ?? Number.NaN), 0.5))}`), ''] : []),
   ];
   for (const iv of o.intervals) {
     const l = cells.find((c) => c.interval === iv && c.impl === 'lvsd');
@@ -113,7 +117,7 @@ async function main(): Promise<number> {
     o.intervals.forEach((iv, i) => { for (const impl of i % 2 ? [...o.impls].reverse() : o.impls) cells.push({ impl, interval: iv, samples: [], failures: [] }); });
     for (const c of cells) {
       log(`${c.impl} at ${c.interval} s adverts`);
-      Object.assign(c, await runSeries({ world, impl: c.impl, advertInt: c.interval, runs: o.runs, everyMs: o.everyMs, log }));
+      Object.assign(c, await runSeries({ world, impl: c.impl, advertInt: c.interval, runs: o.runs, everyMs: o.everyMs, wire: o.wire, log }));
     }
   } finally {
     world.close();

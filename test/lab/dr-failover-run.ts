@@ -17,6 +17,7 @@ import { eachLine, nsExec } from '../netns/topology.js';
 import { cleanDirector, startDirectorImpl, type Impl, type RunningDirector } from './dr-directors.js';
 import { PERSISTENT_PORT, PLAIN_PORT, VIP, crasher, directorConfig, establishedPorts, syncStates, type World } from './dr-world.js';
 import { monoMs, startTraffic, summarize, type Traffic } from './dr-traffic.js';
+import { macOf, watchWire, type WireSteps, type WireWatch } from './dr-wire-watch.js';
 
 export interface RunSample {
   /** dirA off the wire (link down) → VIP added on dirB. */
@@ -38,6 +39,8 @@ export interface RunSample {
   readonly failed: number;
   /** err → count, for the failed requests. */
   readonly failures: Readonly<Record<string, number>>;
+  /** firstAnswerMs in steps, as the client's link saw them (--wire only). */
+  readonly wire?: WireSteps;
 }
 
 export interface SeriesOptions {
@@ -47,6 +50,8 @@ export interface SeriesOptions {
   readonly advertInt: string;
   readonly runs: number;
   readonly everyMs: number;
+  /** Watch the client's link (dr-wire-watch.ts): a tcpdump more, the same for both implementations. */
+  readonly wire?: boolean;
   readonly log: (line: string) => void;
 }
 
@@ -90,6 +95,7 @@ interface SeriesState {
   readonly vip: VipWatch;
   readonly adverts: AdvertWatch;
   readonly link: ReturnType<typeof watchLinkDown>;
+  readonly wire: WireWatch | undefined;
   /** client time (CLOCK_MONOTONIC ms) minus this process's performance.now() */
   readonly offset: number;
   starts: number;
@@ -184,7 +190,8 @@ async function oneRun(s: SeriesState, k: number): Promise<RunSample> {
   s.o.log(`    (stable after ${(tStable - tRun).toFixed(0)} ms, crashed ${(t0 - tStable).toFixed(0)} ms later (link down ${(t0 - asked).toFixed(1)} ms after the ask), aftermath ${aftermathMs.toFixed(0)} ms)`);
   return { takeoverMs: added.atMs - t0, gapMs: sum.maxGapMs, lastAnswerMs: t0 + s.offset - sum.gapFrom,
     firstAnswerMs: sum.gapFrom + sum.maxGapMs - takeover, phaseMs: last === undefined ? Number.NaN : t0 - last,
-    heldBefore: before.length, heldSurvived: survived, requests: sum.requests, failed: sum.failed, failures: sum.failures };
+    heldBefore: before.length, heldSurvived: survived, requests: sum.requests, failed: sum.failed, failures: sum.failures,
+    ...(s.wire ? { wire: s.wire.steps(added.atMs) } : {}) };
 }
 
 /** Runs `runs` crashes; failed runs are reported as text and the series goes on when it can. */
@@ -203,12 +210,12 @@ export async function runSeries(o: SeriesOptions): Promise<{ samples: RunSample[
     await waitUntil(() => a.role() === 'MASTER' && b.role() === 'BACKUP', `${o.impl}: first election`, SLOW, 100);
     const traffic = startClient(o);
     s = { ...partial, a, b, traffic, vip: watchVip(lan.ns.dirB!, VIP), adverts: await watchAdverts(lan.ns.dirB!), link: watchLinkDown(lan.ns.dirA!),
-      offset: monoMs() - performance.now() };
+      wire: o.wire ? await watchWire(lan.ns.client!, VIP, macOf(lan.ns.dirB!)) : undefined, offset: monoMs() - performance.now() };
     for (let k = 0; k < o.runs; k++) {
       try {
         const r = await oneRun(s, k);
         samples.push(r);
-        o.log(`  ${o.impl}@${o.advertInt} run ${k + 1}/${o.runs}: takeover ${r.takeoverMs.toFixed(1)} ms, client gap ${r.gapMs.toFixed(1)} ms (last answer ${r.lastAnswerMs.toFixed(0)} ms before the crash, first ${r.firstAnswerMs.toFixed(0)} ms after the VIP), crashed ${r.phaseMs.toFixed(1)} ms after an advert, held ${r.heldSurvived}/${r.heldBefore}, failed requests ${r.failed}/${r.requests}${r.failed ? ` ${JSON.stringify(r.failures)}` : ''}`);
+        o.log(`  ${o.impl}@${o.advertInt} run ${k + 1}/${o.runs}: takeover ${r.takeoverMs.toFixed(1)} ms, client gap ${r.gapMs.toFixed(1)} ms (last answer ${r.lastAnswerMs.toFixed(0)} ms before the crash, first ${r.firstAnswerMs.toFixed(0)} ms after the VIP), crashed ${r.phaseMs.toFixed(1)} ms after an advert, held ${r.heldSurvived}/${r.heldBefore}${r.wire ? `, wire: GARP ${r.wire.garpMs.toFixed(1)} ms after the VIP, SYN to dirB ${r.wire.synMs.toFixed(1)} ms later, SYN-ACK ${r.wire.synAckMs.toFixed(1)} ms` : ''}, failed requests ${r.failed}/${r.requests}${r.failed ? ` ${JSON.stringify(r.failures)}` : ''}`);
       } catch (e) {
         failures.push((e as Error).message.split('\n')[0]!);
         o.log(`  ${o.impl}@${o.advertInt} run ${k + 1}/${o.runs}: FAILED ${(e as Error).message}`);
@@ -223,6 +230,7 @@ export async function runSeries(o: SeriesOptions): Promise<{ samples: RunSample[
     s?.vip.stop();
     s?.adverts.stop();
     s?.link.stop();
+    s?.wire?.stop();
     for (const h of ['dirA', 'dirB'] as const) cleanDirector(lan.ns[h]!, { table: true });
   }
   return { samples, failures };
