@@ -54,7 +54,7 @@ function owner(cfg: VrrpInstance, failOn?: string) {
   return { o, clock, sent, posts, vips, counted: () => counted };
 }
 
-/** Lets the VIP requests (promises) settle: the schedule starts once every VIP is in. */
+/** Lets the VIP requests (promises) settle: the schedule after the takeover burst starts once every VIP is in. */
 const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
 const times = (s: readonly Sent[]): number[] => s.map((x) => x.atMs);
 
@@ -76,6 +76,24 @@ test('keepalived defaults: 5 gratuitous ARPs at takeover, 5 more garp_master_del
   t.like(h.posts[0], { type: 'vip', action: 'added', address: '192.0.2.10', dev: 'eth0', atMs: 1_700_000_000_000 });
 });
 
+test('the takeover burst leaves at the end of take()\'s turn, before the kernel answers; the delayed burst waits for every answer', async (t) => {
+  const h = owner(instance('  vip 192.0.2.10/24'));
+  let answer: (() => void) | undefined;
+  h.vips.add = (v) => new Promise((resolve) => { answer = () => { h.vips.held.add(v.address); resolve('added'); }; });
+  h.o.take();
+  t.deepEqual(h.sent, [], 'nothing inside take(): a takeover undone in the same turn announces nothing');
+  await Promise.resolve();
+  t.deepEqual(times(h.sent), [0, 0, 0, 0, 0], 'sent in the microtask after take()\'s turn, with the add unanswered');
+  h.clock.advanceMs(10_000);
+  await settle();
+  t.is(h.sent.length, 5, 'no delayed burst while the add is unanswered');
+  answer!();
+  await settle();
+  h.clock.advanceMs(5000);
+  t.deepEqual(times(h.sent).slice(5), [15_000, 15_000, 15_000, 15_000, 15_000], 'garp_master_delay counted from the answer');
+  t.like(h.posts[0], { type: 'vip', action: 'added', address: '192.0.2.10' });
+});
+
 test('repeat, gap, refresh period and refresh repeat follow the settings', async (t) => {
   const h = owner(instance('  vip 192.0.2.10/24 ; vip 192.0.2.11/24\n  garp-repeat 2 ; garp-delay 0 ; garp-refresh 30s ; garp-refresh-repeat 3 ; garp-interval 10ms'));
   h.o.take();
@@ -90,6 +108,17 @@ test('repeat, gap, refresh period and refresh repeat follow the settings', async
   t.is(h.sent.length, 4 + 6);
   h.clock.advanceMs(30_000);
   t.deepEqual([...new Set(times(h.sent).slice(10))], [60_000, 60_010, 60_020], 'and again every period');
+});
+
+test('a takeover released in the same turn announces nothing', async (t) => {
+  const h = owner(instance('  vip 192.0.2.10/24'));
+  h.o.take();
+  const released = h.o.release();
+  await settle();
+  await released;
+  h.clock.advanceMs(60_000);
+  t.deepEqual(h.sent, []);
+  t.is(h.clock.timerCount, 0);
 });
 
 test('release stops the schedule at once and removes the VIPs; a later take starts afresh', async (t) => {

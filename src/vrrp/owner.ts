@@ -51,12 +51,27 @@ export class Owner {
     }
   }
 
-  /** Add every VIP (the requests leave before take() returns), then start the announcement schedule. */
+  /**
+   * Add every VIP and announce them at once, then keep the announcement schedule. The add
+   * requests leave before add() returns, and rtnetlink carries a request out inside that send
+   * (the kernel handles it in the sender's context), so the VIPs are in place here: the takeover
+   * burst goes at the end of this turn, as keepalived's right after its netlink exchange, not a
+   * turn of the event loop later when the acks are read (bench/dr-failover --wire, 100 ms
+   * adverts, under emulation: VIP -> GARP at the client, median of 4-5 runs, 11.5 ms before vs
+   * 5.4 ms for keepalived; 4.2 ms vs 1.6 ms after). A VIP the kernel refuses is still
+   * reported by add(); the later bursts wait for every answer as before.
+   */
   take(): void {
     const gen = ++this.generation;
-    void Promise.all(this.owned.map((v) => this.add(v))).then(() => {
+    const added = Promise.all(this.owned.map((v) => this.add(v)));
+    const [first, ...rest] = takeoverBursts(this.cfg.garp);
+    const now = first?.atMs === 0 ? first : undefined;
+    // After the caller's turn (a microtask): a takeover undone in the same turn (an advert read
+    // right after it) announces nothing, so it cannot steal the clients from the real master.
+    if (now) queueMicrotask(() => this.burst(now, gen));
+    void added.then(() => {
       if (gen !== this.generation) return; // released meanwhile
-      for (const b of takeoverBursts(this.cfg.garp)) this.schedule(b, gen);
+      for (const b of now ? rest : takeoverBursts(this.cfg.garp)) this.schedule(b, gen);
       const refresh = refreshBurst(this.cfg.garp);
       if (refresh) this.refreshEvery(refresh, gen);
       return this.installRoutes(gen);
@@ -121,9 +136,10 @@ export class Owner {
     this.later(b.atMs, () => this.burst(b, gen));
   }
 
+  /** The burst's first packets now (all of them when back to back), the others `gapMs` apart. */
   private burst(b: AnnounceBurst, gen: number): void {
     for (let i = 0; i < b.count; i++) {
-      if (b.gapMs === 0) this.announceAll(gen);
+      if (b.gapMs === 0 || i === 0) this.announceAll(gen);
       else this.later(i * b.gapMs, () => this.announceAll(gen));
     }
   }
