@@ -13,27 +13,18 @@ import { readdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KEEPALIVED_KEYWORD_POLICY as POLICY, loadConfigDetailed } from '../../src/config/index.js';
+import { keepalivedAvailable, oracleNamespace, keepalivedTest } from './keepalived-oracle.js';
 
 const CORPUS = new URL('../../../test/fixtures/keepalived/', import.meta.url).pathname;
-const available = process.getuid?.() === 0 && spawnSync('keepalived', ['--version']).status === 0;
-let counter = 0;
+const available = keepalivedAvailable;
 
 interface Manifest { readonly fails: Readonly<Record<string, { readonly says: readonly string[]; readonly lvsd: string }>> }
 const manifest = JSON.parse(readFileSync(join(CORPUS, 'corpus.json'), 'utf8')) as Manifest;
 
 function namespace(t: ExecutionContext): string {
-  const ns = `lvsd-kac-${process.pid}-${++counter}`;
-  execFileSync('ip', ['netns', 'add', ns]);
-  t.teardown(() => { spawnSync('ip', ['netns', 'del', ns]); });
-  execFileSync('ip', ['-n', ns, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth1']);
-  execFileSync('ip', ['-n', ns, 'link', 'add', 'eth2', 'type', 'veth', 'peer', 'name', 'eth3']);
-  return ns;
+  return oracleNamespace(t, 'kac');
 }
 
-function keepalivedTest(ns: string, file: string): { status: number | null; output: string } {
-  const r = spawnSync('ip', ['netns', 'exec', ns, 'keepalived', '-t', '-f', file], { encoding: 'utf8', timeout: 10_000 });
-  return { status: r.status, output: `${r.stdout}${r.stderr}` };
-}
 
 const files = ['samples', 'written'].flatMap((d) => readdirSync(join(CORPUS, d)).filter((f) => f.endsWith('.conf')).sort().map((f) => `${d}/${f}`));
 

@@ -13,19 +13,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readConfig } from '../../src/daemon/index.js';
 import { waitUntil } from '../fixtures/wait.js';
+import { keepalivedAvailable, oracleNamespace } from './keepalived-oracle.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const LVSD = join(ROOT, 'bin/lvsd');
-const available = process.getuid?.() === 0 && spawnSync('keepalived', ['--version']).status === 0;
-let counter = 0;
+const available = keepalivedAvailable;
 
 function namespaceWithInterfaces(t: ExecutionContext): string {
-  const ns = `lvsd-kal-${process.pid}-${++counter}`;
-  execFileSync('ip', ['netns', 'add', ns]);
-  t.teardown(() => { spawnSync('ip', ['netns', 'del', ns]); });
-  execFileSync('ip', ['-n', ns, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth1']);
-  execFileSync('ip', ['-n', ns, 'link', 'add', 'eth2', 'type', 'veth', 'peer', 'name', 'eth3']);
-  return ns;
+  return oracleNamespace(t, 'kal');
 }
 
 interface Meaning {

@@ -16,25 +16,16 @@ import test, { type ExecutionContext } from 'ava';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { keepalivedAvailable, oracleNamespace, keepalivedTest } from './keepalived-oracle.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const KEEPALIVED_DATA = join(ROOT, 'src/config/testdata/keepalived');
-const available = process.getuid?.() === 0 && spawnSync('keepalived', ['--version']).status === 0;
-let counter = 0;
+const available = keepalivedAvailable;
 
 function namespaceWithInterfaces(t: ExecutionContext): string {
-  const ns = `lvsd-kat-${process.pid}-${++counter}`;
-  execFileSync('ip', ['netns', 'add', ns]);
-  t.teardown(() => { spawnSync('ip', ['netns', 'del', ns]); });
-  execFileSync('ip', ['-n', ns, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth1']);
-  execFileSync('ip', ['-n', ns, 'link', 'add', 'eth2', 'type', 'veth', 'peer', 'name', 'eth3']);
-  return ns;
+  return oracleNamespace(t, 'kat');
 }
 
-function keepalivedTest(ns: string, file: string): { status: number | null; output: string } {
-  const r = spawnSync('ip', ['netns', 'exec', ns, 'keepalived', '-t', '-f', file], { encoding: 'utf8', timeout: 10_000 });
-  return { status: r.status, output: `${r.stdout}${r.stderr}` };
-}
 
 /** The `keepalived -t says:` texts of a config file. */
 function markers(text: string): string[] {
