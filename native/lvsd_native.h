@@ -34,5 +34,7 @@ void lvsd_set_str(napi_env env, napi_value obj, const char *name, const char *s)
 void lvsd_vrrp_init(napi_env env, napi_value exports);
 /* Registers icmpOpen / icmpSend / icmpClose (icmp.c, PING_CHECK). */
 void lvsd_icmp_init(napi_env env, napi_value exports);
+/* Registers tcpProbeInit / tcpProbeOpen / tcpProbeClose (tcp_probe.c, TCP_CHECK and HTTP_GET). */
+void lvsd_tcp_probe_init(napi_env env, napi_value exports);
 
 #endif

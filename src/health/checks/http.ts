@@ -15,6 +15,7 @@ import type { Attempt, AttemptSpec, Checker } from '../checker.js';
 import type { CheckProbe, HttpExpect } from '../../model/index.js';
 import { hostPort } from '../plan.js';
 import { openStream } from './connection.js';
+import { openNativeStream } from './native-stream.js';
 import { ResponseReader, type Verdict } from './http-response.js';
 import { Outcome } from './outcome.js';
 
@@ -39,20 +40,26 @@ function fetchOne(spec: AttemptSpec, probe: HttpProbe, url: HttpExpect, out: Out
     const reader = new ResponseReader({ expect: url, head: probe.method === 'HEAD', maxHeaderBytes: MAX_HEADER_BYTES, maxBodyBytes: MAX_BODY_BYTES });
     const servername = url.sniName;
     let sock: net.Socket | undefined;
+    let closeNative: (() => void) | undefined;
     const done = (v: Verdict): void => {
       sock?.destroy();
+      closeNative?.();
       resolve(v);
     };
     const onData = (chunk: Buffer): void => {
       const v = reader.feed(chunk);
       if (v !== undefined) done(v);
     };
-    // Plain HTTP reads through `onData` (no stream machinery per attempt, connection.ts).
+    const onEnd = (): void => done(reader.end());
+    // Plain HTTP: through the addon when nothing differs (native-stream.ts), else net's `onread`
+    // (no stream machinery per attempt, connection.ts).
+    if (!probe.tls) closeNative = openNativeStream(spec, out, Buffer.from(httpRequest(spec, probe, url)), { onData, onEnd });
+    if (closeNative !== undefined) return;
     sock = openStream(spec, out, probe.tls ? { tls: servername !== undefined ? { servername } : {} } : { noDelay: false, onData }, (s) => {
       s.write(httpRequest(spec, probe, url));
     });
     if (probe.tls) sock?.on('data', onData);
-    sock?.on('end', () => done(reader.end()));
+    sock?.on('end', onEnd);
   });
 }
 

@@ -5,9 +5,8 @@
  * is the root DSE) with filter `(objectClass=*)`. Up when exactly one entry comes back and
  * `receive` is empty or matches its DN. ldirectord limits the whole check by checktimeout and
  * each step by negotiatetimeout; here the attempt's deadline (negotiatetimeout) limits it all,
- * and checktimeout too when it is shorter.
+ * and checktimeout too when it is shorter. ldapts loads on the first LDAP check.
  */
-import { Client } from 'ldapts';
 import type { AttemptSpec } from '../../checker.js';
 import type { NegotiateProbe } from '../../../model/index.js';
 import { hostPort } from '../../plan.js';
@@ -18,6 +17,10 @@ export async function checkLdap(spec: AttemptSpec, p: NegotiateProbe, out: Outco
   const receive = p.receive === '' ? undefined : compileReceive(p.receive);
   if (receive !== undefined && !receive.ok) return out.fail('error', receive.detail);
   const timeoutMs = Math.min(spec.timeoutMs, p.connectTimeoutMs);
+  const loaded = await import('ldapts').then((m) => m, (e: unknown) => describeError(e));
+  if (!('Client' in loaded)) return out.fail('error', `LDAP: cannot load ldapts: ${loaded.detail}`);
+  if (out.done) return;
+  const { Client } = loaded;
   const client = new Client({
     url: `${p.service === 'ldaps' ? 'ldaps' : 'ldap'}://${hostPort(spec.address, spec.port)}`,
     timeout: timeoutMs,

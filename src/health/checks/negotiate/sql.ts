@@ -7,9 +7,9 @@
  * Differs, on purpose: ldirectord applies no timeout at all to these checks (one hung database
  * stalls every check); here the attempt's deadline (negotiatetimeout) ends them. ldirectord runs
  * the query twice and counts the second run; lvsd runs it once. No TLS (DBI's defaults).
+ * mysql2 and pg load on the first check that needs them: a director without these checks never
+ * pays for their modules (pg also pulls in node's fetch/undici, which needs WebAssembly).
  */
-import mysql from 'mysql2/promise';
-import pg from 'pg';
 import type { AttemptSpec } from '../../checker.js';
 import type { NegotiateProbe } from '../../../model/index.js';
 import { describeError, type Outcome } from '../outcome.js';
@@ -22,6 +22,8 @@ export function mysqlRows(result: unknown): number {
 }
 
 async function queryMysql(spec: AttemptSpec, p: NegotiateProbe, query: string, out: Outcome): Promise<number> {
+  const { default: mysql } = await import('mysql2/promise');
+  if (out.done) return 0;
   const conn = await mysql.createConnection({
     host: spec.address, port: spec.port, user: p.login, password: p.passwd,
     ...(p.database !== '' ? { database: p.database } : {}), connectTimeout: spec.timeoutMs,
@@ -32,6 +34,8 @@ async function queryMysql(spec: AttemptSpec, p: NegotiateProbe, query: string, o
 }
 
 async function queryPg(spec: AttemptSpec, p: NegotiateProbe, query: string, out: Outcome): Promise<number> {
+  const { default: pg } = await import('pg');
+  if (out.done) return 0;
   const client = new pg.Client({
     host: spec.address, port: spec.port, user: p.login, password: p.passwd,
     ...(p.database !== '' ? { database: p.database } : {}), connectionTimeoutMillis: spec.timeoutMs,

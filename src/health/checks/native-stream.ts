@@ -1,0 +1,142 @@
+/**
+ * Plain TCP connections through the C addon (native/tcp_probe.c) instead of a net.Socket:
+ * for TCP_CHECK and plain HTTP_GET the addon connects, writes the request and hands the
+ * received bytes back here, where they are judged as before (http-response.ts). Per attempt
+ * this skips the Socket's stream objects, its event emitters and its destroy machinery, which
+ * were most of a check's CPU under emulation (issue 8, bench/checks).
+ *
+ * Used only when it changes nothing a check can see: an IP literal without a zone, no bindTo /
+ * bindPort / bindIf / fwmark, no TLS, and the addon built with tcpProbe*. Otherwise (or with
+ * `setNativeStreams(false)`) the checkers use connection.ts's net.Socket path. Semantics kept:
+ * connect errors, resets and end of stream arrive as before (errors carry the errno `code`
+ * describeError maps), the attempt's deadline still comes from run-attempt.ts, and the
+ * connection is closed when the attempt ends (settled or cancelled), exactly once.
+ */
+import { constants } from 'node:os';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import type { AttemptSpec } from '../checker.js';
+import { addonPath } from '../../native/index.js';
+import type { Outcome } from './outcome.js';
+
+interface TcpProbeNative {
+  tcpProbeInit(cb: (id: number, event: number, errno: number, n: number) => void, readBuffer: Buffer): void;
+  tcpProbeOpen(family: 4 | 6, address: string, port: number, request: Buffer | null): number;
+  tcpProbeClose(id: number): void;
+}
+
+export interface NativeStreamHandlers {
+  /** Connected (only when opened without a request). */
+  readonly onConnect?: () => void;
+  /** Bytes received; `chunk` is valid only during the call (one shared buffer). */
+  readonly onData?: (chunk: Buffer) => void;
+  /** The peer closed its side. */
+  readonly onEnd?: () => void;
+}
+
+const EV_CONNECTED = 1;
+const EV_DATA = 2;
+const EV_END = 3;
+const EV_ERROR = 4;
+
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+const ERRNO_NAMES = new Map<number, string>(Object.entries(constants.errno).map(([name, n]) => [n, name]));
+
+interface Live {
+  readonly h: NativeStreamHandlers;
+  readonly out: Outcome;
+}
+
+const live = new Map<number, Live>();
+let enabled = true;
+let addon: TcpProbeNative | null | undefined;
+let loadFailure: string | undefined;
+
+function isTcpProbeNative(m: unknown): m is TcpProbeNative {
+  if (typeof m !== 'object' || m === null) return false;
+  const rec = m as Record<string, unknown>;
+  return typeof rec['tcpProbeInit'] === 'function' && typeof rec['tcpProbeOpen'] === 'function' && typeof rec['tcpProbeClose'] === 'function';
+}
+
+/** A system error as Node would raise it, enough for describeError (its `code`). */
+export function errnoError(errno: number, where: string): Error & { code: string; errno: number } {
+  const code = ERRNO_NAMES.get(errno) ?? `E${errno}`;
+  return Object.assign(new Error(`${code} (${where})`), { code, errno });
+}
+
+function dispatch(id: number, event: number, errno: number, n: number): void {
+  const l = live.get(id);
+  if (l === undefined) return;
+  if (event === EV_DATA) l.h.onData?.(READ_BUFFER.subarray(0, n));
+  else if (event === EV_END) l.h.onEnd?.();
+  else if (event === EV_CONNECTED) l.h.onConnect?.();
+  else if (event === EV_ERROR) l.out.failWith(errnoError(errno, 'tcp probe'), '');
+}
+
+/** The addon with tcpProbe*, initialised on this thread, or undefined (not built, stale build). */
+function native(): TcpProbeNative | undefined {
+  if (addon !== undefined) return addon ?? undefined;
+  addon = null;
+  try {
+    const m: unknown = createRequire(import.meta.url)(addonPath());
+    if (!isTcpProbeNative(m)) {
+      loadFailure = 'the addon has no tcpProbeOpen (stale build?)';
+      return undefined;
+    }
+    m.tcpProbeInit(dispatch, READ_BUFFER);
+    addon = m;
+    return m;
+  } catch (e) {
+    loadFailure = e instanceof Error ? e.message : String(e);
+    return undefined;
+  }
+}
+
+/** Whether plain TCP connections go through the addon, and why not when they cannot. */
+export function nativeStreamStatus(): { readonly enabled: boolean; readonly available: boolean; readonly failure?: string } {
+  const available = native() !== undefined;
+  return { enabled, available, ...(loadFailure !== undefined ? { failure: loadFailure } : {}) };
+}
+
+/** Tests and benches: false sends every connection through net.Socket (connection.ts). */
+export function setNativeStreams(on: boolean): void {
+  enabled = on;
+}
+
+/** Whether `spec` can go through the addon without changing what the check sees. */
+function eligible(spec: AttemptSpec): 4 | 6 | undefined {
+  const t = spec.target;
+  if (!enabled || t.bindTo !== undefined || t.bindPort !== undefined || t.bindIf !== undefined || t.fwmark !== undefined) return undefined;
+  const family = net.isIP(spec.address);
+  return family === 4 || family === 6 ? family : undefined;
+}
+
+/**
+ * Opens the connection through the addon and ties it to `out` (closed when the attempt ends;
+ * errors fail it). Returns a function closing it, or undefined when this spec (or this build)
+ * cannot use the addon: the caller then uses openStream. An addon that cannot load counts as
+ * "cannot" (the net.Socket path works without it; nativeStreamStatus says why).
+ */
+export function openNativeStream(spec: AttemptSpec, out: Outcome, request: Buffer | undefined, h: NativeStreamHandlers): (() => void) | undefined {
+  const family = eligible(spec);
+  if (family === undefined) return undefined;
+  const n = native();
+  if (n === undefined) return undefined;
+  let id: number;
+  try {
+    id = n.tcpProbeOpen(family, spec.address, spec.port, request ?? null);
+  } catch (e) {
+    out.failWith(e, '');
+    return () => undefined;
+  }
+  live.set(id, { h, out });
+  let open = true;
+  const close = (): void => {
+    if (!open) return;
+    open = false;
+    live.delete(id);
+    n.tcpProbeClose(id);
+  };
+  out.release(close);
+  return close;
+}
