@@ -7,7 +7,8 @@
  *
  * Used only when it changes nothing a check can see: an IP literal without a zone, no bindTo /
  * bindPort / bindIf / fwmark, no TLS, and the addon built with tcpProbe*. Otherwise (or with
- * `setNativeStreams(false)`) the checkers use connection.ts's net.Socket path. Semantics kept:
+ * `setNativeStreams(false)`, or LVSD_TCP_PROBES=net in the environment, for A/B measurements)
+ * the checkers use connection.ts's net.Socket path. Semantics kept:
  * connect errors, resets and end of stream arrive as before (errors carry the errno `code`
  * describeError maps), the attempt's deadline still comes from run-attempt.ts, and the
  * connection is closed when the attempt ends (settled or cancelled), exactly once.
@@ -48,7 +49,7 @@ interface Live {
 }
 
 const live = new Map<number, Live>();
-let enabled = true;
+let enabled = process.env['LVSD_TCP_PROBES'] !== 'net';
 let addon: TcpProbeNative | null | undefined;
 let loadFailure: string | undefined;
 
