@@ -2,8 +2,9 @@
  * Plain TCP connections for TCP_CHECK and HTTP_GET attempts, without a net.Socket each
  * (issue 8: a net.Socket's JS machinery per attempt is most of a check's CPU under emulation).
  * Syscalls only: the request bytes come from TypeScript, the response bytes go back to it
- * (src/health/checks/native-stream.ts), which judges them. One libuv poll handle per
- * connection on the calling thread's loop; one callback per thread, set once.
+ * (src/health/checks/native-stream.ts), which judges them. The connections of a thread share
+ * one private epoll set behind one libuv poll; one callback per thread, set once. Per
+ * connection: socket, connect, epoll ADD, send, epoll MOD, recv..., close (net.Socket: ~13).
  *
  *   tcpProbeInit(cb, readBuffer)   cb(id, event, errno, n) for every connection of this thread;
  *                                  received bytes land in readBuffer (shared, valid during cb).
@@ -24,14 +25,21 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <uv.h>
 
 enum { EV_CONNECTED = 1, EV_DATA = 2, EV_END = 3, EV_ERROR = 4 };
+enum { ST_CONNECTING, ST_SENDING, ST_READING, ST_DONE };
+#define BATCH 64
 
 typedef struct probe_s probe_t;
 
+/* Every connection of a thread sits in one private epoll set, watched by one uv_poll on the
+ * thread's loop: per connection an ADD and a MOD, and close(2) drops it from the set. An event
+ * names its connection by slot and generation, so a slot reused within one batch is not
+ * mistaken for the connection that left it. */
 typedef struct {
   napi_env env;
   napi_ref cb;
@@ -39,46 +47,60 @@ typedef struct {
   unsigned char *rbuf;
   size_t rcap;
   napi_ref rbuf_ref;
+  int epfd, polling;
+  uv_poll_t poll;
+  uint32_t live;
   probe_t **slots;
+  uint32_t *gens;
   uint32_t nslots;
   uint32_t *free_ids;
   uint32_t nfree;
 } probes_t;
 
 struct probe_s {
-  probes_t *owner;
   uint32_t id;
-  int fd, connected, closing;
-  uv_poll_t poll;
+  int fd, state;
   unsigned char *req;
   size_t req_len, req_off;
 };
 
-static void probe_free(uv_handle_t *h) {
-  probe_t *p = h->data;
+static void on_epoll(uv_poll_t *h, int status, int events);
+
+/* The poll stays started (no epoll_ctl per idle/busy switch); it holds the loop open only
+ * while a connection is open, as a net.Socket would. */
+static void set_polling(probes_t *o) {
+  int want = o->live > 0;
+  if (want == o->polling) return;
+  o->polling = want;
+  if (want) uv_ref((uv_handle_t *)&o->poll);
+  else uv_unref((uv_handle_t *)&o->poll);
+}
+
+static void probe_close(probes_t *o, probe_t *p) {
+  o->slots[p->id] = NULL;
+  o->gens[p->id]++;
+  o->free_ids[o->nfree++] = p->id;
+  close(p->fd);
   free(p->req);
   free(p);
+  o->live--;
+  set_polling(o);
 }
 
-static void probe_close(probe_t *p) {
-  if (p->closing) return;
-  p->closing = 1;
-  probes_t *o = p->owner;
-  o->slots[p->id] = NULL;
-  o->free_ids[o->nfree++] = p->id;
-  uv_poll_stop(&p->poll);
-  close(p->fd);
-  p->fd = -1;
-  uv_close((uv_handle_t *)&p->poll, probe_free);
+static uint64_t tag_of(probes_t *o, probe_t *p) { return ((uint64_t)o->gens[p->id] << 32) | p->id; }
+
+static probe_t *probe_by_tag(probes_t *o, uint64_t tag) {
+  uint32_t id = (uint32_t)tag;
+  if (id >= o->nslots || o->slots[id] == NULL || o->gens[id] != (uint32_t)(tag >> 32)) return NULL;
+  return o->slots[id];
 }
 
-static void emit(probe_t *p, int event, int err, size_t n) {
-  probes_t *o = p->owner;
+static void emit(probes_t *o, uint32_t id, int event, int err, size_t n) {
   napi_env env = o->env;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
   napi_value argv[4], fn, recv, result;
-  napi_create_uint32(env, p->id, &argv[0]);
+  napi_create_uint32(env, id, &argv[0]);
   napi_create_int32(env, event, &argv[1]);
   napi_create_int32(env, err, &argv[2]);
   napi_create_uint32(env, (uint32_t)n, &argv[3]);
@@ -95,61 +117,74 @@ static void emit(probe_t *p, int event, int err, size_t n) {
   napi_close_handle_scope(env, scope);
 }
 
-/* An error ends the poll (the caller closes); `p` stays valid until tcpProbeClose. */
-static void fail(probe_t *p, int err) {
-  uv_poll_stop(&p->poll);
-  emit(p, EV_ERROR, err, 0);
+/* After a final event: if the callback left the connection open, stop hearing about it. */
+static void finish(probes_t *o, uint64_t tag, int event, int err) {
+  probe_t *p = probe_by_tag(o, tag);
+  p->state = ST_DONE;
+  emit(o, p->id, event, err, 0);
+  p = probe_by_tag(o, tag);
+  if (p != NULL) epoll_ctl(o->epfd, EPOLL_CTL_DEL, p->fd, NULL);
 }
 
-static void on_events(uv_poll_t *h, int status, int events);
-
-static void read_some(probe_t *p) {
-  probes_t *o = p->owner;
-  ssize_t n;
-  do n = recv(p->fd, o->rbuf, o->rcap, MSG_DONTWAIT);
-  while (n < 0 && errno == EINTR);
-  if (n > 0) emit(p, EV_DATA, 0, (size_t)n);
-  else if (n == 0) {
-    uv_poll_stop(&p->poll);
-    emit(p, EV_END, 0, 0);
-  } else if (errno != EAGAIN && errno != EWOULDBLOCK) fail(p, errno);
+static int sock_error(int fd) {
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
+  return err;
 }
 
-static void on_writable(probe_t *p) {
-  if (!p->connected) {
-    int err = 0;
-    socklen_t len = sizeof err;
-    if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
-    if (err == EINPROGRESS) return;
-    if (err != 0) return fail(p, err);
-    p->connected = 1;
-  }
+static void on_writable(probes_t *o, probe_t *p, uint64_t tag) {
   while (p->req_off < p->req_len) {
     ssize_t n = send(p->fd, p->req + p->req_off, p->req_len - p->req_off, MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return; /* the rest on the next writable */
-    if (n < 0) return fail(p, errno);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      p->state = ST_SENDING; /* the rest on the next writable */
+      return;
+    }
+    if (n < 0) return finish(o, tag, EV_ERROR, errno);
     p->req_off += (size_t)n;
   }
-  int had_request = p->req_len > 0;
-  uv_poll_start(&p->poll, UV_READABLE, on_events);
-  if (!had_request) emit(p, EV_CONNECTED, 0, 0);
+  p->state = ST_READING;
+  struct epoll_event ev = {.events = EPOLLIN, .data.u64 = tag};
+  if (epoll_ctl(o->epfd, EPOLL_CTL_MOD, p->fd, &ev) < 0) return finish(o, tag, EV_ERROR, errno);
+  if (p->req_len == 0) emit(o, p->id, EV_CONNECTED, 0, 0);
 }
 
-static void on_events(uv_poll_t *h, int status, int events) {
-  probe_t *p = h->data;
-  if (p->closing) return;
-  if (status < 0) {
-    /* libuv reports EPOLLERR as UV_EBADF: the socket's own error says what happened. */
-    int err = 0;
-    socklen_t len = sizeof err;
-    if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err == 0) err = -status;
-    return fail(p, err);
+static void on_event(probes_t *o, uint64_t tag, uint32_t events) {
+  probe_t *p = probe_by_tag(o, tag);
+  if (p == NULL || p->state == ST_DONE) return;
+  if (p->state == ST_CONNECTING) {
+    /* EPOLLERR: the connect failed (refused, unreachable, reset); its error is the socket's. */
+    if (events & EPOLLERR) {
+      int err = sock_error(p->fd);
+      return finish(o, tag, EV_ERROR, err != 0 ? err : ECONNRESET);
+    }
+    if (!(events & (EPOLLOUT | EPOLLHUP))) return;
+    if (events & EPOLLHUP) {
+      int err = sock_error(p->fd);
+      return finish(o, tag, EV_ERROR, err != 0 ? err : ECONNRESET);
+    }
+    p->state = ST_SENDING;
   }
-  if (p->connected && p->req_off >= p->req_len) {
-    if (events & UV_READABLE) read_some(p);
-  } else if (events & UV_WRITABLE) {
-    on_writable(p);
+  if (p->state == ST_SENDING) {
+    if (events & EPOLLERR) return finish(o, tag, EV_ERROR, sock_error(p->fd) ?: ECONNRESET);
+    return on_writable(o, p, tag);
+  }
+  ssize_t n;
+  do n = recv(p->fd, o->rbuf, o->rcap, MSG_DONTWAIT);
+  while (n < 0 && errno == EINTR);
+  if (n > 0) emit(o, p->id, EV_DATA, 0, (size_t)n);
+  else if (n == 0) finish(o, tag, EV_END, 0);
+  else if (errno != EAGAIN && errno != EWOULDBLOCK) finish(o, tag, EV_ERROR, errno);
+}
+
+static void on_epoll(uv_poll_t *h, int status, int events) {
+  probes_t *o = h->data;
+  struct epoll_event evs[BATCH];
+  for (int round = 0; round < 4; round++) {
+    int n = epoll_wait(o->epfd, evs, BATCH, 0);
+    for (int i = 0; i < n; i++) on_event(o, evs[i].data.u64, evs[i].events);
+    if (n < BATCH) return;
   }
 }
 
@@ -164,7 +199,8 @@ static void probes_teardown(void *arg) {
   probes_t *o = arg;
   if (thread_probes == o) thread_probes = NULL;
   for (uint32_t i = 0; i < o->nslots; i++)
-    if (o->slots[i] != NULL) probe_close(o->slots[i]);
+    if (o->slots[i] != NULL) probe_close(o, o->slots[i]);
+  uv_poll_stop(&o->poll);
 }
 
 static napi_value probe_init(napi_env env, napi_callback_info info) {
@@ -188,6 +224,16 @@ static napi_value probe_init(napi_env env, napi_callback_info info) {
     free(o);
     return lvsd_throw_type(env, "tcpProbeInit: cannot keep the callback");
   }
+  uv_loop_t *loop = NULL;
+  o->epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (o->epfd < 0) return lvsd_throw_errno(env, errno, "epoll_create1", "tcp probes");
+  napi_get_uv_event_loop(env, &loop);
+  int rc = uv_poll_init(loop, &o->poll, o->epfd);
+  if (rc < 0) return lvsd_throw_errno(env, -rc, "uv_poll_init", "tcp probes");
+  o->poll.data = o;
+  rc = uv_poll_start(&o->poll, UV_READABLE, on_epoll);
+  if (rc < 0) return lvsd_throw_errno(env, -rc, "uv_poll_start", "tcp probes");
+  uv_unref((uv_handle_t *)&o->poll);
   thread_probes = o;
   napi_add_env_cleanup_hook(env, probes_teardown, o);
   return NULL;
@@ -205,6 +251,10 @@ static int take_id(probes_t *o, uint32_t *id) {
   uint32_t *ids = realloc(o->free_ids, n * sizeof *ids);
   if (ids == NULL) return -1;
   o->free_ids = ids;
+  uint32_t *gens = realloc(o->gens, n * sizeof *gens);
+  if (gens == NULL) return -1;
+  o->gens = gens;
+  for (uint32_t i = o->nslots; i < n; i++) o->gens[i] = 0;
   for (uint32_t i = n; i > o->nslots + 1; i--) o->free_ids[o->nfree++] = i - 1;
   for (uint32_t i = o->nslots; i < n; i++) o->slots[i] = NULL;
   *id = o->nslots;
@@ -265,27 +315,19 @@ static napi_value probe_open(napi_env env, napi_callback_info info) {
     return lvsd_throw_errno(env, ENOMEM, "malloc", "tcp probe");
   }
   if (req_len > 0) memcpy(p->req, req, req_len);
-  p->owner = o;
   p->id = id;
   p->fd = fd;
   p->req_len = req_len;
-  uv_loop_t *loop = NULL;
-  napi_get_uv_event_loop(env, &loop);
-  rc = uv_poll_init_socket(loop, &p->poll, fd);
-  if (rc < 0) {
-    o->free_ids[o->nfree++] = id;
-    free(p->req);
-    free(p);
-    close(fd);
-    return lvsd_throw_errno(env, -rc, "uv_poll_init", addr);
-  }
-  p->poll.data = p;
+  p->state = ST_CONNECTING;
   o->slots[id] = p;
-  rc = uv_poll_start(&p->poll, UV_WRITABLE, on_events);
-  if (rc < 0) {
-    probe_close(p);
-    return lvsd_throw_errno(env, -rc, "uv_poll_start", addr);
+  o->live++;
+  struct epoll_event ev = {.events = EPOLLOUT, .data.u64 = tag_of(o, p)};
+  if (epoll_ctl(o->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+    int e = errno;
+    probe_close(o, p);
+    return lvsd_throw_errno(env, e, "epoll_ctl", addr);
   }
+  set_polling(o);
   napi_create_uint32(env, id, &out);
   return out;
 }
@@ -297,7 +339,7 @@ static napi_value probe_close_js(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   probes_t *o = probes_of(env);
   if (argc < 1 || napi_get_value_uint32(env, argv[0], &id) != napi_ok) return lvsd_throw_type(env, "tcpProbeClose(id)");
-  if (o != NULL && id < o->nslots && o->slots[id] != NULL) probe_close(o->slots[id]);
+  if (o != NULL && id < o->nslots && o->slots[id] != NULL) probe_close(o, o->slots[id]);
   return NULL;
 }
 
