@@ -34,6 +34,9 @@ async function queryMysql(spec: AttemptSpec, p: NegotiateProbe, query: string, o
 }
 
 async function queryPg(spec: AttemptSpec, p: NegotiateProbe, query: string, out: Outcome): Promise<number> {
+  // pg reads the global Response at load: node's fetch (undici) then compiles WebAssembly in a
+  // promise nobody awaits, which kills a process run with --jitless (no WebAssembly).
+  if (!('WebAssembly' in globalThis)) throw new Error('pg needs WebAssembly (node runs with --jitless)');
   const { default: pg } = await import('pg');
   if (out.done) return 0;
   const client = new pg.Client({
