@@ -2,8 +2,9 @@
  * Plain TCP connections through the C addon (native/tcp_probe.c) instead of a net.Socket:
  * for TCP_CHECK and plain HTTP_GET the addon connects, writes the request and hands the
  * received bytes back here, where they are judged as before (http-response.ts). Per attempt
- * this skips the Socket's stream objects, its event emitters and its destroy machinery, which
- * were most of a check's CPU under emulation (issue 8, bench/checks).
+ * this skips the Socket's stream objects, its event emitters and its destroy machinery: on the
+ * host, a sequential plain HTTP check against loopback costs about 20-35 µs of user CPU instead
+ * of 67-69 µs, with 9 syscalls instead of 13 (issue 8, bench/checks).
  *
  * Used only when it changes nothing a check can see: an IP literal without a zone, no bindTo /
  * bindPort / bindIf / fwmark, no TLS, and the addon built with tcpProbe*. Otherwise (or with

@@ -1,0 +1,178 @@
+/*
+ * The exports of tcp_probe.c (contract there): tcpProbeInit, tcpProbeOpen, tcpProbeClose, and
+ * the per-thread table of connections (slots reused, generations counted).
+ */
+#include "tcp_probe.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* One napi_env per thread (the main thread, each worker): the thread's probes. */
+static _Thread_local probes_t *thread_probes;
+
+static probes_t *probes_of(napi_env env) {
+  return thread_probes != NULL && thread_probes->env == env ? thread_probes : NULL;
+}
+
+static void probes_teardown(void *arg) {
+  probes_t *o = arg;
+  if (thread_probes == o) thread_probes = NULL;
+  for (uint32_t i = 0; i < o->nslots; i++)
+    if (o->slots[i] != NULL) tcp_probe_close(o, o->slots[i]);
+  uv_poll_stop(&o->poll);
+}
+
+static napi_value probe_init(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], name;
+  void *data = NULL;
+  size_t len = 0;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 2) return lvsd_throw_type(env, "tcpProbeInit(callback, readBuffer)");
+  if (lvsd_arg_buffer(env, argv[1], &data, &len, "readBuffer")) return NULL;
+  if (len == 0) return lvsd_throw_type(env, "readBuffer must not be empty");
+  if (probes_of(env) != NULL) return lvsd_throw_type(env, "tcpProbeInit: already initialised on this thread");
+  probes_t *o = calloc(1, sizeof *o);
+  if (o == NULL) return lvsd_throw_errno(env, ENOMEM, "malloc", "tcp probes");
+  o->env = env;
+  o->rbuf = data;
+  o->rcap = len;
+  if (napi_create_reference(env, argv[0], 1, &o->cb) != napi_ok || napi_create_reference(env, argv[1], 1, &o->rbuf_ref) != napi_ok ||
+      napi_create_string_utf8(env, "lvsd:tcp-probe", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_async_init(env, NULL, name, &o->actx) != napi_ok) {
+    free(o);
+    return lvsd_throw_type(env, "tcpProbeInit: cannot keep the callback");
+  }
+  uv_loop_t *loop = NULL;
+  o->epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (o->epfd < 0) return lvsd_throw_errno(env, errno, "epoll_create1", "tcp probes");
+  napi_get_uv_event_loop(env, &loop);
+  int rc = uv_poll_init(loop, &o->poll, o->epfd);
+  if (rc < 0) return lvsd_throw_errno(env, -rc, "uv_poll_init", "tcp probes");
+  o->poll.data = o;
+  rc = uv_poll_start(&o->poll, UV_READABLE, tcp_probe_on_epoll);
+  if (rc < 0) return lvsd_throw_errno(env, -rc, "uv_poll_start", "tcp probes");
+  uv_unref((uv_handle_t *)&o->poll);
+  thread_probes = o;
+  napi_add_env_cleanup_hook(env, probes_teardown, o);
+  return NULL;
+}
+
+static int take_id(probes_t *o, uint32_t *id) {
+  if (o->nfree > 0) {
+    *id = o->free_ids[--o->nfree];
+    return 0;
+  }
+  uint32_t n = o->nslots == 0 ? 64 : o->nslots * 2;
+  probe_t **slots = realloc(o->slots, n * sizeof *slots);
+  if (slots == NULL) return -1;
+  o->slots = slots;
+  uint32_t *ids = realloc(o->free_ids, n * sizeof *ids);
+  if (ids == NULL) return -1;
+  o->free_ids = ids;
+  uint32_t *gens = realloc(o->gens, n * sizeof *gens);
+  if (gens == NULL) return -1;
+  o->gens = gens;
+  for (uint32_t i = o->nslots; i < n; i++) o->gens[i] = 0;
+  for (uint32_t i = n; i > o->nslots + 1; i--) o->free_ids[o->nfree++] = i - 1;
+  for (uint32_t i = o->nslots; i < n; i++) o->slots[i] = NULL;
+  *id = o->nslots;
+  o->nslots = n;
+  return 0;
+}
+
+static napi_value probe_open(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4], out;
+  int32_t family, port;
+  char addr[INET6_ADDRSTRLEN + 1];
+  void *req = NULL;
+  size_t req_len = 0;
+  napi_valuetype t;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 4) return lvsd_throw_type(env, "tcpProbeOpen(family, address, port, request)");
+  probes_t *o = probes_of(env);
+  if (o == NULL) return lvsd_throw_type(env, "tcpProbeOpen before tcpProbeInit");
+  if (lvsd_arg_int(env, argv[0], &family, "family") || lvsd_arg_string(env, argv[1], addr, sizeof addr, "address") ||
+      lvsd_arg_int(env, argv[2], &port, "port"))
+    return NULL;
+  napi_typeof(env, argv[3], &t);
+  if (t != napi_null && t != napi_undefined && lvsd_arg_buffer(env, argv[3], &req, &req_len, "request")) return NULL;
+  if ((family != 4 && family != 6) || port < 1 || port > 65535) return lvsd_throw_type(env, "family must be 4 or 6, port 1-65535");
+  struct sockaddr_storage to;
+  socklen_t tlen;
+  memset(&to, 0, sizeof to);
+  if (family == 4) {
+    struct sockaddr_in *a = (struct sockaddr_in *)&to;
+    a->sin_family = AF_INET;
+    a->sin_port = htons((uint16_t)port);
+    tlen = sizeof *a;
+    if (inet_pton(AF_INET, addr, &a->sin_addr) != 1) return lvsd_throw_type(env, "address must be an IPv4 literal");
+  } else {
+    struct sockaddr_in6 *a = (struct sockaddr_in6 *)&to;
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons((uint16_t)port);
+    tlen = sizeof *a;
+    if (inet_pton(AF_INET6, addr, &a->sin6_addr) != 1) return lvsd_throw_type(env, "address must be an IPv6 literal");
+  }
+  int fd = socket(family == 4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return lvsd_throw_errno(env, errno, "socket", addr);
+  int rc;
+  do rc = connect(fd, (struct sockaddr *)&to, tlen);
+  while (rc < 0 && errno == EINTR);
+  if (rc < 0 && errno != EINPROGRESS) {
+    int e = errno;
+    close(fd);
+    return lvsd_throw_errno(env, e, "connect", addr);
+  }
+  probe_t *p = calloc(1, sizeof *p);
+  uint32_t id = 0;
+  if (p == NULL || (req_len > 0 && (p->req = malloc(req_len)) == NULL) || take_id(o, &id) < 0) {
+    if (p != NULL) free(p->req);
+    free(p);
+    close(fd);
+    return lvsd_throw_errno(env, ENOMEM, "malloc", "tcp probe");
+  }
+  if (req_len > 0) memcpy(p->req, req, req_len);
+  p->id = id;
+  p->fd = fd;
+  p->req_len = req_len;
+  p->state = ST_CONNECTING;
+  o->slots[id] = p;
+  o->live++;
+  struct epoll_event ev = {.events = EPOLLOUT, .data.u64 = tcp_probe_tag(o, p)};
+  if (epoll_ctl(o->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+    int e = errno;
+    tcp_probe_close(o, p);
+    return lvsd_throw_errno(env, e, "epoll_ctl", addr);
+  }
+  tcp_probe_set_polling(o);
+  napi_create_uint32(env, id, &out);
+  return out;
+}
+
+static napi_value probe_close_js(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  uint32_t id;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  probes_t *o = probes_of(env);
+  if (argc < 1 || napi_get_value_uint32(env, argv[0], &id) != napi_ok) return lvsd_throw_type(env, "tcpProbeClose(id)");
+  if (o != NULL && id < o->nslots && o->slots[id] != NULL) tcp_probe_close(o, o->slots[id]);
+  return NULL;
+}
+
+void lvsd_tcp_probe_init(napi_env env, napi_value exports) {
+  napi_property_descriptor d[] = {
+      {"tcpProbeInit", NULL, probe_init, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"tcpProbeOpen", NULL, probe_open, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"tcpProbeClose", NULL, probe_close_js, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof d / sizeof d[0], d);
+}
