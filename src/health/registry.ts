@@ -11,6 +11,7 @@ import { createExternalChecker } from './checks/external.js';
 import { createNegotiateChecker } from './checks/negotiate/negotiate.js';
 import { offChecker } from './checks/off.js';
 import { httpChecker } from './checks/http.js';
+import { useTcpProbeAddon } from './checks/native-stream.js';
 import { IcmpPinger, pingChecker, type IcmpNative } from './checks/ping.js';
 import { smtpChecker } from './checks/smtp.js';
 import { tcpChecker } from './checks/tcp.js';
@@ -21,12 +22,14 @@ export type RegistryOptions = {
   readonly extra?: readonly Checker[];
 } & (
   | { readonly pinger: IcmpPinger }
-  /** The addon's ICMP sockets (the director passes `loadNative`), loaded on the first ping; echo id on raw sockets. */
+  /** The addon (the director passes `loadNative`): ICMP sockets, loaded on the first ping (echo id on raw sockets), and plain TCP/HTTP connections. */
   | { readonly icmp: () => IcmpNative; readonly echoId: number }
 );
 
 export function checkerRegistry(o: RegistryOptions): CheckerRegistry {
   const pinger = 'pinger' in o ? o.pinger : new IcmpPinger(o.icmp, o.echoId);
+  // The same addon carries the plain TCP/HTTP connections (checks/native-stream.ts).
+  if ('icmp' in o) useTcpProbeAddon(o.icmp);
   const all: Checker[] = [
     tcpChecker, httpChecker, smtpChecker, dnsChecker, udpChecker, pingChecker(pinger),
     // ldirectord.cf's checktypes negotiate (and N), external and off.

@@ -13,9 +13,12 @@ import { nodeTimers } from '../timers.js';
 import type { CheckProbe } from '../../model/index.js';
 import { badServer, closedTcpPort, type BadServer, type Script } from '../../../test/fixtures/bad-servers.js';
 import { httpChecker } from './http.js';
-import { errnoError, nativeStreamStatus, openNativeStream } from './native-stream.js';
+import { loadNative } from '../../native/index.js';
+import { errnoError, nativeStreamStatus, openNativeStream, useTcpProbeAddon } from './native-stream.js';
 import { Outcome } from './outcome.js';
 import { tcpChecker } from './tcp.js';
+
+useTcpProbeAddon(loadNative);
 
 const HTTP: CheckProbe = { kind: 'http', tls: false, method: 'GET', urls: [{ path: '/', status: [] }], sni: false, httpVersion: '1.0', fastRecovery: false };
 const VIA_NET: AttemptSpec['target'] = { bindTo: '127.0.0.1' };

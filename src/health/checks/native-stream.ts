@@ -7,7 +7,9 @@
  * of 67-69 µs, with 9 syscalls instead of 13 (issue 8, bench/checks).
  *
  * Used only when it changes nothing a check can see: an IP literal without a zone, no bindTo /
- * bindPort / bindIf / fwmark, no TLS, and the addon built with tcpProbe*. Otherwise (or with
+ * bindPort / bindIf / fwmark, no TLS, and an addon with tcpProbe* given through
+ * `useTcpProbeAddon` (checkerRegistry passes the director's addon loader; health does not
+ * import native). Otherwise (or with
  * `setNativeStreams(false)`, or LVSD_TCP_PROBES=net in the environment, for A/B measurements)
  * the checkers use connection.ts's net.Socket path. Semantics kept:
  * connect errors, resets and end of stream arrive as before (errors carry the errno `code`
@@ -15,10 +17,8 @@
  * connection is closed when the attempt ends (settled or cancelled), exactly once.
  */
 import { constants } from 'node:os';
-import { createRequire } from 'node:module';
 import net from 'node:net';
 import type { AttemptSpec } from '../checker.js';
-import { addonPath } from '../../native/index.js';
 import type { Outcome } from './outcome.js';
 
 interface TcpProbeNative {
@@ -51,6 +51,7 @@ interface Live {
 
 const live = new Map<number, Live>();
 let enabled = process.env['LVSD_TCP_PROBES'] !== 'net';
+let source: (() => unknown) | undefined;
 let addon: TcpProbeNative | null | undefined;
 let loadFailure: string | undefined;
 
@@ -78,9 +79,10 @@ function dispatch(id: number, event: number, errno: number, n: number): void {
 /** The addon with tcpProbe*, initialised on this thread, or undefined (not built, stale build). */
 function native(): TcpProbeNative | undefined {
   if (addon !== undefined) return addon ?? undefined;
+  if (source === undefined) return undefined;
   addon = null;
   try {
-    const m: unknown = createRequire(import.meta.url)(addonPath());
+    const m: unknown = source();
     if (!isTcpProbeNative(m)) {
       loadFailure = 'the addon has no tcpProbeOpen (stale build?)';
       return undefined;
@@ -97,7 +99,13 @@ function native(): TcpProbeNative | undefined {
 /** Whether plain TCP connections go through the addon, and why not when they cannot. */
 export function nativeStreamStatus(): { readonly enabled: boolean; readonly available: boolean; readonly failure?: string } {
   const available = native() !== undefined;
-  return { enabled, available, ...(loadFailure !== undefined ? { failure: loadFailure } : {}) };
+  const failure = loadFailure ?? (source === undefined ? 'no addon given (useTcpProbeAddon)' : undefined);
+  return { enabled, available, ...(failure !== undefined ? { failure } : {}) };
+}
+
+/** Where the addon comes from (loaded on the first eligible attempt); the first call wins. */
+export function useTcpProbeAddon(load: () => unknown): void {
+  source ??= load;
 }
 
 /** Tests and benches: false sends every connection through net.Socket (connection.ts). */

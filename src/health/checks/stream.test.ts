@@ -12,6 +12,11 @@ import { badServer, closedTcpPort, selfSigned, type BadServer, type Script } fro
 import { httpChecker, httpRequest, MAX_BODY_BYTES } from './http.js';
 import { smtpChecker } from './smtp.js';
 import { tcpChecker } from './tcp.js';
+import { loadNative } from '../../native/index.js';
+import { useTcpProbeAddon } from './native-stream.js';
+
+// Plain TCP and HTTP through the addon, as in the director (native-stream.test.ts compares with net.Socket).
+useTcpProbeAddon(loadNative);
 
 function attempt(c: Checker, port: number, probe: CheckProbe, timeoutMs = 400, target: AttemptSpec['target'] = {}): Promise<AttemptResult> {
   return runAttempt(c, { probe, address: '127.0.0.1', port, target, timeoutMs }, { clock: monotonicClock, timers: nodeTimers }).result;
