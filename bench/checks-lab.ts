@@ -34,6 +34,8 @@ export interface LabOptions {
   readonly seed: number;
   /** node options for lvsd: bin/lvsd's shebang ones (LVSD_NODE_FLAGS) unless --lvsd-node-flags; absent in older results (none). */
   readonly nodeArgs?: readonly string[];
+  /** LVSD_TCP_PROBES of the run: 'net' = plain TCP/HTTP checks through net.Socket instead of the addon (A/B); absent = the addon. */
+  readonly tcpProbes?: string;
 }
 
 export interface CpuResult { readonly userMs: number; readonly systemMs: number; readonly totalMs: number; readonly requests: number }

@@ -17,6 +17,9 @@
  *      (node options for both lvsd instead of bin/lvsd's shebang ones, "" for none; the results
  *      then go to bench-checks-host-flags.json; with
  *      native, for its lvsd, e.g. "--cpu-prof --cpu-prof-dir /tmp/prof")
+ * Environment: LVSD_TCP_PROBES=net (passed on to lvsd, recorded in the results) runs plain
+ * TCP/HTTP checks through net.Socket instead of the addon (src/health/checks/native-stream.ts),
+ * for before/after runs of the same build.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -64,6 +67,7 @@ export function parseArgs(argv: readonly string[]): Opts {
     check: { kind: 'http', delayLoopS: get('--delay-loop', 1), detectDelayLoopS: get('--detect-delay-loop', get('--delay-loop', 1)), connectTimeoutS: get('--connect-timeout', 5), retry: get('--retry', 1), retryDelayS: get('--retry-delay', 1) },
     windowS: get('--window', 60), warmupS: get('--warmup', 10), kills: Math.min(servers, get('--kills', 20)), kill, pollMs: get('--poll-ms', 2), seed: get('--seed', 1),
     nodeArgs: nodeArgs ?? LVSD_NODE_FLAGS,
+    ...(process.env['LVSD_TCP_PROBES'] !== undefined ? { tcpProbes: process.env['LVSD_TCP_PROBES'] } : {}),
   };
   if (servers < 1 || lab.check.delayLoopS <= 0) throw new Error('--servers and --delay-loop must be positive');
   return { part, lab, vrrp: { checks: get('--checks', 2000), minutes: get('--minutes', 3), advertInt, nodeArgs }, baseline };
