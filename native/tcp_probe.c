@@ -4,7 +4,9 @@
  * Syscalls only: the request bytes come from TypeScript, the response bytes go back to it
  * (src/health/checks/native-stream.ts), which judges them. The connections of a thread share
  * one private epoll set behind one libuv poll; one callback per thread, set once. Per
- * connection: socket, connect, epoll ADD, send, epoll MOD, recv..., close (net.Socket: ~13).
+ * connection: socket, connect, epoll ADD, send, epoll MOD, recv..., close (net.Socket: ~13);
+ * with a request, when the connect has completed by the time it returns (loopback, a veth
+ * peer), the send goes right after it and the MOD and the writable wakeup are skipped.
  *
  *   tcpProbeInit(cb, readBuffer)   cb(id, event, errno, n) for every connection of this thread;
  *                                  received bytes land in readBuffer (shared, valid during cb).
@@ -115,6 +117,7 @@ static void on_writable(probes_t *o, probe_t *p, uint64_t tag) {
 static void on_event(probes_t *o, uint64_t tag, uint32_t events) {
   probe_t *p = probe_by_tag(o, tag);
   if (p == NULL || p->state == ST_DONE) return;
+  if (p->early_err != 0) return finish(o, tag, EV_ERROR, p->early_err);
   if (p->state == ST_CONNECTING) {
     /* EPOLLERR: the connect failed (refused, unreachable, reset); its error is the socket's. */
     if (events & EPOLLERR) {

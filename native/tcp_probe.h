@@ -38,6 +38,7 @@ typedef struct {
 struct probe_s {
   uint32_t id;
   int fd, state;
+  int early_err; /* the connect's error, met by the early send in tcpProbeOpen */
   unsigned char *req;
   size_t req_len, req_off;
 };

@@ -146,7 +146,21 @@ static napi_value probe_open(napi_env env, napi_callback_info info) {
   p->state = ST_CONNECTING;
   o->slots[id] = p;
   o->live++;
-  struct epoll_event ev = {.events = EPOLLOUT, .data.u64 = tcp_probe_tag(o, p)};
+  uint32_t first = EPOLLOUT;
+  if (req_len > 0) {
+    /* Often connected already (loopback, a veth peer: the handshake ran in connect's softirq):
+     * send now and skip the writable wakeup. Still connecting (EAGAIN): as usual. A failed
+     * connect shows here (its error is consumed): kept for the first event. */
+    ssize_t n = send(fd, p->req, req_len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n > 0) {
+      p->req_off = (size_t)n;
+      p->state = (size_t)n == req_len ? ST_READING : ST_SENDING;
+      if (p->state == ST_READING) first = EPOLLIN;
+    } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+      p->early_err = errno;
+    }
+  }
+  struct epoll_event ev = {.events = first, .data.u64 = tcp_probe_tag(o, p)};
   if (epoll_ctl(o->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
     int e = errno;
     tcp_probe_close(o, p);

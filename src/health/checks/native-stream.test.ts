@@ -67,6 +67,9 @@ test('addon and net.Socket paths give the same verdicts (pass, status, garbage, 
   const closed = await closedTcpPort();
   t.deepEqual(verdict(await attempt(tcpChecker, closed, { kind: 'tcp' })), verdict(await attempt(tcpChecker, closed, { kind: 'tcp' }, VIA_NET)));
   t.like(await attempt(tcpChecker, closed, { kind: 'tcp' }), { reason: 'refused', errno: 'ECONNREFUSED' });
+  // HTTP sends right after connect (the refusal then shows in that send, and must still read as refused).
+  t.deepEqual(verdict(await attempt(httpChecker, closed, HTTP)), verdict(await attempt(httpChecker, closed, HTTP, VIA_NET)));
+  t.like(await attempt(httpChecker, closed, HTTP), { reason: 'refused', errno: 'ECONNREFUSED' });
 });
 
 test('300 concurrent TCP checks: every one passes and every connection is closed (ids reused)', async (t) => {
