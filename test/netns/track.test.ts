@@ -31,8 +31,10 @@ function startTracked(t: ExecutionContext, o: { ns: string; name: string; dir: s
   return Object.assign(p, { name: o.name, socket, config });
 }
 
+// timeoutMs is generous: with fall 1 a `test` spawn that is slow on a loaded machine would count as
+// the failure under test (CI saw a FAULT before the VIP was up); the failure path exits 1 at once.
 const scriptOn = (flag: string, weight: number): Tracking => ({
-  scripts: [{ name: 'chk', at, argv: ['/usr/bin/test', '-e', flag], intervalMs: 200, timeoutMs: 1000, weight, reverse: false, rise: 1, fall: 1, initFail: false }],
+  scripts: [{ name: 'chk', at, argv: ['/usr/bin/test', '-e', flag], intervalMs: 200, timeoutMs: 5000, weight, reverse: false, rise: 1, fall: 1, initFail: false }],
   files: [], processes: [],
 });
 
