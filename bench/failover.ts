@@ -19,6 +19,7 @@ import { watchVip } from '../test/netns/bench-vip-watch.js';
 import { startIn } from '../test/netns/topology.js';
 import { controlRequest } from '../src/control/socket.js';
 import { defaultsFor } from '../src/model/defaults.js';
+import { quantile } from './sample-stats.js';
 import { BENCH_VIP } from '../test/netns/bench-run.js';
 
 interface Opts { runs: number; stressMinutes: number; skipStress: boolean; intervals: string[] }
@@ -35,14 +36,6 @@ function parseArgs(argv: readonly string[]): Opts {
   }
   if (!(o.runs >= 1) || !(o.stressMinutes > 0)) throw new Error('--runs and --stress-minutes must be positive');
   return o;
-}
-
-export function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
 const HEADER = ['interval', 'lvsd median', 'lvsd p90 ', 'keepalived median', 'keepalived p90', 'ratio lvsd/ka (medians)', 'n lvsd/ka', 'failed'];

@@ -141,24 +141,11 @@ const KEEPALIVED: FormatDefaults = {
 
 /** lvsd's native defaults: fast failover (3 × 50 ms + skew ≤ 200 ms on kill -9), RFC 9568 checksums. */
 const NATIVE: FormatDefaults = {
-  routerId: '',
+  ...KEEPALIVED,
   vrrpVersion: 3,
   advertIntervalCs: 5,
-  priority: 100,
-  initialState: 'BACKUP',
-  preempt: true,
-  preemptDelayMs: 0,
   v3Checksum: 'rfc9568',
-  garp: { masterDelayMs: 5000, masterRepeat: 5, masterRefreshMs: 0, refreshRepeat: 1, intervalMs: 0 },
-  notifyTimeoutMs: 10_000,
-  scheduler: 'wlc',
   forward: 'route',
-  weight: 1,
-  persistenceTimeoutS: 360,
-  persistenceNetmask4: '255.255.255.255',
-  persistenceNetmask6: 128,
-  ipvs: { backend: 'auto', ownWholeTable: false, cleanStop: false },
-  sync: SYNC,
   // Native checks: detect a dead server within a few seconds on a LAN (conf/README.md).
   checks: {
     ...KEEPALIVED.checks,
@@ -168,7 +155,6 @@ const NATIVE: FormatDefaults = {
     retryDelayMs: { tcp: 500, http: 500, misc: 500, smtp: 500, dns: 500, udp: 500, ping: 500, file: 500, negotiate: 0, external: 0, off: 0 },
     httpVersion: '1.1',
   },
-  tracking: KEEPALIVED.tracking,
 };
 
 /** ldirectord(8): scheduler "Default: wrr", forwardingmethod "Default: gate"; no VRRP of its own. */
