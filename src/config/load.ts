@@ -8,6 +8,7 @@
  * reported (after it, only the mismatch is, since the rest would be its echo).
  */
 import type { Result } from '../errors.js';
+import { problemsBesideErrors } from './after-errors.js';
 import { type Config, type ConfigFormat, type Diagnostic, type Loc, sortDiagnostics, validateConfig } from '../model/index.js';
 import { parseFile, type ListDir, type ParsedFile, type ReadFile } from './include.js';
 import { interpretKeepalived } from './keepalived/parse.js';
@@ -125,8 +126,9 @@ export function loadConfigDetailed(o: LoadOptions): LoadReport {
     return fail([...parsed.diagnostics, ...trusted(sink.errors)], trusted(sink.warnings));
   }
   sink.errors.push(...parsed.diagnostics);
-  if (config === undefined || sink.errors.length > 0) return fail(sink.errors, sink.warnings);
-  const problems = validateConfig(config);
+  if (config === undefined) return fail(sink.errors, sink.warnings);
+  const problems = problemsBesideErrors(parsed.body, sink.errors, validateConfig(config));
+  if (sink.errors.length > 0) return fail([...sink.errors, ...problems], sink.warnings);
   if (problems.length > 0) return fail(problems, sink.warnings);
   return { result: { ok: true, value: config }, warnings: sortDiagnostics(sink.warnings) };
 }

@@ -102,7 +102,7 @@ function placeholderHead(s: Stmt): VsHead {
 }
 
 /** `hostname`: this host's name, keepalived's router_id when global_defs sets none (global_data.c init_global_data). */
-export function interpretKeepalived(path: string, body: readonly Stmt[], sink: Sink, hostname?: string): Config | undefined {
+export function interpretKeepalived(path: string, body: readonly Stmt[], sink: Sink, hostname?: string): Config {
   const d: Drafts = { globals: { garp: {}, fifos: {} }, instances: [], syncGroups: [], groups: new Map(), servers: [], registry: newRegistry(), statics: newStaticDrafts() };
   interpret(body, TOP, d, { where: 'the top level of keepalived.conf', sink, ...keepalivedRules('top') });
   const groupOf = syncGroupMembership(d.syncGroups, { block: 'vrrp_sync_group', sink });
@@ -124,7 +124,7 @@ export function interpretKeepalived(path: string, body: readonly Stmt[], sink: S
   const scripts = scriptPolicy(d.globals, body, sink);
   const notifyFifos = buildFifos(d.globals, { hasServers: services.length > 0, sink });
   const statics = buildStatics(d.statics, d.globals.defaultInterface);
-  if (sink.errors.length > 0) return undefined;
+  // Built even with errors: the load validates what could be read, beside them (after-errors.ts).
   return {
     path,
     format: 'keepalived',

@@ -67,7 +67,7 @@ const TOP: readonly Keyword<Drafts>[] = [
   },
 ];
 
-export function interpretNative(path: string, body: readonly Stmt[], sink: Sink): Config | undefined {
+export function interpretNative(path: string, body: readonly Stmt[], sink: Sink): Config {
   const d: Drafts = { director: { ipvs: {} }, instances: [], groups: [], services: [] };
   interpret(body, TOP, d, { where: 'the top level of the lvsd config', sink });
   const groupOf = syncGroupMembership(d.groups, { block: 'sync-group', sink });
@@ -79,7 +79,7 @@ export function interpretNative(path: string, body: readonly Stmt[], sink: Sink)
   }
   const vrids = new Map(d.instances.flatMap((i) => (i.vrid !== undefined ? [[i.name, i.vrid] as const] : [])));
   const sync = d.sync && buildNativeSync(d.sync, vrids, sink);
-  if (sink.errors.length > 0) return undefined;
+  // Built even with errors: the load validates what could be read, beside them (after-errors.ts).
   return {
     path,
     format: 'native',
