@@ -39,7 +39,7 @@ test('a missing FIFO is created (0644), written without a reader waiting, read b
   t.is(lstatSync(path).mode & 0o777, 0o644);
   f.write({ kind: 'INSTANCE', name: 'VI_1', state: 'BACKUP', priority: 100 });
   f.write({ kind: 'GROUP', name: 'G', state: 'MASTER', priority: 0 });
-  await waitUntil(() => existsSync(out) && readFileSync(out, 'utf8').split('\n').length === 3, 'the script to copy both lines', 5000);
+  await waitUntil(() => existsSync(out) && readFileSync(out, 'utf8').split('\n').length === 3, 'the script to copy both lines');
   t.is(readFileSync(out, 'utf8'), 'INSTANCE "VI_1" BACKUP 100\nGROUP "G" MASTER 0\n');
   await f.close();
   t.false(existsSync(path), 'the FIFO lvsd created is removed');
@@ -74,7 +74,7 @@ test('an existing FIFO is kept on close; a path that is not a FIFO is refused an
       throw e;
     }
   };
-  const got = await waitForValue(read, 'a line', 2000);
+  const got = await waitForValue(read, 'a line');
   t.is(got, 'INSTANCE "VI_2" FAULT 1\n');
   await second.close();
   t.true(existsSync(fifo), 'a FIFO lvsd did not create is left in place');

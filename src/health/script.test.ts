@@ -5,15 +5,7 @@ import { spawn } from 'node:child_process';
 import { FakeTimers } from './timers.js';
 import { findUser } from './passwd.js';
 import { describeOutcome, runScript } from './script.js';
-
-/** Polls `pred` (a real process changing state) until true or the deadline. */
-async function until(pred: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const t0 = Date.now();
-  while (!pred()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
+import { waitUntil } from '../../test/fixtures/wait.js';
 
 /** True once `pid` ignores SIGTERM (bit 15 of SigIgn in /proc/PID/status). */
 function ignoresTerm(pid: number): boolean {
@@ -70,7 +62,7 @@ test('a script ignoring SIGTERM gets SIGKILL after the grace period', async (t) 
   const timers = new FakeTimers();
   const run = runScript({ argv: ['/bin/sh', '-c', 'trap "" TERM; exec /bin/sleep 30'], timeoutMs: 1000, killGraceMs: 2000 }, { timers, clock: timers.clock });
   const pid = run.pid ?? 0;
-  await until(() => ignoresTerm(pid), 'the script to ignore SIGTERM');
+  await waitUntil(() => ignoresTerm(pid), 'the script to ignore SIGTERM');
   await timers.advance(1000);
   t.true(alive(pid), 'SIGTERM ignored');
   await timers.advance(2000);
@@ -82,7 +74,7 @@ test('a script that catches SIGTERM and exits 0 reports exit 0 (as keepalived)',
   const timers = new FakeTimers();
   const run = runScript({ argv: ['/bin/sh', '-c', 'trap "exit 0" TERM; while :; do /bin/sleep 0.01; done'], timeoutMs: 500 }, { timers, clock: timers.clock });
   // The trap is a handler, not an ignore: wait until the shell has run it by looking for the loop's sleep.
-  await until(() => readFileSync(`/proc/${run.pid}/task/${run.pid}/children`, 'utf8').trim() !== '', 'the loop to run');
+  await waitUntil(() => readFileSync(`/proc/${run.pid}/task/${run.pid}/children`, 'utf8').trim() !== '', 'the loop to run');
   await timers.advance(500);
   const r = await run.result;
   t.deepEqual(r.outcome, { kind: 'exit', code: 0 });
@@ -93,7 +85,7 @@ test('the timeout kills the whole process group, children included', async (t) =
   const run = runScript({ argv: ['/bin/sh', '-c', '/bin/sleep 30 & echo $!; wait'], timeoutMs: 1000 }, { timers, clock: timers.clock });
   // The background pid is printed first; wait for it through /proc (the result comes later).
   let bg = 0;
-  await until(() => {
+  await waitUntil(() => {
     const kids = readFileSync(`/proc/${run.pid}/task/${run.pid}/children`, 'utf8').trim();
     bg = Number(kids.split(' ')[0] ?? 0);
     return bg > 0;
@@ -101,7 +93,7 @@ test('the timeout kills the whole process group, children included', async (t) =
   await timers.advance(1000);
   const r = await run.result;
   t.is(r.outcome.kind, 'timeout');
-  await until(() => !alive(bg), 'the background child to die');
+  await waitUntil(() => !alive(bg), 'the background child to die');
   t.false(alive(bg));
 });
 

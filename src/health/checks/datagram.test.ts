@@ -5,8 +5,9 @@ import test from 'ava';
 import { monotonicClock } from '../../clock.js';
 import type { AttemptResult, Checker } from '../checker.js';
 import { runAttempt } from '../run-attempt.js';
-import { nodeTimers } from '../timers.js';
+import { FakeTimers, nodeTimers } from '../timers.js';
 import type { CheckProbe } from '../../model/index.js';
+import { waitUntil } from '../../../test/fixtures/wait.js';
 import { closedUdpPort, udpServer } from '../../../test/fixtures/bad-servers.js';
 import { loadNative } from '../../native/index.js';
 import { dnsChecker } from './dns.js';
@@ -15,7 +16,13 @@ import { decodeEchoReply, encodeEcho, inetChecksum } from './icmp-packet.js';
 import { IcmpPinger, pingChecker } from './ping.js';
 import { replyMatches, udpChecker } from './udp.js';
 
-function attempt(c: Checker, address: string, port: number, probe: CheckProbe, timeoutMs = 300): Promise<AttemptResult> {
+/**
+ * Generous where the deadline is not what a test checks (a loaded machine, load 10 on 2 cores, can
+ * take a second to answer on loopback); a test that expects the deadline passes a short one.
+ */
+const GENEROUS_MS = 10_000;
+
+function attempt(c: Checker, address: string, port: number, probe: CheckProbe, timeoutMs = GENEROUS_MS): Promise<AttemptResult> {
   return runAttempt(c, { probe, address, port, target: {}, timeoutMs }, { clock: monotonicClock, timers: nodeTimers }).result;
 }
 
@@ -57,7 +64,7 @@ test('dns checker: answer, SERVFAIL, garbage then silence, and ICMP port unreach
   t.like(await attempt(dnsChecker, '127.0.0.1', good.port, probe), { ok: true, detail: 'DNS NOERROR, 1 answer' });
   t.is(good.got[0]?.subarray(12).toString('latin1').includes('example'), true);
   t.like(await attempt(dnsChecker, '127.0.0.1', bad.port, probe), { ok: false, reason: 'content', detail: 'DNS rcode 2 (SERVFAIL)' });
-  t.like(await attempt(dnsChecker, '127.0.0.1', junk.port, probe), { ok: false, reason: 'timeout' });
+  t.like(await attempt(dnsChecker, '127.0.0.1', junk.port, probe, 300), { ok: false, reason: 'timeout' });
   t.like(await attempt(dnsChecker, '127.0.0.1', await closedUdpPort(), probe), { ok: false, reason: 'refused', errno: 'ECONNREFUSED' });
 });
 
@@ -65,10 +72,19 @@ test('udp: silence passes without require_reply (keepalived), fails with it; ICM
   const mute = await udpServer(() => undefined);
   t.teardown(() => mute.close());
   const probe = (requireReply: boolean): CheckProbe => ({ kind: 'udp', payloadHex: '70696e67', requireReply, minReplyLength: 0, maxReplyLength: 255 });
-  t.like(await attempt(udpChecker, '127.0.0.1', mute.port, probe(false), 200), { ok: true, detail: 'no reply and no ICMP error (require_reply off)' });
+  // The deadline is the verdict here: it runs on fake timers, advanced once the payload has arrived.
+  const silentFor = async (p: CheckProbe): Promise<AttemptResult> => {
+    const timers = new FakeTimers();
+    const seen = mute.got.length;
+    const result = runAttempt(udpChecker, { probe: p, address: '127.0.0.1', port: mute.port, target: {}, timeoutMs: 200 }, { clock: timers.clock, timers }).result;
+    await waitUntil(() => mute.got.length > seen, 'the payload to arrive');
+    await timers.advance(200);
+    return result;
+  };
+  t.like(await silentFor(probe(false)), { ok: true, detail: 'no reply and no ICMP error (require_reply off)', latencyMs: 200 });
   t.is(mute.got[0]?.toString(), 'ping');
-  t.like(await attempt(udpChecker, '127.0.0.1', mute.port, probe(true), 200), { ok: false, reason: 'timeout' });
-  t.like(await attempt(udpChecker, '127.0.0.1', await closedUdpPort(), probe(false), 1000), { ok: false, reason: 'refused' });
+  t.like(await silentFor(probe(true)), { ok: false, reason: 'timeout', latencyMs: 200 });
+  t.like(await attempt(udpChecker, '127.0.0.1', await closedUdpPort(), probe(false)), { ok: false, reason: 'refused' });
 });
 
 test('udp: require_reply with expected bytes compares the reply prefix', async (t) => {
@@ -93,7 +109,7 @@ test('icmp echo encoding: checksum verifies to 0; replies decode with and withou
 
 test('ping 127.0.0.1 through the addon (datagram socket, or raw when ping_group_range refuses)', async (t) => {
   const pinger = new IcmpPinger(loadNative, process.pid);
-  const r = await attempt(pingChecker(pinger), '127.0.0.1', 0, { kind: 'ping' }, 1000);
+  const r = await attempt(pingChecker(pinger), '127.0.0.1', 0, { kind: 'ping' });
   t.like(r, { ok: true, detail: 'echo reply' });
   t.true(pinger.mode(4) === 'dgram' || pinger.mode(4) === 'raw');
 });
@@ -114,7 +130,7 @@ test('ping: the shared socket falls back to raw on EACCES and closes when no pro
     },
   };
   const pinger = new IcmpPinger(() => fake, 0x4242);
-  const r = await attempt(pingChecker(pinger), '127.0.0.1', 0, { kind: 'ping' }, 1000);
+  const r = await attempt(pingChecker(pinger), '127.0.0.1', 0, { kind: 'ping' });
   t.like(r, { ok: true });
   t.deepEqual(calls, ['open 4 dgram', 'open 4 raw', 'close']);
   t.is(pinger.mode(4), 'raw');

@@ -5,15 +5,7 @@ import { join } from 'node:path';
 import { nodeTimers } from '../timers.js';
 import { TrackFileWatch, type FileNotice } from './file-watch.js';
 import { file } from './tracking.fixture.js';
-
-/** Resolves when `pred` holds; rejects at the deadline (real inotify events arrive asynchronously). */
-async function until(pred: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const t0 = Date.now();
-  while (!pred()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
+import { waitUntil } from '../../../test/fixtures/wait.js';
 
 test('real inotify: writes, an atomic rename and a deletion are followed', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'lvsd-tf-'));
@@ -26,12 +18,12 @@ test('real inotify: writes, an atomic rename and a deletion are followed', async
   w.start();
   t.is(w.value(), 3);
   writeFileSync(path, '7\n');
-  await until(() => w.value() === 7, 'the written value');
+  await waitUntil(() => w.value() === 7, 'the written value');
   writeFileSync(join(dir, 'tmp'), '-4\n');
   renameSync(join(dir, 'tmp'), path);
-  await until(() => w.value() === -4, 'the renamed-in value');
+  await waitUntil(() => w.value() === -4, 'the renamed-in value');
   unlinkSync(path);
-  await until(() => w.value() === 0, 'deletion read as 0');
+  await waitUntil(() => w.value() === 0, 'deletion read as 0');
   writeFileSync(join(dir, 'other'), '99\n');
   t.deepEqual(values, [7, -4, 0], 'other files in the directory do not count');
 });

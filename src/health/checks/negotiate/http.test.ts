@@ -44,7 +44,7 @@ test('http: redirects are followed (Location relative or absolute), the new Host
   t.like(await attempt(negotiate, hop.port, http(hop.port, { receive: 'OK', virtualhost: 'vh' })), { ok: true, detail: `HTTP 200 at http://127.0.0.1:${target.port}/final after 1 redirect` });
   t.is(target.received[0], `GET /final HTTP/1.1\r\nHost: 127.0.0.1:${target.port}\r\nUser-Agent: lvsd (ldirectord check)\r\nConnection: close\r\n\r\n`);
   const loop = await server(t, { kind: 'reply', data: 'HTTP/1.1 301 Moved\r\nLocation: /again\r\nContent-Length: 0\r\n\r\n' });
-  t.like(await attempt(negotiate, loop.port, http(loop.port), 3000), { ok: false, reason: 'status', detail: `HTTP 301 at http://127.0.0.1:${loop.port}/again after ${MAX_REDIRECTS} redirects` });
+  t.like(await attempt(negotiate, loop.port, http(loop.port)), { ok: false, reason: 'status', detail: `HTTP 301 at http://127.0.0.1:${loop.port}/again after ${MAX_REDIRECTS} redirects` });
   t.is(loop.received.length, MAX_REDIRECTS + 1);
 });
 

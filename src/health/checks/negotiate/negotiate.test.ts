@@ -26,7 +26,7 @@ test('checktype N: the connect is a plain TCP connect; for udp it passes without
   const negotiate = createNegotiateChecker();
   const srv = await badServer({ kind: 'lines', banner: '200 ready\r\n', lines: {} });
   t.teardown(() => srv.close());
-  const p = probe({ service: 'nntp', connectBetween: 1, connectTimeoutMs: 50 });
+  const p = probe({ service: 'nntp', connectBetween: 1 });
   t.like(await attempt(negotiate, srv.port, p), { ok: true });
   t.like(await attempt(negotiate, srv.port, p), { ok: true, detail: 'connected' });
   const u = probe({ service: 'sip', transport: 'udp', connectBetween: 1 });
