@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import type { NotifyScripts } from '../model/index.js';
 import { NotifyRunner, notifyArgv, type NotifyResult } from './notify.js';
 
+/** For waits and job deadlines that are not under test: node takes seconds to start on a loaded machine. */
+const GENEROUS_MS = 30_000;
+
 function tempDir(t: { teardown: (f: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'lvsd-notify-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,11 +33,11 @@ test('jobs run one at a time in the order queued, even when the first is the slo
   const log = join(tempDir(t), 'log');
   const c = collect();
   const runner = new NotifyRunner({ onResult: c.onResult });
-  runner.enqueue({ argv: recorder(log, 'A', { sleepMs: 300 }), timeoutMs: 5000, label: 'A' });
-  runner.enqueue({ argv: recorder(log, 'B', { sleepMs: 0 }), timeoutMs: 5000, label: 'B' });
-  runner.enqueue({ argv: recorder(log, 'C', { sleepMs: 50, code: 3 }), timeoutMs: 5000, label: 'C' });
+  runner.enqueue({ argv: recorder(log, 'A', { sleepMs: 300 }), timeoutMs: GENEROUS_MS, label: 'A' });
+  runner.enqueue({ argv: recorder(log, 'B', { sleepMs: 0 }), timeoutMs: GENEROUS_MS, label: 'B' });
+  runner.enqueue({ argv: recorder(log, 'C', { sleepMs: 50, code: 3 }), timeoutMs: GENEROUS_MS, label: 'C' });
   t.is(runner.pending, 3);
-  t.true(await runner.idle(10_000));
+  t.true(await runner.idle(GENEROUS_MS));
   const events = readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' ').slice(0, 2).join(' '));
   t.deepEqual(events, ['A start', 'A end', 'B start', 'B end', 'C start', 'C end']);
   t.deepEqual(c.results.map((r) => [r.label, r.exitCode, r.timedOut]), [['A', 0, false], ['B', 0, false], ['C', 3, false]]);
@@ -51,8 +54,8 @@ test('a job past its timeout is killed (SIGTERM, then SIGKILL if ignored) and th
   // machine (1.5 s was not enough with a load average of 10 on 2 cores).
   runner.enqueue({ argv: [process.execPath, '-e', stubborn], timeoutMs: 5000, label: 'stuck' });
   runner.enqueue({ argv: [process.execPath, '-e', 'setInterval(() => {}, 1000)'], timeoutMs: 200, label: 'polite' });
-  runner.enqueue({ argv: recorder(log, 'after'), timeoutMs: 5000, label: 'after' });
-  t.true(await runner.idle(15_000));
+  runner.enqueue({ argv: recorder(log, 'after'), timeoutMs: GENEROUS_MS, label: 'after' });
+  t.true(await runner.idle(GENEROUS_MS));
   t.like(c.results[0], { label: 'stuck', timedOut: true, exitCode: null, signal: 'SIGKILL' });
   t.true((c.results[0]?.ms ?? 0) >= 5190, 'SIGKILL came only after the grace period');
   t.like(c.results[1], { label: 'polite', timedOut: true, exitCode: null, signal: 'SIGTERM' });
@@ -68,8 +71,8 @@ test('argv is passed as is, never through a shell', async (t) => {
   const runner = new NotifyRunner({ onResult: c.onResult });
   const script = `require('fs').writeFileSync(process.argv[1], JSON.stringify(process.argv.slice(2)))`;
   const tricky = [`$(touch ${marker})`, `; touch ${marker}`, 'a b', '*'];
-  runner.enqueue({ argv: [process.execPath, '-e', script, out, ...tricky], timeoutMs: 5000 });
-  t.true(await runner.idle(10_000));
+  runner.enqueue({ argv: [process.execPath, '-e', script, out, ...tricky], timeoutMs: GENEROUS_MS });
+  t.true(await runner.idle(GENEROUS_MS));
   t.deepEqual(JSON.parse(readFileSync(out, 'utf8')), tricky);
   t.false(existsSync(marker));
 });
@@ -79,17 +82,17 @@ test('a program that does not exist is reported with its errno and the queue goe
   const c = collect();
   const runner = new NotifyRunner({ onResult: c.onResult });
   runner.enqueue({ argv: ['/nonexistent/notify-script', 'x'], timeoutMs: 1000, label: 'missing' });
-  runner.enqueue({ argv: recorder(log, 'next'), timeoutMs: 5000, label: 'next' });
-  t.true(await runner.idle(10_000));
+  runner.enqueue({ argv: recorder(log, 'next'), timeoutMs: GENEROUS_MS, label: 'next' });
+  t.true(await runner.idle(GENEROUS_MS));
   t.like(c.results[0], { label: 'missing', exitCode: null, error: { code: 'ENOENT' } });
   t.like(c.results[1], { label: 'next', exitCode: 0 });
 });
 
 test('idle() gives up after its timeout while a job still runs', async (t) => {
   const runner = new NotifyRunner({ onResult: () => undefined });
-  runner.enqueue({ argv: [process.execPath, '-e', 'setTimeout(() => {}, 400)'], timeoutMs: 5000 });
+  runner.enqueue({ argv: [process.execPath, '-e', 'setTimeout(() => {}, 400)'], timeoutMs: GENEROUS_MS });
   t.false(await runner.idle(50));
-  t.true(await runner.idle(5000));
+  t.true(await runner.idle(GENEROUS_MS));
 });
 
 const scripts: NotifyScripts = { master: ['/etc/m.sh', 'up'], backup: ['/etc/b.sh'], any: ['/etc/n.sh', '--x'], timeoutMs: 1000 };
@@ -115,8 +118,8 @@ test('uid and gid reach the child (here lvsd\'s own ids: setting them needs no p
   const c = collect();
   const runner = new NotifyRunner({ onResult: c.onResult });
   const script = `require('fs').writeFileSync(process.argv[1], process.getuid() + ':' + process.getgid())`;
-  runner.enqueue({ argv: [process.execPath, '-e', script, out], timeoutMs: 5000, uid, gid });
-  t.true(await runner.idle(10_000));
+  runner.enqueue({ argv: [process.execPath, '-e', script, out], timeoutMs: GENEROUS_MS, uid, gid });
+  t.true(await runner.idle(GENEROUS_MS));
   const [u, g] = readFileSync(out, 'utf8').split(':');
   t.is(Number(u), uid);
   t.is(Number(g), gid);
