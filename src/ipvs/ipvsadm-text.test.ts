@@ -1,9 +1,8 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { canonicalAddr } from './address.js';
-import {
-  errnoNameOfMessage, mergeListings, opArgs, parseDaemons, parseInfo, parseListing, parseSave, parseTimeouts,
-} from './ipvsadm-text.js';
+import { errnoNameOfMessage, mergeListings, parseDaemons, parseInfo, parseListing, parseTimeouts } from './ipvsadm-listing.js';
+import { opArgs, parseSave } from './ipvsadm-text.js';
 import type { IpvsDest, IpvsService, IpvsServiceWithDests } from './types.js';
 
 /** `ipvsadm -S -n` printed by ipvsadm 1.31 in the lab after the smoke test's table was programmed. */

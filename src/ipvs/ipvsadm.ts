@@ -2,8 +2,8 @@
  * IpvsBackend through the ipvsadm binary (execa with argv arrays; never a shell). The fallback
  * when netlink is unusable, and the reference in the bench. One invocation per operation;
  * dumps are `ipvsadm -S -n` completed with `-L -n --thresholds|--persistent-conn|--stats
- * --exact|--rate --exact` (ipvsadm-text.ts). applyBatch feeds the whole batch to `ipvsadm -R`.
- * Invocations are serialised (a promise queue) so operations apply in call order.
+ * --exact|--rate --exact` (ipvsadm-text.ts, ipvsadm-listing.ts). applyBatch feeds the whole
+ * batch to `ipvsadm -R`. Invocations are serialised (a promise queue) so operations apply in call order.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -14,10 +14,8 @@ import { KernelError } from '../errors.js';
 import { SerialQueue } from '../serial-queue.js';
 import { describeDaemon, describeOp, describeService, errnoNumber, ipvsError } from './errno.js';
 import type { CmdName } from './family.js';
-import {
-  daemonArgs, errnoNameOfMessage, mergeListings, opArgs, parseDaemons, parseInfo, parseListing,
-  parseSave, parseTimeouts, serviceArgs, timeoutArgs,
-} from './ipvsadm-text.js';
+import { errnoNameOfMessage, mergeListings, parseDaemons, parseInfo, parseListing, parseTimeouts } from './ipvsadm-listing.js';
+import { daemonArgs, opArgs, parseSave, serviceArgs, timeoutArgs } from './ipvsadm-text.js';
 import type {
   IpvsBackend, IpvsDaemon, IpvsInfo, IpvsOp, IpvsOpOutcome, IpvsServiceWithDests, IpvsTimeouts, ServiceId,
 } from './types.js';

@@ -4,7 +4,7 @@
  *   scripts/lab run -- node_modules/.bin/ava --tap dist/test/lab/errors.test.js
  */
 import test from 'ava';
-import { parseDaemons } from '../../src/ipvs/ipvsadm-text.js';
+import { parseDaemons } from '../../src/ipvs/ipvsadm-listing.js';
 import type { IpvsDest, IpvsOp, IpvsService } from '../../src/ipvs/types.js';
 import { ipvsadm, makeNetns, run } from './netns.js';
 import type { RunnerError, RunnerResult } from './ipvs-runner.js';
