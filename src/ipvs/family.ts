@@ -19,6 +19,7 @@ import { Cmd, CmdAttr, DAEMON_STATE, DaemonAttr, DestAttr, NAME_MAXLEN, SvcAttr,
 
 export * from './family-attrs.js';
 export * from './family-decode.js';
+export type { DecodeError, DecodeReason } from './family-reader.js';
 export { AttrWriter, NLA_F_NESTED } from './family-writer.js';
 
 export interface EncodedRequest {
