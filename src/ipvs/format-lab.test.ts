@@ -5,7 +5,8 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { formatConns } from './conn.js';
-import { formatList, formatSave, type ListOptions } from './format.js';
+import { formatSave } from './format-save.js';
+import { formatList, type ListOptions } from './format.js';
 import type { IpvsInfo, IpvsServiceWithDests } from './types.js';
 
 const lab = (name: string): string => readFileSync(new URL(`../../../src/ipvs/testdata/lab/${name}`, import.meta.url), 'utf8');

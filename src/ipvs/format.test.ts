@@ -1,6 +1,7 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import { formatDaemon, formatList, formatOne, formatSave, formatTimeout, largenum } from './format.js';
+import { formatSave } from './format-save.js';
+import { formatDaemon, formatList, formatOne, formatTimeout, largenum } from './format.js';
 import {
   AF_INET, AF_INET6, FWD_DROUTE, FWD_MASQ, FWD_TUNNEL, IPPROTO_TCP, IPPROTO_UDP, SVC_F_ONEPACKET, SVC_F_PERSISTENT,
   SVC_F_SCHED1, SVC_F_SCHED2, SVC_F_SCHED3, TUN_F_CSUM, TUN_TYPE_GUE, type IpvsDest, type IpvsService,

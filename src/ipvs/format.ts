@@ -4,7 +4,8 @@
  * Every format string below is ipvsadm 1.31's (ipvsadm.c: print_title, print_service_entry,
  * print_largenum, list_all, list_timeout, list_daemon), confirmed against the strings of
  * Debian's /usr/sbin/ipvsadm 1:1.31-1+b1. Trailing spaces are part of the output.
- * Names are never resolved: this is the `-n` (FMT_NUMERIC) rendering.
+ * Names are never resolved: this is the `-n` (FMT_NUMERIC) rendering. `ipvsadm -S` is in
+ * format-save.ts.
  */
 import { addrPort } from './address.js';
 import { sortDests, sortServices } from './sort.js';
@@ -46,7 +47,7 @@ export interface ListOptions {
   readonly nosort?: boolean;
 }
 
-type Mode = 'stats' | 'rate' | 'thresholds' | 'persistentConn' | 'tunInfo' | 'default' | 'rule';
+type Mode = 'stats' | 'rate' | 'thresholds' | 'persistentConn' | 'tunInfo' | 'default';
 
 function modeOf(o: ListOptions): Mode {
   if (o.stats) return 'stats';
@@ -90,8 +91,6 @@ function title(mode: Mode): string {
       return 'Prot LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn\n';
     case 'default':
       return 'Prot LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n';
-    case 'rule':
-      return '';
   }
 }
 
@@ -126,7 +125,7 @@ export function schedFlagNames(s: IpvsService): string {
   return names.join(',');
 }
 
-const SCHED_ANY = SVC_F_SCHED1 | SVC_F_SCHED2 | SVC_F_SCHED3;
+export const SCHED_ANY = SVC_F_SCHED1 | SVC_F_SCHED2 | SVC_F_SCHED3;
 
 /** inet_ntoa of the stored mask; the type keeps the dotted form's value (0xffffff00 = /24). */
 function dottedMask(m: number): string {
@@ -134,15 +133,14 @@ function dottedMask(m: number): string {
 }
 
 /** " mask X" / " -M X" text, or '' when the mask is the host mask. */
-function maskText(s: IpvsService): string | undefined {
+export function maskText(s: IpvsService): string | undefined {
   if (s.af === AF_INET) return u32(s.netmask) !== 0xffffffff ? dottedMask(s.netmask) : undefined;
   if (s.af === AF_INET6) return s.netmask !== 128 ? String(i32(s.netmask)) : undefined;
   return undefined;
 }
 
 function serviceLine(s: IpvsService, mode: Mode, exact: boolean): string {
-  const name = serviceName(s, mode === 'rule');
-  if (mode === 'rule') return `${ruleServiceLine(name, s)}\n`;
+  const name = serviceName(s, false);
   if (mode === 'stats' || mode === 'rate') {
     const st = s.stats ?? ZERO_STATS;
     const vals = mode === 'stats' ? [st.conns, st.inPkts, st.outPkts, st.inBytes, st.outBytes] : [st.cps, st.inPps, st.outPps, st.inBps, st.outBps];
@@ -158,19 +156,6 @@ function serviceLine(s: IpvsService, mode: Mode, exact: boolean): string {
   }
   if (s.flags & SVC_F_ONEPACKET) line += ' ops';
   return `${line}\n`;
-}
-
-function ruleServiceLine(name: string, s: IpvsService): string {
-  let line = `-A ${name} -s ${s.sched}`;
-  if (s.flags & SVC_F_PERSISTENT) {
-    line += ` -p ${u32(s.timeout)}`;
-    const m = maskText(s);
-    if (m !== undefined) line += ` -M ${m}`;
-  }
-  if (s.pe) line += ` --pe ${s.pe}`;
-  if (s.flags & SVC_F_ONEPACKET) line += ' -o';
-  if (s.flags & SCHED_ANY) line += ` -b ${schedFlagNames(s)}`;
-  return line;
 }
 
 export const ZERO_STATS: IpvsStats = {
@@ -203,19 +188,7 @@ function fwdName(fwd: number): string {
   }
 }
 
-function fwdSwitch(fwd: number): string {
-  switch (fwd & 7) {
-    case FWD_MASQ: return '-m';
-    case FWD_TUNNEL: return '-i';
-    case FWD_LOCALNODE:
-    case FWD_DROUTE: return '-g';
-    default: return '(null)';
-  }
-}
-
-const TUN_NAMES = ['ipip', 'gue', 'gre'];
 const TUN_FLAGS = ['-c', '+c', 'r+c'];
-const TUN_FLAG_OPTS = ['--tun-nocsum', '--tun-csum', '--tun-remcsum'];
 
 /** fwd_tun_info: "ipip", "gue:PORT:FLAGS", "gre:FLAGS", or "n/a". */
 function tunInfo(d: IpvsDest): string {
@@ -227,21 +200,8 @@ function tunInfo(d: IpvsDest): string {
   return 'n/a';
 }
 
-function ruleDestLine(svcName: string, d: IpvsDest, dname: string): string {
-  const base = `-a ${svcName} -r ${dname} ${fwdSwitch(d.fwd)} -w ${i32(d.weight)}`;
-  if ((d.fwd & 7) !== FWD_TUNNEL) return base;
-  const opt = TUN_FLAG_OPTS[d.tunFlags] ?? '(null)';
-  switch (d.tunType) {
-    case TUN_TYPE_GRE: return `${base} --tun-type gre ${opt}`;
-    case TUN_TYPE_GUE: return `${base} --tun-type gue --tun-port ${i32(d.tunPort)} ${opt}`;
-    case TUN_TYPE_IPIP: return `${base} --tun-type ${TUN_NAMES[0]}`;
-    default: return base;
-  }
-}
-
-function destLine(svc: IpvsService, d: IpvsDest, mode: Mode, exact: boolean): string {
+function destLine(d: IpvsDest, mode: Mode, exact: boolean): string {
   let dname = addrPort(d.af, d.addr, d.port);
-  if (mode === 'rule') return `${ruleDestLine(serviceName(svc, true), d, dname)}\n`;
   if (d.af !== AF_INET6) dname = dname.slice(0, 28);
   const head = `  -> ${left(dname, 28)}`;
   const act = u32(d.activeConns ?? 0);
@@ -271,7 +231,7 @@ function body(services: readonly IpvsServiceWithDests[], mode: Mode, o: ListOpti
   let out = '';
   for (const { service, dests } of list) {
     out += serviceLine(service, mode, o.exact ?? false);
-    for (const d of o.nosort ? dests : sortDests(dests)) out += destLine(service, d, mode, o.exact ?? false);
+    for (const d of o.nosort ? dests : sortDests(dests)) out += destLine(d, mode, o.exact ?? false);
   }
   return out;
 }
@@ -292,11 +252,6 @@ export function formatList(info: IpvsInfo, services: readonly IpvsServiceWithDes
 export function formatOne(service: IpvsServiceWithDests, opts: ListOptions = {}): string {
   const mode = modeOf(opts);
   return title(mode) + body([service], mode, opts);
-}
-
-/** `ipvsadm -S -n`: rules that `ipvsadm -R` accepts (thresholds, timeouts, daemons are not saved). */
-export function formatSave(services: readonly IpvsServiceWithDests[], opts: { nosort?: boolean } = {}): string {
-  return body(services, 'rule', opts);
 }
 
 /** `ipvsadm -L --timeout` */

@@ -8,7 +8,8 @@ export { AF_INET, AF_INET6, FWD_DROUTE, FWD_MASQ, FWD_TUNNEL, IPPROTO_SCTP, IPPR
 export { type IpvsBackendChoice, type OpenIpvsBackendOptions, openIpvsBackend } from './backend.js';
 export { desiredTable } from './desired.js';
 export { type ReconcileOptions, countOps, destKey, reconcile, serviceKey } from './reconcile.js';
-export { type ListOptions, formatDaemon, formatList, formatSave, formatTimeout } from './format.js';
+export { type ListOptions, formatDaemon, formatList, formatTimeout } from './format.js';
+export { formatSave } from './format-save.js';
 export { formatConns } from './conn.js';
 export { ipvsError } from './errno.js';
 export { MemoryIpvsBackend, type MemoryIpvsOptions, type MemoryOpRecord } from './memory-backend.js';
