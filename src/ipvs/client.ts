@@ -3,22 +3,20 @@
  * - The family is resolved BY NAME (CTRL_CMD_GETFAMILY doit), which autoloads ip_vs.
  * - Requests go through the raw NetlinkSocket with checkError:false so the numeric errno
  *   survives (parseError; netlink 0.3.0's own checkError keeps it only as the text
- *   'Request rejected: ENOENT', lib/netlink.ts); every request has a timeout.
+ *   'Request rejected: ENOENT', lib/netlink.ts); every request has a timeout (client-exchange.ts).
  * - Requests are serialised by a promise queue (a second dump on the socket gives EBUSY);
  *   applyBatch sends many doit requests per datagram inside one queue slot (client-batch.ts):
  *   the kernel runs them in order in sendmsg context, so this changes nothing but the cost.
  */
-import {
-  createGenericNetlink, Flags, FlagsGet, formatGenlHeader, formatHeader, MessageType, parseError, parseGenlHeader,
-  type GenericNetlinkSocket, type NetlinkMessage,
-} from 'netlink';
-import { errnoOfSystemError, KernelError } from '../errors.js';
+import { createGenericNetlink, type GenericNetlinkSocket } from 'netlink';
+import type { KernelError } from '../errors.js';
 import { SerialQueue } from '../serial-queue.js';
 import {
-  Cmd, CmdAttr, decodeDaemon, decodeDest, decodeInfo, decodeService, decodeTimeouts, encodeRequest,
-  IPVS_GENL_NAME, IPVS_GENL_VERSION, opToRequest, topNest, type CmdName, type DecodeError, type IpvsRequest,
+  Cmd, CmdAttr, decodeDaemon, decodeDest, decodeInfo, decodeService, decodeTimeouts,
+  IPVS_GENL_NAME, opToRequest, topNest, type DecodeError, type IpvsRequest,
 } from './family.js';
 import { sendPipelined } from './client-batch.js';
+import { RequestExchange, type Reply, type What } from './client-exchange.js';
 import { resolveFamilyId } from './family-id.js';
 import { describeDaemon, describeOp, describeService, errnoNumber, ipvsError } from './errno.js';
 import type {
@@ -33,28 +31,9 @@ export interface NetlinkIpvsOptions {
   readonly window?: number;
 }
 
-interface Reply { readonly cmd: number; readonly data: Buffer }
-interface What { readonly op: string; readonly target: string }
-
-const ETIMEDOUT = errnoNumber('ETIMEDOUT') ?? 110;
 const EPROTO = errnoNumber('EPROTO') ?? 71;
-const EIO = errnoNumber('EIO') ?? 5;
 const EINVAL = errnoNumber('EINVAL') ?? 22;
 const ENOENT = errnoNumber('ENOENT') ?? 2;
-
-/** roundTrip's own timer ran out: no reply came for the request. */
-class NoReply extends Error {
-  constructor() {
-    super('no reply from the kernel within the timeout');
-    this.name = 'NoReply';
-  }
-}
-
-/** errno of a roundTrip failure: our timeout, or the socket's send error (a Node system error). */
-function errnoOf(e: unknown): number {
-  if (e instanceof NoReply) return ETIMEDOUT;
-  return errnoOfSystemError(e) ?? EIO;
-}
 
 /** Room for applyBatch's error messages: SO_RCVBUF (the kernel doubles it, capped by net.core.rmem_max). */
 function raiseRcvbuf(sock: GenericNetlinkSocket): Error | undefined {
@@ -82,7 +61,8 @@ export async function openNetlinkIpvs(opts: NetlinkIpvsOptions = {}): Promise<Ne
 export class NetlinkIpvsClient implements IpvsBackend {
   readonly kind = 'netlink' as const;
   private readonly queue = new SerialQueue();
-  private closed = false;
+  /** Sends one request and matches its replies (client-exchange.ts). */
+  private readonly link: RequestExchange;
   /** Of the last applyBatch: datagrams sent. */
   lastBatch: { datagrams: number } | undefined;
 
@@ -94,55 +74,7 @@ export class NetlinkIpvsClient implements IpvsBackend {
     /** Why SO_RCVBUF could not be raised, if it could not. */
     readonly rcvbufError?: Error,
   ) {
-    // Replies to our requests (sent without the library's request(): see roundTrip); late ACKs
-    // of doit GETs (the kernel sends the reply, then an ACK) and replies after a timeout arrive
-    // unmatched and are dropped.
-    sock.socket.on('message', (msgs: NetlinkMessage[]) => this.dispatch(msgs));
-    sock.socket.on('invalid', () => undefined);
-    // a receive error (e.g. ENOBUFS) must not crash the process: the pending requests time out
-    sock.socket.on('error', () => undefined);
-  }
-
-  /** seq → the request waiting for it (at most one: requests are serialised). */
-  private readonly waiting = new Map<number, (msgs: NetlinkMessage[]) => void>();
-  /** seq of the dump in flight, if any. */
-  private dumpSeq: number | undefined;
-
-  private dispatch(msgs: NetlinkMessage[]): void {
-    const first = msgs[0];
-    // an empty dump arrives as [] (the library strips NLMSG_DONE, and with it the seq): it
-    // answers the dump in flight (requests are serialised, so there is at most one)
-    const seq = first ? first.seq : this.dumpSeq;
-    const cb = seq === undefined ? undefined : this.waiting.get(seq);
-    if (!cb || seq === undefined) return;
-    this.waiting.delete(seq);
-    cb(msgs);
-  }
-
-  /**
-   * Send one request and wait for its reply, with a timeout. The library's request() costs a
-   * Promise chain, a timer and a getsockname per call; listing 10,000 destinations makes 1,000
-   * of them, so this is the lean equivalent (same message, NLM_F_REQUEST|NLM_F_ACK[|DUMP]).
-   */
-  private roundTrip(cmd: number, attrs: Buffer, dump: boolean): Promise<NetlinkMessage[]> {
-    const nl = this.sock.socket;
-    const seq = nl.generateSeq();
-    const flags = Flags.REQUEST | Flags.ACK | (dump ? FlagsGet.DUMP : 0);
-    const bytes = Buffer.concat([
-      formatHeader({ length: 20 + attrs.length, type: this.familyId, flags, seq, port: 0 }),
-      formatGenlHeader({ cmd, version: IPVS_GENL_VERSION }), attrs,
-    ]);
-    this.dumpSeq = dump ? seq : undefined;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { this.waiting.delete(seq); reject(new NoReply()); }, this.timeoutMs);
-      this.waiting.set(seq, (msgs) => { clearTimeout(timer); resolve(msgs); });
-      nl.socket.send(bytes, { port: 0 }, (err?: Error) => {
-        if (!err) return;
-        clearTimeout(timer);
-        this.waiting.delete(seq);
-        reject(err);
-      });
-    });
+    this.link = new RequestExchange(sock, familyId, timeoutMs);
   }
 
   /** Run `fn` when every earlier request on this socket has settled. */
@@ -150,32 +82,8 @@ export class NetlinkIpvsClient implements IpvsBackend {
     return this.queue.run(fn);
   }
 
-  /** One request, unserialised. Resolves with the genl replies (ACK → []); rejects with KernelError. */
-  private async exchange(req: IpvsRequest, what: What): Promise<Reply[]> {
-    const cmd = req.cmd as CmdName;
-    if (this.closed) throw ipvsError({ cmd, errno: errnoNumber('EBADF') ?? 9, op: what.op, target: what.target, detail: 'socket closed' });
-    const enc = encodeRequest(req);
-    if (!enc.ok) throw ipvsError({ cmd, errno: EINVAL, op: what.op, target: what.target, detail: `${enc.error.reason} "${enc.error.detail}"` });
-    let msgs: NetlinkMessage[];
-    try {
-      msgs = await this.roundTrip(enc.value.cmd, enc.value.attrs, enc.value.dump);
-    } catch (e) {
-      throw ipvsError({ cmd, errno: errnoOf(e), op: what.op, target: what.target, cause: e });
-    }
-    const out: Reply[] = [];
-    for (const m of msgs) {
-      if (m.type === MessageType.ERROR) {
-        const errno = m.data.length >= 20 ? -parseError(m.data, m.flags).errno : EPROTO; // nlmsgerr.error is -errno
-        if (errno !== 0) throw ipvsError({ cmd, errno, op: what.op, target: what.target });
-      } else if (m.type === this.familyId && m.data.length >= 4) {
-        out.push({ cmd: parseGenlHeader(m.data).x.cmd, data: m.data.subarray(4) });
-      }
-    }
-    return out;
-  }
-
   private request(req: IpvsRequest, what: What): Promise<Reply[]> {
-    return this.serial(() => this.exchange(req, what));
+    return this.serial(() => this.link.exchange(req, what));
   }
 
   private undecodable(what: What, err: DecodeError): KernelError {
@@ -202,7 +110,7 @@ export class NetlinkIpvsClient implements IpvsBackend {
 
   private async listServices(): Promise<IpvsService[]> {
     const what = { op: 'list', target: 'virtual services' };
-    const replies = await this.exchange({ cmd: 'GET_SERVICE' }, what);
+    const replies = await this.link.exchange({ cmd: 'GET_SERVICE' }, what);
     return replies.filter((r) => r.cmd === Cmd.NEW_SERVICE).map((r) => {
       const nest = topNest(r.data, CmdAttr.SERVICE);
       const svc = nest.ok ? decodeService(nest.value) : nest;
@@ -213,7 +121,7 @@ export class NetlinkIpvsClient implements IpvsBackend {
 
   private async listDests(service: ServiceId): Promise<IpvsDest[]> {
     const what = { op: 'list real servers of', target: describeService(service) };
-    const replies = await this.exchange({ cmd: 'GET_DEST', service }, what);
+    const replies = await this.link.exchange({ cmd: 'GET_DEST', service }, what);
     return replies.filter((r) => r.cmd === Cmd.NEW_DEST).map((r) => {
       const nest = topNest(r.data, CmdAttr.DEST);
       const dest = nest.ok ? decodeDest(nest.value, service.af) : nest;
@@ -252,7 +160,7 @@ export class NetlinkIpvsClient implements IpvsBackend {
    */
   applyBatch(ops: readonly IpvsOp[]): Promise<IpvsOpOutcome[]> {
     return this.serial(async () => {
-      if (this.closed) throw ipvsError({ cmd: undefined, errno: errnoNumber('EBADF') ?? 9, op: 'apply', target: `${ops.length} operations`, detail: 'socket closed' });
+      if (this.link.closed) throw ipvsError({ cmd: undefined, errno: errnoNumber('EBADF') ?? 9, op: 'apply', target: `${ops.length} operations`, detail: 'socket closed' });
       const stats = { datagrams: 0 };
       const res = await sendPipelined(this.sock.socket, this.familyId, ops.map(opToRequest), { timeoutMs: this.timeoutMs, window: this.window, stats });
       this.lastBatch = stats;
@@ -307,8 +215,6 @@ export class NetlinkIpvsClient implements IpvsBackend {
 
   /** Close the socket so a CLI process can exit. Pending requests reject. */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.sock.socket.close();
+    this.link.close();
   }
 }
