@@ -1,4 +1,4 @@
-/* Private to the VRRP socket sources (vrrp_socket.c, vrrp_setup.c, vrrp_send.c). */
+/* Private to the VRRP socket sources (vrrp_socket.c, vrrp_setup.c, vrrp_send.c, vrrp_recv.c). */
 #ifndef LVSD_VRRP_SOCKET_H
 #define LVSD_VRRP_SOCKET_H
 
@@ -14,6 +14,9 @@
 #ifndef IPV6_MULTICAST_ALL
 #define IPV6_MULTICAST_ALL 29
 #endif
+
+/* Size of a socket's receive buffer (sock_t.buf): the largest datagram read whole. */
+#define RX_BUF 65536
 
 typedef struct {
   napi_env env;
@@ -45,5 +48,7 @@ int vrrp_open_fd(napi_env env, sock_t *s, const open_opts_t *p);
 sock_t *vrrp_get_sock(napi_env env, napi_value v);
 /* vrrp_send.c */
 napi_value vrrp_send(napi_env env, napi_callback_info info);
+/* vrrp_recv.c: reads up to max packets into a new array; *err is null or a system error value. */
+void vrrp_read_all(napi_env env, sock_t *s, int max, napi_value *arr, napi_value *err);
 
 #endif
