@@ -12,15 +12,8 @@
  *   vrrpSend(handle, payload, dst, src)  src '' lets the kernel choose; else IP_PKTINFO/IPV6_PKTINFO.
  *   vrrpDrain(handle) -> {packets, error}  synchronous read of everything queued right now.
  *   vrrpClose(handle)  stops the poll, closes the fd; idempotent.
+ *   nlOpen, nlSend, nlClose: a netlink socket on the same handles and poll (netlink_socket.c).
  *
- *   nlOpen(protocol, cb) -> handle   an AF_NETLINK socket (bound, kernel-chosen port id) with the same
- *     poll as above; packets are {data, atUs}, one per datagram. Its handle carries another type tag
- *     than a VRRP handle: the vrrp* functions refuse it and the nl* functions refuse a VRRP handle.
- *   nlClose(handle)  as vrrpClose, for a netlink handle.
- *   nlSend(handle, message)  one sendto(2) to the kernel, now: the caller's request is on its way
- *     (and, for rtnetlink, carried out) when this returns. Throws the errno (EAGAIN, ENOBUFS...).
- *     The `netlink` package queues a send behind the completion of the previous one, which
- *     held a VIP add back by a loop turn on the takeover path; this is what that path uses.
  *
  * Packet: {data, src, dst, ifindex, ttl, atUs, truncated}, read in vrrp_recv.c (which says where
  * each field comes from).
@@ -31,7 +24,6 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdlib.h>
-#include <linux/netlink.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <uv.h>
@@ -40,8 +32,6 @@
  * function (or the reverse) is refused with a TypeError instead of being used as the other kind. */
 static const napi_type_tag VRRP_TAG = {0x6c76736476727270ULL, 0x736f636b65740001ULL};
 static const napi_type_tag NETLINK_TAG = {0x6c7673646e6c6e6bULL, 0x736f636b65740002ULL};
-
-static sock_t *nl_get_sock(napi_env env, napi_value v);
 
 #define MAX_PER_EVENT 256 /* the poll is level-triggered: more arrive on the next loop turn */
 #define MAX_PER_DRAIN 4096
@@ -64,7 +54,7 @@ static void on_poll_closed(uv_handle_t *h) {
 }
 
 /* teardown: the worker or main environment is going away; no JS may run. */
-static void sock_close(sock_t *s, int teardown) {
+void vrrp_sock_close(sock_t *s, int teardown) {
   if (s->closing) return;
   s->closing = 1;
   close(s->fd);
@@ -85,12 +75,12 @@ static void sock_close(sock_t *s, int teardown) {
 
 static void on_env_teardown(napi_async_cleanup_hook_handle handle, void *arg) {
   sock_t *s = arg;
-  sock_close(s, 1); /* on_poll_closed removes the hook, which lets Node finish closing the loop */
+  vrrp_sock_close(s, 1); /* on_poll_closed removes the hook, which lets Node finish closing the loop */
 }
 
 static void on_finalize(napi_env env, void *data, void *hint) {
   sock_t *s = data;
-  sock_close(s, 1);
+  vrrp_sock_close(s, 1);
   s->finalized = 1;
   maybe_free(s);
 }
@@ -139,8 +129,7 @@ static int start_poll(napi_env env, sock_t *s, napi_value cb) {
   return rc;
 }
 
-/* Wraps s (fd open) in a handle tagged by its kind and starts polling; frees s and throws on failure. */
-static napi_value wrap_and_poll(napi_env env, sock_t *s, napi_value cb, const char *what) {
+napi_value vrrp_sock_wrap_and_poll(napi_env env, sock_t *s, napi_value cb, const char *what) {
   napi_value ext;
   const napi_type_tag *tag = s->netlink ? &NETLINK_TAG : &VRRP_TAG;
   /* A plain object wrapping the socket (externals cannot carry a type tag on Node 20). */
@@ -154,14 +143,13 @@ static napi_value wrap_and_poll(napi_env env, sock_t *s, napi_value cb, const ch
   napi_add_async_cleanup_hook(env, on_env_teardown, s, &s->hook);
   int rc = start_poll(env, s, cb);
   if (rc < 0) {
-    sock_close(s, 0);
+    vrrp_sock_close(s, 0);
     return lvsd_throw_errno(env, -rc, "uv_poll_start", what);
   }
   return ext;
 }
 
-/* A zeroed socket with its receive buffer, or NULL after throwing ENOMEM. */
-static sock_t *alloc_sock(napi_env env, const char *what) {
+sock_t *vrrp_sock_alloc(napi_env env, const char *what) {
   sock_t *s = calloc(1, sizeof *s);
   unsigned char *buf = malloc(RX_BUF);
   if (s == NULL || buf == NULL) {
@@ -175,51 +163,6 @@ static sock_t *alloc_sock(napi_env env, const char *what) {
   return s;
 }
 
-static napi_value nl_open(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  int32_t protocol;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 2) return lvsd_throw_type(env, "nlOpen(protocol, callback)");
-  if (lvsd_arg_int(env, argv[0], &protocol, "protocol")) return NULL;
-  sock_t *s = alloc_sock(env, "netlink socket");
-  if (s == NULL) return NULL;
-  s->family = AF_NETLINK;
-  s->netlink = 1;
-  s->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
-  struct sockaddr_nl local = {.nl_family = AF_NETLINK};
-  if (s->fd < 0 || bind(s->fd, (struct sockaddr *)&local, sizeof local) < 0) {
-    int e = errno;
-    const char *call = s->fd < 0 ? "socket" : "bind";
-    if (s->fd >= 0) close(s->fd);
-    free(s->buf);
-    free(s);
-    return lvsd_throw_errno(env, e, call, "netlink socket");
-  }
-  return wrap_and_poll(env, s, argv[1], "netlink socket");
-}
-
-static napi_value nl_send(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  void *data = NULL;
-  size_t len = 0;
-  bool is_buffer = false;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  sock_t *s = argc < 2 ? NULL : nl_get_sock(env, argv[0]);
-  if (s == NULL) return argc < 2 ? lvsd_throw_type(env, "nlSend(handle, message)") : NULL;
-  if (napi_is_buffer(env, argv[1], &is_buffer) != napi_ok || !is_buffer ||
-      napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok)
-    return lvsd_throw_type(env, "nlSend: message must be a Buffer");
-  if (s->closing) return lvsd_throw_errno(env, EBADF, "sendto", "netlink socket is closed");
-  struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
-  ssize_t n;
-  do n = sendto(s->fd, data, len, 0, (struct sockaddr *)&kernel, sizeof kernel);
-  while (n < 0 && errno == EINTR);
-  if (n < 0) return lvsd_throw_errno(env, errno, "sendto", "netlink socket");
-  return NULL;
-}
-
 static napi_value vrrp_open(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -227,7 +170,7 @@ static napi_value vrrp_open(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 2) return lvsd_throw_type(env, "vrrpOpen(options, callback)");
   if (vrrp_read_open_opts(env, argv[0], &p)) return NULL;
-  sock_t *s = alloc_sock(env, "vrrp socket");
+  sock_t *s = vrrp_sock_alloc(env, "vrrp socket");
   if (s == NULL) return NULL;
   s->family = p.family == 4 ? AF_INET : AF_INET6;
   if (vrrp_open_fd(env, s, &p)) {
@@ -235,7 +178,7 @@ static napi_value vrrp_open(napi_env env, napi_callback_info info) {
     free(s);
     return NULL;
   }
-  return wrap_and_poll(env, s, argv[1], p.ifname);
+  return vrrp_sock_wrap_and_poll(env, s, argv[1], p.ifname);
 }
 
 static sock_t *tagged_sock(napi_env env, napi_value v, const napi_type_tag *tag, const char *refusal) {
@@ -252,7 +195,7 @@ sock_t *vrrp_get_sock(napi_env env, napi_value v) {
   return tagged_sock(env, v, &VRRP_TAG, "not a vrrp socket handle (from vrrpOpen)");
 }
 
-static sock_t *nl_get_sock(napi_env env, napi_value v) {
+sock_t *vrrp_get_nl_sock(napi_env env, napi_value v) {
   return tagged_sock(env, v, &NETLINK_TAG, "not a netlink socket handle (from nlOpen)");
 }
 
@@ -276,17 +219,7 @@ static napi_value vrrp_close(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   sock_t *s = argc < 1 ? NULL : vrrp_get_sock(env, argv[0]);
   if (s == NULL) return argc < 1 ? lvsd_throw_type(env, "vrrpClose(handle)") : NULL;
-  sock_close(s, 0);
-  return NULL;
-}
-
-static napi_value nl_close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  sock_t *s = argc < 1 ? NULL : nl_get_sock(env, argv[0]);
-  if (s == NULL) return argc < 1 ? lvsd_throw_type(env, "nlClose(handle)") : NULL;
-  sock_close(s, 0);
+  vrrp_sock_close(s, 0);
   return NULL;
 }
 
