@@ -4,16 +4,17 @@
  * Drafts hold only what was written; build.ts applies model/defaults.ts.
  */
 import { formatLoc, type IpvsConnTimeouts, type Loc, type Vip, type VirtualRoute, type VirtualRule, type VrrpVersion } from '../../model/index.js';
-import { splitCommand } from '../argv.js';
-import { type GarpDraft, type InstanceDraft, newInstanceDraft, newSyncGroupDraft, type NotifyDraft, type NotifyField, type SyncGroupDraft, vipFromWords } from '../instance.js';
+import { type GarpDraft, type InstanceDraft, newInstanceDraft, newSyncGroupDraft, type SyncGroupDraft, vipFromWords } from '../instance.js';
 import { error, interpret, kw, type Keyword, type Sink } from '../keywords.js';
 import { correctedValue } from './corrected-value.js';
+import { garpKeywords, packetGap } from './garp.js';
 import { keepalivedRules } from './repeats.js';
 import type { Word } from '../lex.js';
 import { blockWords, type Stmt } from '../tree.js';
 import { bad, bool, decimalSecondsUs, int, ip, ipWithPrefix, oneOf } from '../values.js';
 import { parseLvsTimeouts } from './lvs-timeouts.js';
 import { fifoKeywords, type FifoDrafts } from './notify-fifo.js';
+import { notifyKeywords, notifyScript } from './notify-scripts.js';
 import { routesBlock, rulesBlock } from './routes.js';
 import { parseLvsSyncDaemon, type SyncDraft } from './sync.js';
 import { trackKeywords, type RefDraft } from './track-refs.js';
@@ -80,33 +81,6 @@ export interface KeepalivedSyncGroup extends SyncGroupDraft {
   notifyPriorityChanges?: boolean;
 }
 
-/** A notify script: one quoted command line (split into argv), or one unquoted program path. */
-function script(s: Stmt, sink: Sink): string[] | undefined {
-  const [cmd, ...user] = s.args;
-  if (cmd === undefined) return undefined;
-  if (user.length > 0) {
-    error(sink, user[0]?.at ?? s.at, `expected the script and its arguments as one quoted string, got extra words (keepalived reads "${user[0]?.text}" as a user name; lvsd runs scripts as itself)`);
-    return undefined;
-  }
-  const split = splitCommand(cmd.text);
-  if (!split.ok) return bad(sink, cmd, `a script command: ${split.error}`);
-  return split.value;
-}
-
-function notifyKeywords<A extends { notify: NotifyDraft }>(): Keyword<A>[] {
-  const set = (field: NotifyField) => (s: Stmt, a: A, sink: Sink): void => {
-    const argv = script(s, sink);
-    if (argv) a.notify.scripts[field] = argv;
-  };
-  return [
-    { names: ['notify_master'], minArgs: 1, maxArgs: 3, block: 'none', apply: set('master') },
-    { names: ['notify_backup'], minArgs: 1, maxArgs: 3, block: 'none', apply: set('backup') },
-    { names: ['notify_fault'], minArgs: 1, maxArgs: 3, block: 'none', apply: set('fault') },
-    { names: ['notify_stop'], minArgs: 1, maxArgs: 3, block: 'none', apply: set('stop') },
-    { names: ['notify'], minArgs: 1, maxArgs: 3, block: 'none', apply: set('any') },
-  ];
-}
-
 /** `KEYWORD [on|off|true|false|yes|no]`, on when the value is omitted (keepalived check_true_false). */
 function onOff<A>(name: string, set: (a: A, v: boolean) => void): Keyword<A> {
   return {
@@ -114,49 +88,6 @@ function onOff<A>(name: string, set: (a: A, v: boolean) => void): Keyword<A> {
     apply: (s, a, sink) => { const v = s.args[0] ? bool(sink, s.args[0], name) : true; if (v !== undefined) set(a, v); },
   };
 }
-
-/** keepalived reads these as unsigned, delays up to UINT_MAX / TIMER_HZ seconds, and ignores (reporting) anything else. */
-const UINT_MAX = 4_294_967_295;
-const DELAY_MAX_S = Math.floor(UINT_MAX / 1e6);
-/** lvsd's own bound on a GARP repeat count (keepalived's is UINT_MAX). */
-const REPEAT_MAX = 255;
-
-function garpKeywords<A extends { garp: GarpDraft }>(prefix: '' | 'vrrp_'): Keyword<A>[] {
-  const seconds = (field: 'masterDelayMs' | 'masterRefreshMs' | 'lowerPrioDelayMs') => (s: Stmt, a: A, sink: Sink): void => {
-    const w = s.args[0];
-    const v = w && correctedValue(sink, 'it is ignored', (l) => int(l, w, { what: `"${s.keyword.text}" in whole seconds`, min: 0, max: DELAY_MAX_S }));
-    if (v !== undefined) a.garp[field] = v * 1000;
-  };
-  const count = (field: 'masterRepeat' | 'refreshRepeat' | 'lowerPrioRepeat') => (s: Stmt, a: A, sink: Sink): void => {
-    const w = s.args[0];
-    const read = w && correctedValue(sink, 'it is ignored', (l) => int(l, w, { what: `a "${s.keyword.text}" count`, min: 0, max: UINT_MAX }));
-    const v = w && read !== undefined ? int(sink, w, { what: `a "${s.keyword.text}" count`, min: 0, max: REPEAT_MAX }) : undefined;
-    if (v === undefined) return;
-    // keepalived: 0 turns the lower-priority GARPs off; for the others it means 1
-    if (field === 'lowerPrioRepeat') {
-      a.garp[field] = v;
-      return;
-    }
-    if (w && v === 0) sink.warnings.push({ at: w.at, message: `${s.keyword.text} 0 means 1: keepalived 2.2.7 sets it to 1 and reports it` });
-    a.garp[field] = Math.max(1, v);
-  };
-  return [
-    kw(`${prefix}garp_master_delay`, 1, seconds('masterDelayMs')),
-    kw(`${prefix}garp_master_repeat`, 1, count('masterRepeat')),
-    kw(`${prefix}garp_master_refresh`, 1, seconds('masterRefreshMs')),
-    kw(`${prefix}garp_master_refresh_repeat`, 1, count('refreshRepeat')),
-    kw(`${prefix}garp_lower_prio_delay`, 1, seconds('lowerPrioDelayMs')),
-    kw(`${prefix}garp_lower_prio_repeat`, 1, count('lowerPrioRepeat')),
-  ];
-}
-
-/** vrrp_garp_interval_handler: keepalived ignores (and reports) anything but 0.000001 s to UINT_MAX µs; lvsd bounds it at 1 s. */
-const packetGap = (s: Stmt, a: { garp: GarpDraft }, sink: Sink): void => {
-  const w = s.args[0];
-  const read = w && correctedValue(sink, 'it is ignored', (l) => decimalSecondsUs(l, w, { what: `a "${s.keyword.text}"`, minUs: 1, maxUs: UINT_MAX }));
-  const us = w && read !== undefined ? decimalSecondsUs(sink, w, { what: `a "${s.keyword.text}"`, minUs: 0, maxUs: 1e6 }) : undefined;
-  if (us !== undefined) a.garp.intervalMs = us / 1000;
-};
 
 /** vrrp_version_handler: anything but 2 or 3 is ignored, reported. */
 const version = (w: Word, sink: Sink): VrrpVersion | undefined => {
@@ -174,7 +105,7 @@ export const GLOBAL_KEYWORDS: readonly Keyword<GlobalDraft>[] = [
   { names: ['script_user'], minArgs: 1, maxArgs: 2, block: 'none', apply: (s, g) => { const [u, gr] = s.args; if (u) g.scriptUser = { user: u.text, ...(gr ? { group: gr.text } : {}) }; } },
   kw('enable_script_security', 0, (_s, g) => { g.scriptSecurity = true; }),
   kw('vrrp_skip_check_adv_addr', 0, (_s, g) => { g.skipCheckAdvAddr = true; }),
-  ...fifoKeywords<GlobalDraft>(script),
+  ...fifoKeywords<GlobalDraft>(notifyScript),
   onOff<GlobalDraft>('vrrp_notify_priority_changes', (g, v) => { g.notifyPriorityChanges = v; }),
   onOff<GlobalDraft>('vrrp_lower_prio_no_advert', (g, v) => { g.lowerPrioNoAdvert = v; }),
   onOff<GlobalDraft>('vrrp_higher_prio_send_advert', (g, v) => { g.higherPrioSendAdvert = v; }),
