@@ -10,7 +10,7 @@ import { Cmd, CmdAttr, DaemonAttr, DestAttr, InfoAttr, KNOWN_MAX, SvcAttr, type 
 import {
   AF_INET, AF_INET6, SVC_F_HASHED,
   type AddressFamily, type IpvsDaemon, type IpvsDest, type IpvsInfo, type IpvsService, type IpvsStats,
-  type IpvsTimeouts, type ServiceId, type UnknownAttr,
+  type IpvsTimeouts, type ServiceId,
 } from './types.js';
 
 const u8 = (a: Attrs, t: number): number | undefined => a.u8(t);
