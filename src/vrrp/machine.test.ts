@@ -1,5 +1,6 @@
 import test from 'ava';
-import { initialState, masterDownUs, skewUs, step, type Input, type InstanceState, type MachineConfig, type Output } from './machine.js';
+import { masterDownUs, skewUs } from './intervals.js';
+import { initialState, step, type Input, type InstanceState, type MachineConfig, type Output } from './machine.js';
 import type { VrrpRole } from '../model/index.js';
 import type { Us } from '../clock.js';
 

@@ -3,7 +3,7 @@ import type { Clock, TimerHandle, WallClock } from '../clock.js';
 import { loadConfig } from '../config/index.js';
 import type { VrrpInstance } from '../model/index.js';
 import { encodeAdvert } from './codec.js';
-import { masterDownUs } from './machine.js';
+import { masterDownUs } from './intervals.js';
 import type { FromWorker } from './messages.js';
 import { InstanceRunner, type RunnerIo } from './runner.js';
 import { LatenessRecorder } from './timers.js';
