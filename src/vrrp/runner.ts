@@ -6,7 +6,8 @@
 import type { Clock, TimerHandle, Us, WallClock } from '../clock.js';
 import { serializeError } from '../errors.js';
 import type { VrrpInstance, VrrpRole } from '../model/index.js';
-import { authDataFromPassword, decodeAdvert, encodeAdvert, type Advert, type DropReason, type TransportDropReason, VRRP_MCAST_IPV4, VRRP_MCAST_IPV6 } from './codec.js';
+import { encodeAdverts } from './adverts.js';
+import { decodeAdvert, type DropReason, type TransportDropReason } from './codec.js';
 import { initialState, step, type Input, type InstanceState, type Output, type StepResult } from './machine.js';
 import type { FromWorker, InstanceCounters, InstanceSnapshot } from './messages.js';
 import { checkAdvert } from './rules.js';
@@ -42,10 +43,6 @@ export interface RunnerIo {
   readonly lateness: LatenessRecorder;
 }
 
-function emptyCounters(): InstanceCounters {
-  return { advertsSent: 0, advertsReceived: 0, drops: {}, checksumForms: {}, becameMaster: 0, staleTimerDeferrals: 0, garpsSent: 0 };
-}
-
 export class InstanceRunner {
   private s: InstanceState;
   private role: VrrpRole = 'INIT';
@@ -57,7 +54,7 @@ export class InstanceRunner {
   /** VIPs may have been left by a previous lvsd (kill -9): keep them until a live master shows up. */
   private releasePending = true;
   private lastTransition: InstanceSnapshot['lastTransition'] = null;
-  readonly counters: InstanceCounters = emptyCounters();
+  readonly counters: InstanceCounters = { advertsSent: 0, advertsReceived: 0, drops: {}, checksumForms: {}, becameMaster: 0, staleTimerDeferrals: 0, garpsSent: 0 };
 
   constructor(
     readonly cfg: VrrpInstance,
@@ -82,7 +79,7 @@ export class InstanceRunner {
 
   /** Encodes (and drops) the first advert of a new master and has the VIP requests built. */
   private prepareTakeover(): void {
-    this.encodeAdverts(this.s.priority);
+    encodeAdverts(this.cfg, this.s.priority, this.io.localAddress);
     this.io.prepareOwner();
   }
 
@@ -201,7 +198,7 @@ export class InstanceRunner {
   }
 
   private sendAdvert(priority: number): void {
-    for (const { dst, buf } of this.encodeAdverts(priority)) {
+    for (const { dst, buf } of encodeAdverts(this.cfg, priority, this.io.localAddress)) {
       try {
         this.io.send(buf, dst);
         this.counters.advertsSent++;
@@ -209,23 +206,6 @@ export class InstanceRunner {
         this.io.post({ type: 'error', atMs: this.io.clock.nowMs(), instance: this.cfg.name, what: `send advert to ${dst}`, error: serializeError(e) });
       }
     }
-  }
-
-  /** The advert for each destination (the multicast group, or every unicast peer). */
-  private encodeAdverts(priority: number): Array<{ dst: string; buf: Buffer }> {
-    const cfg = this.cfg;
-    const advert: Advert = {
-      version: cfg.version,
-      vrid: cfg.vrid,
-      priority,
-      intervalCs: cfg.advertIntervalCs,
-      addrs: cfg.vips.filter((v) => v.family === cfg.family).map((v) => v.address),
-      authType: cfg.authPass !== undefined ? 1 : 0,
-      authData: cfg.authPass !== undefined ? authDataFromPassword(cfg.authPass) : undefined,
-    };
-    const dsts = cfg.unicastPeers.length > 0 ? cfg.unicastPeers : [cfg.family === 4 ? VRRP_MCAST_IPV4 : VRRP_MCAST_IPV6];
-    const src = cfg.unicastSrc ?? this.io.localAddress;
-    return dsts.map((dst) => ({ dst, buf: encodeAdvert(advert, { family: cfg.family, src, dst, v3Checksum: cfg.v3Checksum }) }));
   }
 
   private arm(at: Us): void {
