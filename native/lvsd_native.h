@@ -1,7 +1,7 @@
 /*
  * lvsd_native: syscalls only (docs/design.md "The C addon": no protocol logic in the addon).
- * Shared helpers between lvsd_native.c (module, interfaces, AF_PACKET, unix datagrams)
- * and vrrp_socket.c (raw protocol-112 sockets driven by a libuv poll handle).
+ * What every source shares: errors and argument readers (js_values.c), and the registration of
+ * each source's exports on the module (lvsd_native.c).
  */
 #ifndef LVSD_NATIVE_H
 #define LVSD_NATIVE_H
