@@ -11,8 +11,7 @@ import { constants as osConstants } from 'node:os';
 import { AttrStream, createRtNetlink, FlagsNew, type RtNetlinkSocket } from 'netlink';
 import { KernelError } from '../errors.js';
 import { type IpPrefix, parseAddress, type VirtualRoute, type VirtualRule } from '../model/index.js';
-import { isNativeSystemError, loadNative } from '../native/index.js';
-import { kernelError, rt, rtRequest } from './rtnl.js';
+import { interfaceIndex, rt, rtRequest } from './rtnl.js';
 
 export interface RouteManager {
   addRoute(r: VirtualRoute): Promise<'added' | 'present'>;
@@ -51,15 +50,6 @@ function bytes(address: string, family: 4 | 6, where: { op: string; target: stri
   const b = parseAddress(address, family);
   if (b === undefined) throw new KernelError({ ...where, errno: osConstants.errno.EINVAL, code: 'EINVAL', syscall: 'rtnetlink', meaning: `not an IPv${family} address: ${address}` });
   return Buffer.from(b);
-}
-
-function ifindex(dev: string, where: { op: string; target: string }): number {
-  try {
-    return loadNative().ifNameToIndex(dev);
-  } catch (e) {
-    if (!isNativeSystemError(e)) throw e;
-    throw kernelError(where, e.errno, e);
-  }
 }
 
 /** rtmsg + attributes; `del` uses the scope wildcard. Tables above 255 go in RTA_TABLE only (RT_TABLE_UNSPEC in the header). */
@@ -103,13 +93,13 @@ class RtRouteManager implements RouteManager {
 
   async addRoute(r: VirtualRoute): Promise<'added' | 'present'> {
     const where = { op: 'add route', target: describeRoute(r) };
-    const body = routeBody(r, { del: false, ...(r.dev !== undefined ? { ifindex: ifindex(r.dev, where) } : {}) });
+    const body = routeBody(r, { del: false, ...(r.dev !== undefined ? { ifindex: interfaceIndex(r.dev, where) } : {}) });
     return this.add({ type: rt.MessageType.NEWROUTE, body, ...where });
   }
 
   async removeRoute(r: VirtualRoute): Promise<'removed' | 'absent'> {
     const where = { op: 'remove route', target: describeRoute(r) };
-    const body = routeBody(r, { del: true, ...(r.dev !== undefined ? { ifindex: ifindex(r.dev, where) } : {}) });
+    const body = routeBody(r, { del: true, ...(r.dev !== undefined ? { ifindex: interfaceIndex(r.dev, where) } : {}) });
     return this.remove({ type: rt.MessageType.DELROUTE, body, ...where }, 'ESRCH');
   }
 

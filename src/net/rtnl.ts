@@ -8,6 +8,7 @@ import { getSystemErrorMap } from 'node:util';
 import { constants as osConstants } from 'node:os';
 import { MessageType, parseError, rt, type NetlinkMessage, type RtNetlinkSocket } from 'netlink';
 import { errnoOfSystemError, KernelError } from '../errors.js';
+import { isNativeSystemError, loadNative } from '../native/index.js';
 
 /** The package's own timer, after ours (see rtRequest). */
 const LIBRARY_GRACE_MS = 1000;
@@ -82,6 +83,20 @@ export function kernelError(r: Pick<RtRequest, 'op' | 'target'>, errno: number, 
   const code = entry?.[0] ?? `E${errno}`;
   const meaning = MEANING[code] ?? entry?.[1] ?? `errno ${errno}`;
   return new KernelError({ op: r.op, target: r.target, errno, code, syscall: 'rtnetlink', meaning, cause });
+}
+
+/**
+ * The ifindex of `dev` for a request: if_nametoindex(3) through the addon (one ioctl) rather
+ * than an RTM_GETLINK round trip, since a VIP add on the takeover path needs it. Its failure
+ * (ENODEV) is a KernelError about `where`.
+ */
+export function interfaceIndex(dev: string, where: Pick<RtRequest, 'op' | 'target'>): number {
+  try {
+    return loadNative().ifNameToIndex(dev);
+  } catch (e) {
+    if (!isNativeSystemError(e)) throw e;
+    throw kernelError(where, e.errno, e);
+  }
 }
 
 /** Meanings of the errnos rtnetlink address/link requests return (net/ipv4/devinet.c, net/ipv6/addrconf.c). */

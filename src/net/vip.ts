@@ -14,9 +14,8 @@ import { constants as osConstants } from 'node:os';
 import { AttrStream, FlagsGet, FlagsNew, createRtNetlink, type RtNetlinkSocket } from 'netlink';
 import { KernelError } from '../errors.js';
 import { formatAddress, type IpFamily, parseAddress } from '../model/index.js';
-import { kernelError, rt, rtRequest } from './rtnl.js';
+import { interfaceIndex, kernelError, rt, rtRequest } from './rtnl.js';
 import { AckRequester, frameRequest } from './nl-ack.js';
-import { isNativeSystemError, loadNative } from '../native/index.js';
 
 export interface VipSpec {
   readonly address: string;
@@ -179,25 +178,12 @@ class RtVipManager implements VipManager {
   private addMessage(v: VipSpec, where: { op: string; target: string }): Buffer {
     const key = `${v.family} ${v.address}/${v.prefix} ${v.dev} ${v.label ?? ''}`;
     const hit = this.prepared.get(key);
-    if (hit !== undefined && hit.index === this.deviceIndex(v.dev, where)) return hit.message;
+    if (hit !== undefined && hit.index === interfaceIndex(v.dev, where)) return hit.message;
     const { index, body } = this.addressBody(v, where);
     const message = frameRequest({ type: rt.MessageType.NEWADDR, flags: FlagsNew.CREATE | FlagsNew.EXCL, body }, 0);
     if (this.prepared.size >= MAX_PREPARED) this.prepared.clear();
     this.prepared.set(key, { index, message });
     return message;
-  }
-
-  /**
-   * if_nametoindex(3) (one ioctl) rather than an RTM_GETLINK round trip: this is on the
-   * takeover path, between the master-down timer and the VIP appearing.
-   */
-  private deviceIndex(dev: string, where: { op: string; target: string }): number {
-    try {
-      return loadNative().ifNameToIndex(dev);
-    } catch (e) {
-      if (!isNativeSystemError(e)) throw e;
-      throw kernelError(where, e.errno, e);
-    }
   }
 
   /** ifaddrmsg + IFA_LOCAL/IFA_ADDRESS (+ IFA_LABEL) for NEWADDR/DELADDR. */
@@ -209,7 +195,7 @@ class RtVipManager implements VipManager {
       const errno = osConstants.errno.EINVAL;
       throw new KernelError({ ...where, errno, code: 'EINVAL', syscall: 'rtnetlink', meaning: problem ?? 'bad address' });
     }
-    const index = this.deviceIndex(v.dev, where);
+    const index = interfaceIndex(v.dev, where);
     const family = v.family === 4 ? AF_INET : AF_INET6;
     const flags = v.family === 6 ? { nodad: true as const } : {};
     const stream = new AttrStream();

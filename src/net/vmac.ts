@@ -11,8 +11,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { AttrStream, createRtNetlink, FlagsNew, type RtNetlinkSocket } from 'netlink';
 import { KernelError } from '../errors.js';
-import { isNativeSystemError, loadNative } from '../native/index.js';
-import { kernelError, rt, rtRequest } from './rtnl.js';
+import { interfaceIndex, rt, rtRequest } from './rtnl.js';
 
 export interface VmacSpec {
   readonly ifname: string;
@@ -79,7 +78,7 @@ class RtVmacManager implements VmacManager {
 
   async create(v: VmacSpec): Promise<'created' | 'present'> {
     const where = { op: 'create virtual MAC interface', target: `${v.ifname} on ${v.base}` };
-    const body = vmacLinkBody(v, this.index(v.base, where));
+    const body = vmacLinkBody(v, interfaceIndex(v.base, where));
     let result: 'created' | 'present' = 'created';
     try {
       await rtRequest(this.sock, { type: rt.MessageType.NEWLINK, body, flags: FlagsNew.CREATE | FlagsNew.EXCL, timeoutMs: this.timeoutMs, ...where });
@@ -112,7 +111,7 @@ class RtVmacManager implements VmacManager {
 
   private async up(v: VmacSpec, where: { op: string; target: string }): Promise<void> {
     const stream = new AttrStream();
-    rt.formatLinkMessage({ kind: 'link', data: { index: this.index(v.ifname, where), flags: { up: true }, change: { up: true } }, attrs: {} }, stream);
+    rt.formatLinkMessage({ kind: 'link', data: { index: interfaceIndex(v.ifname, where), flags: { up: true }, change: { up: true } }, attrs: {} }, stream);
     await rtRequest(this.sock, { type: rt.MessageType.NEWLINK, body: stream.bufs, flags: 0, timeoutMs: this.timeoutMs, ...where });
   }
 
@@ -135,14 +134,5 @@ class RtVmacManager implements VmacManager {
     if (!base || --base.count > 0) return;
     this.bases.delete(baseName);
     for (const [k, value] of base.saved) writeFileSync(conf(baseName, k), value);
-  }
-
-  private index(dev: string, where: { op: string; target: string }): number {
-    try {
-      return loadNative().ifNameToIndex(dev);
-    } catch (e) {
-      if (!isNativeSystemError(e)) throw e;
-      throw kernelError(where, e.errno, e);
-    }
   }
 }
