@@ -7,7 +7,8 @@
  * address prints and compares the same everywhere. Canonical text is what inet_ntop prints
  * (RFC 5952 for IPv6, with glibc's dotted tail for IPv4-mapped and -compatible addresses).
  */
-import type { IpFamily } from './types.js';
+/** 4 or 6: the family of an address, an instance or a service. */
+export type IpFamily = 4 | 6;
 
 /** An address as the model keeps it: canonical text and its family. */
 export interface IpAddress {

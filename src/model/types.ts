@@ -4,6 +4,7 @@
  * carries the location it came from so a later check can cite it. The parts live beside it
  * (vrrp.ts, health.ts, routing.ts, ldirectord.ts, loc.ts) and are re-exported here.
  */
+import type { IpFamily } from './ip.js';
 import type { Loc } from './loc.js';
 import type { RealServerHealth, ServiceHealth, Tracking } from './health.js';
 import type { LdirectordServiceSettings, LdirectordSettings } from './ldirectord.js';
@@ -16,7 +17,7 @@ export type * from './ldirectord.js';
 export type * from './routing.js';
 export type * from './vrrp.js';
 
-export type IpFamily = 4 | 6;
+export type { IpFamily } from './ip.js';
 
 // ---------------------------------------------------------------- IPVS
 

@@ -5,7 +5,7 @@
 import type { Loc } from './loc.js';
 import type { TrackRef } from './health.js';
 import type { VirtualRoute, VirtualRule } from './routing.js';
-import type { IpFamily } from './types.js';
+import type { IpFamily } from './ip.js';
 
 /**
  * A VRRP instance's state at run time (RFC 5798 §6.4: Initialize, Backup, Master; FAULT is
