@@ -1,13 +1,19 @@
 /**
  * The http/https/http_proxy negotiate check against scripted servers on 127.0.0.1: ldirectord's
  * request (Host = virtualhost or the real server's address), receive on the body, HEAD,
- * redirects as LWP follows them, proxying, TLS without verification and SNI.
+ * redirects as LWP follows them, proxying, TLS without verification and SNI; plain HTTP through
+ * the addon (native-stream.ts), a reset or refused server, and a probe's state kept per address.
  */
 import test from 'ava';
 import { badServer, selfSigned, type BadServer, type Script } from '../../../../test/fixtures/bad-servers.js';
 import { createNegotiateChecker } from './negotiate.js';
 import { MAX_REDIRECTS } from './http.js';
 import { attempt, probe } from './probe-fixture.js';
+import { loadNative } from '../../../native/index.js';
+import { nativeStreamStatus, useTcpProbeAddon } from '../native-stream.js';
+
+// Plain HTTP to an address goes through the addon, as in the director; TLS and names through net/tls.
+useTcpProbeAddon(loadNative);
 
 const negotiate = createNegotiateChecker();
 
@@ -61,4 +67,24 @@ test('https: a self-signed certificate is accepted; SNI is the virtualhost (none
   t.like(await attempt(negotiate, srv.port, { ...p, virtualhost: 'www.example.test' }), { ok: true });
   t.like(await attempt(negotiate, srv.port, p), { ok: true });
   t.deepEqual(srv.servernames, ['www.example.test', '']);
+});
+
+test('http: plain HTTP goes through the addon; a reset and a refused server fail as reset and refused', async (t) => {
+  t.like(nativeStreamStatus(), { enabled: true, available: true });
+  const reset = await server(t, { kind: 'reset' });
+  t.like(await attempt(negotiate, reset.port, http(reset.port, { receive: 'ok' })), { ok: false, reason: 'reset' });
+  const gone = await server(t, { kind: 'reply', data: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok' });
+  const port = gone.port;
+  await gone.close();
+  t.like(await attempt(negotiate, port, http(port, { receive: 'ok' })), { ok: false, reason: 'refused' });
+});
+
+test('http: one probe checked at two addresses uses each address\'s URL (what is prepared once is per address)', async (t) => {
+  const a = await server(t, { kind: 'reply', data: 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nA' });
+  const b = await server(t, { kind: 'reply', data: 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nB' });
+  const p = probe({ service: 'http', request: '/x', receive: 'A' });
+  t.like(await attempt(negotiate, a.port, p), { ok: true });
+  t.like(await attempt(negotiate, b.port, p), { ok: false, reason: 'content' });
+  t.like(await attempt(negotiate, a.port, p), { ok: true });
+  t.is(b.received[0], 'GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: lvsd (ldirectord check)\r\nConnection: close\r\n\r\n');
 });

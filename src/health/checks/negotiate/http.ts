@@ -19,6 +19,7 @@ import type { AttemptSpec } from '../../checker.js';
 import type { HttpExpect, NegotiateProbe } from '../../../model/index.js';
 import { hostPort } from '../../plan.js';
 import { openStream } from '../connection.js';
+import { openNativeStream } from '../native-stream.js';
 import { MAX_BODY_BYTES, MAX_HEADER_BYTES } from '../http.js';
 import { ResponseReader, type Verdict } from '../http-response.js';
 import type { Outcome } from '../outcome.js';
@@ -50,7 +51,7 @@ function isName(host: string): boolean {
   return /[a-z_]/i.test(host) && !host.includes(':');
 }
 
-function fetchHop(spec: AttemptSpec, hop: Hop, o: { proxy: boolean; expect: HttpExpect; out: Outcome }): Promise<HopResult> {
+function fetchHop(spec: AttemptSpec, hop: Hop, o: { proxy: boolean; expect: HttpExpect; out: Outcome; request: Buffer }): Promise<HopResult> {
   return new Promise((resolve) => {
     o.out.release(() => resolve(undefined));
     const tls = hop.url.protocol === 'https:' && !o.proxy;
@@ -59,16 +60,24 @@ function fetchHop(spec: AttemptSpec, hop: Hop, o: { proxy: boolean; expect: Http
     const to = o.proxy ? spec : { ...spec, address: host, port };
     const reader = new ResponseReader({ expect: o.expect, head: hop.method === 'HEAD', maxHeaderBytes: MAX_HEADER_BYTES, maxBodyBytes: MAX_BODY_BYTES });
     let sock: net.Socket | undefined;
+    let closeNative: (() => void) | undefined;
     const done = (verdict: Verdict): void => {
       sock?.destroy();
+      closeNative?.();
       resolve({ verdict, status: reader.statusCode, ...(reader.location !== undefined ? { location: reader.location } : {}) });
     };
-    sock = openStream(to, o.out, tls ? { tls: hop.servername !== undefined ? { servername: hop.servername } : {} } : {}, (s) => s.write(hopRequest(hop, o.proxy)));
-    sock?.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       const v = reader.feed(chunk);
       if (v !== undefined) done(v);
-    });
-    sock?.on('end', () => done(reader.end()));
+    };
+    const onEnd = (): void => done(reader.end());
+    // Plain HTTP to an address: through the addon (native-stream.ts), as keepalived's HTTP_GET;
+    // a name (a redirect's Location) or TLS goes through net/tls.
+    if (!tls) closeNative = openNativeStream(to, o.out, o.request, { onData, onEnd });
+    if (closeNative !== undefined) return;
+    sock = openStream(to, o.out, tls ? { tls: hop.servername !== undefined ? { servername: hop.servername } : {} } : { noDelay: false, onData }, (s) => s.write(o.request));
+    if (tls) sock?.on('data', onData);
+    sock?.on('end', onEnd);
   });
 }
 
@@ -92,19 +101,45 @@ function nextHop(hop: Hop, r: NonNullable<HopResult>): Hop | undefined {
   return { url, method, ...(isName(url.hostname) ? { servername: url.hostname } : {}) };
 }
 
-export async function checkHttp(spec: AttemptSpec, p: NegotiateProbe, out: Outcome): Promise<void> {
+/** What every attempt of one probe at one address shares: the receive pattern, the URL, the first request. */
+interface Prepared {
+  readonly key: string;
+  readonly receive: ReturnType<typeof compileReceive> | undefined;
+  readonly url: URL | undefined;
+  readonly expect: HttpExpect;
+  readonly first: { readonly hop: Hop; readonly request: Buffer } | undefined;
+}
+
+const prepared = new WeakMap<NegotiateProbe, Prepared>();
+
+function prepare(spec: AttemptSpec, p: NegotiateProbe): Prepared {
+  const key = `${spec.address}|${spec.port}`;
+  const old = prepared.get(p);
+  if (old?.key === key) return old;
   const receive = p.receive === '' ? undefined : compileReceive(p.receive);
-  if (receive !== undefined && !receive.ok) return out.fail('error', receive.detail);
-  let url: URL;
+  let url: URL | undefined;
   try {
     url = new URL(p.url ?? `http://${hostPort(spec.address, spec.port)}${p.request}`);
   } catch {
-    return out.fail('error', `not a URL: ${JSON.stringify(p.url)}`);
+    url = undefined;
   }
   const expect: HttpExpect = { path: p.request, status: [[200, 299]], ...(receive?.ok === true ? { regex: receive.re.source, regexFlags: receive.re.flags } : {}) };
-  let hop: Hop | undefined = firstHop(spec, p, url);
+  const hop = url !== undefined ? firstHop(spec, p, url) : undefined;
+  const first = hop !== undefined ? { hop, request: Buffer.from(hopRequest(hop, p.service === 'http_proxy')) } : undefined;
+  const fresh: Prepared = { key, receive, url, expect, first };
+  prepared.set(p, fresh);
+  return fresh;
+}
+
+export async function checkHttp(spec: AttemptSpec, p: NegotiateProbe, out: Outcome): Promise<void> {
+  const { receive, expect, first } = prepare(spec, p);
+  if (receive !== undefined && !receive.ok) return out.fail('error', receive.detail);
+  if (first === undefined) return out.fail('error', `not a URL: ${JSON.stringify(p.url)}`);
+  const proxy = p.service === 'http_proxy';
+  let hop: Hop | undefined = first.hop;
+  let request = first.request;
   for (let redirects = 0; hop !== undefined; redirects++) {
-    const r = await fetchHop(spec, hop, { proxy: p.service === 'http_proxy', expect, out });
+    const r = await fetchHop(spec, hop, { proxy, expect, out, request });
     if (r === undefined) return;
     const next: Hop | undefined = redirects < MAX_REDIRECTS && !r.verdict.ok ? nextHop(hop, r) : undefined;
     if (next === undefined) {
@@ -115,5 +150,6 @@ export async function checkHttp(spec: AttemptSpec, p: NegotiateProbe, out: Outco
       return;
     }
     hop = next;
+    request = Buffer.from(hopRequest(hop, proxy));
   }
 }
