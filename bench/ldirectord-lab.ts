@@ -14,7 +14,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
-import { LVSD, REPO } from '../test/netns/lvsd-harness.js';
+import { LVSD, LVSD_NODE_FLAGS, REPO } from '../test/netns/lvsd-harness.js';
 import { startIn, type Proc } from '../test/netns/topology.js';
 import type { FarmLayout } from './checks-conf.js';
 import { runKills, type KillSample } from './checks-kills.js';
@@ -22,6 +22,8 @@ import { buildTopology } from './checks-topology.js';
 import { JsonChannel, type Event } from './json-channel.js';
 import { CLK_TCK, cpuMs, readCpu, type CpuTicks } from './proc-cpu.js';
 import { ldirectordFarmConfig, type LdCheckSettings } from './ldirectord-conf.js';
+import { traceKill, type LvsdTrace } from './ldirectord-trace.js';
+import { farmAddress, FARM_PORT } from './checks-conf.js';
 
 export interface LdLabOptions {
   readonly layout: FarmLayout;
@@ -48,6 +50,8 @@ export interface LdLabResult {
   readonly destsAfterWindow: Readonly<Record<LdImpl, number>>;
   /** Kill samples; `by.keepalived` is ldirectord's observation (checks-kills.ts names its slots). */
   readonly kills: readonly KillSample[];
+  /** Per kill, from lvsd's log: kill → check.state down → ipvs.apply (ldirectord-trace.ts). */
+  readonly lvsdTraces?: readonly LvsdTrace[];
   readonly notes: readonly string[];
 }
 
@@ -115,7 +119,8 @@ export async function runLdLab(o: LdLabOptions, log: (s: string) => void): Promi
     const watch = { lvsd: new JsonChannel(ns.lvsd, watchArgs), ldirectord: new JsonChannel(ns.ldirectord, watchArgs) };
     const startedAt = nowMs();
     const ldirectord = startIn(undefined, ns.ldirectord, '/usr/sbin/ldirectord', [conf, 'start']);
-    const lvsd = startIn(undefined, ns.lvsd, process.execPath, [LVSD, '-n', '-f', conf, '--socket', join(dir, 'lvsd.sock'), '--pid-file', join(dir, 'lvsd.pid'), '--log-level', 'info']);
+    // As bin/lvsd runs it (its shebang's node flags: --single-threaded).
+    const lvsd = startIn(undefined, ns.lvsd, process.execPath, [...LVSD_NODE_FLAGS, LVSD, '-n', '-f', conf, '--socket', join(dir, 'lvsd.sock'), '--pid-file', join(dir, 'lvsd.pid'), '--log-level', 'info']);
     r = { watch, lvsd, ldirectord, startedAt };
     const fullTableMs = await fullTables(r, o.layout.servers, 600_000);
     log(`tables full: lvsd ${fullTableMs.lvsd.toFixed(0)} ms, ldirectord ${fullTableMs.ldirectord.toFixed(0)} ms after start; warm-up ${o.warmupS} s`);
@@ -143,11 +148,15 @@ export async function runLdLab(o: LdLabOptions, log: (s: string) => void): Promi
       farm, watch: { lvsd: watch.lvsd, keepalived: watch.ldirectord }, source, layout: o.layout, kills: o.kills, mode: 'reset',
       delayLoopS: o.check.checkIntervalS, seed: o.seed, timeoutMs: 120_000, log: (s) => log(s.replace('keepalived', 'ldirectord')),
     });
+    const wallMinusMono = Date.now() - nowMs();
+    const killed = farm.events.filter((e) => e.ev === 'killed');
+    const lvsdLines = r.lvsd.lines;
+    const lvsdTraces = kills.map((k, i) => traceKill(lvsdLines, { rs: `${farmAddress(k.server)}:${FARM_PORT}`, killAtMono: Number(killed[i]?.t), wallMinusMono }));
     const downs = r.ldirectord.lines.filter((l) => typeof l.raw === 'string' && l.raw.includes('Deleted real server')).length;
     notes.push(`ldirectord logged ${downs} "Deleted real server" lines in the run; lvsd ${r.lvsd.lines.filter((l) => l.event === 'real.state' && l.to === 'down').length} real.state down lines`,
       'logs: results/bench-ldirectord-lab-ldirectord.log, results/bench-ldirectord-lab-lvsd.log');
     return { options: o, kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(), load: { start: load, end: loadavg().map((x) => x.toFixed(2)).join(' ') },
-      fullTableMs, windowMs, cpu, ldirectordChildrenMs, destsAfterWindow, kills, notes };
+      fullTableMs, windowMs, cpu, ldirectordChildrenMs, destsAfterWindow, kills, lvsdTraces, notes };
   } finally {
     if (r) {
       saveLogs(r);

@@ -6,7 +6,14 @@
  *        two lvsd from one heartbeat directory, kill -9 takeover vs deadtime (host) → results/bench-ldirectord-takeover.json
  *   node dist/bench/ldirectord.js report   both → results/bench-ldirectord.txt (and stdout)
  * Options: lab: --servers 200 --per-service 10 --check-interval 1 --check-timeout 5 --window 60
- *   --warmup 10 --kills 10 --poll-ms 2 --seed 1; takeover: --keepalive 1 --deadtime 4 --rounds 10.
+ *   --warmup 10 --kills 10 --poll-ms 2 --seed 1 --matched-servers 20; takeover: --keepalive 1
+ *   --deadtime 4 --rounds 10.
+ *
+ * The same checks: ldirectord (fork=no) checks one server after the other and then sleeps
+ * checkinterval, so with 200 servers it does far fewer checks per second than asked, and than
+ * lvsd. The lab part therefore reports CPU per check served beside the totals, and runs a second
+ * CPU window (no kills) with `--matched-servers` servers, few enough that ldirectord's pass fits
+ * in the interval (0: skipped). Every ratio is printed, met or not.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,9 +29,12 @@ const log = (s: string): void => { process.stderr.write(`${s}\n`); };
 
 interface Stamped<T> { readonly command: string; readonly date: string; readonly result: T }
 
-const NUMERIC = ['--servers', '--per-service', '--check-interval', '--check-timeout', '--window', '--warmup', '--kills', '--poll-ms', '--seed', '--keepalive', '--deadtime', '--rounds'] as const;
+/** The lab file: the main run, and the matched-load CPU window when it ran. */
+export type LdLabRuns = LdLabResult & { readonly matched?: LdLabResult };
 
-export function parseArgs(argv: readonly string[]): { part: 'lab' | 'takeover' | 'report'; lab: LdLabOptions; takeover: TakeoverOptions } {
+const NUMERIC = ['--servers', '--per-service', '--check-interval', '--check-timeout', '--window', '--warmup', '--kills', '--poll-ms', '--seed', '--keepalive', '--deadtime', '--rounds', '--matched-servers'] as const;
+
+export function parseArgs(argv: readonly string[]): { part: 'lab' | 'takeover' | 'report'; lab: LdLabOptions; matchedServers: number; takeover: TakeoverOptions } {
   const [part, ...rest] = argv;
   if (part !== 'lab' && part !== 'takeover' && part !== 'report') throw new Error('usage: ldirectord.js lab|takeover|report [OPTIONS] (see bench/ldirectord.ts)');
   const n = new Map<string, number>();
@@ -42,6 +52,7 @@ export function parseArgs(argv: readonly string[]): { part: 'lab' | 'takeover' |
       check: { checkIntervalS: get('--check-interval', 1), checkTimeoutS: get('--check-timeout', 5) },
       windowS: get('--window', 60), warmupS: get('--warmup', 10), kills: Math.min(servers, get('--kills', 10)), pollMs: get('--poll-ms', 2), seed: get('--seed', 1),
     },
+    matchedServers: get('--matched-servers', 20),
     takeover: { keepaliveS: get('--keepalive', 1), deadtimeS: get('--deadtime', 4), rounds: get('--rounds', 10), seed: get('--seed', 1) },
   };
 }
@@ -49,31 +60,55 @@ export function parseArgs(argv: readonly string[]): { part: 'lab' | 'takeover' |
 const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
 const row = (name: string, s: Summary): string => `    ${name.padEnd(11)} n=${s.n}  median ${fmtMs(s.median)}  p90 ${fmtMs(s.p90)}  max ${fmtMs(s.max)}`;
 
-export function labText(s: Stamped<LdLabResult>): string[] {
-  const r = s.result;
+/** The CPU lines of one run: totals, checks served, per check, and both ratios. */
+function cpuText(r: LdLabResult): string[] {
   const o = r.options;
+  const s = r.windowMs / 1000;
   const pct = (ms: number): string => `${((100 * ms) / r.windowMs).toFixed(1)} % of a core`;
   const ld = r.cpu.ldirectord.totalMs + r.ldirectordChildrenMs;
   const ratio = ld / r.cpu.lvsd.totalMs;
+  const perCheck = { lvsd: (1000 * r.cpu.lvsd.totalMs) / Math.max(1, r.cpu.lvsd.requests), ldirectord: (1000 * ld) / Math.max(1, r.cpu.ldirectord.requests) };
+  const perCheckRatio = perCheck.ldirectord / perCheck.lvsd;
+  return [
+    `  CPU over ${s.toFixed(1)} s, ${o.layout.servers} real servers, checkinterval ${o.check.checkIntervalS} s (asked: ${(o.layout.servers / o.check.checkIntervalS).toFixed(0)} checks/s):`,
+    `    lvsd        ${r.cpu.lvsd.totalMs.toFixed(0)} ms (user ${r.cpu.lvsd.userMs.toFixed(0)}, system ${r.cpu.lvsd.systemMs.toFixed(0)}; ${pct(r.cpu.lvsd.totalMs)}), ${r.cpu.lvsd.requests} checks served (${(r.cpu.lvsd.requests / s).toFixed(1)}/s)`,
+    `    ldirectord  ${ld.toFixed(0)} ms (user ${r.cpu.ldirectord.userMs.toFixed(0)}, system ${r.cpu.ldirectord.systemMs.toFixed(0)}, children ${r.ldirectordChildrenMs.toFixed(0)}; ${pct(ld)}), ${r.cpu.ldirectord.requests} checks served (${(r.cpu.ldirectord.requests / s).toFixed(1)}/s)`,
+    `    ldirectord checks one server after the other, then sleeps checkinterval: a pass over all ${o.layout.servers} took ${(o.layout.servers / (r.cpu.ldirectord.requests / s)).toFixed(1)} s`,
+    `    ratio ldirectord / lvsd, total CPU: ${ratio.toFixed(1)}x  (${(r.cpu.lvsd.requests / Math.max(1, r.cpu.ldirectord.requests)).toFixed(2)}x as many checks by lvsd)`,
+    `    ratio ldirectord / lvsd, CPU per check served: ${perCheckRatio.toFixed(1)}x (lvsd ${perCheck.lvsd.toFixed(0)} µs, ldirectord ${perCheck.ldirectord.toFixed(0)} µs)  (goal >= 10x for the same checks: ${verdict(perCheckRatio >= 10)})`,
+  ];
+}
+
+function traceRow(r: LdLabResult, i: number): string {
+  const k = r.kills[i];
+  const t = r.lvsdTraces?.[i];
+  if (k === undefined || t === undefined) return '';
+  const f = (v: number | undefined): string => (v === undefined ? '?' : v.toFixed(0));
+  const attempts = k.by.lvsd.attemptsMs.filter((a) => k.by.lvsd.goneMs === undefined || a <= k.by.lvsd.goneMs).map((a) => a.toFixed(0)).join(',');
+  return `    kill ${i + 1}: farm saw lvsd's attempts at +${attempts} ms; check.state down +${f(t.checkDownMs)} (attempt ${f(t.attemptMs)} ms); ipvs.apply +${f(t.applyMs)} (took ${f(t.applyTookMs)} ms, ${t.applyScope ?? '?'});`
+    + ` gone +${f(k.by.lvsd.goneMs)}; other check.state lines meanwhile ${t.otherChecks}`;
+}
+
+export function labText(s: Stamped<LdLabRuns>): string[] {
+  const r = s.result;
+  const o = r.options;
   const gone = (k: 'lvsd' | 'keepalived'): number[] => r.kills.map((x) => x.by[k].goneMs).filter((v): v is number => v !== undefined);
   const lv = summarize(gone('lvsd'));
   const ldd = summarize(gone('keepalived'));
   const missed = r.kills.filter((x) => x.by.lvsd.goneMs === undefined || x.by.keepalived.goneMs === undefined).length;
+  const m = r.matched;
   return [
     `=== bench/ldirectord lab (${s.date}; kernel ${r.kernel}; load ${r.load.start} → ${r.load.end})`,
     `    ${s.command}`,
     `  ${o.layout.servers} real servers in ${Math.ceil(o.layout.servers / o.layout.perService)} virtual services, negotiate http every ${o.check.checkIntervalS} s (checktimeout ${o.check.checkTimeoutS} s), one ldirectord.cf for both`,
     `  full table after start: lvsd ${fmtMs(r.fullTableMs.lvsd)}, ldirectord ${fmtMs(r.fullTableMs.ldirectord)}; destinations after the window: lvsd ${r.destsAfterWindow.lvsd}, ldirectord ${r.destsAfterWindow.ldirectord}`,
-    `  CPU over ${(r.windowMs / 1000).toFixed(1)} s:`,
-    `    lvsd        ${r.cpu.lvsd.totalMs.toFixed(0)} ms (user ${r.cpu.lvsd.userMs.toFixed(0)}, system ${r.cpu.lvsd.systemMs.toFixed(0)}; ${pct(r.cpu.lvsd.totalMs)}), ${r.cpu.lvsd.requests} checks served (${(r.cpu.lvsd.requests / (r.windowMs / 1000)).toFixed(1)}/s)`,
-    `    ldirectord  ${ld.toFixed(0)} ms (user ${r.cpu.ldirectord.userMs.toFixed(0)}, system ${r.cpu.ldirectord.systemMs.toFixed(0)}, children ${r.ldirectordChildrenMs.toFixed(0)}; ${pct(ld)}), ${r.cpu.ldirectord.requests} checks served (${(r.cpu.ldirectord.requests / (r.windowMs / 1000)).toFixed(1)}/s)`,
-    `    ratio ldirectord / lvsd: ${ratio.toFixed(1)}x  (goal >= 10x: ${verdict(ratio >= 10)})`,
-    `    asked: ${(o.layout.servers / o.check.checkIntervalS).toFixed(0)} checks/s; ldirectord checks one server after the other, so a pass over all ${o.layout.servers} took ${(o.layout.servers / (r.cpu.ldirectord.requests / (r.windowMs / 1000))).toFixed(1)} s`,
-    `    per check: lvsd ${((1000 * r.cpu.lvsd.totalMs) / Math.max(1, r.cpu.lvsd.requests)).toFixed(0)} µs, ldirectord ${((1000 * ld) / Math.max(1, r.cpu.ldirectord.requests)).toFixed(0)} µs`,
+    ...cpuText(r),
+    ...(m !== undefined ? ['  the same, with few enough servers that ldirectord keeps up (--matched-servers; a second start, no kills):', ...cpuText(m)] : []),
     `  detection (server killed: connections reset → destination gone from the kernel table), ${r.kills.length} kills${missed ? `, ${missed} without a sample` : ''}:`,
     row('lvsd', lv),
     row('ldirectord', ldd),
     `    ratio ldirectord / lvsd: median ${(ldd.median / lv.median).toFixed(1)}x, p90 ${(ldd.p90 / lv.p90).toFixed(1)}x  (goal lvsd <= ldirectord's median and p90: ${verdict(lv.median <= ldd.median && lv.p90 <= ldd.p90)})`,
+    ...(r.lvsdTraces !== undefined ? ['  lvsd per kill (times after the kill):', ...r.kills.map((_, i) => traceRow(r, i))] : []),
     ...r.notes.map((n) => `  note: ${n}`),
   ];
 }
@@ -104,7 +139,7 @@ function save<T>(file: string, result: T): Stamped<T> {
 
 function report(): string {
   const read = <T>(file: string): Stamped<T> | undefined => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Stamped<T> : undefined);
-  const lab = read<LdLabResult>(FILES.lab);
+  const lab = read<LdLabRuns>(FILES.lab);
   const takeover = read<TakeoverResult>(FILES.takeover);
   return `${[
     ...(lab ? labText(lab) : ['=== bench/ldirectord lab: not run (results/bench-ldirectord-lab.json missing)']),
@@ -130,7 +165,12 @@ async function main(): Promise<number> {
       log('bench/ldirectord lab: needs IPVS and /usr/sbin/ldirectord (run it in the lab: scripts/lab run -- node dist/bench/ldirectord.js lab)');
       return 1;
     }
-    process.stdout.write(`${labText(save(FILES.lab, await runLdLab(o.lab, log))).join('\n')}\n`);
+    const main = await runLdLab(o.lab, log);
+    const matched = o.matchedServers > 0
+      ? await runLdLab({ ...o.lab, layout: { ...o.lab.layout, servers: o.matchedServers }, kills: 0 }, (line) => log(`matched: ${line}`))
+      : undefined;
+    const runs: LdLabRuns = { ...main, ...(matched !== undefined ? { matched } : {}) };
+    process.stdout.write(`${labText(save(FILES.lab, runs)).join('\n')}\n`);
     return 0;
   }
   process.stdout.write(`${takeoverText(save(FILES.takeover, await runTakeover(o.takeover, log))).join('\n')}\n`);
