@@ -36,7 +36,7 @@ import type { Clock } from '../clock.js';
 import { ControlError } from '../errors.js';
 import {
   applyHealth, HealthEngine, realId, realKey, serviceId,
-  type CheckerRegistry, type HealthEvent, type Override, type QuorumChange, type QuorumState, type TimerHandle, type Timers,
+  type AttemptResult, type CheckerRegistry, type HealthEvent, type Override, type ProbePlan, type QuorumChange, type QuorumState, type TimerHandle, type Timers,
 } from '../health/index.js';
 import type { Config, VirtualService } from '../model/index.js';
 import type { ControlHandlers, ServiceChecks, WeightParams, WeightResult } from '../control/index.js';
@@ -85,6 +85,8 @@ export interface HealthPass {
 /** Sees each pass (daemon/ldirectord/runtime.ts: fallbackcommand, e-mail alerts); must not throw. */
 export interface HealthObserver {
   passed(config: Config, pass: HealthPass): void;
+  /** Each attempt's result, for every (service, real server) it serves (ldirectord's monitorfile). */
+  checked?(config: Config, subscribers: ProbePlan['subscribers'], result: AttemptResult): void;
 }
 
 const HOLD_RECHECK_MS = 250;
@@ -116,7 +118,13 @@ export class HealthRunner {
   constructor(private readonly o: HealthRunnerOptions) {
     this.log = o.log;
     this.scripts = new HealthScripts({ notify: o.notify, log: o.log, ...(o.scriptDeps ? { deps: o.scriptDeps } : {}), ...(o.self ? { self: o.self } : {}) });
-    this.engine = new HealthEngine({ clock: o.clock, timers: o.timers, random: o.random, checkers: o.checkers(() => this.config), onEvent: (e) => this.onEvent(e) });
+    const observer = o.observer;
+    const checked = observer?.checked !== undefined
+      ? (plan: ProbePlan, r: AttemptResult): void => { if (this.config !== undefined) observer.checked?.(this.config, plan.subscribers, r); }
+      : undefined;
+    this.engine = new HealthEngine({
+      clock: o.clock, timers: o.timers, random: o.random, checkers: o.checkers(() => this.config), onEvent: (e) => this.onEvent(e), ...(checked ? { onResult: checked } : {}),
+    });
   }
 
   /**

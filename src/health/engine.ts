@@ -49,6 +49,8 @@ export interface HealthEngineOptions {
   /** [0, 1) for warmup delays; the director passes Math.random. */
   readonly random: () => number;
   readonly onEvent?: (e: HealthEvent) => void;
+  /** Every attempt's result, before the scheduler judges it (ldirectord's monitorfile logs each check). */
+  readonly onResult?: (plan: ProbePlan, r: AttemptResult) => void;
 }
 
 const DEFAULT_MAX_IN_FLIGHT = 256;
@@ -153,7 +155,9 @@ export class HealthEngine {
     this.inflight.set(key, run);
     void run.result.then((r) => {
       if (this.inflight.get(key) === run) this.inflight.delete(key);
-      if (!this.closed) this.exec(this.sched.result(key, seq, r, this.o.clock.nowUs()));
+      if (this.closed) return;
+      this.o.onResult?.(p, r);
+      this.exec(this.sched.result(key, seq, r, this.o.clock.nowUs()));
     });
   }
 

@@ -62,6 +62,11 @@ export interface LdirectordServiceSettings {
   readonly comment?: string;
   /** Append every check result of this service to this file (monitorfile). */
   readonly monitorFile?: string;
+  /**
+   * With monitorFile: each real server's name in its lines, by `ADDRESS:PORT` (`[v6]:PORT`,
+   * the model's port), as ldirectord prints its identity (src/config/ldirectord/monitor-id.ts).
+   */
+  readonly monitorNames?: Readonly<Record<string, string>>;
 }
 
 // ---------------------------------------------------------------- checks (members of CheckProbe)

@@ -8,6 +8,7 @@
 import { defaultsFor, type ForwardMethod, LDIRECTORD_DIRECTIVES as D, type LdirectordServiceSettings, type NegotiateService, type RealServer, type ServiceKey, type SorryServer, type VirtualService } from '../../model/index.js';
 import { resolveFallback, resolveVirtual } from './address.js';
 import { realHealth, serviceOfPort } from './checks.js';
+import { monitorName } from './monitor-id.js';
 import type { GlobalDraft, ResolvedFallback, VirtualDraft } from './drafts.js';
 import type { NameService } from './names.js';
 import { readRealSyntax, resolveReal, type LdForward, type RealDraft } from './real.js';
@@ -116,7 +117,8 @@ function warnings(v: VirtualDraft, c: BuildContext): void {
   }
 }
 
-function realServers(v: VirtualDraft, k: ServiceKey, service: NegotiateService, c: BuildContext): RealServer[] {
+/** The real servers; with monitorfile, their names in its lines go to `names` (by ADDRESS:PORT). */
+function realServers(v: VirtualDraft, k: ServiceKey, service: NegotiateService, c: BuildContext, names: Record<string, string>): RealServer[] {
   const out: RealServer[] = [];
   for (const r of reals(v, c)) {
     const note = portNote(k, r, `real server ${r.address}:`);
@@ -130,6 +132,7 @@ function realServers(v: VirtualDraft, k: ServiceKey, service: NegotiateService, 
     const fallbackPort = k.kind === 'addr' ? k.port : 0;
     const virtual = k.kind === 'addr' ? { address: k.family === 6 ? `[${k.address}]` : k.address, port: k.port } : { address: String(k.fwmark), port: 0 };
     const health = realHealth({ v, g: c.g, service, real: r, fallbackPort, virtual });
+    if (v.monitorFile !== undefined) names[`${r.family === 6 ? `[${r.address}]` : r.address}:${port}`] = monitorName(v, service, r);
     out.push({
       at: r.at, family: r.family, address: r.address, port, forward: FORWARD[r.forward], weight: r.weight,
       upperThreshold: r.upper, lowerThreshold: r.lower, health,
@@ -143,7 +146,8 @@ export function buildVirtual(v: VirtualDraft, c: BuildContext): VirtualService |
   warnings(v, c);
   if (k === undefined) return undefined;
   const service = serviceOf(v, k, c);
-  const rs = realServers(v, k, service, c);
+  const names: Record<string, string> = {};
+  const rs = realServers(v, k, service, c, names);
   const fb = sorry(v, k, c);
   const defaults = defaultsFor('ldirectord');
   const netmask = v.netmask?.value ?? (v.family === 4 ? defaults.persistenceNetmask4 : defaults.persistenceNetmask6);
@@ -154,7 +158,7 @@ export function buildVirtual(v: VirtualDraft, c: BuildContext): VirtualService |
     schedFlags: v.schedFlags === undefined ? [] : v.schedFlags.split(','),
     ...(v.persistentS !== undefined ? { persistence: { timeoutS: v.persistentS, netmask: v.family === 6 ? Number(netmask) : netmask } } : {}),
     onePacket: v.ops && v.protocol === 'udp',
-    ldirectord: settings(v, c.g),
+    ldirectord: { ...settings(v, c.g), ...(v.monitorFile !== undefined ? { monitorNames: names } : {}) },
     reals: rs,
     ...(rs.some((r) => (r.health?.checks.length ?? 0) > 0) ? { health: { quorum: 1, hysteresis: 0, omega: false, haSuspend: false } } : {}),
     ...(fb !== undefined ? { sorry: fb } : {}),
