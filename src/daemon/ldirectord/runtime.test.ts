@@ -81,7 +81,7 @@ test('fallbackcommand arguments: IPv6 in brackets; a firewall mark as MARK:0 fwm
   t.deepEqual(fallbackArgs(mark, 'stop'), ['stop', '7:0', 'fwm']);
 });
 
-test('maintenancedir: a file named IP or IP:PORT takes the real server out at the next poll, the fallback comes in when it was the last; removing the file brings it back', async (t) => {
+test('maintenancedir: a file named IP or IP:PORT takes the real server out at the next poll, the fallback comes in when it was the last; once the file is gone its next check brings it back', async (t) => {
   const d = ldirectordDirector();
   d.files.maintenance.add('10.0.0.1:80');
   await d.run(ldConfig(CF('maintenancedir=/etc/ha.d/maint\nfallback=127.0.0.1:80')));
@@ -90,7 +90,9 @@ test('maintenancedir: a file named IP or IP:PORT takes the real server out at th
   d.files.maintenance.clear();
   d.files.maintenance.add('10.0.0.2');
   await d.tick();
-  t.deepEqual(await d.kernel.lines(), [`${SVC} 10.0.0.1:80 1`, `${SVC2} 10.0.0.1:80 1`]);
+  t.deepEqual(await d.kernel.lines(), [`${SVC} 127.0.0.1:80 1`, `${SVC2} 127.0.0.1:80 1`], 'the file is gone; no check of 10.0.0.1 since');
+  await d.tick();
+  t.deepEqual(await d.kernel.lines(), [`${SVC} 10.0.0.1:80 1`, `${SVC2} 10.0.0.1:80 1`], 'its next check passed');
   t.like(d.events('real.maintenance'), [
     { svc: SVC, rs: '10.0.0.1:80', maintenance: true }, { svc: SVC2, rs: '10.0.0.1:80', maintenance: true },
     { svc: SVC, rs: '10.0.0.2:80', maintenance: true }, { svc: SVC, rs: '10.0.0.1:80', maintenance: false }, { svc: SVC2, rs: '10.0.0.1:80', maintenance: false },
@@ -182,4 +184,23 @@ test('a firewall-mark service: its fallback (port 0) joins when the last server 
   await d.tick();
   t.deepEqual(await d.kernel.lines(), ['FWM 7 127.0.0.1:0 1']);
   t.deepEqual(d.jobs.map((j) => j.argv), [['/bin/fb', 'stop', '7:0', 'fwm'], ['/bin/fb', 'start', '7:0', 'fwm']]);
+});
+
+test('monitorfile: every check result of its service, one line each, as ldirectord writes them; a server in maintenance logs that instead', async (t) => {
+  const d = ldirectordDirector();
+  d.files.maintenance.add('10.0.0.2');
+  await d.run(ldConfig(CF('maintenancedir=/m', '\tmonitorfile="/var/log/ld-80.mon"')));
+  await d.tick();
+  d.checker.verdict.set('10.0.0.1', 'fail');
+  await d.tick();
+  const lines = (d.files.appended.get('/var/log/ld-80.mon') ?? '').split('\n').filter((l) => l !== '');
+  t.deepEqual([...d.files.appended.keys()], ['/var/log/ld-80.mon'], 'only the service that names a file (the other shares 10.0.0.1)');
+  const shape = /^\[\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\] \[4242\] connect tcp (10\.0\.0\.\d) 80 1 gate \/  \[(up|down)\] (.*)$/;
+  const seen = lines.map((l) => shape.exec(l)?.slice(1, 4).join(' ') ?? `unexpected: ${l}`);
+  t.true(seen.length >= 4, seen.join('\n'));
+  t.true(seen.every((l) => !l.startsWith('unexpected')), seen.join('\n'));
+  t.true(seen.includes('10.0.0.1 up connected'));
+  t.true(seen.includes('10.0.0.1 down connection refused'));
+  t.true(seen.filter((l) => l.startsWith('10.0.0.2')).every((l) => l === '10.0.0.2 down Server in maintenance'));
+  t.is(d.lines.filter((l) => l.directive === 'monitorfile').length, 0, 'no "not carried out" warning any more');
 });

@@ -9,24 +9,29 @@
  *   start-then-stop (ldirectord does, at every start and reload); across a reload an unchanged
  *   service keeps its state and runs nothing.
  * - maintenancedir: polled every checkinterval; a file named after a real server
- *   (maintenance.ts) holds it down as a failed check would (quorum and fallback included).
+ *   (maintenance.ts) holds it down as a failed check would (quorum and fallback included);
+ *   once the file is gone it comes back with its next check result, as in ldirectord (its
+ *   checks go on meanwhile; ldirectord skips them).
  * - autoreload / callback: the file is polled every checkinterval (mtime, then content, as
  *   ldirectord's check_cfgfile); on a change the director reloads (all or nothing) when
  *   autoreload=yes, and the callback runs with the file's path.
- * - emailalert*: alerts.ts, mailed through `mail` (sendmail.ts) in the states emailalertstatus
+ * - emailalert*: alerts.ts, mailed through `mail` (sendmail.ts; smtp-client.ts for smtp=) in the states emailalertstatus
  *   allows: starting (until every real server has its first verdict), running, reloading,
  *   stopping.
+ * - monitorfile: every check result of the service's real servers, one line each
+ *   (monitor-file.ts); a real server in maintenance logs "Server in maintenance" instead.
  *
  * It sees each pass of the HealthRunner (HealthObserver) and holds real servers down through
  * `forceDown`; `configure` is called with each config the director runs (start, reload).
  */
 import type { Config, LdirectordDaemonState, VirtualService } from '../../model/index.js';
-import { realId, realKey, serviceId, type QuorumState, type TimerHandle, type Timers } from '../../health/index.js';
+import { realId, realKey, serviceId, type AttemptResult, type QuorumState, type Subscriber, type TimerHandle, type Timers } from '../../health/index.js';
 import type { HealthObserver, HealthPass } from '../health-runner.js';
 import type { Logger } from '../logger.js';
 import type { NotifyQueue } from '../director.js';
 import { alertMessage, dueResends, noteAlert, tableAlerts, tableView, virtualText, type Alert, type Resends, type TableView } from './alerts.js';
 import { hostNames, maintained } from './maintenance.js';
+import { MonitorFiles, monitorLine } from './monitor-file.js';
 
 export interface LdirectordFiles {
   readdir(dir: string): Promise<readonly string[]>;
@@ -36,6 +41,8 @@ export interface LdirectordFiles {
   digest(path: string): Promise<string>;
   /** /etc/hosts, for maintenance file names; "" when unreadable. */
   hosts(): Promise<string>;
+  /** Appends to a file, creating it (monitorfile). */
+  append(path: string, text: string): Promise<void>;
 }
 
 export type MailResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
@@ -47,10 +54,13 @@ export interface LdirectordRuntimeOptions {
   readonly nowMs: () => number;
   readonly notify: Pick<NotifyQueue, 'enqueue'>;
   readonly files: LdirectordFiles;
-  readonly mail: (to: readonly string[], message: string) => Promise<MailResult>;
+  /** Sends an alert: through `smtp` (smtp=, `host[:port]`) when given, else the local sendmail. */
+  readonly mail: (to: readonly string[], message: string, smtp?: string) => Promise<MailResult>;
   readonly hostname: string;
   readonly forceDown: (realKeys: ReadonlySet<string>) => void;
   readonly reload: () => Promise<unknown>;
+  /** In monitorfile lines; default this process's. */
+  readonly pid?: number;
 }
 
 /** How long fallbackcommand and callback may run (ldirectord waits without limit). */
@@ -78,13 +88,23 @@ export class LdirectordRuntime implements HealthObserver {
   private readonly fallbackRun = new Map<string, 'start' | 'stop'>();
   private readonly resends: Resends = new Map();
   private inMaintenance: ReadonlySet<string> = new Set();
+  /** Out of maintenance, held down until their next check result (ldirectord: "the next successful check brings it back"). */
+  private readonly leaving = new Set<string>();
   private hosts: ReadonlyMap<string, readonly string[]> = new Map();
   private watched: { path: string; mtimeMs?: number; digest?: string } | undefined;
   private timer: TimerHandle | undefined;
   private polling: Promise<void> | undefined;
   private closed = false;
+  /** monitorfile and real server names, by service id. */
+  private monitors = new Map<string, { readonly file: string; readonly names: Readonly<Record<string, string>> }>();
+  private readonly monitorFiles: MonitorFiles;
 
-  constructor(private readonly o: LdirectordRuntimeOptions) {}
+  constructor(private readonly o: LdirectordRuntimeOptions) {
+    this.monitorFiles = new MonitorFiles({
+      append: (path, text) => o.files.append(path, text),
+      failed: (path, err) => o.log.error({ event: 'ldirectord.monitorfile', file: path, err }, 'monitorfile not written'),
+    });
+  }
 
   /** A config the director runs now (start, then each reload); resolves after a first maintenance scan. */
   async configure(config: Config): Promise<void> {
@@ -94,12 +114,11 @@ export class LdirectordRuntime implements HealthObserver {
     this.stopTimer();
     const ld = config.ldirectord;
     if (ld === undefined || this.closed) return;
-    for (const vs of config.services) {
-      if (vs.ldirectord?.smtp !== undefined && vs.ldirectord.emailAlert.length > 0) {
-        this.o.log.warn({ event: 'alert.smtp', svc: serviceId(vs.key), smtp: vs.ldirectord.smtp }, 'smtp= is not used: alerts go through the local sendmail');
-      }
-    }
     this.warnNotCarriedOut(config);
+    this.monitors = new Map(config.services.flatMap((vs) => {
+      const l = vs.ldirectord;
+      return l?.monitorFile !== undefined ? [[serviceId(vs.key), { file: l.monitorFile, names: l.monitorNames ?? {} }] as const] : [];
+    }));
     if (ld.maintenanceDir !== undefined) this.hosts = hostNames(await this.o.files.hosts());
     const file = ld.at.file;
     if (this.watched?.path !== file) this.watched = { path: file };
@@ -112,9 +131,22 @@ export class LdirectordRuntime implements HealthObserver {
     const ld = config.ldirectord;
     if (ld === undefined) return;
     for (const name of ld.execute) this.o.log.warn({ event: 'ldirectord.unsupported', directive: 'execute', value: name }, 'execute= is not carried out: run one lvsd per configuration');
-    for (const vs of config.services) {
-      const file = vs.ldirectord?.monitorFile;
-      if (file !== undefined) this.o.log.warn({ event: 'ldirectord.unsupported', directive: 'monitorfile', svc: serviceId(vs.key), value: file }, 'monitorfile= is not written: lvsd logs check.state lines');
+  }
+
+  /** Each check result: a monitorfile line for every service that has one. */
+  checked(_config: Config, subscribers: readonly Subscriber[], r: AttemptResult): void {
+    if (this.closed) return;
+    if (this.leaving.size > 0 && subscribers.filter((s) => this.leaving.delete(realKey(s.service, s.real))).length > 0) this.o.forceDown(this.heldDown());
+    if (this.monitors.size === 0) return;
+    for (const s of subscribers) {
+      const m = this.monitors.get(s.service);
+      const name = m?.names[s.real];
+      if (m === undefined || name === undefined) continue;
+      const maintenance = this.inMaintenance.has(realKey(s.service, s.real));
+      this.monitorFiles.write(m.file, monitorLine({
+        at: new Date(this.o.nowMs()), pid: this.o.pid ?? process.pid, name, up: !maintenance && r.ok,
+        message: maintenance ? 'Server in maintenance' : r.ok ? r.detail ?? '' : r.detail,
+      }));
     }
   }
 
@@ -141,9 +173,10 @@ export class LdirectordRuntime implements HealthObserver {
     this.stopTimer();
   }
 
-  /** Resolves when a poll in flight is over (tests). */
+  /** Resolves when a poll in flight and the monitorfile lines are done (tests). */
   async idle(): Promise<void> {
     await this.polling;
+    await this.monitorFiles.idle();
   }
 
   private fallbackCommand(vs: VirtualService, pending: ReadonlySet<string>): void {
@@ -171,8 +204,8 @@ export class LdirectordRuntime implements HealthObserver {
       to: ld.emailAlert, host: this.o.hostname, state: this.state,
       ...(from !== undefined ? { from } : {}), ...(ld.serviceName ? { serviceName: ld.serviceName } : {}), ...(ld.comment ? { comment: ld.comment } : {}),
     });
-    const fields = { event: 'alert.mail', svc: a.service, subject: a.subject, to: ld.emailAlert, state: this.state };
-    void this.o.mail(ld.emailAlert, message).then((r) => {
+    const fields = { event: 'alert.mail', svc: a.service, subject: a.subject, to: ld.emailAlert, state: this.state, ...(ld.smtp !== undefined ? { smtp: ld.smtp } : {}) };
+    void this.o.mail(ld.emailAlert, message, ld.smtp).then((r) => {
       if (r.ok) this.o.log.info(fields, 'alert mailed');
       else this.o.log.warn({ ...fields, reason: r.reason }, 'alert not mailed');
     });
@@ -216,9 +249,20 @@ export class LdirectordRuntime implements HealthObserver {
     }
     const next = maintained(config.services, files, this.hosts);
     for (const k of next) if (!this.inMaintenance.has(k)) this.logMaintenance(k, true);
-    for (const k of this.inMaintenance) if (!next.has(k)) this.logMaintenance(k, false);
+    for (const k of this.inMaintenance) {
+      if (next.has(k)) continue;
+      this.logMaintenance(k, false);
+      this.leaving.add(k);
+    }
+    for (const k of next) this.leaving.delete(k);
+    for (const k of [...this.leaving]) if (!config.services.some((vs) => k.startsWith(`${serviceId(vs.key)}|`))) this.leaving.delete(k);
     this.inMaintenance = next;
-    this.o.forceDown(next);
+    this.o.forceDown(this.heldDown());
+  }
+
+  /** In maintenance, or out of it and waiting for a check result. */
+  private heldDown(): ReadonlySet<string> {
+    return this.leaving.size === 0 ? this.inMaintenance : new Set([...this.inMaintenance, ...this.leaving]);
   }
 
   private logMaintenance(key: string, on: boolean): void {
