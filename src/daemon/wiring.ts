@@ -17,7 +17,7 @@ import { Director, type ControlEndpoint, type HealthPart, type StartTracking, ty
 import { IpvsManager } from './ipvs-manager.js';
 import { HealthRunner } from './health-runner.js';
 import { LdirectordRuntime } from './ldirectord/runtime.js';
-import { nodeLdirectordFiles, sendmail } from './ldirectord/sendmail.js';
+import { mailAlert, nodeLdirectordFiles } from './ldirectord/sendmail.js';
 import { realCheckers } from './health-checkers.js';
 import type { Logger } from './logger.js';
 import { NotifyRunner } from './notify.js';
@@ -61,7 +61,7 @@ export function createDirector(config: Config, o: DirectorOptions): Director {
   let runner: HealthRunner | undefined;
   const ldirectord = new LdirectordRuntime({
     log: o.log.child({ component: 'ldirectord' }), timers: nodeTimers, nowMs: systemTime.nowMs, notify, files: nodeLdirectordFiles,
-    mail: sendmail, hostname: hostname(), forceDown: (keys) => runner?.setForcedDown(keys), reload: async () => director?.reload(),
+    mail: mailAlert, hostname: hostname(), forceDown: (keys) => runner?.setForcedDown(keys), reload: async () => director?.reload(),
   });
   // Health checks program IPVS with the health-applied services (daemon/health-runner.ts).
   runner = new HealthRunner({

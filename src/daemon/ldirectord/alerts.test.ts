@@ -117,3 +117,16 @@ test('at start a service with a fallback is mailed as the kernel sees it: its se
     'Added real server: 10.0.0.2:80 (192.0.2.10:80) (Weight set to 1)',
   ]);
 });
+
+test('smtp=: the alert goes to that server (global, or the block\'s), and the log line names it', async (t) => {
+  const d = ldirectordDirector();
+  await d.run(ldConfig(`smtp=mail.example.com\n${CF.replace('\tservicename=web\n', '\tsmtp=10.0.0.25\n')}`));
+  await d.tick();
+  t.deepEqual(d.mails.map((m) => m.smtp), ['10.0.0.25', '10.0.0.25']);
+  t.like(d.events('alert.mail').at(-1), { smtp: '10.0.0.25' });
+  const g = ldirectordDirector();
+  await g.run(ldConfig(`smtp=mail.example.com\n${CF}`));
+  await g.tick();
+  t.deepEqual(g.mails.map((m) => m.smtp), ['mail.example.com', 'mail.example.com']);
+  t.is(g.events('alert.smtp').length, 0, 'no "smtp= is not used" warning any more');
+});
