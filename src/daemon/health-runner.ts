@@ -92,6 +92,7 @@ export interface HealthObserver {
 const HOLD_RECHECK_MS = 250;
 
 const NOTHING: ApplyReport = { ops: 0, failed: 0 };
+const NONE_PENDING: ReadonlySet<string> = new Set();
 
 export class HealthRunner {
   private readonly engine: HealthEngine;
@@ -113,6 +114,8 @@ export class HealthRunner {
   private readonly hold = new FirstVerdictHold();
   private holdTimer: TimerHandle | undefined;
   private heldBefore: ReadonlySet<string> = new Set();
+  /** Every real server has had a first verdict since the last update (a verdict is never lost until then): no snapshot per pass. */
+  private allJudged = false;
   private closed = false;
 
   constructor(private readonly o: HealthRunnerOptions) {
@@ -139,6 +142,7 @@ export class HealthRunner {
     if (missing.length > 0) this.log.warn({ event: 'check.unsupported', kinds: missing }, 'checks without a checker in this lvsd fail');
     this.pruneOverrides(config);
     this.hold.prune(config);
+    this.allJudged = false;
     this.whole = true;
     return this.reconcile();
   }
@@ -286,7 +290,8 @@ export class HealthRunner {
    */
   private ldirectordPass(config: Config, changes: readonly QuorumChange[]): { held: ReadonlySet<string>; released: boolean } {
     if (this.o.observer === undefined && config.ldirectord === undefined) return { held: new Set(), released: false };
-    const pending = pendingReals(this.engine.snapshot());
+    const pending = this.allJudged ? NONE_PENDING : pendingReals(this.engine.snapshot());
+    this.allJudged = pending.size === 0;
     const held = this.hold.held(config, pending);
     const released = [...this.heldBefore].some((svc) => !held.has(svc));
     this.heldBefore = held;
