@@ -56,12 +56,14 @@ export function createNegotiateChecker(): Checker {
         out.fail('error', `negotiate checker given a ${p.kind} probe`);
         return out.attempt();
       }
+      // checktype negotiate: no count to keep.
+      if (p.connectBetween === 0) return negotiate(spec, p).attempt();
       let perProbe = counts.get(p);
       if (perProbe === undefined) counts.set(p, (perProbe = new Map()));
       const byAddress = perProbe;
       const key = `${spec.address}|${spec.port}`;
       const done = byAddress.get(key) ?? NEGOTIATE_NEXT;
-      if (p.connectBetween === 0 || done >= p.connectBetween) {
+      if (done >= p.connectBetween) {
         const out = negotiate(spec, p);
         void out.result.then((r) => r.ok && byAddress.set(key, 0));
         return out.attempt();
