@@ -60,7 +60,7 @@ try {
   await farm.next((e) => e.ev === 'ready', 120_000);
   const conf = join(dir, 'ldirectord.cf');
   writeFileSync(conf, ldirectordFarmConfig(layout, { checkIntervalS: intervalS, checkTimeoutS: 5 }));
-  const nodeArgs = [...LVSD_NODE_FLAGS, ...(prof !== undefined ? ['--cpu-prof', '--cpu-prof-dir', prof] : [])];
+  const nodeArgs = [...LVSD_NODE_FLAGS, ...(prof !== undefined ? ['--cpu-prof', '--cpu-prof-dir', prof] : []), ...(process.env['LD_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '')];
   const d = startIn(undefined, lan.ns.d!, process.execPath, [...nodeArgs, LVSD, '-n', '-f', conf, '--socket', join(dir, 's.sock'), '--pid-file', join(dir, 's.pid'),
     '--log-level', 'info', '--debug-ipvs-memory']);
   await waitUntil(() => d.lines.filter((l) => l.event === 'real.state' && l.to === 'up').length >= servers || d.child.exitCode !== null, 'all up', 120_000, 100);
@@ -71,7 +71,8 @@ try {
   const before = readCpu(pid);
   const t0 = hrMs();
   // --strace: syscall counts of lvsd over the window (strace -c), to stderr.
-  const strace = process.argv.includes('--strace') ? spawn('strace', ['-c', '-f', '-p', String(pid)], { stdio: ['ignore', 'inherit', 'inherit'] }) : undefined;
+  const tracer = process.env['LD_TRACER'] ?? 'strace';
+  const strace = process.argv.includes('--strace') ? spawn(tracer, [...(process.env['LD_STRACE_ARGS'] ?? '-c').split(' '), ...(tracer === 'strace' ? ['-f'] : []), '-p', String(pid)], { stdio: ['ignore', 'inherit', 'inherit'] }) : undefined;
   await pause(windowS * 1000);
   strace?.kill('SIGINT');
   const cpu = cpuMs(before, readCpu(pid));

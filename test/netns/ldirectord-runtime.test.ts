@@ -83,3 +83,43 @@ virtual=192.0.2.10:80
   lvsd.kill('SIGTERM');
   t.is(await lvsd.exited, 0, lvsd.stderr.join(''));
 });
+
+const SINK = join(REPO, 'dist/test/fixtures/smtp-sink.js');
+
+test('monitorfile gets a line per check in ldirectord\'s format; smtp= sends the alerts to that SMTP server', async (t) => {
+  const lan = makeLan(t, ['d']);
+  const ns = lan.ns.d!;
+  const dir = tempDir(t);
+  const conf = join(dir, 'ldirectord.cf');
+  const mon = join(dir, 'ld.mon');
+  writeFileSync(conf, `checkinterval=1
+checktimeout=1
+emailalert="ops@example.com, noc@example.com"
+smtp=127.0.0.1
+virtual=192.0.2.10:80
+\treal=127.0.0.1:8081 masq
+\tchecktype=connect
+\tmonitorfile="${mon}"
+`);
+  const sink = startIn(t, ns, process.execPath, [SINK, '25']);
+  const rs = startIn(t, ns, process.execPath, [ECHO, '8081', 'rs1']);
+  await waitUntil(() => sink.lines.length > 0 && rs.lines.length > 0, 'the SMTP sink and the echo server listening');
+  const lvsd = startIn(t, ns, process.execPath, [LVSD, '-n', '--debug-ipvs-memory', '-f', conf, '--socket', join(dir, 's'), '--pid-file', join(dir, 'p'), '--log-level', 'info']);
+  const smtp = (): string[] => sink.lines.map((l) => l.raw ?? (typeof l === 'string' ? l : JSON.stringify(l))).map(String);
+  await waitUntil(() => text(mon).split('\n').filter((l) => l !== '').length >= 2, 'two monitorfile lines', 15_000);
+  const name = 'connect tcp 127.0.0.1 8081 1 masq / ';
+  const pid = lvsd.child.pid;
+  t.true(pid !== undefined);
+  for (const l of text(mon).split('\n').filter((x) => x !== '')) t.regex(l, /^\[\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\] \[\d+\] connect tcp 127\.0\.0\.1 8081 1 masq \/  \[up\] connected$/);
+  t.true(text(mon).includes(`] ${name} [up] connected`));
+  rs.kill('SIGKILL');
+  await waitUntil(() => text(mon).includes(`${name} [down] connection refused`), 'a down line', 15_000);
+  await waitUntil(() => smtp().filter((l) => l === '.').length >= 2, `two alerts through the SMTP sink: ${JSON.stringify(lvsd.lines.filter((l) => l['event'] === 'alert.mail'))} ${smtp().join(' / ')}`, 15_000);
+  const lines = smtp();
+  t.true(lines.includes('RCPT TO:<ops@example.com>') && lines.includes('RCPT TO:<noc@example.com>'), lines.join('\n'));
+  t.true(lines.some((l) => /^MAIL FROM:<[^@>]+@[^>]+>$/.test(l)));
+  t.true(lines.some((l) => /^From: [^@]+@\S+$/.test(l)));
+  t.true(lines.includes('Subject: Deleted real server: 127.0.0.1:8081 (192.0.2.10:80)'), lines.join('\n'));
+  lvsd.kill('SIGTERM');
+  t.is(await lvsd.exited, 0, lvsd.stderr.join(''));
+});

@@ -1,6 +1,7 @@
 /**
  * ldirectord's `smtp=`: alerts sent to that SMTP server instead of the local sendmail, as
- * ldirectord 4.12 ld_emailalert_net_smtp does with Net::SMTP: port 25 (or `host:port`), EHLO
+ * ldirectord 4.12 ld_emailalert_net_smtp does with Net::SMTP: port 25 (smtp= names a host only;
+ * the client also takes `host:port`, which its tests use), EHLO
  * with this host's name (HELO when EHLO is refused), MAIL FROM:<user@host> (the daemon's user
  * name and host name), RCPT TO each recipient (ldirectord hands Net::SMTP the comma-separated
  * list as one address, which servers refuse when there are several), DATA with a From header
