@@ -94,14 +94,15 @@ async function fullTables(r: Running, servers: number, timeoutMs: number): Promi
   return out as Record<LdImpl, number>;
 }
 
-function saveLogs(r: Running): void {
+function saveLogs(r: Running, tag: string): void {
   mkdirSync(RESULTS, { recursive: true });
   const text = (p: Proc): string => `${p.lines.map((l) => (typeof l.raw === 'string' ? l.raw : JSON.stringify(l))).join('\n')}\n${p.stderr.join('')}`;
-  writeFileSync(join(RESULTS, 'bench-ldirectord-lab-ldirectord.log'), text(r.ldirectord));
-  writeFileSync(join(RESULTS, 'bench-ldirectord-lab-lvsd.log'), text(r.lvsd));
+  writeFileSync(join(RESULTS, `bench-ldirectord-lab${tag}-ldirectord.log`), text(r.ldirectord));
+  writeFileSync(join(RESULTS, `bench-ldirectord-lab${tag}-lvsd.log`), text(r.lvsd));
 }
 
-export async function runLdLab(o: LdLabOptions, log: (s: string) => void): Promise<LdLabResult> {
+/** `tag` goes in the log files' names (results/bench-ldirectord-lab{tag}-lvsd.log), so a second run keeps the first's. */
+export async function runLdLab(o: LdLabOptions, log: (s: string) => void, tag = ''): Promise<LdLabResult> {
   const notes: string[] = [];
   const load = loadavg().map((x) => x.toFixed(2)).join(' ');
   const topo = buildTopology('bld');
@@ -154,12 +155,12 @@ export async function runLdLab(o: LdLabOptions, log: (s: string) => void): Promi
     const lvsdTraces = kills.map((k, i) => traceKill(lvsdLines, { rs: `${farmAddress(k.server)}:${FARM_PORT}`, killAtMono: Number(killed[i]?.t), wallMinusMono }));
     const downs = r.ldirectord.lines.filter((l) => typeof l.raw === 'string' && l.raw.includes('Deleted real server')).length;
     notes.push(`ldirectord logged ${downs} "Deleted real server" lines in the run; lvsd ${r.lvsd.lines.filter((l) => l.event === 'real.state' && l.to === 'down').length} real.state down lines`,
-      'logs: results/bench-ldirectord-lab-ldirectord.log, results/bench-ldirectord-lab-lvsd.log');
+      `logs: results/bench-ldirectord-lab${tag}-ldirectord.log, results/bench-ldirectord-lab${tag}-lvsd.log`);
     return { options: o, kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(), load: { start: load, end: loadavg().map((x) => x.toFixed(2)).join(' ') },
       fullTableMs, windowMs, cpu, ldirectordChildrenMs, destsAfterWindow, kills, lvsdTraces, notes };
   } finally {
     if (r) {
-      saveLogs(r);
+      saveLogs(r, tag);
       r.watch.lvsd.close();
       r.watch.ldirectord.close();
       r.lvsd.kill('SIGTERM');

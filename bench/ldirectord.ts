@@ -167,7 +167,7 @@ async function main(): Promise<number> {
     }
     const main = await runLdLab(o.lab, log);
     const matched = o.matchedServers > 0
-      ? await runLdLab({ ...o.lab, layout: { ...o.lab.layout, servers: o.matchedServers }, kills: 0 }, (line) => log(`matched: ${line}`))
+      ? await runLdLab({ ...o.lab, layout: { ...o.lab.layout, servers: o.matchedServers }, kills: 0 }, (line) => log(`matched: ${line}`), '-matched')
       : undefined;
     const runs: LdLabRuns = { ...main, ...(matched !== undefined ? { matched } : {}) };
     process.stdout.write(`${labText(save(FILES.lab, runs)).join('\n')}\n`);
