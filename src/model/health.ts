@@ -89,6 +89,8 @@ export type CheckProbe =
       readonly httpVersion: '1.0' | '1.0C' | '1.1';
       /** keepalived fast_recovery: while down and no url has failed yet, check again at once. */
       readonly fastRecovery: boolean;
+      /** TLS only: keepalived's global `SSL { }` block (files read by the checker). */
+      readonly clientTls?: TlsClientFiles;
     }
   | ({
       readonly kind: 'misc';
@@ -113,6 +115,19 @@ export type CheckProbe =
   | { readonly kind: 'ping' }
   /** `track` names a Tracking.files entry; its value × weight is added to the real server's weight. */
   | { readonly kind: 'file'; readonly track: string; readonly weight: number; readonly reverse: boolean };
+
+/**
+ * keepalived's `SSL { ca certificate key password }` for SSL_GET: PEM file paths and the key's
+ * password. keepalived 2.2.7 (check_ssl.c build_ssl_ctx) loads the certificate chain, the key
+ * and the CA into its SSL_CTX but never sets SSL_VERIFY_PEER, so the CA verifies nothing: the
+ * client certificate is what the block changes.
+ */
+export interface TlsClientFiles {
+  readonly ca?: string;
+  readonly certificate?: string;
+  readonly key?: string;
+  readonly password?: string;
+}
 
 export interface HealthCheck {
   readonly at: Loc;

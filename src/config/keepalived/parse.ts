@@ -17,6 +17,7 @@ import { newVs, parseVsgEntry, parseVsHead, VS_KEYWORDS, type VsDraft, type VsgD
 import { withExtras } from './instance-extras.js';
 import { buildFifos } from './notify-fifo.js';
 import { buildTracking, resolveTracks, scriptPolicy } from './track-build.js';
+import { sslKeyword, withSslFiles, type SslDraft } from './ssl.js';
 import { buildStatics, newStaticDrafts, staticKeywords, type StaticDrafts } from './statics.js';
 import { newRegistry, trackingDefinitions, type Registry } from './tracking.js';
 import { GLOBAL_KEYWORDS, INSTANCE_KEYWORDS, newInstance, newSyncGroup, SYNC_GROUP_KEYWORDS, type GlobalDraft, type KeepalivedInstance, type KeepalivedSyncGroup } from './vrrp.js';
@@ -31,6 +32,7 @@ interface Drafts {
   readonly servers: VsDraft[];
   readonly registry: Registry;
   readonly statics: StaticDrafts;
+  ssl?: SslDraft;
 }
 
 /** The name of a named block (`vrrp_instance NAME {`), reported when missing. */
@@ -91,6 +93,7 @@ export const TOP: readonly Keyword<Drafts>[] = [
   },
   ...trackingDefinitions<Drafts>((d) => d.registry),
   ...staticKeywords<Drafts>((d) => d.statics),
+  sslKeyword<Drafts>((d) => d.ssl, (d, ssl) => { d.ssl = ssl; }),
 ];
 
 /** The head a virtual_server with an unreadable one is checked under: the kind it was written as. */
@@ -116,7 +119,7 @@ export function interpretKeepalived(path: string, body: readonly Stmt[], sink: S
     const built = buildInstance(i, { block: 'vrrp_instance', required: ['interface', 'virtual_router_id'], defaults: D, choices, tracks, ...(syncGroup !== undefined ? { syncGroup } : {}), sink });
     if (built) vrrp.push(withExtras(built, i, { globals: d.globals, group: d.syncGroups.find((g) => g.name === syncGroup), sink }));
   }
-  const services: VirtualService[] = d.servers.flatMap((vs) => buildServices(vs, { groups: d.groups, sink }));
+  const services: VirtualService[] = withSslFiles(d.servers.flatMap((vs) => buildServices(vs, { groups: d.groups, sink })), d.ssl);
   const sync = buildKeepalivedSync(d.globals.sync, d.instances.map((i) => ({
     instance: i.name, ...(i.vrid !== undefined ? { vrid: i.vrid } : {}), ...(i.syncIface ? { iface: i.syncIface } : {}),
   })), sink);

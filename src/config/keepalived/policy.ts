@@ -45,10 +45,10 @@ const FIREWALL = 'lvsd installs no firewall rules: keepalived adds them only for
 const BFD = 'lvsd has no BFD';
 
 const ROWS: readonly Row[] = [
-  ['top', 'global_defs track_file virtual_server virtual_server_group vrrp_instance vrrp_script vrrp_sync_group vrrp_track_file vrrp_track_process', 'implemented'],
+  ['top', 'SSL global_defs track_file virtual_server virtual_server_group vrrp_instance vrrp_script vrrp_sync_group vrrp_track_file vrrp_track_process', 'implemented'],
   ['top', 'bfd_instance', 'refused', BFD],
   ['top', 'static_ipaddress static_routes static_rules', 'implemented'],
-  ['top', 'garp_group linkbeat_interfaces track_group interface_up_down_delays net_namespace net_namespace_ipvs instance use_pid_dir child_wait_time SSL', 'refused', LATER],
+  ['top', 'garp_group linkbeat_interfaces track_group interface_up_down_delays net_namespace net_namespace_ipvs instance use_pid_dir child_wait_time', 'refused', LATER],
   ['top', 'linkbeat_use_polling', 'warned', 'lvsd follows link state through rtnetlink and does not poll', 'none'],
   ['top', 'namespace_with_ipsets', 'warned', 'lvsd runs in the namespace it is started in and uses no ipsets', 'none'],
 
@@ -99,7 +99,7 @@ const ROWS: readonly Row[] = [
   ['bfd_instance', 'checker hoplimit idle_tx max_hops min_rx min_tx multiplier neighbor_ip neighbour_ip passive source_ip ttl vrrp weight', 'refused', BFD],
   ['garp_group', 'garp_interval gna_interval interface interfaces', 'refused', LATER],
   ['track_group', 'group', 'refused', LATER],
-  ['SSL', 'ca certificate key password', 'refused', LATER],
+  ['SSL', 'ca certificate key password', 'implemented'],
 
   ['virtual_server', 'alpha connect_timeout delay_before_retry delay_loop flag-1 flag-2 flag-3 ha_suspend hysteresis inhibit_on_failure ip_family lb_algo lb_kind lvs_method lvs_sched mh-fallback mh-port omega ops persistence_engine persistence_granularity persistence_timeout protocol quorum quorum_down quorum_up real_server retry sh-fallback sh-port sorry_server sorry_server_inhibit sorry_server_lvs_method virtualhost warmup weight', 'implemented'],
   ['virtual_server', 'hashed', 'refused', LATER],

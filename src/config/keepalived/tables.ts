@@ -11,6 +11,7 @@ import { newTarget, type CheckType } from './check-common.js';
 import { CHECKER_TABLES, smtpHostKeywords } from './checkers.js';
 import { REAL_KEYWORDS, VS_KEYWORDS } from './lvs.js';
 import { TOP } from './parse.js';
+import { SSL_KEYWORDS } from './ssl.js';
 import { FILE_KEYWORDS, PROCESS_KEYWORDS, SCRIPT_KEYWORDS } from './tracking.js';
 
 /** A table as far as names go. */
@@ -39,6 +40,7 @@ export function implementedTables(): Readonly<Record<string, NameTable>> {
     track_file: FILE_KEYWORDS,
     vrrp_track_file: FILE_KEYWORDS,
     vrrp_track_process: PROCESS_KEYWORDS,
+    SSL: SSL_KEYWORDS,
     virtual_server: VS_KEYWORDS,
     [RS]: REAL_KEYWORDS,
     ...checkers(),

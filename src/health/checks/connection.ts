@@ -8,8 +8,9 @@
  * UNSUPPORTED_TARGET_OPTIONS so front-ends refuse it, and an attempt that carries one fails
  * with reason `error` rather than probing unmarked.
  *
- * TLS: certificates are not verified (keepalived's SSL_GET does not verify unless a CA is
- * configured, and lvsd has no `ca` keyword); SNI is sent only when a server name is given.
+ * TLS: certificates are not verified (keepalived 2.2.7's SSL_GET never sets SSL_VERIFY_PEER,
+ * even with the SSL block's `ca`); `secureContext` carries that block's client certificate
+ * (tls-client.ts); SNI is sent only when a server name is given.
  */
 import net from 'node:net';
 import tls from 'node:tls';
@@ -33,7 +34,7 @@ export function hostOf(spec: Pick<AttemptSpec, 'address' | 'target'>): string {
 
 export interface StreamOptions {
   /** TLS (SSL_GET); `servername` is sent as SNI when set. */
-  readonly tls?: { readonly servername?: string };
+  readonly tls?: { readonly servername?: string; readonly secureContext?: tls.SecureContext };
   /**
    * TCP_NODELAY (default true): a checker that writes once and then only reads (plain HTTP,
    * TCP_CHECK) passes false and saves two setsockopt calls per attempt (Node sets it again
@@ -68,8 +69,10 @@ export function openStream(spec: AttemptSpec, out: Outcome, o: StreamOptions, on
   if (spec.target.bindPort !== undefined) base.localPort = spec.target.bindPort;
   let sock: net.Socket;
   if (o.tls) {
-    const servername = o.tls.servername;
-    sock = tls.connect({ ...base, rejectUnauthorized: false, ...(servername !== undefined && !net.isIP(servername) ? { servername } : {}) }, () => onReady(sock));
+    const { servername, secureContext } = o.tls;
+    sock = tls.connect({
+      ...base, rejectUnauthorized: false, ...(secureContext ? { secureContext } : {}), ...(servername !== undefined && !net.isIP(servername) ? { servername } : {}),
+    }, () => onReady(sock));
   } else {
     const onData = o.onData;
     if (onData) base.onread = { buffer: SHARED_READ, callback: (n: number, buf: Uint8Array): boolean => { onData(Buffer.from(buf.buffer, buf.byteOffset, n)); return true; } };

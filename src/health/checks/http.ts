@@ -7,10 +7,11 @@
  * The request is keepalived's (check_http.c 2.2.7 request_template):
  *   GET PATH HTTP/1.x / User-Agent: KeepAliveClient / [Connection: close for 1.0C and 1.1] / Host: H
  * where H is the url's virtualhost (resolved by the front-end), else the check's, else
- * ADDRESS:PORT ([v6]:port). SSL_GET: certificates are not verified (keepalived does not either
- * without a CA); SNI is the url's sniName (the front-end resolves keepalived's rules), none without.
+ * ADDRESS:PORT ([v6]:port). SSL_GET: certificates are not verified (keepalived 2.2.7 does not
+ * either, even with a CA); the SSL block's client certificate is presented (tls-client.ts); SNI is the url's sniName (the front-end resolves keepalived's rules), none without.
  */
 import type net from 'node:net';
+import type tls from 'node:tls';
 import type { Attempt, AttemptSpec, Checker } from '../checker.js';
 import type { CheckProbe, HttpExpect } from '../../model/index.js';
 import { hostPort } from '../plan.js';
@@ -18,6 +19,7 @@ import { openStream } from './connection.js';
 import { openNativeStream } from './native-stream.js';
 import { ResponseReader, type Verdict } from './http-response.js';
 import { Outcome } from './outcome.js';
+import { clientContext } from './tls-client.js';
 
 type HttpProbe = Extract<CheckProbe, { kind: 'http' }>;
 
@@ -34,7 +36,7 @@ export function httpRequest(spec: Pick<AttemptSpec, 'address' | 'port'>, probe: 
 }
 
 /** One url over one connection; resolves with its verdict, or undefined if the attempt ended. */
-function fetchOne(spec: AttemptSpec, probe: HttpProbe, url: HttpExpect, out: Outcome): Promise<Verdict | undefined> {
+function fetchOne(spec: AttemptSpec, probe: HttpProbe, url: HttpExpect, out: Outcome, secureContext?: tls.SecureContext): Promise<Verdict | undefined> {
   return new Promise((resolve) => {
     out.release(() => resolve(undefined));
     const reader = new ResponseReader({ expect: url, head: probe.method === 'HEAD', maxHeaderBytes: MAX_HEADER_BYTES, maxBodyBytes: MAX_BODY_BYTES });
@@ -55,7 +57,7 @@ function fetchOne(spec: AttemptSpec, probe: HttpProbe, url: HttpExpect, out: Out
     // (no stream machinery per attempt, connection.ts).
     if (!probe.tls) closeNative = openNativeStream(spec, out, Buffer.from(httpRequest(spec, probe, url)), { onData, onEnd });
     if (closeNative !== undefined) return;
-    sock = openStream(spec, out, probe.tls ? { tls: servername !== undefined ? { servername } : {} } : { noDelay: false, onData }, (s) => {
+    sock = openStream(spec, out, probe.tls ? { tls: { ...(servername !== undefined ? { servername } : {}), ...(secureContext ? { secureContext } : {}) } } : { noDelay: false, onData }, (s) => {
       s.write(httpRequest(spec, probe, url));
     });
     if (probe.tls) sock?.on('data', onData);
@@ -66,8 +68,13 @@ function fetchOne(spec: AttemptSpec, probe: HttpProbe, url: HttpExpect, out: Out
 async function run(spec: AttemptSpec, probe: HttpProbe, out: Outcome): Promise<void> {
   const urls = probe.urls.length > 0 ? probe.urls : [DEFAULT_URL];
   let last: Verdict = { ok: true, detail: 'no url' };
+  const client = probe.clientTls ? await clientContext(probe.clientTls) : undefined;
+  if (client?.ok === false) {
+    out.fail('error', client.detail);
+    return;
+  }
   for (const url of urls) {
-    const v = await fetchOne(spec, probe, url, out);
+    const v = await fetchOne(spec, probe, url, out, client?.context);
     if (v === undefined) return;
     last = v;
     if (!v.ok) {
