@@ -1,11 +1,14 @@
 /*
- * The exports of tcp_probe.c (contract there): tcpProbeInit, tcpProbeOpen, tcpProbeClose, and
+ * The exports of tcp_probe.c (contract there): tcpProbeInit, tcpProbeOpen, tcpProbeOpenWith
+ * (SO_MARK, source address and port, IPv6 scope: keepalived's fwmark, bindto, bind_port,
+ * bind_if), tcpProbeClose, and
  * the per-thread table of connections (slots reused, generations counted).
  */
 #include "tcp_probe.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,16 +90,30 @@ static int take_id(probes_t *o, uint32_t *id) {
   return 0;
 }
 
-static napi_value probe_open(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4], out;
+/* Options of tcpProbeOpenWith, applied between socket(2) and connect(2) as keepalived 2.2.7
+ * does (layer4.c socket_bind_connect): SO_MARK, then bind. A failing setsockopt or bind throws
+ * its errno (SO_MARK needs CAP_NET_ADMIN). */
+typedef struct {
+  uint32_t mark;
+  int32_t bind_port;
+  char bind_addr[INET6_ADDRSTRLEN + 1];
+  char scope_if[IF_NAMESIZE + 1];
+} probe_opts_t;
+
+static int arg_opt_string(napi_env env, napi_value v, char *out, size_t cap, const char *what) {
+  napi_valuetype t;
+  out[0] = 0;
+  napi_typeof(env, v, &t);
+  return t == napi_null || t == napi_undefined ? 0 : lvsd_arg_string(env, v, out, cap, what);
+}
+
+static napi_value open_probe(napi_env env, napi_value *argv, const probe_opts_t *opts) {
+  napi_value out;
   int32_t family, port;
   char addr[INET6_ADDRSTRLEN + 1];
   void *req = NULL;
   size_t req_len = 0;
   napi_valuetype t;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 4) return lvsd_throw_type(env, "tcpProbeOpen(family, address, port, request)");
   probes_t *o = probes_of(env);
   if (o == NULL) return lvsd_throw_type(env, "tcpProbeOpen before tcpProbeInit");
   if (lvsd_arg_int(env, argv[0], &family, "family") || lvsd_arg_string(env, argv[1], addr, sizeof addr, "address") ||
@@ -105,24 +122,45 @@ static napi_value probe_open(napi_env env, napi_callback_info info) {
   napi_typeof(env, argv[3], &t);
   if (t != napi_null && t != napi_undefined && lvsd_arg_buffer(env, argv[3], &req, &req_len, "request")) return NULL;
   if ((family != 4 && family != 6) || port < 1 || port > 65535) return lvsd_throw_type(env, "family must be 4 or 6, port 1-65535");
-  struct sockaddr_storage to;
+  struct sockaddr_storage to, from;
   socklen_t tlen;
   memset(&to, 0, sizeof to);
+  memset(&from, 0, sizeof from);
   if (family == 4) {
     struct sockaddr_in *a = (struct sockaddr_in *)&to;
     a->sin_family = AF_INET;
     a->sin_port = htons((uint16_t)port);
     tlen = sizeof *a;
     if (inet_pton(AF_INET, addr, &a->sin_addr) != 1) return lvsd_throw_type(env, "address must be an IPv4 literal");
+    struct sockaddr_in *b = (struct sockaddr_in *)&from;
+    b->sin_family = AF_INET;
+    if (opts != NULL) b->sin_port = htons((uint16_t)opts->bind_port);
+    if (opts != NULL && opts->bind_addr[0] && inet_pton(AF_INET, opts->bind_addr, &b->sin_addr) != 1) return lvsd_throw_type(env, "bindAddress must be an IPv4 literal");
   } else {
     struct sockaddr_in6 *a = (struct sockaddr_in6 *)&to;
     a->sin6_family = AF_INET6;
     a->sin6_port = htons((uint16_t)port);
     tlen = sizeof *a;
     if (inet_pton(AF_INET6, addr, &a->sin6_addr) != 1) return lvsd_throw_type(env, "address must be an IPv6 literal");
+    if (opts != NULL && opts->scope_if[0] && (a->sin6_scope_id = if_nametoindex(opts->scope_if)) == 0) return lvsd_throw_errno(env, errno, "if_nametoindex", opts->scope_if);
+    struct sockaddr_in6 *b = (struct sockaddr_in6 *)&from;
+    b->sin6_family = AF_INET6;
+    b->sin6_scope_id = a->sin6_scope_id;
+    if (opts != NULL) b->sin6_port = htons((uint16_t)opts->bind_port);
+    if (opts != NULL && opts->bind_addr[0] && inet_pton(AF_INET6, opts->bind_addr, &b->sin6_addr) != 1) return lvsd_throw_type(env, "bindAddress must be an IPv6 literal");
   }
   int fd = socket(family == 4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return lvsd_throw_errno(env, errno, "socket", addr);
+  if (opts != NULL && opts->mark != 0 && setsockopt(fd, SOL_SOCKET, SO_MARK, &opts->mark, sizeof opts->mark) < 0) {
+    int e = errno;
+    close(fd);
+    return lvsd_throw_errno(env, e, "setsockopt SO_MARK", addr);
+  }
+  if (opts != NULL && (opts->bind_addr[0] || opts->bind_port != 0) && bind(fd, (struct sockaddr *)&from, tlen) < 0) {
+    int e = errno;
+    close(fd);
+    return lvsd_throw_errno(env, e, "bind", opts->bind_addr[0] ? opts->bind_addr : addr);
+  }
   int rc;
   do rc = connect(fd, (struct sockaddr *)&to, tlen);
   while (rc < 0 && errno == EINTR);
@@ -171,6 +209,31 @@ static napi_value probe_open(napi_env env, napi_callback_info info) {
   return out;
 }
 
+static napi_value probe_open(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 4) return lvsd_throw_type(env, "tcpProbeOpen(family, address, port, request)");
+  return open_probe(env, argv, NULL);
+}
+
+/* tcpProbeOpenWith(family, address, port, request, mark, bindAddress, bindPort, scopeIf):
+ * mark 0 / bindAddress null / bindPort 0 / scopeIf null leave that option unset. */
+static napi_value probe_open_with(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  probe_opts_t opts;
+  memset(&opts, 0, sizeof opts);
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 8) return lvsd_throw_type(env, "tcpProbeOpenWith(family, address, port, request, mark, bindAddress, bindPort, scopeIf)");
+  if (napi_get_value_uint32(env, argv[4], &opts.mark) != napi_ok) return lvsd_throw_type(env, "mark must be a number");
+  if (arg_opt_string(env, argv[5], opts.bind_addr, sizeof opts.bind_addr, "bindAddress") || lvsd_arg_int(env, argv[6], &opts.bind_port, "bindPort") ||
+      arg_opt_string(env, argv[7], opts.scope_if, sizeof opts.scope_if, "scopeIf"))
+    return NULL;
+  if (opts.bind_port < 0 || opts.bind_port > 65535) return lvsd_throw_type(env, "bindPort must be 0-65535");
+  return open_probe(env, argv, &opts);
+}
+
 static napi_value probe_close_js(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -186,6 +249,7 @@ void lvsd_tcp_probe_init(napi_env env, napi_value exports) {
   napi_property_descriptor d[] = {
       {"tcpProbeInit", NULL, probe_init, NULL, NULL, NULL, napi_enumerable, NULL},
       {"tcpProbeOpen", NULL, probe_open, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"tcpProbeOpenWith", NULL, probe_open_with, NULL, NULL, NULL, napi_enumerable, NULL},
       {"tcpProbeClose", NULL, probe_close_js, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof d / sizeof d[0], d);

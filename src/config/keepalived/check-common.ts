@@ -165,8 +165,22 @@ export function connectionKeywords<A>(get: (a: A) => TargetDraft): Keyword<A>[] 
       else if (w) get(a).bindIf = w.text;
     }),
     connectTimeout<A>((a, us) => { get(a).timeoutUs = us; get(a).written = true; }),
-    // The health engine cannot mark probe sockets (src/health UNSUPPORTED_TARGET_OPTIONS): refused, never ignored.
   ];
+}
+
+/**
+ * `fwmark N` (check_api.c co_fwmark_handler: 0..UINT_MAX, 0 = none): SO_MARK on the probe
+ * socket, for the checkers whose connections come from the addon (TCP_CHECK, plain HTTP_GET:
+ * src/health/checks/native-stream.ts). The others use Node sockets, which cannot be marked, and
+ * refuse it (policy.ts).
+ */
+export function fwmarkKeyword<A>(get: (a: A) => TargetDraft): Keyword<A> {
+  return kw<A>('fwmark', 1, (s, a, sink) => {
+    const v = s.args[0] && int(sink, s.args[0], { what: 'a fwmark between 0 (none) and 4294967295', min: 0, max: 2 ** 32 - 1 });
+    get(a).written = true;
+    if (v === 0) delete get(a).fwmark;
+    else if (v !== undefined) get(a).fwmark = v;
+  });
 }
 
 /** PING_CHECK's connection keywords: lvsd's ICMP sockets cannot bind a source address (src/health/checks/ping.ts), so bindto is refused (policy.ts). */

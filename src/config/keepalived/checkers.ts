@@ -10,7 +10,7 @@ import { error, interpret, kw, type Keyword, type Sink } from '../keywords.js';
 import { keepalivedRules } from './repeats.js';
 import type { Stmt } from '../tree.js';
 import { bad, int, oneOf } from '../values.js';
-import { connectionKeywords, newCheck, newTarget, pingConnectionKeywords, SCHEDULE_KEYWORDS, type CheckDraft, type CheckType, type TargetDraft } from './check-common.js';
+import { connectionKeywords, fwmarkKeyword, newCheck, newTarget, pingConnectionKeywords, SCHEDULE_KEYWORDS, type CheckDraft, type CheckType, type TargetDraft } from './check-common.js';
 import { endHttp, HTTP_KEYWORDS } from './check-http.js';
 import { commandOnly } from './script.js';
 
@@ -70,8 +70,8 @@ function smtpHost(s: Stmt, c: CheckDraft, sink: Sink): void {
 }
 
 export const CHECKER_TABLES: Readonly<Record<CheckType, readonly Keyword<CheckDraft>[]>> = {
-  TCP_CHECK: COMMON,
-  HTTP_GET: HTTP_KEYWORDS,
+  TCP_CHECK: [...COMMON, fwmarkKeyword<CheckDraft>((c) => c.target)],
+  HTTP_GET: [...HTTP_KEYWORDS, fwmarkKeyword<CheckDraft>((c) => c.target)],
   SSL_GET: HTTP_KEYWORDS,
   PING_CHECK: [...SCHEDULE_KEYWORDS, ...pingConnectionKeywords<CheckDraft>((c) => c.target)],
   MISC_CHECK: [

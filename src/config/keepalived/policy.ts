@@ -116,8 +116,14 @@ const ROWS: readonly Row[] = [
   ]),
   ...CONNECTED.flatMap((c): Row[] => [
     [`${RS}/${c}`, c === 'PING_CHECK' ? CONNECTION.replace('bindto ', '') : CONNECTION, 'implemented'],
-    [`${RS}/${c}`, 'fwmark', 'refused', 'Node cannot set SO_MARK on a probe socket; route probes by their source address (bindto) instead'],
   ]),
+  // fwmark: SO_MARK on the probe socket. TCP_CHECK and plain HTTP_GET connect through the addon,
+  // which marks; the others use Node sockets, which cannot be marked.
+  [`${RS}/TCP_CHECK`, 'fwmark', 'implemented'],
+  [`${RS}/HTTP_GET`, 'fwmark', 'implemented'],
+  ...['SSL_GET', 'SMTP_CHECK', 'SMTP_CHECK/host', 'DNS_CHECK', 'UDP_CHECK'].map((c): Row => [`${RS}/${c}`, 'fwmark', 'refused',
+    `lvsd probes ${c.replace('/host', '')} with Node sockets, which cannot be marked (SO_MARK; only TCP_CHECK and HTTP_GET connect through lvsd's addon, which can); route these probes by their source address (bindto) instead`]),
+  [`${RS}/PING_CHECK`, 'fwmark', 'warned', 'keepalived 2.2.7 accepts it on PING_CHECK but never marks the echo requests (check_ping.c sets no SO_MARK on its ICMP socket); lvsd sends them unmarked too', 'one'],
   [`${RS}/PING_CHECK`, 'bindto', 'refused', 'its ICMP sockets do not bind a source address'],
   ...['HTTP_GET', 'SSL_GET'].flatMap((c): Row[] => [
     [`${RS}/${c}`, 'enable_sni fast_recovery http_protocol nb_get_retry url virtualhost', 'implemented'],

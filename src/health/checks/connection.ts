@@ -3,8 +3,9 @@
  * the attempt ends (settled or cancelled). Connection errors settle the attempt.
  *
  * Target options: `bindTo` → localAddress, `bindPort` → localPort, `bindIf` → the IPv6 zone
- * (`fe80::1%eth0`). `fwmark` (keepalived's SO_MARK on the checker socket) is NOT supported:
- * Node exposes no setsockopt for SO_MARK on its sockets. It is listed in
+ * (`fe80::1%eth0`). `fwmark` (keepalived's SO_MARK on the checker socket) cannot be set here:
+ * Node exposes no setsockopt for SO_MARK on its sockets. TCP_CHECK and plain HTTP_GET take it
+ * through the addon (native-stream.ts); for the checkers on this path it is listed in
  * UNSUPPORTED_TARGET_OPTIONS so front-ends refuse it, and an attempt that carries one fails
  * with reason `error` rather than probing unmarked.
  *

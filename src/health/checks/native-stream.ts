@@ -25,6 +25,8 @@ interface TcpProbeNative {
   tcpProbeInit(cb: (id: number, event: number, errno: number, n: number) => void, readBuffer: Buffer): void;
   tcpProbeOpen(family: 4 | 6, address: string, port: number, request: Buffer | null): number;
   tcpProbeClose(id: number): void;
+  /** mark 0, bindAddress null, bindPort 0, scopeIf null: unset. Absent in builds before fwmark. */
+  tcpProbeOpenWith?(family: 4 | 6, address: string, port: number, request: Buffer | null, mark: number, bindAddress: string | null, bindPort: number, scopeIf: string | null): number;
 }
 
 export interface NativeStreamHandlers {
@@ -122,19 +124,45 @@ function eligible(spec: AttemptSpec): 4 | 6 | undefined {
 }
 
 /**
+ * A target with `fwmark` (keepalived's SO_MARK on the checker socket) goes through the addon
+ * whatever else it has: Node cannot mark its sockets, so this is the only path that can. The
+ * addon also applies bindTo, bindPort and bindIf (the IPv6 scope) there, in keepalived's order
+ * (layer4.c socket_bind_connect: SO_MARK, then bind, then connect). A failing setsockopt (EPERM
+ * without CAP_NET_ADMIN) or bind fails the attempt with its errno. Without the addon the
+ * attempt fails: probing unmarked would test another path than the one configured.
+ */
+function openMarked(spec: AttemptSpec, out: Outcome, request: Buffer | undefined): { n: TcpProbeNative; id: number } | undefined {
+  const t = spec.target;
+  const family = net.isIP(spec.address);
+  const n = native();
+  if (family !== 4 && family !== 6) out.fail('error', `fwmark needs an IP address to connect to, got ${spec.address}`);
+  else if (n === undefined) out.fail('error', `fwmark ${t.fwmark} needs lvsd's native addon: ${nativeStreamStatus().failure ?? 'not loaded'}`);
+  else if (n.tcpProbeOpenWith === undefined) out.fail('error', `fwmark ${t.fwmark} needs lvsd's native addon with tcpProbeOpenWith (stale build?)`);
+  else return { n, id: n.tcpProbeOpenWith(family, spec.address, spec.port, request ?? null, t.fwmark ?? 0, t.bindTo ?? null, t.bindPort ?? 0, t.bindIf ?? null) };
+  return undefined;
+}
+
+/**
  * Opens the connection through the addon and ties it to `out` (closed when the attempt ends;
  * errors fail it). Returns a function closing it, or undefined when this spec (or this build)
  * cannot use the addon: the caller then uses openStream. An addon that cannot load counts as
- * "cannot" (the net.Socket path works without it; nativeStreamStatus says why).
+ * "cannot" (the net.Socket path works without it; nativeStreamStatus says why), except for a
+ * target with fwmark (openMarked).
  */
 export function openNativeStream(spec: AttemptSpec, out: Outcome, request: Buffer | undefined, h: NativeStreamHandlers): (() => void) | undefined {
-  const family = eligible(spec);
-  if (family === undefined) return undefined;
-  const n = native();
-  if (n === undefined) return undefined;
+  let n: TcpProbeNative | undefined;
   let id: number;
   try {
-    id = n.tcpProbeOpen(family, spec.address, spec.port, request ?? null);
+    if (spec.target.fwmark !== undefined) {
+      const m = openMarked(spec, out, request);
+      if (m === undefined) return () => undefined;
+      ({ n, id } = m);
+    } else {
+      const family = eligible(spec);
+      n = family === undefined ? undefined : native();
+      if (family === undefined || n === undefined) return undefined;
+      id = n.tcpProbeOpen(family, spec.address, spec.port, request ?? null);
+    }
   } catch (e) {
     out.failWith(e, '');
     return () => undefined;
