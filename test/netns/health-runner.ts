@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { monotonicClock } from '../../src/clock.js';
 import { checkerRegistry, HealthEngine, IcmpPinger, nodeTimers, type Checker } from '../../src/health/index.js';
+import { useTcpProbeAddon } from '../../src/health/checks/native-stream.js';
 import { loadNative } from '../../src/native/index.js';
 import type { VirtualService } from '../../src/model/types.js';
 
@@ -36,6 +37,8 @@ function logged(c: Checker): Checker {
 
 const pinger = new IcmpPinger(loadNative, process.pid);
 const registry = checkerRegistry({ pinger });
+// As the director: plain TCP/HTTP connections (and fwmark) through the addon (daemon/health-checkers.ts).
+useTcpProbeAddon(loadNative);
 const engine = new HealthEngine({
   clock: monotonicClock,
   timers: nodeTimers,
