@@ -54,6 +54,12 @@ export interface HttpExpect {
   /** true: failing the regex is success (keepalived `regex_no_match`). */
   readonly regexNoMatch?: boolean;
   /**
+   * The regex counts only when its match starts at or after this byte offset of the body
+   * (keepalived `regex_min_offset`), and at or before `regexMaxOffset` (`regex_max_offset`).
+   */
+  readonly regexMinOffset?: number;
+  readonly regexMaxOffset?: number;
+  /**
    * The Host header, resolved as keepalived 2.2.7 check_http.c does: the url's own
    * virtualhost, else the checker's, else the real server's, else the virtual server's.
    * Absent: the target address and port.

@@ -80,6 +80,8 @@ function url(u: UrlDraft, c: CheckDraft, ctx: CheckContext): HttpExpect {
     status: u.status.length > 0 ? mergeRanges(u.status) : [[...D.httpStatus]],
     ...(u.regex !== undefined ? { regex: u.regex, ...(u.regexFlags !== '' ? { regexFlags: u.regexFlags } : {}) } : {}),
     ...(u.regexNoMatch !== undefined ? { regexNoMatch: true } : {}),
+    ...(u.regexMinOffset !== undefined && u.regexMinOffset.value > 0 ? { regexMinOffset: u.regexMinOffset.value } : {}),
+    ...(u.regexMaxOffset !== undefined ? { regexMaxOffset: u.regexMaxOffset.value } : {}),
     ...(host !== undefined ? { virtualhost: host } : {}),
     ...(sni !== undefined ? { sniName: sni } : {}),
   };

@@ -46,6 +46,9 @@ export interface UrlDraft {
   regexAt?: Loc;
   regexFlags: string;
   regexNoMatch?: Loc;
+  /** regex_min_offset / regex_max_offset as written (byte offsets, both inclusive) and where. */
+  regexMinOffset?: { value: number; at: Loc };
+  regexMaxOffset?: { value: number; at: Loc };
   virtualhost?: string;
 }
 

@@ -62,14 +62,40 @@ function regex(s: Stmt, u: UrlDraft, sink: Sink): void {
   u.regexAt = at;
 }
 
+/**
+ * regex_min_offset / regex_max_offset N (check_http.c regex_offset_handler: a decimal byte
+ * offset of the body where the match may start, both inclusive; src/health/checks/body-regex.ts).
+ */
+function regexOffset(field: 'regexMinOffset' | 'regexMaxOffset') {
+  return (s: Stmt, u: UrlDraft, sink: Sink): void => {
+    const w = s.args[0];
+    const v = w && int(sink, w, { what: 'a byte offset in the body', min: 0, max: Number.MAX_SAFE_INTEGER });
+    if (v !== undefined) u[field] = { value: v, at: s.keyword.at };
+  };
+}
+
 function checkRegex(u: UrlDraft, sink: Sink): void {
   if (u.regex === undefined) {
-    if (u.regexNoMatch !== undefined || u.regexFlags !== '') {
-      sink.warnings.push({ at: u.regexNoMatch ?? u.at, message: 'regex_no_match and regex_options without a regex in this url have no effect (keepalived 2.2.7 ignores them too)' });
+    if (u.regexNoMatch !== undefined || u.regexFlags !== '' || u.regexMinOffset !== undefined || u.regexMaxOffset !== undefined) {
+      sink.warnings.push({
+        at: u.regexNoMatch ?? u.regexMinOffset?.at ?? u.regexMaxOffset?.at ?? u.at,
+        message: 'regex_no_match, regex_options and regex offsets without a regex in this url have no effect (keepalived 2.2.7 ignores them too)',
+      });
     }
     u.regexFlags = '';
     delete u.regexNoMatch;
+    delete u.regexMinOffset;
+    delete u.regexMaxOffset;
     return;
+  }
+  // check_http.c url_end_handler: "regex min offset %zu > regex_max_offset %zu - ignoring" (both).
+  if (u.regexMinOffset !== undefined && u.regexMaxOffset !== undefined && u.regexMinOffset.value > u.regexMaxOffset.value) {
+    sink.warnings.push({
+      at: u.regexMinOffset.at,
+      message: `regex_min_offset ${u.regexMinOffset.value} is beyond regex_max_offset ${u.regexMaxOffset.value}: both are ignored (the regex may match anywhere), as keepalived 2.2.7 does (and logs)`,
+    });
+    delete u.regexMinOffset;
+    delete u.regexMaxOffset;
   }
   try {
     new RegExp(u.regex, u.regexFlags);
@@ -91,6 +117,8 @@ export const URL_KEYWORDS: readonly Keyword<UrlDraft>[] = [
   { names: ['regex'], minArgs: 1, maxArgs: Infinity, block: 'none', apply: (s, u, sink) => regex(s, u, sink) },
   kw('regex_no_match', 0, (s, u) => { u.regexNoMatch = s.keyword.at; }),
   { names: ['regex_options'], minArgs: 1, maxArgs: Infinity, block: 'none', repeat: true, apply: (s, u, sink) => regexOptions(s, u, sink) },
+  kw('regex_min_offset', 1, regexOffset('regexMinOffset')),
+  kw('regex_max_offset', 1, regexOffset('regexMaxOffset')),
 ];
 
 function url(s: Stmt, c: CheckDraft, sink: Sink): void {

@@ -14,6 +14,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { HttpExpect } from '../../model/index.js';
 import type { FailReason } from '../checker.js';
+import { offsetsText, regexMatched } from './body-regex.js';
 import { excerpt } from './outcome.js';
 
 export type Verdict = { readonly ok: true; readonly detail: string } | { readonly ok: false; readonly reason: FailReason; readonly detail: string };
@@ -177,8 +178,8 @@ export class ResponseReader {
       if (got !== e.digest.toLowerCase()) return { ok: false, reason: 'content', detail: `digest ${got}, expected ${e.digest.toLowerCase()}` };
     }
     if (e.regex !== undefined) {
-      const matched = new RegExp(e.regex, e.regexFlags).test(Buffer.concat(this.body).toString('latin1'));
-      if (matched === (e.regexNoMatch === true)) return { ok: false, reason: 'content', detail: `body ${matched ? 'matches' : 'does not match'} /${e.regex}/` };
+      const matched = regexMatched(e, Buffer.concat(this.body).toString('latin1'));
+      if (matched === (e.regexNoMatch === true)) return { ok: false, reason: 'content', detail: `body ${matched ? 'matches' : 'does not match'} /${e.regex}/${offsetsText(e)}` };
     }
     return { ok: true, detail: `HTTP ${this.status}` };
   }

@@ -56,8 +56,8 @@ test('tcp: connect passes and the socket is closed after; a closed port is refus
   t.like(await attempt(tcpChecker, await closedTcpPort(), { kind: 'tcp' }), { ok: false, reason: 'refused', errno: 'ECONNREFUSED' });
 });
 
-test('tcp: fwmark is refused, not ignored', async (t) => {
-  t.like(await attempt(tcpChecker, 1, { kind: 'tcp' }, GENEROUS_MS, { fwmark: 7 }), { ok: false, reason: 'error', detail: 'fwmark 7 is not supported (Node cannot set SO_MARK on a checker socket)' });
+test('smtp: fwmark is refused, not ignored (Node sockets; TCP_CHECK and HTTP_GET mark through the addon: fwmark.test.ts)', async (t) => {
+  t.like(await attempt(smtpChecker, 1, { kind: 'smtp', heloName: 'x' }, GENEROUS_MS, { fwmark: 7 }), { ok: false, reason: 'error', detail: 'fwmark 7 is not supported (Node cannot set SO_MARK on a checker socket)' });
 });
 
 test('http: 200 passes; the request is keepalived\'s GET with User-Agent and Host ADDRESS:PORT', async (t) => {
