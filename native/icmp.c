@@ -2,7 +2,7 @@
  * ICMP echo sockets for PING_CHECK (Node has no ICMP sockets). Syscalls only: the echo request
  * is built, and replies are matched, in TypeScript (src/health/checks/ping.ts).
  *
- *   icmpOpen(family, raw, cb) -> handle
+ *   icmpOpen(family, raw, cb[, bindAddress]) -> handle   (bindAddress: the source, bind(2))
  *     family 4: AF_INET/IPPROTO_ICMP, 6: AF_INET6/IPPROTO_ICMPV6.
  *     raw false: an unprivileged ICMP datagram ("ping") socket, SOCK_DGRAM (Linux 3.0+,
  *       icmp(7) / net.ipv4.ping_group_range): the kernel sets the echo identifier (the socket's
@@ -151,18 +151,35 @@ static icmp_t *icmp_get(napi_env env, napi_value v) {
 }
 
 static napi_value icmp_open(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3], obj, name;
+  size_t argc = 4;
+  napi_value argv[4], obj, name;
   int32_t family;
   int raw;
+  char bind_addr[INET6_ADDRSTRLEN + 1] = "";
+  napi_valuetype bt = napi_undefined;
   uv_loop_t *loop = NULL;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 3) return lvsd_throw_type(env, "icmpOpen(family, raw, callback)");
+  if (argc < 3) return lvsd_throw_type(env, "icmpOpen(family, raw, callback[, bindAddress])");
   if (lvsd_arg_int(env, argv[0], &family, "family") || lvsd_arg_bool(env, argv[1], &raw, "raw")) return NULL;
   if (family != 4 && family != 6) return lvsd_throw_type(env, "family must be 4 or 6");
+  if (argc >= 4) napi_typeof(env, argv[3], &bt);
+  if (bt != napi_undefined && bt != napi_null && lvsd_arg_string(env, argv[3], bind_addr, sizeof bind_addr, "bindAddress")) return NULL;
   int af = family == 4 ? AF_INET : AF_INET6;
+  struct sockaddr_storage from;
+  memset(&from, 0, sizeof from);
+  from.ss_family = (sa_family_t)af;
+  if (bind_addr[0] && inet_pton(af, bind_addr, af == AF_INET ? (void *)&((struct sockaddr_in *)&from)->sin_addr : (void *)&((struct sockaddr_in6 *)&from)->sin6_addr) != 1)
+    return lvsd_throw_type(env, "bindAddress must be an IP literal of the family");
   int fd = socket(af, (raw ? SOCK_RAW : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, family == 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6);
   if (fd < 0) return lvsd_throw_errno(env, errno, "socket", raw ? "raw icmp socket" : "icmp datagram socket");
+  /* keepalived's bindto (PING_CHECK binds it in keepalived commit e5978068, after v2.4.3; 2.2.7
+   * ignored it): the source address of the echo requests; a raw socket then receives only
+   * what is sent to that address. */
+  if (bind_addr[0] && bind(fd, (struct sockaddr *)&from, af == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6)) < 0) {
+    int e = errno;
+    close(fd);
+    return lvsd_throw_errno(env, e, "bind", bind_addr);
+  }
   icmp_t *s = calloc(1, sizeof *s);
   if (s == NULL) {
     close(fd);

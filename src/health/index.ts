@@ -37,7 +37,7 @@
  *
  * Not supported (refuse at config validation, never accept silently): the target option
  * `fwmark` on checkers over Node sockets (UNSUPPORTED_TARGET_OPTIONS: Node cannot set SO_MARK;
- * TCP_CHECK and plain HTTP_GET mark through the addon, native-stream.ts); `bindto` on PING_CHECK.
+ * TCP_CHECK and plain HTTP_GET mark through the addon, native-stream.ts).
  */
 export type { Attempt, AttemptResult, AttemptSpec, Checker, FailReason } from './checker.js';
 export { applyHealth, nextQuorum, type AppliedHealth, type HealthInputs, type Override, type QuorumChange, type QuorumState, type RealHealth } from './apply.js';

@@ -116,8 +116,9 @@ export interface LvsdNative {
   /**
    * ICMP echo socket (native/icmp.c): raw false = unprivileged datagram socket (kernel sets id
    * and checksum, EACCES outside net.ipv4.ping_group_range), true = SOCK_RAW (CAP_NET_RAW).
+   * bindAddress: the source address (bind(2)); errors carry its errno (EADDRNOTAVAIL).
    */
-  icmpOpen(family: 4 | 6, raw: boolean, cb: (err: NativeSystemError | null, replies: IcmpDatagram[]) => void): IcmpSocketHandle;
+  icmpOpen(family: 4 | 6, raw: boolean, cb: (err: NativeSystemError | null, replies: IcmpDatagram[]) => void, bindAddress?: string): IcmpSocketHandle;
   icmpSend(h: IcmpSocketHandle, dst: string, message: Buffer): void;
   /** Idempotent. */
   icmpClose(h: IcmpSocketHandle): void;

@@ -186,11 +186,6 @@ export function fwmarkKeyword<A>(get: (a: A) => TargetDraft): Keyword<A> {
   });
 }
 
-/** PING_CHECK's connection keywords: lvsd's ICMP sockets cannot bind a source address (src/health/checks/ping.ts), so bindto is refused (policy.ts). */
-export function pingConnectionKeywords<A>(get: (a: A) => TargetDraft): Keyword<A>[] {
-  return connectionKeywords(get).filter((k) => !k.names.includes('bindto'));
-}
-
 /** keepalived check_conn_opts: an IPv6 link-local target needs bind_if to pick the link. */
 export function checkLinkLocal(t: TargetDraft, fallback: IpAddress, sink: Sink): void {
   const a = t.address ?? fallback;

@@ -10,7 +10,7 @@ import { error, interpret, kw, type Keyword, type Sink } from '../keywords.js';
 import { keepalivedRules } from './repeats.js';
 import type { Stmt } from '../tree.js';
 import { bad, int, oneOf } from '../values.js';
-import { connectionKeywords, fwmarkKeyword, newCheck, newTarget, pingConnectionKeywords, SCHEDULE_KEYWORDS, type CheckDraft, type CheckType, type TargetDraft } from './check-common.js';
+import { connectionKeywords, fwmarkKeyword, newCheck, newTarget, SCHEDULE_KEYWORDS, type CheckDraft, type CheckType, type TargetDraft } from './check-common.js';
 import { endHttp, HTTP_KEYWORDS } from './check-http.js';
 import { commandOnly } from './script.js';
 
@@ -73,7 +73,7 @@ export const CHECKER_TABLES: Readonly<Record<CheckType, readonly Keyword<CheckDr
   TCP_CHECK: [...COMMON, fwmarkKeyword<CheckDraft>((c) => c.target)],
   HTTP_GET: [...HTTP_KEYWORDS, fwmarkKeyword<CheckDraft>((c) => c.target)],
   SSL_GET: HTTP_KEYWORDS,
-  PING_CHECK: [...SCHEDULE_KEYWORDS, ...pingConnectionKeywords<CheckDraft>((c) => c.target)],
+  PING_CHECK: COMMON,
   MISC_CHECK: [
     ...SCHEDULE_KEYWORDS,
     { names: ['misc_path'], minArgs: 1, maxArgs: Infinity, block: 'none', apply: (s, c, sink) => { const argv = commandOnly(s, sink); if (argv) c.argv = argv; } },

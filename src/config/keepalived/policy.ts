@@ -115,7 +115,7 @@ const ROWS: readonly Row[] = [
     [`${RS}/${c}`, 'log_all_failures', 'warned', 'lvsd logs one line per state change with the failing attempt\'s reason, and `lvsctl checks` shows every last result', 'bool'],
   ]),
   ...CONNECTED.flatMap((c): Row[] => [
-    [`${RS}/${c}`, c === 'PING_CHECK' ? CONNECTION.replace('bindto ', '') : CONNECTION, 'implemented'],
+    [`${RS}/${c}`, CONNECTION, 'implemented'],
   ]),
   // fwmark: SO_MARK on the probe socket. TCP_CHECK and plain HTTP_GET connect through the addon,
   // which marks; the others use Node sockets, which cannot be marked.
@@ -124,7 +124,6 @@ const ROWS: readonly Row[] = [
   ...['SSL_GET', 'SMTP_CHECK', 'SMTP_CHECK/host', 'DNS_CHECK', 'UDP_CHECK'].map((c): Row => [`${RS}/${c}`, 'fwmark', 'refused',
     'lvsd runs SSL_GET, SMTP_CHECK, DNS_CHECK and UDP_CHECK over Node sockets, which cannot be marked (SO_MARK; TCP_CHECK and HTTP_GET connect through lvsd\'s addon, which marks); route these probes by their source address (bindto) instead']),
   [`${RS}/PING_CHECK`, 'fwmark', 'warned', 'keepalived 2.2.7 accepts it on PING_CHECK but never marks the echo requests (check_ping.c sets no SO_MARK on its ICMP socket); lvsd sends them unmarked too', 'one'],
-  [`${RS}/PING_CHECK`, 'bindto', 'refused', 'its ICMP sockets do not bind a source address'],
   ...['HTTP_GET', 'SSL_GET'].flatMap((c): Row[] => [
     [`${RS}/${c}`, 'enable_sni fast_recovery http_protocol nb_get_retry url virtualhost', 'implemented'],
     [`${RS}/${c}/url`, 'digest path regex regex_max_offset regex_min_offset regex_no_match regex_options status_code virtualhost', 'implemented'],

@@ -10,6 +10,11 @@
  * with CAP_NET_RAW), which receives every ICMP message of the family: replies are matched by
  * our id here. One socket per family is shared by every probe and closed when none is waiting.
  * The same IcmpPinger serves IPv4 and IPv6 (ICMPv6 echo, RFC 4443).
+ *
+ * keepalived's bindto: the echo requests leave from that address (one socket per family and
+ * source address, bound by the addon). keepalived 2.2.7 accepted bindto on PING_CHECK and
+ * ignored it; its later fix (commit e5978068, "implement bindto and bind_if for PING_CHECK")
+ * binds it, as lvsd does. A bind that fails (an address not on this host) fails the attempt.
  */
 import net from 'node:net';
 import type { Attempt, AttemptSpec, Checker } from '../checker.js';
@@ -26,7 +31,7 @@ export interface IcmpDatagram {
   readonly src: string;
 }
 export interface IcmpNative {
-  icmpOpen(family: 4 | 6, raw: boolean, cb: (err: Error | null, replies: IcmpDatagram[]) => void): IcmpSocketHandle;
+  icmpOpen(family: 4 | 6, raw: boolean, cb: (err: Error | null, replies: IcmpDatagram[]) => void, bindAddress?: string): IcmpSocketHandle;
   icmpSend(h: IcmpSocketHandle, dst: string, message: Buffer): void;
   icmpClose(h: IcmpSocketHandle): void;
 }
@@ -41,7 +46,8 @@ interface FamilySocket {
 const PAYLOAD = Buffer.from('lvsd PING_CHECK');
 
 export class IcmpPinger {
-  private readonly sockets = new Map<4 | 6, FamilySocket>();
+  /** By family and source address ("4|" unbound, "4|192.0.2.1" bound). */
+  private readonly sockets = new Map<string, FamilySocket>();
   private readonly modes = new Map<4 | 6, IcmpMode>();
   private seq = 0;
   private readonly id: number;
@@ -56,17 +62,18 @@ export class IcmpPinger {
     return this.modes.get(family);
   }
 
-  /** Sends one echo request; `onReply` runs once on the matching reply. Throws system errors. */
-  ping(address: string, onReply: () => void): () => void {
+  /** Sends one echo request (from `bindTo` when given); `onReply` runs once on the matching reply. Throws system errors. */
+  ping(address: string, onReply: () => void, bindTo?: string): () => void {
     const family = net.isIPv6(address) ? 6 : 4;
-    const s = this.socket(family);
+    const sockKey = `${family}|${bindTo ?? ''}`;
+    const s = this.socket(family, sockKey, bindTo);
     const seq = (this.seq = (this.seq + 1) & 0xffff);
     const key = `${address}|${seq}`;
     s.waiting.set(key, onReply);
     const forget = (): void => {
       s.waiting.delete(key);
-      if (s.waiting.size === 0 && this.sockets.get(family) === s) {
-        this.sockets.delete(family);
+      if (s.waiting.size === 0 && this.sockets.get(sockKey) === s) {
+        this.sockets.delete(sockKey);
         this.native().icmpClose(s.h);
       }
     };
@@ -79,8 +86,8 @@ export class IcmpPinger {
     return forget;
   }
 
-  private socket(family: 4 | 6): FamilySocket {
-    const open = this.sockets.get(family);
+  private socket(family: 4 | 6, sockKey: string, bindTo: string | undefined): FamilySocket {
+    const open = this.sockets.get(sockKey);
     if (open !== undefined) return open;
     const waiting = new Map<string, () => void>();
     const onData = (mode: IcmpMode) => (err: Error | null, replies: IcmpDatagram[]) => {
@@ -92,23 +99,25 @@ export class IcmpPinger {
         if (fn !== undefined) fn();
       }
     };
-    const s = this.openAs(family, onData, waiting);
-    this.sockets.set(family, s);
+    const s = this.openAs(family, onData, waiting, bindTo);
+    this.sockets.set(sockKey, s);
     return s;
   }
 
-  private openAs(family: 4 | 6, onData: (m: IcmpMode) => (err: Error | null, r: IcmpDatagram[]) => void, waiting: Map<string, () => void>): FamilySocket {
+  private openAs(family: 4 | 6, onData: (m: IcmpMode) => (err: Error | null, r: IcmpDatagram[]) => void, waiting: Map<string, () => void>, bindTo: string | undefined): FamilySocket {
+    const open = (raw: boolean, mode: IcmpMode): IcmpSocketHandle =>
+      (bindTo === undefined ? this.native().icmpOpen(family, raw, onData(mode)) : this.native().icmpOpen(family, raw, onData(mode), bindTo));
     const known = this.modes.get(family);
-    if (known !== undefined) return { h: this.native().icmpOpen(family, known === 'raw', onData(known)), mode: known, waiting };
+    if (known !== undefined) return { h: open(known === 'raw', known), mode: known, waiting };
     try {
-      const h = this.native().icmpOpen(family, false, onData('dgram'));
+      const h = open(false, 'dgram');
       this.modes.set(family, 'dgram');
       return { h, mode: 'dgram', waiting };
     } catch (e) {
       const code = typeof e === 'object' && e !== null && 'code' in e ? e.code : undefined;
       if (code !== 'EACCES' && code !== 'EPERM') throw e;
     }
-    const h = this.native().icmpOpen(family, true, onData('raw'));
+    const h = open(true, 'raw');
     this.modes.set(family, 'raw');
     return { h, mode: 'raw', waiting };
   }
@@ -119,13 +128,13 @@ export function pingChecker(pinger: IcmpPinger): Checker {
     kind: 'ping',
     start(spec: AttemptSpec): Attempt {
       const out = new Outcome();
-      const bad = unsupportedTarget(spec.target) ?? (spec.target.bindTo !== undefined ? 'bindto is not supported for PING_CHECK' : undefined);
+      const bad = unsupportedTarget(spec.target);
       if (bad !== undefined) {
         out.fail('error', bad);
         return out.attempt();
       }
       try {
-        const forget = pinger.ping(spec.address, () => out.pass('echo reply'));
+        const forget = pinger.ping(spec.address, () => out.pass('echo reply'), spec.target.bindTo);
         out.release(forget);
       } catch (e) {
         out.failWith(e, 'send');
