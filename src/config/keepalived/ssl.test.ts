@@ -1,15 +1,6 @@
 import test from 'ava';
-import { formatDiagnostic, type CheckProbe } from '../../model/index.js';
-import { loadConfigDetailed } from '../load.js';
-
-function load(text: string) {
-  const r = loadConfigDetailed({ path: 'k.conf', text, readFile: () => '', listDir: () => [] });
-  return {
-    config: r.result.ok ? r.result.value : undefined,
-    errors: r.result.ok ? [] : r.result.error.map(formatDiagnostic),
-    warnings: r.warnings.map(formatDiagnostic),
-  };
-}
+import type { CheckProbe } from '../../model/index.js';
+import { loadText as load } from './load.fixture.js';
 
 const VS = 'virtual_server 192.0.2.1 443 {\n lb_algo rr\n lb_kind DR\n protocol TCP\n real_server 192.0.2.10 443 {\n  SSL_GET {\n   url {\n    path /\n   }\n  }\n  HTTP_GET {\n   url {\n    path /\n   }\n  }\n }\n}\n';
 

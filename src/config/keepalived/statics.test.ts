@@ -1,15 +1,5 @@
 import test from 'ava';
-import { formatDiagnostic } from '../../model/index.js';
-import { loadConfigDetailed } from '../load.js';
-
-function load(text: string) {
-  const r = loadConfigDetailed({ path: 'k.conf', text, readFile: () => '', listDir: () => [] });
-  return {
-    config: r.result.ok ? r.result.value : undefined,
-    errors: r.result.ok ? [] : r.result.error.map(formatDiagnostic),
-    warnings: r.warnings.map(formatDiagnostic),
-  };
-}
+import { loadText as load } from './load.fixture.js';
 
 const VI = 'vrrp_instance VI_1 {\n state BACKUP\n interface eth0\n virtual_router_id 51\n priority 100\n virtual_ipaddress {\n  10.0.0.200\n }\n}\n';
 
