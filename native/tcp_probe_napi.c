@@ -1,8 +1,8 @@
 /*
  * The exports of tcp_probe.c (contract there): tcpProbeInit, tcpProbeOpen, tcpProbeOpenWith
- * (SO_MARK, source address and port, IPv6 scope: keepalived's fwmark, bindto, bind_port,
- * bind_if), tcpProbeClose, and
- * the per-thread table of connections (slots reused, generations counted).
+ * (SO_MARK, SO_BINDTODEVICE, source address and port: keepalived's fwmark, bind_if, bindto,
+ * bind_port), tcpProbeClose, and the per-thread table of connections (slots reused,
+ * generations counted).
  */
 #include "tcp_probe.h"
 
@@ -91,8 +91,9 @@ static int take_id(probes_t *o, uint32_t *id) {
 }
 
 /* Options of tcpProbeOpenWith, applied between socket(2) and connect(2) as keepalived 2.2.7
- * does (layer4.c socket_bind_connect): SO_MARK, then bind. A failing setsockopt or bind throws
- * its errno (SO_MARK needs CAP_NET_ADMIN). */
+ * does (layer4.c socket_bind_connect): SO_MARK, then SO_BINDTODEVICE (bind_if; also the
+ * scope of an IPv6 target), then bind. A failing setsockopt or bind throws its errno (SO_MARK
+ * needs CAP_NET_ADMIN or, since Linux 5.17, CAP_NET_RAW). */
 typedef struct {
   uint32_t mark;
   int32_t bind_port;
@@ -155,6 +156,11 @@ static napi_value open_probe(napi_env env, napi_value *argv, const probe_opts_t 
     int e = errno;
     close(fd);
     return lvsd_throw_errno(env, e, "setsockopt SO_MARK", addr);
+  }
+  if (opts != NULL && opts->scope_if[0] && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, opts->scope_if, (socklen_t)strlen(opts->scope_if) + 1) < 0) {
+    int e = errno;
+    close(fd);
+    return lvsd_throw_errno(env, e, "setsockopt SO_BINDTODEVICE", opts->scope_if);
   }
   if (opts != NULL && (opts->bind_addr[0] || opts->bind_port != 0) && bind(fd, (struct sockaddr *)&from, tlen) < 0) {
     int e = errno;

@@ -36,7 +36,7 @@ export interface CheckTarget {
   readonly port?: number; // connect_port / checkport
   readonly bindTo?: string; // bindto
   readonly bindPort?: number; // bind_port
-  readonly bindIf?: string; // bind_if (IPv6 link-local)
+  readonly bindIf?: string; // bind_if: SO_BINDTODEVICE through the addon (TCP, plain HTTP); elsewhere the zone of an IPv6 link-local target
   readonly fwmark?: number; // SO_MARK on the probe socket
 }
 

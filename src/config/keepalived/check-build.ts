@@ -9,7 +9,7 @@
  */
 import { type CheckProbe, type CheckTarget, type CheckTiming, defaultsFor, type HealthCheck, type HttpExpect, type IpAddress } from '../../model/index.js';
 import type { Sink } from '../keywords.js';
-import { checkLinkLocal, type CheckDraft, type TargetDraft, type TimingDraft, type UrlDraft } from './check-common.js';
+import { checkBindIf, type CheckDraft, type TargetDraft, type TimingDraft, type UrlDraft } from './check-common.js';
 
 const D = defaultsFor('keepalived').checks;
 
@@ -120,7 +120,7 @@ function target(t: TargetDraft): CheckTarget {
     ...(t.port !== undefined ? { port: t.port } : {}),
     ...(t.bindTo ? { bindTo: t.bindTo.address } : {}),
     ...(t.bindPort !== undefined ? { bindPort: t.bindPort } : {}),
-    ...(t.bindIf !== undefined ? { bindIf: t.bindIf } : {}),
+    ...(t.bindIf !== undefined ? { bindIf: t.bindIf.name } : {}),
     ...(t.fwmark !== undefined ? { fwmark: t.fwmark } : {}),
   };
 }
@@ -135,6 +135,9 @@ function targets(c: CheckDraft): TargetDraft[] {
   return c.hosts;
 }
 
+/** The checkers whose connections are Node sockets (no SO_BINDTODEVICE); PING_CHECK ignores bind_if as keepalived 2.2.7 does. */
+const NODE_SOCKETS: readonly string[] = ['SSL_GET', 'SMTP_CHECK', 'DNS_CHECK', 'UDP_CHECK'];
+
 /** One checker block → its checks (several for SMTP_CHECK with host blocks). */
 export function buildChecks(c: CheckDraft, ctx: CheckContext): HealthCheck[] {
   const p = probe(c, ctx);
@@ -142,7 +145,7 @@ export function buildChecks(c: CheckDraft, ctx: CheckContext): HealthCheck[] {
   const startDown = c.type !== 'FILE_CHECK' && (c.alpha ?? ctx.rs.alpha ?? ctx.vs.alpha);
   const noTarget = c.type === 'MISC_CHECK' || c.type === 'FILE_CHECK';
   return targets(c).map((t) => {
-    if (!noTarget) checkLinkLocal(t, ctx.rs.ip, ctx.sink);
+    if (!noTarget) checkBindIf(t, { fallback: ctx.rs.ip, checker: c.type, nodeSockets: NODE_SOCKETS.includes(c.type), sink: ctx.sink });
     return { at: t === c.target ? c.at : t.at, probe: p, target: noTarget ? {} : target(t), timing: timing(c, t, ctx), startDown };
   });
 }

@@ -28,7 +28,7 @@ export interface TargetDraft {
   port?: number;
   bindTo?: IpAddress;
   bindPort?: number;
-  bindIf?: string;
+  bindIf?: { readonly name: string; readonly at: Loc };
   fwmark?: number;
   /** connect_timeout belongs to the connection in keepalived (conn_opts_t), so SMTP hosts have their own. */
   timeoutUs?: number;
@@ -165,7 +165,7 @@ export function connectionKeywords<A>(get: (a: A) => TargetDraft): Keyword<A>[] 
       const w = s.args[0];
       get(a).written = true;
       if (w && w.text.length > 15) bad(sink, w, 'an interface name of at most 15 characters');
-      else if (w) get(a).bindIf = w.text;
+      else if (w) get(a).bindIf = { name: w.text, at: w.at };
     }),
     connectTimeout<A>((a, us) => { get(a).timeoutUs = us; get(a).written = true; }),
   ];
@@ -186,10 +186,22 @@ export function fwmarkKeyword<A>(get: (a: A) => TargetDraft): Keyword<A> {
   });
 }
 
-/** keepalived check_conn_opts: an IPv6 link-local target needs bind_if to pick the link. */
-export function checkLinkLocal(t: TargetDraft, fallback: IpAddress, sink: Sink): void {
-  const a = t.address ?? fallback;
-  if (a.family === 6 && /^fe[89ab]/i.test(a.address) && t.bindIf === undefined) {
-    sink.errors.push({ at: t.at, message: `expected bind_if with the IPv6 link-local check target ${a.address} (keepalived 2.2.7 drops the checker without it), got none` });
+/**
+ * keepalived check_conn_opts: an IPv6 link-local target needs bind_if to pick the link.
+ * Elsewhere bind_if is SO_BINDTODEVICE on the checker socket (layer4.c socket_bind_connect),
+ * which lvsd's addon sets for TCP_CHECK and plain HTTP_GET; the checkers on Node sockets
+ * (`nodeSockets`) can only use it as the zone of a link-local target, and refuse it otherwise.
+ */
+export function checkBindIf(t: TargetDraft, o: { readonly fallback: IpAddress; readonly checker: string; readonly nodeSockets: boolean; readonly sink: Sink }): void {
+  const a = t.address ?? o.fallback;
+  const linkLocal = a.family === 6 && /^fe[89ab]/i.test(a.address);
+  if (linkLocal && t.bindIf === undefined) {
+    o.sink.errors.push({ at: t.at, message: `expected bind_if with the IPv6 link-local check target ${a.address} (keepalived 2.2.7 drops the checker without it), got none` });
+  }
+  if (!linkLocal && t.bindIf !== undefined && o.nodeSockets) {
+    o.sink.errors.push({
+      at: t.bindIf.at,
+      message: `keepalived's bind_if on ${o.checker} is not supported by lvsd for ${a.address}: keepalived binds the checker socket to the device (SO_BINDTODEVICE); lvsd's ${o.checker} runs over Node sockets, which cannot, so there bind_if only names the link of an IPv6 link-local target (TCP_CHECK and HTTP_GET bind to the device)`,
+    });
   }
 }

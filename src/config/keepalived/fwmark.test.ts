@@ -41,3 +41,18 @@ test('fwmark on PING_CHECK: accepted with a warning, unmarked as keepalived 2.2.
   t.is(r.warnings.length, 1);
   t.regex(r.warnings[0] ?? '', /^k\.conf:7:4: .*never marks the echo requests/);
 });
+
+test('bind_if: the device of TCP_CHECK and HTTP_GET; on the checkers over Node sockets only the link of an IPv6 link-local target', (t) => {
+  const ok = load('  TCP_CHECK {\n   bind_if eth1\n  }\n  HTTP_GET {\n   bind_if eth1\n   url {\n    path /\n   }\n  }\n');
+  t.deepEqual(ok.errors, []);
+  t.deepEqual(ok.checks.map((c) => c.target), [{ bindIf: 'eth1' }, { bindIf: 'eth1' }]);
+  for (const c of ['SSL_GET {\n   url {\n    path /\n   }\n', 'SMTP_CHECK {\n', 'DNS_CHECK {\n', 'UDP_CHECK {\n']) {
+    const name = c.split(' ')[0] ?? '';
+    const r = load(`  ${c}   bind_if eth1\n  }\n`);
+    t.is(r.errors.length, 1, name);
+    t.regex(r.errors[0] ?? '', new RegExp(`^k\\.conf:\\d+:12: keepalived's bind_if on ${name} is not supported by lvsd for 192\\.0\\.2\\.10: .*SO_BINDTODEVICE`), name);
+    const linkLocal = load(`  ${c}   connect_ip fe80::10\n   bind_if eth1\n  }\n`);
+    t.deepEqual(linkLocal.errors, [], name);
+    t.deepEqual(linkLocal.checks.map((x) => x.target.bindIf), ['eth1'], name);
+  }
+});

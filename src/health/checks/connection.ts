@@ -2,8 +2,9 @@
  * A TCP or TLS connection for one attempt, with the target's bind options applied, closed when
  * the attempt ends (settled or cancelled). Connection errors settle the attempt.
  *
- * Target options: `bindTo` → localAddress, `bindPort` → localPort, `bindIf` → the IPv6 zone
- * (`fe80::1%eth0`). `fwmark` (keepalived's SO_MARK on the checker socket) cannot be set here:
+ * Target options: `bindTo` → localAddress, `bindPort` → localPort, `bindIf` → the IPv6 zone of a
+ * link-local target (`fe80::1%eth0`; front-ends refuse it elsewhere on this path: keepalived
+ * binds to the device, which TCP_CHECK and plain HTTP_GET do through the addon). `fwmark` (keepalived's SO_MARK on the checker socket) cannot be set here:
  * Node exposes no setsockopt for SO_MARK on its sockets. TCP_CHECK and plain HTTP_GET take it
  * through the addon (native-stream.ts); for the checkers on this path it is listed in
  * UNSUPPORTED_TARGET_OPTIONS so front-ends refuse it, and an attempt that carries one fails

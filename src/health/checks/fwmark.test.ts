@@ -25,6 +25,7 @@ const HTTP: CheckProbe = { kind: 'http', tls: false, method: 'GET', urls: [{ pat
 /** CAP_NET_ADMIN (12) or, since Linux 5.17, CAP_NET_RAW (13) lets a socket set SO_MARK. */
 const capEff = BigInt(`0x${/^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0'}`);
 const CAN_MARK = (capEff & ((1n << 12n) | (1n << 13n))) !== 0n;
+const CAN_BIND_DEVICE = (capEff & (1n << 13n)) !== 0n;
 
 interface Seen { readonly port: number; readonly peers: Array<{ address: string; port: number }>; close(): Promise<void> }
 
@@ -85,4 +86,21 @@ test.serial('fwmark on a checker over Node sockets (SSL_GET) fails the attempt: 
   t.like(r, { ok: false, reason: 'error' });
   t.regex(JSON.stringify(r), /SO_MARK/);
   t.deepEqual(srv.peers, []);
+});
+
+test.serial('bind_if (SO_BINDTODEVICE) goes through the addon: up bound to lo, the errno of a device that is not there in the reason', async (t) => {
+  const srv = await server();
+  t.teardown(() => srv.close());
+  let connected = 0;
+  for (const [name, checker, probe] of [['TCP_CHECK', tcpChecker, { kind: 'tcp' }], ['HTTP_GET', httpChecker, HTTP]] as const) {
+    const up = await attempt(checker, srv.port, probe, { bindIf: 'lo' });
+    if (up.ok) connected += 1;
+    // Kernels before 5.7 ask CAP_NET_RAW for SO_BINDTODEVICE; later ones let anyone bind an unbound socket.
+    if (up.ok || CAN_BIND_DEVICE) t.true(up.ok, `${name}: ${JSON.stringify(up)}`);
+    else t.regex(JSON.stringify(up), /EPERM/, name);
+    const none = await attempt(checker, srv.port, probe, { bindIf: 'lvsdnosuch0' });
+    t.like(none, { ok: false, reason: 'error' }, name);
+    t.regex(JSON.stringify(none), /SO_BINDTODEVICE.*ENODEV|ENODEV.*SO_BINDTODEVICE/, name);
+  }
+  t.is(srv.peers.length, connected, 'only the bound attempts that passed reached the server');
 });

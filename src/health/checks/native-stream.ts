@@ -124,20 +124,22 @@ function eligible(spec: AttemptSpec): 4 | 6 | undefined {
 }
 
 /**
- * A target with `fwmark` (keepalived's SO_MARK on the checker socket) goes through the addon
- * whatever else it has: Node cannot mark its sockets, so this is the only path that can. The
- * addon also applies bindTo, bindPort and bindIf (the IPv6 scope) there, in keepalived's order
- * (layer4.c socket_bind_connect: SO_MARK, then bind, then connect). A failing setsockopt (EPERM
- * without CAP_NET_ADMIN) or bind fails the attempt with its errno. Without the addon the
- * attempt fails: probing unmarked would test another path than the one configured.
+ * A target with `fwmark` (keepalived's SO_MARK on the checker socket) or `bindIf` (its
+ * SO_BINDTODEVICE) goes through the addon whatever else it has: Node can do neither to its
+ * sockets, so this is the only path that can. The addon also applies bindTo and bindPort there,
+ * in keepalived's order (layer4.c socket_bind_connect: SO_MARK, SO_BINDTODEVICE, bind,
+ * connect). A failing setsockopt (EPERM without the capability) or bind fails the attempt with
+ * its errno. Without the addon the attempt fails: probing from another socket than the one
+ * configured would test another path.
  */
-function openMarked(spec: AttemptSpec, out: Outcome, request: Buffer | undefined): { n: TcpProbeNative; id: number } | undefined {
+function openWithOptions(spec: AttemptSpec, out: Outcome, request: Buffer | undefined): { n: TcpProbeNative; id: number } | undefined {
   const t = spec.target;
   const family = net.isIP(spec.address);
   const n = native();
-  if (family !== 4 && family !== 6) out.fail('error', `fwmark needs an IP address to connect to, got ${spec.address}`);
-  else if (n === undefined) out.fail('error', `fwmark ${t.fwmark} needs lvsd's native addon: ${nativeStreamStatus().failure ?? 'not loaded'}`);
-  else if (n.tcpProbeOpenWith === undefined) out.fail('error', `fwmark ${t.fwmark} needs lvsd's native addon with tcpProbeOpenWith (stale build?)`);
+  const what = [t.fwmark !== undefined ? `fwmark ${t.fwmark}` : '', t.bindIf !== undefined ? `bind_if ${t.bindIf}` : ''].filter((x) => x !== '').join(' and ');
+  if (family !== 4 && family !== 6) out.fail('error', `${what} needs an IP address to connect to, got ${spec.address}`);
+  else if (n === undefined) out.fail('error', `${what} needs lvsd's native addon: ${nativeStreamStatus().failure ?? 'not loaded'}`);
+  else if (n.tcpProbeOpenWith === undefined) out.fail('error', `${what} needs lvsd's native addon with tcpProbeOpenWith (stale build?)`);
   else return { n, id: n.tcpProbeOpenWith(family, spec.address, spec.port, request ?? null, t.fwmark ?? 0, t.bindTo ?? null, t.bindPort ?? 0, t.bindIf ?? null) };
   return undefined;
 }
@@ -147,14 +149,14 @@ function openMarked(spec: AttemptSpec, out: Outcome, request: Buffer | undefined
  * errors fail it). Returns a function closing it, or undefined when this spec (or this build)
  * cannot use the addon: the caller then uses openStream. An addon that cannot load counts as
  * "cannot" (the net.Socket path works without it; nativeStreamStatus says why), except for a
- * target with fwmark (openMarked).
+ * target with fwmark or bindIf (openWithOptions).
  */
 export function openNativeStream(spec: AttemptSpec, out: Outcome, request: Buffer | undefined, h: NativeStreamHandlers): (() => void) | undefined {
   let n: TcpProbeNative | undefined;
   let id: number;
   try {
-    if (spec.target.fwmark !== undefined) {
-      const m = openMarked(spec, out, request);
+    if (spec.target.fwmark !== undefined || spec.target.bindIf !== undefined) {
+      const m = openWithOptions(spec, out, request);
       if (m === undefined) return () => undefined;
       ({ n, id } = m);
     } else {
