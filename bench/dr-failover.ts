@@ -80,9 +80,10 @@ function report(o: Opts, cells: Cell[], load0: string, minutes: number): string 
     ...cells.map((c) => `${`${Number(c.interval) * 1000} ms`.padEnd(8)} | ${c.impl.padEnd(10)} | ${fmt(quantile(pick(c, (r) => r.lastAnswerMs), 0.5)).padEnd(10)} | ` +
       `${fmt(quantile(pick(c, (r) => r.takeoverMs), 0.5)).padEnd(10)} | ${fmt(quantile(pick(c, (r) => r.firstAnswerMs), 0.5))} (p90 ${fmt(quantile(pick(c, (r) => r.firstAnswerMs), 0.9))})`),
     '',
-    ...(o.wire ? ['the last part at the client\'s link (--wire, medians): VIP -> GARP from dirB | GARP -> first SYN to dirB | that SYN -> SYN-ACK',
+    ...(o.wire ? ['the last part at the client\'s link (--wire, medians): VIP -> GARP from dirB | GARP -> first SYN to dirB | that SYN -> SYN-ACK | SYN-ACK -> request | request -> answer',
       ...cells.map((c) => `${`${Number(c.interval) * 1000} ms`.padEnd(8)} | ${c.impl.padEnd(10)} | ${fmt(quantile(pick(c, (r) => r.wire?.garpMs ?? Number.NaN), 0.5)).padEnd(10)} | ` +
-        `${fmt(quantile(pick(c, (r) => r.wire?.synMs ?? Number.NaN), 0.5)).padEnd(10)} | ${fmt(quantile(pick(c, (r) => r.wire?.synAckMs ?? Number.NaN), 0.5))}`), ''] : []),
+        `${fmt(quantile(pick(c, (r) => r.wire?.synMs ?? Number.NaN), 0.5)).padEnd(10)} | ${fmt(quantile(pick(c, (r) => r.wire?.synAckMs ?? Number.NaN), 0.5)).padEnd(10)} | ` +
+        `${fmt(quantile(pick(c, (r) => r.wire?.askMs ?? Number.NaN), 0.5)).padEnd(10)} | ${fmt(quantile(pick(c, (r) => r.wire?.answerMs ?? Number.NaN), 0.5))}`), ''] : []),
   ];
   for (const iv of o.intervals) {
     const l = cells.find((c) => c.interval === iv && c.impl === 'lvsd');

@@ -21,12 +21,17 @@ export interface RunningDirector {
   role(): string;
   /** The last lines of its log, for error messages. */
   tail(): string;
+  /** lvsd only: its log events as (event, wall-clock ms) since `sinceMs` (keepalived's log has no times: []). */
+  marks(sinceMs: number): Array<{ readonly event: string; readonly atMs: number }>;
 }
 
 export function startDirectorImpl(impl: Impl, o: { ns: string; name: string; dir: string; config: string }): RunningDirector {
   if (impl === 'lvsd') {
     const d = startLvsd(undefined, o);
-    return { impl, ns: o.ns, role: () => roleOf(d, 'VI_1'), tail: () => d.lines.slice(-5).map((l) => JSON.stringify(l)).join('\n') };
+    const marks = (sinceMs: number): Array<{ event: string; atMs: number }> => d.lines
+      .map((l) => ({ event: String(l.event), atMs: Date.parse(String(l.time)) }))
+      .filter((m) => m.atMs >= sinceMs);
+    return { impl, ns: o.ns, role: () => roleOf(d, 'VI_1'), tail: () => d.lines.slice(-5).map((l) => JSON.stringify(l)).join('\n'), marks };
   }
   const config = join(o.dir, `${o.name}.keepalived.conf`);
   writeFileSync(config, o.config);
@@ -34,7 +39,7 @@ export function startDirectorImpl(impl: Impl, o: { ns: string; name: string; dir
   const p = startIn(undefined, o.ns, 'keepalived', ['-n', '-l', '-D', '-f', config, '-p', pid('keepalived'), '-r', pid('vrrp'), '-c', pid('checkers')]);
   const log = (): string[] => p.stderr.join('').split('\n').filter((l) => l.length > 0);
   const k: Keepalived = Object.assign(p, { name: o.name, ns: o.ns, config, log });
-  return { impl, ns: o.ns, role: () => keepalivedRole(k), tail: () => log().slice(-5).join('\n') };
+  return { impl, ns: o.ns, role: () => keepalivedRole(k), tail: () => log().slice(-5).join('\n'), marks: () => [] };
 }
 
 /**

@@ -41,6 +41,8 @@ export interface RunSample {
   readonly failures: Readonly<Record<string, number>>;
   /** firstAnswerMs in steps, as the client's link saw them (--wire only). */
   readonly wire?: WireSteps;
+  /** --wire, lvsd only: the new master's log events from the VIP to 1 s after it, as `event@ms` after the VIP. */
+  readonly marks?: string;
 }
 
 export interface SeriesOptions {
@@ -191,7 +193,13 @@ async function oneRun(s: SeriesState, k: number): Promise<RunSample> {
   return { takeoverMs: added.atMs - t0, gapMs: sum.maxGapMs, lastAnswerMs: t0 + s.offset - sum.gapFrom,
     firstAnswerMs: sum.gapFrom + sum.maxGapMs - takeover, phaseMs: last === undefined ? Number.NaN : t0 - last,
     heldBefore: before.length, heldSurvived: survived, requests: sum.requests, failed: sum.failed, failures: sum.failures,
-    ...(s.wire ? { wire: s.wire.steps(added.atMs) } : {}) };
+    ...(s.wire ? { wire: s.wire.steps(added.atMs), marks: marksAfter(s.b, added.atMs) } : {}) };
+}
+
+/** The director's log events within a second after `atMs` (performance.now() scale), as `event@ms`. */
+function marksAfter(d: RunningDirector, atMs: number): string {
+  const wall = performance.timeOrigin + atMs;
+  return d.marks(wall - 200).filter((m) => m.atMs <= wall + 1000).map((m) => `${m.event}@${(m.atMs - wall).toFixed(0)}`).join(' ');
 }
 
 /** Runs `runs` crashes; failed runs are reported as text and the series goes on when it can. */
@@ -215,7 +223,7 @@ export async function runSeries(o: SeriesOptions): Promise<{ samples: RunSample[
       try {
         const r = await oneRun(s, k);
         samples.push(r);
-        o.log(`  ${o.impl}@${o.advertInt} run ${k + 1}/${o.runs}: takeover ${r.takeoverMs.toFixed(1)} ms, client gap ${r.gapMs.toFixed(1)} ms (last answer ${r.lastAnswerMs.toFixed(0)} ms before the crash, first ${r.firstAnswerMs.toFixed(0)} ms after the VIP), crashed ${r.phaseMs.toFixed(1)} ms after an advert, held ${r.heldSurvived}/${r.heldBefore}${r.wire ? `, wire: GARP ${r.wire.garpMs.toFixed(1)} ms after the VIP, SYN to dirB ${r.wire.synMs.toFixed(1)} ms later, SYN-ACK ${r.wire.synAckMs.toFixed(1)} ms` : ''}, failed requests ${r.failed}/${r.requests}${r.failed ? ` ${JSON.stringify(r.failures)}` : ''}`);
+        o.log(`  ${o.impl}@${o.advertInt} run ${k + 1}/${o.runs}: takeover ${r.takeoverMs.toFixed(1)} ms, client gap ${r.gapMs.toFixed(1)} ms (last answer ${r.lastAnswerMs.toFixed(0)} ms before the crash, first ${r.firstAnswerMs.toFixed(0)} ms after the VIP), crashed ${r.phaseMs.toFixed(1)} ms after an advert, held ${r.heldSurvived}/${r.heldBefore}${r.wire ? `, wire: GARP ${r.wire.garpMs.toFixed(1)} ms after the VIP, SYN to dirB ${r.wire.synMs.toFixed(1)} ms later, SYN-ACK ${r.wire.synAckMs.toFixed(1)} ms, request ${r.wire.askMs.toFixed(1)} ms later, answer ${r.wire.answerMs.toFixed(1)} ms${r.marks ? `; dirB: ${r.marks}` : ''}` : ''}, failed requests ${r.failed}/${r.requests}${r.failed ? ` ${JSON.stringify(r.failures)}` : ''}`);
       } catch (e) {
         failures.push((e as Error).message.split('\n')[0]!);
         o.log(`  ${o.impl}@${o.advertInt} run ${k + 1}/${o.runs}: FAILED ${(e as Error).message}`);

@@ -14,8 +14,11 @@ interface WireLine {
   readonly atMs: number;
   readonly srcMac: string;
   readonly dstMac: string;
-  /** 'garp': an ARP announcing `vip` (request or reply, sender = target = vip); 'syn' client → vip; 'synack' vip → client. */
-  readonly kind: 'garp' | 'syn' | 'synack';
+  /**
+   * 'garp': an ARP announcing `vip` (request or reply, sender = target = vip); 'syn' client → vip;
+   * 'synack' vip → client; 'ask' a client segment with data (PSH) to vip; 'answer' one from vip.
+   */
+  readonly kind: 'garp' | 'syn' | 'synack' | 'ask' | 'answer';
 }
 
 export interface WireSteps {
@@ -25,6 +28,10 @@ export interface WireSteps {
   readonly synMs: number;
   /** That SYN → its SYN-ACK (from a real server, straight to the client). */
   readonly synAckMs: number;
+  /** That SYN-ACK → the client's first request (a segment with data) to the backup's MAC. */
+  readonly askMs: number;
+  /** That request → the first segment with data from the VIP (an answer, from a real server). */
+  readonly answerMs: number;
 }
 
 export interface WireWatch {
@@ -39,7 +46,7 @@ export function macOf(ns: string, dev = 'eth0'): string {
 }
 
 export async function watchWire(ns: string, vip: string, backupMac: string): Promise<WireWatch> {
-  const filter = `arp or (tcp[tcpflags] & tcp-syn != 0 and host ${vip})`;
+  const filter = `arp or (tcp[tcpflags] & (tcp-syn|tcp-push) != 0 and host ${vip})`;
   const child = spawn('ip', ['netns', 'exec', ns, 'tcpdump', '-i', 'eth0', '-n', '-e', '-l', '-tt', '--immediate-mode', '--time-stamp-precision=micro', filter],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: WireLine[] = [];
@@ -49,10 +56,13 @@ export async function watchWire(ns: string, vip: string, backupMac: string): Pro
   const garp = new RegExp(`(?:who-has ${esc} (?:\\([0-9a-f:]+\\) )?tell ${esc}|Reply ${esc} is-at)`);
   const syn = new RegExp(`> ${esc}\\.\\d+: Flags \\[S\\]`);
   const synack = new RegExp(` ${esc}\\.\\d+ > \\S+: Flags \\[S\\.\\]`);
+  const ask = new RegExp(`> ${esc}\\.\\d+: Flags \\[[^\\]S]*P`);
+  const answer = new RegExp(` ${esc}\\.\\d+ > \\S+: Flags \\[[^\\]S]*P`);
   eachLine(child.stdout!, (line) => {
     const m = /^(\d+\.\d+) ([0-9a-f:]{17}) > ([0-9a-f:]{17}),/.exec(line);
     if (!m) return;
-    const kind = garp.test(line) ? 'garp' : syn.test(line) ? 'syn' : synack.test(line) ? 'synack' : undefined;
+    const kind = garp.test(line) ? 'garp' : syn.test(line) ? 'syn' : synack.test(line) ? 'synack'
+      : ask.test(line) ? 'ask' : answer.test(line) ? 'answer' : undefined;
     if (kind) lines.push({ atMs: Number(m[1]) * 1000 - performance.timeOrigin, srcMac: m[2]!, dstMac: m[3]!, kind });
   });
   const stop = (): void => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); };
@@ -66,7 +76,10 @@ export async function watchWire(ns: string, vip: string, backupMac: string): Pro
     const g = lines.find((l) => l.atMs >= vipAtMs - 50 && l.kind === 'garp' && l.srcMac === backupMac);
     const s = g && lines.find((l) => l.atMs >= g.atMs && l.kind === 'syn' && l.dstMac === backupMac);
     const a = s && lines.find((l) => l.atMs >= s.atMs && l.kind === 'synack');
-    return { garpMs: g ? g.atMs - vipAtMs : Number.NaN, synMs: g && s ? s.atMs - g.atMs : Number.NaN, synAckMs: s && a ? a.atMs - s.atMs : Number.NaN };
+    const q = a && lines.find((l) => l.atMs >= a.atMs && l.kind === 'ask' && l.dstMac === backupMac);
+    const r = q && lines.find((l) => l.atMs >= q.atMs && l.kind === 'answer');
+    const ms = (x: WireLine | undefined, y: WireLine | undefined): number => (x && y ? y.atMs - x.atMs : Number.NaN);
+    return { garpMs: g ? g.atMs - vipAtMs : Number.NaN, synMs: ms(g, s), synAckMs: ms(s, a), askMs: ms(a, q), answerMs: ms(q, r) };
   };
   return { steps, stop };
 }
