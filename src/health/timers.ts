@@ -15,14 +15,23 @@ export interface Timers {
   clear(h: TimerHandle): void;
 }
 
-/** Node's timers; `unref`ed so a forgotten engine never keeps a process alive by itself. */
+/**
+ * Node's timers; `unref`ed so a forgotten engine never keeps a process alive by itself. A delay
+ * of 0 or less is a `setImmediate` (after this loop turn's I/O callbacks), not a `setTimeout`,
+ * which waits at least 1 ms and a timers phase: a health change reaches IPVS that much sooner
+ * (issue 8, detection time), still once per loop turn.
+ */
 export const nodeTimers: Timers = {
   set: (fn, ms) => {
-    const t = setTimeout(fn, Math.max(0, ms));
+    const t = ms > 0 ? setTimeout(fn, ms) : setImmediate(fn);
     t.unref();
     return t as unknown as TimerHandle;
   },
-  clear: (h) => clearTimeout(h as unknown as NodeJS.Timeout),
+  clear: (h) => {
+    // A Timeout converts to its id (documented); an Immediate does not.
+    if (Symbol.toPrimitive in (h as object)) clearTimeout(h as unknown as NodeJS.Timeout);
+    else clearImmediate(h as unknown as NodeJS.Immediate);
+  },
 };
 
 interface FakeTimer {
