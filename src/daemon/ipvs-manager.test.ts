@@ -90,7 +90,7 @@ class CountingBackend extends MemoryIpvsBackend {
   }
 }
 
-test('a health change reads and edits only the services it concerns: no whole dump, one destination read each', async (t) => {
+test('a health change edits only the services it concerns, against lvsd\'s own record: no whole dump, no read', async (t) => {
   const backend = new CountingBackend();
   const { m, lines: out } = manager(backend);
   const c = config(TWO);
@@ -101,10 +101,30 @@ test('a health change reads and edits only the services it concerns: no whole du
   const down = { ...web, reals: web.reals.filter((rs) => rs.address !== '10.0.0.1') };
   t.deepEqual(await m.applyChanged(c, [down, mh], [down]), { ops: 1, failed: 0 });
   t.is(backend.dumps, 1, 'no whole dump for a health change');
-  t.deepEqual(backend.reads, [80], 'only the changed service was read');
+  t.deepEqual(backend.reads, [], 'the whole pass left a record of the service: nothing read');
   t.deepEqual(backend.history.at(-1)?.op, { op: 'del-dest', service: { af: 2, protocol: 6, addr: '192.0.2.10', port: 80, fwmark: 0 }, dest: { af: 2, addr: '10.0.0.1', port: 80 } });
   t.like(out.filter((l) => l.event === 'ipvs.apply').at(-1), { scope: 'changed', ops: 1 });
   t.deepEqual(await m.applyChanged(c, [down, mh], [down]), { ops: 0, failed: 0 }, 'the same state again: nothing to do');
+});
+
+test('a refused op drops the record of its service: the next health change reads that service\'s destinations once', async (t) => {
+  const backend = new CountingBackend();
+  const { m } = manager(backend);
+  const c = config(TWO);
+  await m.apply(c);
+  const [web, mh] = c.services;
+  if (web === undefined || mh === undefined) throw new Error('two services expected');
+  const svc = { af: 2, protocol: 6, addr: '192.0.2.10', port: 80, fwmark: 0 } as const;
+  await backend.apply({ op: 'del-dest', service: svc, dest: { af: 2, addr: '10.0.0.1', port: 80 } });
+  const down = { ...web, reals: web.reals.filter((rs) => rs.address !== '10.0.0.1') };
+  t.deepEqual(await m.applyChanged(c, [down, mh], [down]), { ops: 1, failed: 1 }, 'the record still had the server: its delete is refused');
+  t.deepEqual(backend.reads, []);
+  t.deepEqual(await m.applyChanged(c, [web, mh], [web]), { ops: 1, failed: 0 }, 'read from the kernel: the server is added back');
+  t.deepEqual(backend.reads, [80]);
+  t.deepEqual(await m.applyChanged(c, [down, mh], [down]), { ops: 1, failed: 0 });
+  t.deepEqual(backend.reads, [80], 'recorded again after a clean pass');
+  const table = (await backend.dump()).map((s) => `${s.service.port}: ${s.dests.map((d) => d.addr).join(' ')}`);
+  t.deepEqual(table.sort(), ['443: 10.0.0.1', '80: 10.0.0.2']);
 });
 
 test('a health change falls back to the whole table when the service vanished behind its back or was never programmed', async (t) => {

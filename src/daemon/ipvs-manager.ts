@@ -12,12 +12,17 @@
  * reconcile is the same either way, so a weight change is one edit-dest.
  *
  * Two passes: `apply` dumps the whole table and reconciles everything (start, reload); a
- * health change uses `applyChanged`, which reads only the destinations of the services that
- * changed (one GET_DEST per service, `IpvsBackend.dests`) and plans their destination ops. A
- * health change never changes a service's own settings, so those are not compared there. It
- * falls back to the whole pass when the backend cannot list one service (ipvsadm), when a
- * service was never programmed, or when the kernel answers ESRCH (the service vanished
- * behind lvsd's back: a 6.1 kernel dumps the destinations of an absent service as none).
+ * health change uses `applyChanged`, which plans only the destination ops of the services that
+ * changed, against lvsd's own record of their destinations: what the last pass left in the
+ * kernel when every op of it was accepted (keepalived, too, edits without reading back). A
+ * service without a record (a refused op, never recorded) has its destinations read (one
+ * GET_DEST, `IpvsBackend.dests`). Skipping the read takes a netlink round trip off every
+ * detection (issue 8); an edit made by hand behind lvsd's back is repaired by the next whole
+ * pass (reload) instead. A health change never changes a service's own settings, so those are
+ * not compared there. It falls back to the whole pass when the backend cannot list one
+ * service (ipvsadm), when a service was never programmed, or when the kernel answers ESRCH
+ * (the service vanished behind lvsd's back: a 6.1 kernel dumps the destinations of an absent
+ * service as none).
  */
 import type { Clock, WallClock } from '../clock.js';
 import type { Config, IpvsConnTimeouts, VirtualService } from '../model/index.js';
@@ -52,6 +57,8 @@ export interface IpvsCounters {
 export class IpvsManager {
   private backend: IpvsBackend | undefined;
   private owned = new Set<string>();
+  /** By serviceKey: the destinations the kernel has, as the last pass that touched the service left them with every op accepted. */
+  private known = new Map<string, IpvsServiceWithDests>();
   /** The lvs_timeouts last set ("tcp/tcpfin/udp"), so a reconcile does not set them again. */
   private timeoutsSet: string | undefined;
   private readonly counters: IpvsCounters = { backend: null, applies: 0, opsApplied: 0, opsFailed: 0, lastApply: null };
@@ -86,6 +93,7 @@ export class IpvsManager {
     const failed = await this.run(backend, ops);
     // What is no longer desired is no longer ours once deleted.
     this.owned = new Set(desired.map((s) => serviceKey(s.service)));
+    this.known = failed.count === 0 ? new Map(desired.map((s) => [serviceKey(s.service), s])) : new Map();
     return this.report(backend, ops, failed.count, t0, 'all');
   }
 
@@ -103,6 +111,10 @@ export class IpvsManager {
     if (actual === undefined) return this.apply(config, all);
     const ops = reconcile(desired, actual);
     const failed = await this.run(backend, ops);
+    for (const want of desired) {
+      if (failed.count === 0) this.known.set(serviceKey(want.service), want);
+      else this.known.delete(serviceKey(want.service));
+    }
     if (failed.vanished) {
       this.log.warn({ event: 'ipvs.vanished' }, 'a virtual service vanished from the kernel table: reconciling all of it');
       return this.apply(config, all);
@@ -110,11 +122,17 @@ export class IpvsManager {
     return this.report(backend, ops, failed.count, t0, 'changed');
   }
 
-  /** The kernel's destinations of each desired service (settings as desired), or undefined: read the whole table. */
+  /** The kernel's destinations of each desired service (settings as desired; recorded, else read), or undefined: read the whole table. */
   private async readDests(dests: NonNullable<IpvsBackend['dests']>, desired: readonly IpvsServiceWithDests[]): Promise<IpvsServiceWithDests[] | undefined> {
     const out: IpvsServiceWithDests[] = [];
     for (const want of desired) {
-      if (!this.owned.has(serviceKey(want.service))) return undefined;
+      const key = serviceKey(want.service);
+      if (!this.owned.has(key)) return undefined;
+      const known = this.known.get(key);
+      if (known !== undefined) {
+        out.push({ service: want.service, dests: known.dests });
+        continue;
+      }
       try {
         out.push({ service: want.service, dests: await dests(want.service) });
       } catch (e) {
