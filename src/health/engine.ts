@@ -13,7 +13,7 @@
  */
 import type { Clock, Us } from '../clock.js';
 import type { VirtualService } from '../model/index.js';
-import type { AttemptResult, Checker, FailReason } from './checker.js';
+import type { AttemptResult, AttemptSpec, Checker, FailReason } from './checker.js';
 import type { RealHealth } from './apply.js';
 import type { CheckState } from './hysteresis.js';
 import { planHealth, realKey, type HealthPlan, type ProbePlan } from './plan.js';
@@ -158,7 +158,7 @@ export class HealthEngine {
     const p = this.sched.probe(key)?.plan;
     if (p === undefined) return;
     const checker = this.o.checkers.get(p.probe.kind) ?? missingChecker(p.probe.kind);
-    const spec = { probe: p.probe, address: p.address, port: p.port, target: p.target, timeoutMs: p.timing.timeoutMs };
+    const spec = specOf(p);
     const run = runAttempt(checker, spec, { clock: this.o.clock, timers: this.o.timers });
     this.inflight.set(key, run);
     void run.result.then((r) => {
@@ -210,6 +210,17 @@ export class HealthEngine {
     }
     return { up, ...(weight !== undefined ? { weight } : {}), ...(delta !== undefined ? { weightDelta: delta } : {}) };
   }
+}
+
+/** A probe's attempt spec: the same object for every attempt of one plan (checkers may key caches on it). */
+const specs = new WeakMap<ProbePlan, AttemptSpec>();
+function specOf(p: ProbePlan): AttemptSpec {
+  let spec = specs.get(p);
+  if (spec === undefined) {
+    spec = { probe: p.probe, address: p.address, port: p.port, target: p.target, timeoutMs: p.timing.timeoutMs };
+    specs.set(p, spec);
+  }
+  return spec;
 }
 
 function missingChecker(kind: ProbePlan['probe']['kind']): Checker {

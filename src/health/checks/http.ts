@@ -35,6 +35,22 @@ export function httpRequest(spec: Pick<AttemptSpec, 'address' | 'port'>, probe: 
   return `${probe.method} ${url.path} HTTP/${version}\r\nUser-Agent: KeepAliveClient\r\n${close}Host: ${host}\r\n\r\n`;
 }
 
+/** The request bytes of a url, per attempt spec (the engine hands the same spec to every attempt of a probe). */
+const requests = new WeakMap<AttemptSpec, Map<HttpExpect, Buffer>>();
+function requestBytes(spec: AttemptSpec, probe: HttpProbe, url: HttpExpect): Buffer {
+  let bySpec = requests.get(spec);
+  if (bySpec === undefined) {
+    bySpec = new Map();
+    requests.set(spec, bySpec);
+  }
+  let b = bySpec.get(url);
+  if (b === undefined) {
+    b = Buffer.from(httpRequest(spec, probe, url));
+    bySpec.set(url, b);
+  }
+  return b;
+}
+
 /** One url over one connection; resolves with its verdict, or undefined if the attempt ended. */
 function fetchOne(spec: AttemptSpec, probe: HttpProbe, url: HttpExpect, out: Outcome, secureContext?: tls.SecureContext): Promise<Verdict | undefined> {
   return new Promise((resolve) => {
@@ -55,7 +71,7 @@ function fetchOne(spec: AttemptSpec, probe: HttpProbe, url: HttpExpect, out: Out
     const onEnd = (): void => done(reader.end());
     // Plain HTTP: through the addon when nothing differs (native-stream.ts), else net's `onread`
     // (no stream machinery per attempt, connection.ts).
-    if (!probe.tls) closeNative = openNativeStream(spec, out, Buffer.from(httpRequest(spec, probe, url)), { onData, onEnd });
+    if (!probe.tls) closeNative = openNativeStream(spec, out, requestBytes(spec, probe, url), { onData, onEnd });
     if (closeNative !== undefined) return;
     sock = openStream(spec, out, probe.tls ? { tls: { ...(servername !== undefined ? { servername } : {}), ...(secureContext ? { secureContext } : {}) } } : { noDelay: false, onData }, (s) => {
       s.write(httpRequest(spec, probe, url));

@@ -115,11 +115,19 @@ export function setNativeStreams(on: boolean): void {
   enabled = on;
 }
 
+/** net.isIP per address (a regex each time otherwise); bounded by the configured addresses, cleared past a cap. */
+const families = new Map<string, number>();
+
 /** Whether `spec` can go through the addon without changing what the check sees. */
 function eligible(spec: AttemptSpec): 4 | 6 | undefined {
   const t = spec.target;
   if (!enabled || t.bindTo !== undefined || t.bindPort !== undefined || t.bindIf !== undefined || t.fwmark !== undefined) return undefined;
-  const family = net.isIP(spec.address);
+  let family = families.get(spec.address);
+  if (family === undefined) {
+    if (families.size >= 65536) families.clear();
+    family = net.isIP(spec.address);
+    families.set(spec.address, family);
+  }
   return family === 4 || family === 6 ? family : undefined;
 }
 
