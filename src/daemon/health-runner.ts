@@ -24,9 +24,10 @@
  * - Reload (`update`): checks whose probe is unchanged keep their state (HealthEngine),
  *   overrides of real servers still configured are kept, quorum states are kept per service.
  *
- * - For the ldirectord runtime (daemon/ldirectord/, health-hold.ts): every pass's outcome is
- *   shown to `observer` before IPVS gets it (with the real servers still waiting for their first
- *   verdict); `setForcedDown` takes real servers out as a failed check would (maintenancedir),
+ * - For the ldirectord runtime (daemon/ldirectord/, health-hold.ts): every pass's outcome of an
+ *   ldirectord config is shown to `observer` before IPVS gets it (with the real servers still
+ *   waiting for their first verdict: a snapshot of every check, so other configs skip it, as the
+ *   runtime ignores them); `setForcedDown` takes real servers out as a failed check would (maintenancedir),
  *   quorum and sorry server included; an ldirectord service is held out of IPVS until each of
  *   its real servers has a first verdict.
  *
@@ -82,7 +83,7 @@ export interface HealthPass {
   readonly pending: ReadonlySet<string>;
 }
 
-/** Sees each pass (daemon/ldirectord/runtime.ts: fallbackcommand, e-mail alerts); must not throw. */
+/** Sees each pass of an ldirectord config (daemon/ldirectord/runtime.ts: fallbackcommand, e-mail alerts); must not throw. */
 export interface HealthObserver {
   passed(config: Config, pass: HealthPass): void;
   /** Each attempt's result, for every (service, real server) it serves (ldirectord's monitorfile). */
@@ -93,6 +94,7 @@ const HOLD_RECHECK_MS = 250;
 
 const NOTHING: ApplyReport = { ops: 0, failed: 0 };
 const NONE_PENDING: ReadonlySet<string> = new Set();
+const NONE_HELD: ReadonlySet<string> = new Set();
 
 export class HealthRunner {
   private readonly engine: HealthEngine;
@@ -289,7 +291,12 @@ export class HealthRunner {
    * before is released now.
    */
   private ldirectordPass(config: Config, changes: readonly QuorumChange[]): { held: ReadonlySet<string>; released: boolean } {
-    if (this.o.observer === undefined && config.ldirectord === undefined) return { held: new Set(), released: false };
+    // Only ldirectord services are held and only ldirectord configs are observed; the pending
+    // set needs a snapshot of every check (with 1,000 real servers, most of a detection's time).
+    if (config.ldirectord === undefined) {
+      this.heldBefore = NONE_HELD;
+      return { held: NONE_HELD, released: false };
+    }
     const pending = this.allJudged ? NONE_PENDING : pendingReals(this.engine.snapshot());
     this.allJudged = pending.size === 0;
     const held = this.hold.held(config, pending);
