@@ -257,7 +257,7 @@ export class HealthRunner {
     this.whole = false;
     this.dirty = new Set();
     // A health change derives only its own services: with 1,000 real servers the rest is work.
-    const scope = whole ? config.services : config.services.filter((vs) => dirty.has(serviceId(vs.key)));
+    const scope = whole ? config.services : config.services.filter((vs) => dirty.has(idOf(vs)));
     const reals = forceDown(this.engine.reals(), this.forced);
     const applied = applyHealth(scope, { reals, overrides: this.overrides, quorum: this.quorum });
     for (const c of applied.changes) this.onQuorum(config, c);
@@ -267,8 +267,8 @@ export class HealthRunner {
       this.table = tableWeights(applied.services);
     } else {
       for (const [svc, q] of applied.quorum) this.quorum.set(svc, q);
-      const byId = new Map(applied.services.map((vs) => [serviceId(vs.key), vs]));
-      this.derived = this.derived.map((vs) => byId.get(serviceId(vs.key)) ?? vs);
+      const byId = new Map(applied.services.map((vs) => [idOf(vs), vs]));
+      this.derived = this.derived.map((vs) => byId.get(idOf(vs)) ?? vs);
       for (const vs of scope) for (const key of configuredKeys(vs)) this.table.delete(key);
       for (const [key, w] of tableWeights(applied.services)) this.table.set(key, w);
     }
@@ -351,6 +351,21 @@ export class HealthRunner {
   }
 }
 
+/**
+ * serviceId, remembered per key object (a config's services and the ones derived from them
+ * share it): a pass after a health change looks every service up by id, and building the text
+ * of each was most of a small pass under emulation (issue 8, detection time).
+ */
+const ids = new WeakMap<VirtualService['key'], string>();
+function idOf(vs: VirtualService): string {
+  let id = ids.get(vs.key);
+  if (id === undefined) {
+    id = serviceId(vs.key);
+    ids.set(vs.key, id);
+  }
+  return id;
+}
+
 /** The realKeys of a service's real servers and sorry server. */
 function configuredKeys(vs: VirtualService): string[] {
   const svc = serviceId(vs.key);
@@ -358,5 +373,5 @@ function configuredKeys(vs: VirtualService): string[] {
 }
 
 function findConfigured(services: readonly VirtualService[], service: string, real: string) {
-  return services.find((vs) => serviceId(vs.key) === service)?.reals.find((rs) => realId(rs) === real);
+  return services.find((vs) => idOf(vs) === service)?.reals.find((rs) => realId(rs) === real);
 }
