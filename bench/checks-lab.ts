@@ -178,7 +178,7 @@ function daemonNotes(r: Running): string[] {
   for (const l of r.lvsd.lines) if (typeof l.event === 'string' && Number(l.level) >= 40) byEvent.set(l.event, (byEvent.get(l.event) ?? 0) + 1);
   const applies = r.lvsd.lines.filter((l) => l.event === 'ipvs.apply').slice(1).map((l) => Number(l.ms)).sort((a, b) => a - b);
   return [
-    `lvsd: ${applies.length} table passes after the first (one per loop turn with health changes; each reads only the changed services' destinations, then applies the ops): median ${(applies[Math.floor(applies.length / 2)] ?? NaN).toFixed(0)} ms, max ${(applies.at(-1) ?? NaN).toFixed(0)} ms`,
+    `lvsd: ${applies.length} table passes after the first (one per loop turn with health changes; each plans the changed services' destinations against lvsd's record of them, then applies the ops): median ${(applies[Math.floor(applies.length / 2)] ?? NaN).toFixed(0)} ms, max ${(applies.at(-1) ?? NaN).toFixed(0)} ms`,
     `keepalived: ${kaLog.split('\n').length} console lines, ${late.length} "A thread timer expired" (its scheduler running late; worst ${worst} s)`,
     `lvsd: ${r.lvsd.lines.filter((l) => l.event === 'check.state').length} check.state lines; warnings/errors by event: ${JSON.stringify(Object.fromEntries(byEvent))}`,
     'logs: results/bench-checks-lab-keepalived.log, results/bench-checks-lab-lvsd.log',
