@@ -97,7 +97,7 @@ function report(o: Opts, cells: Cell[], load0: string, minutes: number): string 
   const rows = [
     '=== bench/dr-failover: crash of the master director under client traffic (direct routing, sync daemon on), lvsd vs keepalived 2.2.7 ===',
     `date ${new Date().toISOString()}  kernel ${execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim()} (QEMU/TCG lab)  cpus ${availableParallelism()}  loadavg at start ${load0} at end ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
-    `took ${minutes.toFixed(1)} min; runs per cell ${o.runs}; crash = the master's link down, then kill -9 of every process of its namespace, k of N at (k + 0.5)/N of an interval after an advert`,
+    `took ${minutes.toFixed(1)} min; runs per cell ${o.runs} (in two blocks, A B B A); crash = the master's link down, then kill -9 of every process of its namespace, k of N at (k + 0.5)/N of an interval after an advert`,
     `client: a request every ${o.everyMs} ms on a new connection (:80 and :8080 in turn), 4 held connections (2 on :80, 2 on :8080 persistent)`,
     'takeover = link down -> VIP added on the backup (both by ip -ts monitor); gap = longest time without an answer at the client; expected takeover <= 3 x interval + skew',
     '',
@@ -144,11 +144,21 @@ async function main(): Promise<number> {
     await startRealServers(world);
     log(`bench/dr-failover: warming the real servers up (${WARM_UP_REQUESTS} answers each, straight from the client)`);
     await warmUp(world, o.everyMs);
-    // the order alternates per interval, so a drift of the machine's load does not favour one
-    o.intervals.forEach((iv, i) => { for (const impl of i % 2 ? [...o.impls].reverse() : o.impls) cells.push({ impl, interval: iv, samples: [], failures: [] }); });
-    for (const c of cells) {
-      log(`${c.impl} at ${c.interval} s adverts`);
-      Object.assign(c, await runSeries({ world, impl: c.impl, advertInt: c.interval, runs: o.runs, everyMs: o.everyMs, wire: o.wire, log }));
+    // Each cell's runs are split in two blocks (the even kill phases, then the odd ones) run
+    // A B B A per interval, the first implementation alternating per interval: a drift of the
+    // machine's state over the run (load, caches, the real servers) favours neither.
+    const blocks = [[...Array(o.runs).keys()].filter((k) => k % 2 === 0), [...Array(o.runs).keys()].filter((k) => k % 2 === 1)].filter((b) => b.length > 0);
+    for (const [i, iv] of o.intervals.entries()) {
+      const order = i % 2 ? [...o.impls].reverse() : o.impls;
+      for (const impl of order) cells.push({ impl, interval: iv, samples: [], failures: [] });
+      const schedule = blocks.flatMap((only, b) => (b % 2 ? [...order].reverse() : order).map((impl) => ({ impl, only })));
+      for (const { impl, only } of schedule) {
+        const c = cells.find((x) => x.impl === impl && x.interval === iv)!;
+        log(`${impl} at ${iv} s adverts, kill phases ${only.map((k) => k + 1).join(',')} of ${o.runs}`);
+        const r = await runSeries({ world, impl, advertInt: iv, runs: o.runs, only, everyMs: o.everyMs, wire: o.wire, log });
+        c.samples.push(...r.samples);
+        c.failures.push(...r.failures);
+      }
     }
   } finally {
     world.close();

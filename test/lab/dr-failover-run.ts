@@ -51,6 +51,8 @@ export interface SeriesOptions {
   /** advert_int, seconds (keepalived.conf text). */
   readonly advertInt: string;
   readonly runs: number;
+  /** Which of the `runs` kill phases (0 … runs-1) this call carries out; all by default (a bench splits a series into blocks). */
+  readonly only?: readonly number[];
   readonly everyMs: number;
   /** Watch the client's link (dr-wire-watch.ts): a tcpdump more, the same for both implementations. */
   readonly wire?: boolean;
@@ -219,7 +221,7 @@ export async function runSeries(o: SeriesOptions): Promise<{ samples: RunSample[
     const traffic = startClient(o);
     s = { ...partial, a, b, traffic, vip: watchVip(lan.ns.dirB!, VIP), adverts: await watchAdverts(lan.ns.dirB!), link: watchLinkDown(lan.ns.dirA!),
       wire: o.wire ? await watchWire(lan.ns.client!, VIP, macOf(lan.ns.dirB!)) : undefined, offset: monoMs() - performance.now() };
-    for (let k = 0; k < o.runs; k++) {
+    for (const k of o.only ?? [...Array(o.runs).keys()]) {
       try {
         const r = await oneRun(s, k);
         samples.push(r);
