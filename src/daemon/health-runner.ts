@@ -15,21 +15,15 @@
  * - A pass after health changes or an override touches only the virtual services they concern
  *   (IpvsManager.applyChanged: their destinations, one kernel read each); start and reload
  *   reconcile the whole table. A pass that failed leaves its services to the next one.
- * - Scripts (health-scripts.ts): notify_up / notify_down when a real server's health changes;
- *   quorum_up / quorum_down when quorum is gained or lost. At start keepalived 2.2.7
- *   (ipwrapper.c init_service_vs → update_quorum_state(init)) runs quorum_down only when the
- *   service starts without quorum and has a sorry server, and never quorum_up; lvsd does the
- *   same for every service it has not seen before. With `omega`, stopping runs notify_down
- *   of every live real server and quorum_down (clear_service_vs).
+ * - Scripts (health-scripts.ts): notify_up / notify_down, quorum_up / quorum_down, and omega's
+ *   at stop, as keepalived 2.2.7 runs them.
  * - Reload (`update`): checks whose probe is unchanged keep their state (HealthEngine),
  *   overrides of real servers still configured are kept, quorum states are kept per service.
  *
- * - For the ldirectord runtime (daemon/ldirectord/, health-hold.ts): every pass's outcome of an
- *   ldirectord config is shown to `observer` before IPVS gets it (with the real servers still
- *   waiting for their first verdict: a snapshot of every check, so other configs skip it, as the
- *   runtime ignores them); `setForcedDown` takes real servers out as a failed check would (maintenancedir),
- *   quorum and sorry server included; an ldirectord service is held out of IPVS until each of
- *   its real servers has a first verdict.
+ * - For the ldirectord runtime (daemon/ldirectord/, health-hold.ts): an observer sees each pass
+ *   of an ldirectord config; `setForcedDown` takes real servers out as a failed check would
+ *   (maintenancedir); an ldirectord service is held out of IPVS until each of its real servers
+ *   has a first verdict (a snapshot of every check per pass, which other configs skip).
  *
  * Not done here: ha_suspend (checks run on the backup too).
  */
@@ -42,10 +36,10 @@ import {
 import type { Config, VirtualService } from '../model/index.js';
 import type { ControlHandlers, ServiceChecks, WeightParams, WeightResult } from '../control/index.js';
 import type { ApplyReport } from './ipvs-manager.js';
-import { FirstVerdictHold, forceDown, pendingReals } from './health-hold.js';
+import { FirstVerdictHold, forceDown, pendingReals, type HealthObserver } from './health-hold.js';
 import { HealthScripts, type NotifyQueue } from './health-scripts.js';
 import { checksStatus, tableWeights } from './health-status.js';
-import { findReal } from './health-target.js';
+import { configuredKeys, findReal, idOf, pruneOverrides } from './health-target.js';
 import type { Logger } from './logger.js';
 import type { ScriptCheckDeps } from './script-identity.js';
 
@@ -72,22 +66,6 @@ export interface HealthRunnerOptions {
   /** lvsd's own uid/gid (scripts run as them are not setuid); default the process's. */
   readonly self?: { readonly uid: number; readonly gid: number };
   readonly observer?: HealthObserver;
-}
-
-/** What one pass decided, before IPVS applies it. */
-export interface HealthPass {
-  /** Every service as IPVS will have it (real servers removed or at weight 0, sorry servers in; a held service without servers). */
-  readonly services: readonly VirtualService[];
-  readonly changes: readonly QuorumChange[];
-  /** realKeys whose checks have not all given a first verdict yet. */
-  readonly pending: ReadonlySet<string>;
-}
-
-/** Sees each pass of an ldirectord config (daemon/ldirectord/runtime.ts: fallbackcommand, e-mail alerts); must not throw. */
-export interface HealthObserver {
-  passed(config: Config, pass: HealthPass): void;
-  /** Each attempt's result, for every (service, real server) it serves (ldirectord's monitorfile). */
-  checked?(config: Config, subscribers: ProbePlan['subscribers'], result: AttemptResult): void;
 }
 
 const HOLD_RECHECK_MS = 250;
@@ -142,7 +120,7 @@ export class HealthRunner {
     this.config = config;
     const missing = this.engine.update(config.services);
     if (missing.length > 0) this.log.warn({ event: 'check.unsupported', kinds: missing }, 'checks without a checker in this lvsd fail');
-    this.pruneOverrides(config);
+    pruneOverrides(this.overrides, config, this.log);
     this.hold.prune(config);
     this.allJudged = false;
     this.whole = true;
@@ -208,7 +186,7 @@ export class HealthRunner {
     if (this.holdTimer !== undefined) this.o.timers.clear(this.holdTimer);
     this.holdTimer = undefined;
     this.engine.close();
-    if (this.config) this.omega(this.config);
+    if (this.config) this.scripts.stopping(this.config, this.engine.reals());
     await this.idle();
   }
 
@@ -221,10 +199,7 @@ export class HealthRunner {
     }
     this.log.info({ event: 'real.state', svc: e.service, rs: e.real, from: e.from.up ? 'up' : 'down', to: e.to.up ? 'up' : 'down',
       weight: e.to.weight, weightDelta: e.to.weightDelta }, 'real server health changed');
-    if (e.from.up !== e.to.up && this.config) {
-      const rs = findConfigured(this.config.services, e.service, e.real);
-      this.scripts.run(e.to.up ? rs?.health?.notifyUp : rs?.health?.notifyDown, `${e.service} ${e.real} ${e.to.up ? 'up' : 'down'}`, this.config);
-    }
+    if (e.from.up !== e.to.up && this.config) this.scripts.realChanged(this.config, e.service, e.real, e.to.up);
     this.dirty.add(e.service);
     this.schedule();
   }
@@ -260,7 +235,7 @@ export class HealthRunner {
     const scope = whole ? config.services : config.services.filter((vs) => dirty.has(idOf(vs)));
     const reals = forceDown(this.engine.reals(), this.forced);
     const applied = applyHealth(scope, { reals, overrides: this.overrides, quorum: this.quorum });
-    for (const c of applied.changes) this.onQuorum(config, c);
+    for (const c of applied.changes) this.scripts.quorumChanged(config, c);
     if (whole) {
       this.derived = applied.services;
       this.quorum = new Map(applied.quorum);
@@ -315,63 +290,4 @@ export class HealthRunner {
     return { held, released };
   }
 
-  private onQuorum(config: Config, c: QuorumChange): void {
-    const vs = config.services.find((s) => serviceId(s.key) === c.service);
-    this.log.info({ event: 'quorum.state', svc: c.service, from: c.from ?? null, to: c.to, weightSum: c.weightSum, threshold: c.threshold,
-      sorry: vs?.sorry ? realId(vs.sorry.server) : null }, c.from === undefined ? 'starting quorum state' : 'quorum state changed');
-    if (vs === undefined) return;
-    // keepalived at start: quorum_up never, quorum_down only with a sorry server.
-    if (c.from === undefined && (c.to === 'up' || vs.sorry === undefined)) return;
-    this.scripts.run(c.to === 'up' ? vs.health?.quorumUp : vs.health?.quorumDown, `${c.service} quorum ${c.to}`, config);
-  }
-
-  private omega(config: Config): void {
-    const reals = this.engine.reals();
-    for (const vs of config.services) {
-      if (vs.health?.omega !== true) continue;
-      const svc = serviceId(vs.key);
-      for (const rs of vs.reals) {
-        if (reals.get(realKey(svc, realId(rs)))?.up === false) continue;
-        this.scripts.run(rs.health?.notifyDown, `${svc} ${realId(rs)} down (stopping)`, config);
-      }
-      this.scripts.run(vs.health.quorumDown, `${svc} quorum down (stopping)`, config);
-    }
-  }
-
-  private pruneOverrides(config: Config): void {
-    const keys = new Set<string>();
-    for (const vs of config.services) for (const key of configuredKeys(vs)) keys.add(key);
-    for (const key of [...this.overrides.keys()]) {
-      if (keys.has(key)) continue;
-      this.overrides.delete(key);
-      const cut = key.lastIndexOf('|');
-      this.log.info({ event: 'check.override', svc: key.slice(0, cut), rs: key.slice(cut + 1), override: null, changed: true,
-        reason: 'no longer configured' }, 'operator override of a real server');
-    }
-  }
-}
-
-/**
- * serviceId, remembered per key object (a config's services and the ones derived from them
- * share it): a pass after a health change looks every service up by id, and building the text
- * of each was most of a small pass under emulation (issue 8, detection time).
- */
-const ids = new WeakMap<VirtualService['key'], string>();
-function idOf(vs: VirtualService): string {
-  let id = ids.get(vs.key);
-  if (id === undefined) {
-    id = serviceId(vs.key);
-    ids.set(vs.key, id);
-  }
-  return id;
-}
-
-/** The realKeys of a service's real servers and sorry server. */
-function configuredKeys(vs: VirtualService): string[] {
-  const svc = serviceId(vs.key);
-  return [...vs.reals, ...(vs.sorry ? [vs.sorry.server] : [])].map((rs) => realId(rs)).map((id) => realKey(svc, id));
-}
-
-function findConfigured(services: readonly VirtualService[], service: string, real: string) {
-  return services.find((vs) => idOf(vs) === service)?.reals.find((rs) => realId(rs) === real);
 }

@@ -1,6 +1,6 @@
 /**
  * `lvsctl drain|enable VIP:PORT RIP:PORT` → the real server it names in the running config
- * (pure). Errors are values with an errno-like code: EINVAL for text that is not an address
+ * (pure), and the overrides a reload keeps. Errors are values with an errno-like code: EINVAL for text that is not an address
  * (or names more than one thing), ENOENT for a service or real server that is not configured:
  * "no real server 10.0.0.9:80 in TCP 192.0.2.10:80".
  *
@@ -11,8 +11,9 @@
  * "2001:db8:0::2" names "2001:db8::2".
  */
 import type { Result } from '../errors.js';
-import { realId, realKey, serviceId } from '../health/index.js';
-import { canonicalAddress, type L4Protocol, parseIp, type RealServer, type VirtualService } from '../model/index.js';
+import { realId, realKey, serviceId, type Override } from '../health/index.js';
+import { canonicalAddress, type Config, type L4Protocol, parseIp, type RealServer, type VirtualService } from '../model/index.js';
+import type { Logger } from './logger.js';
 
 export interface TargetError {
   readonly code: 'EINVAL' | 'ENOENT';
@@ -105,4 +106,38 @@ export function findReal(services: readonly VirtualService[], serviceText: strin
   if (ids.length > 1) return fail('EINVAL', `${realText.trim()} names ${ids.length} real servers of ${service} (${ids.join(', ')}): give the port`);
   const real = realId(only.rs);
   return { ok: true, value: { vs: vs.value, service, rs: only.rs, real, key: realKey(service, real), sorry: only.sorry } };
+}
+
+/** The realKeys of a service's real servers and sorry server. */
+export function configuredKeys(vs: VirtualService): string[] {
+  const svc = serviceId(vs.key);
+  return [...vs.reals, ...(vs.sorry ? [vs.sorry.server] : [])].map((rs) => realId(rs)).map((id) => realKey(svc, id));
+}
+
+/** A reload: the overrides of real servers no longer configured are dropped, one log line each. */
+export function pruneOverrides(overrides: Map<string, Override>, config: Config, log: Logger): void {
+  const keys = new Set<string>();
+  for (const vs of config.services) for (const key of configuredKeys(vs)) keys.add(key);
+  for (const key of [...overrides.keys()]) {
+    if (keys.has(key)) continue;
+    overrides.delete(key);
+    const cut = key.lastIndexOf('|');
+    log.info({ event: 'check.override', svc: key.slice(0, cut), rs: key.slice(cut + 1), override: null, changed: true,
+      reason: 'no longer configured' }, 'operator override of a real server');
+  }
+}
+
+/**
+ * serviceId, remembered per key object (a config's services and the ones derived from them
+ * share it): a pass after a health change looks every service up by id, and building the text
+ * of each was most of a small pass under emulation (issue 8, detection time).
+ */
+const ids = new WeakMap<VirtualService['key'], string>();
+export function idOf(vs: VirtualService): string {
+  let id = ids.get(vs.key);
+  if (id === undefined) {
+    id = serviceId(vs.key);
+    ids.set(vs.key, id);
+  }
+  return id;
 }

@@ -26,7 +26,7 @@
  */
 import type { Config, LdirectordDaemonState, VirtualService } from '../../model/index.js';
 import { realId, realKey, serviceId, type AttemptResult, type QuorumState, type Subscriber, type TimerHandle, type Timers } from '../../health/index.js';
-import type { HealthObserver, HealthPass } from '../health-runner.js';
+import type { HealthObserver, HealthPass } from '../health-hold.js';
 import type { Logger } from '../logger.js';
 import type { NotifyQueue } from '../director.js';
 import { alertMessage, dueResends, noteAlert, tableAlerts, tableView, virtualText, type Alert, type Resends, type TableView } from './alerts.js';
