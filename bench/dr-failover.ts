@@ -155,9 +155,16 @@ async function main(): Promise<number> {
       for (const { impl, only } of schedule) {
         const c = cells.find((x) => x.impl === impl && x.interval === iv)!;
         log(`${impl} at ${iv} s adverts, kill phases ${only.map((k) => k + 1).join(',')} of ${o.runs}`);
-        const r = await runSeries({ world, impl, advertInt: iv, runs: o.runs, only, everyMs: o.everyMs, wire: o.wire, log });
-        c.samples.push(...r.samples);
-        c.failures.push(...r.failures);
+        try {
+          const r = await runSeries({ world, impl, advertInt: iv, runs: o.runs, only, everyMs: o.everyMs, wire: o.wire, log });
+          c.samples.push(...r.samples);
+          c.failures.push(...r.failures);
+        } catch (e) {
+          // A block that could not start (no first election) counts its runs as failed; the others go on.
+          const why = (e as Error).message.split('\n')[0]!;
+          log(`  ${impl}@${iv}: block FAILED: ${why}`);
+          c.failures.push(...only.map(() => why));
+        }
       }
     }
   } finally {

@@ -217,7 +217,8 @@ export async function runSeries(o: SeriesOptions): Promise<{ samples: RunSample[
   const failures: string[] = [];
   let s: SeriesState | undefined;
   try {
-    await waitUntil(() => a.role() === 'MASTER' && b.role() === 'BACKUP', `${o.impl}: first election`, SLOW, 100);
+    await waitUntil(() => a.role() === 'MASTER' && b.role() === 'BACKUP', `${o.impl}: first election`, SLOW, 100)
+      .catch((e: unknown) => { throw new Error(`${(e as Error).message} (dirA ${a.role()}, dirB ${b.role()})`); });
     const traffic = startClient(o);
     s = { ...partial, a, b, traffic, vip: watchVip(lan.ns.dirB!, VIP), adverts: await watchAdverts(lan.ns.dirB!), link: watchLinkDown(lan.ns.dirA!),
       wire: o.wire ? await watchWire(lan.ns.client!, VIP, macOf(lan.ns.dirB!)) : undefined, offset: monoMs() - performance.now() };
