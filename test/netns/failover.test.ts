@@ -4,7 +4,7 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import { addresses, makeLan, nsExec } from './topology.js';
-import { stillTrue, waitUntil } from '../fixtures/wait.js';
+import { STARTUP_MS, stillTrue, waitUntil } from '../fixtures/wait.js';
 import { keepalivedInstance, roleOf, startLvsd, tempDir } from './lvsd-harness.js';
 
 const VIP = '192.0.2.10';
@@ -41,7 +41,7 @@ test('higher priority wins the election and only it holds the VIP', async (t) =>
   const dir = tempDir(t);
   const a = startLvsd(t, { ns: lan.ns.a!, name: 'a', dir, config: conf({ vrid: 51, priority: 150, advertInt: '0.05', vips: [`${VIP}/24`] }) });
   const b = startLvsd(t, { ns: lan.ns.b!, name: 'b', dir, config: conf({ vrid: 51, priority: 100, advertInt: '0.05', vips: [`${VIP}/24`] }) });
-  await waitUntil(() => roleOf(a, 'VI_1') === 'MASTER', 'a MASTER', 5000);
+  await waitUntil(() => roleOf(a, 'VI_1') === 'MASTER', 'a MASTER', STARTUP_MS);
   await waitUntil(() => roleOf(b, 'VI_1') === 'BACKUP', 'b BACKUP', 5000);
   await waitUntil(() => hasVip(lan.ns.a!), 'VIP on a', 2000);
   await t.notThrowsAsync(stillTrue(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(b, 'VI_1') === 'BACKUP' && !hasVip(lan.ns.b!),
@@ -54,7 +54,7 @@ test('kill -9 of the master: backup takes the VIP within 3 x interval + skew (+ 
   const cfgA = conf({ vrid: 52, priority: 150, advertInt: '0.05', vips: [`${VIP}/24`] });
   const a = startLvsd(t, { ns: lan.ns.a!, name: 'a', dir, config: cfgA });
   const b = startLvsd(t, { ns: lan.ns.b!, name: 'b', dir, config: conf({ vrid: 52, priority: 100, advertInt: '0.05', vips: [`${VIP}/24`] }) });
-  await waitUntil(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(b, 'VI_1') === 'BACKUP' && hasVip(lan.ns.a!), 'a MASTER, b BACKUP', 5000);
+  await waitUntil(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(b, 'VI_1') === 'BACKUP' && hasVip(lan.ns.a!), 'a MASTER, b BACKUP', STARTUP_MS);
   await stillTrue(() => roleOf(b, 'VI_1') === 'BACKUP' && !hasVip(lan.ns.b!), 'b BACKUP, hearing a', 300);
   a.kill('SIGKILL');
   const ms = await waitUntil(() => hasVip(lan.ns.b!), 'VIP on b', 3000, 2);
@@ -62,7 +62,7 @@ test('kill -9 of the master: backup takes the VIP within 3 x interval + skew (+ 
   t.true(hasVip(lan.ns.a!), 'kill -9 leaves the VIP on the dead master (the peer takes over)');
   // restart: adopts the VIP it left, then wins back by priority (preempt)
   const a2 = startLvsd(t, { ns: lan.ns.a!, name: 'a2', dir, config: cfgA });
-  await waitUntil(() => roleOf(a2, 'VI_1') === 'MASTER', 'restarted a MASTER', 5000);
+  await waitUntil(() => roleOf(a2, 'VI_1') === 'MASTER', 'restarted a MASTER', STARTUP_MS);
   await waitUntil(() => roleOf(b, 'VI_1') === 'BACKUP' && !hasVip(lan.ns.b!), 'b back to BACKUP without VIP', 5000);
   t.true(hasVip(lan.ns.a!));
 });
@@ -85,7 +85,7 @@ test('nopreempt: a higher-priority backup that joins later does not take over', 
   const lan = makeLan(t, ['a', 'b']);
   const dir = tempDir(t);
   const b = startLvsd(t, { ns: lan.ns.b!, name: 'b', dir, config: conf({ vrid: 54, priority: 100, advertInt: '0.05', vips: [`${VIP}/24`] }) });
-  await waitUntil(() => roleOf(b, 'VI_1') === 'MASTER', 'b MASTER', 5000);
+  await waitUntil(() => roleOf(b, 'VI_1') === 'MASTER', 'b MASTER', STARTUP_MS);
   const a = startLvsd(t, { ns: lan.ns.a!, name: 'a', dir, config: conf({ vrid: 54, priority: 150, advertInt: '0.05', vips: [`${VIP}/24`], extra: ['nopreempt'] }) });
   await waitUntil(() => roleOf(a, 'VI_1') === 'BACKUP', 'a BACKUP', 5000);
   await t.notThrowsAsync(stillTrue(() => roleOf(a, 'VI_1') === 'BACKUP' && roleOf(b, 'VI_1') === 'MASTER', 'a (nopreempt) BACKUP, b MASTER', 1000));
@@ -95,7 +95,7 @@ test('preempt_delay: a higher-priority backup preempts only after the delay', as
   const lan = makeLan(t, ['a', 'b']);
   const dir = tempDir(t);
   const b = startLvsd(t, { ns: lan.ns.b!, name: 'b', dir, config: conf({ vrid: 55, priority: 100, advertInt: '0.05', vips: [`${VIP}/24`] }) });
-  await waitUntil(() => roleOf(b, 'VI_1') === 'MASTER', 'b MASTER', 5000);
+  await waitUntil(() => roleOf(b, 'VI_1') === 'MASTER', 'b MASTER', STARTUP_MS);
   const t0 = Date.now();
   const a = startLvsd(t, { ns: lan.ns.a!, name: 'a', dir, config: conf({ vrid: 55, priority: 150, advertInt: '0.05', vips: [`${VIP}/24`], extra: ['preempt_delay 2'] }) });
   await waitUntil(() => roleOf(a, 'VI_1') === 'MASTER', 'a MASTER', 8000);
@@ -110,7 +110,7 @@ test('link down on the master: backup takes over; after heal exactly one master'
   const dir = tempDir(t);
   const a = startLvsd(t, { ns: lan.ns.a!, name: 'a', dir, config: conf({ vrid: 56, priority: 150, advertInt: '0.05', vips: [`${VIP}/24`] }) });
   const b = startLvsd(t, { ns: lan.ns.b!, name: 'b', dir, config: conf({ vrid: 56, priority: 100, advertInt: '0.05', vips: [`${VIP}/24`] }) });
-  await waitUntil(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(b, 'VI_1') === 'BACKUP', 'a MASTER', 5000);
+  await waitUntil(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(b, 'VI_1') === 'BACKUP', 'a MASTER', STARTUP_MS);
   nsExec(lan.ns.a!, 'ip', ['link', 'set', 'eth0', 'down']);
   await waitUntil(() => roleOf(b, 'VI_1') === 'MASTER' && hasVip(lan.ns.b!), 'b MASTER', 3000);
   await waitUntil(() => roleOf(a, 'VI_1') === 'FAULT', 'a FAULT', 3000);
@@ -126,7 +126,7 @@ test('unicast peers: election and kill -9 failover without multicast', async (t)
   const uni = (self: string, peer: string): string[] => [`unicast_src_ip ${self}`, 'unicast_peer {', `    ${peer}`, '}'];
   const a = startLvsd(t, { ns: lan.ns.a!, name: 'a', dir, config: conf({ vrid: 57, priority: 150, advertInt: '0.05', vips: [`${VIP}/24`], extra: uni(lan.ip4.a!, lan.ip4.b!) }) });
   const b = startLvsd(t, { ns: lan.ns.b!, name: 'b', dir, config: conf({ vrid: 57, priority: 100, advertInt: '0.05', vips: [`${VIP}/24`], extra: uni(lan.ip4.b!, lan.ip4.a!) }) });
-  await waitUntil(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(b, 'VI_1') === 'BACKUP' && hasVip(lan.ns.a!), 'a MASTER, b BACKUP', 5000);
+  await waitUntil(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(b, 'VI_1') === 'BACKUP' && hasVip(lan.ns.a!), 'a MASTER, b BACKUP', STARTUP_MS);
   // the adverts are unicast: b's socket never joined 224.0.0.18
   t.notRegex(nsExec(lan.ns.b!, 'ip', ['maddr', 'show', 'dev', 'eth0']), /224\.0\.0\.18/);
   await stillTrue(() => roleOf(b, 'VI_1') === 'BACKUP' && !hasVip(lan.ns.b!), 'b BACKUP, hearing a', 300);

@@ -5,7 +5,7 @@ import test from 'ava';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { addresses, makeLan, nsExec } from './topology.js';
-import { stillTrue, waitUntil } from '../fixtures/wait.js';
+import { STARTUP_MS, stillTrue, waitUntil } from '../fixtures/wait.js';
 import { keepalivedInstance, roleOf, startLvsd, tempDir, vrrpStatus, LVSCTL } from './lvsd-harness.js';
 
 const VIP = '192.0.2.10';
@@ -16,7 +16,7 @@ test('HUP with a bad file changes nothing and says why; a good file then applies
   const dir = tempDir(t);
   const a = startLvsd(t, { ns: lan.ns.a!, name: 'a', dir, config: G + keepalivedInstance({ vrid: 61, priority: 150, advertInt: '0.05', vips: [`${VIP}/24`] }) });
   const b = startLvsd(t, { ns: lan.ns.b!, name: 'b', dir, config: G + keepalivedInstance({ vrid: 61, priority: 100, advertInt: '0.05', vips: [`${VIP}/24`] }) });
-  await waitUntil(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(b, 'VI_1') === 'BACKUP', 'a MASTER', 5000);
+  await waitUntil(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(b, 'VI_1') === 'BACKUP', 'a MASTER', STARTUP_MS);
 
   // a typo: the whole reload is refused, the running instance is untouched
   writeFileSync(a.config, G + keepalivedInstance({ vrid: 61, priority: 50, advertInt: '0.05', vips: [`${VIP}/24`], extra: ['priorty 10'] }));
@@ -60,7 +60,7 @@ test('notify scripts run without a shell, in order, with the state', async (t) =
   const quoted = (args: string) => `"${process.execPath} ${script} ${args}"`;
   const a = startLvsd(t, { ns: lan.ns.a!, name: 'a', dir, config: G + keepalivedInstance({ vrid: 62, priority: 150, advertInt: '0.05', vips: [`${VIP}/24`],
     extra: [`notify_master ${quoted('master $(id)')}`, `notify_backup ${quoted('backup')}`, `notify ${quoted('generic')}`] }) });
-  await waitUntil(() => roleOf(a, 'VI_1') === 'MASTER', 'MASTER', 5000);
+  await waitUntil(() => roleOf(a, 'VI_1') === 'MASTER', 'MASTER', STARTUP_MS);
   await waitUntil(() => existsSync(log) && readFileSync(log, 'utf8').split('\n').length >= 5, 'notify lines', 5000);
   const lines = readFileSync(log, 'utf8').trim().split('\n');
   t.deepEqual(lines.slice(0, 4), ['backup', 'generic INSTANCE VI_1 BACKUP 150', 'master $(id)', 'generic INSTANCE VI_1 MASTER 150']);

@@ -1,7 +1,7 @@
 /** vrrp_sync_group: a tracked link going down faults the whole group; the peer takes every VIP. */
 import test from 'ava';
 import { addresses, makeLan, nsExec } from './topology.js';
-import { waitUntil } from '../fixtures/wait.js';
+import { STARTUP_MS, waitUntil } from '../fixtures/wait.js';
 import { keepalivedInstance, roleOf, startLvsd, tempDir } from './lvsd-harness.js';
 
 const conf = (priority: number, track: boolean): string =>
@@ -19,7 +19,7 @@ test('a tracked interface down on the master faults both members; the backup tak
   nsExec(lan.ns.a!, 'ip', ['link', 'set', 'eth1', 'up']);
   const a = startLvsd(t, { ns: lan.ns.a!, name: 'a', dir, config: conf(150, true) });
   const b = startLvsd(t, { ns: lan.ns.b!, name: 'b', dir, config: conf(100, false) });
-  await waitUntil(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(a, 'VI_2') === 'MASTER', 'a MASTER of both', 5000);
+  await waitUntil(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(a, 'VI_2') === 'MASTER', 'a MASTER of both', STARTUP_MS);
   await waitUntil(() => a.lines.some((l) => l.event === 'vrrp.group' && l.state === 'MASTER'), 'group MASTER logged', 2000);
   nsExec(lan.ns.a!, 'ip', ['link', 'set', 'eth1', 'down']);
   await waitUntil(() => roleOf(a, 'VI_1') === 'FAULT' && roleOf(a, 'VI_2') === 'FAULT', 'both FAULT', 3000);
