@@ -119,7 +119,7 @@ static void icmp_readable(uv_poll_t *h, int status, int events) {
   napi_env env = s->env;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
-  napi_value argv[2], fn, recv, result;
+  napi_value argv[2];
   if (status < 0) {
     napi_create_array(env, &argv[1]);
     argv[0] = lvsd_errno_value(env, -status, "uv_poll", "icmp socket");
@@ -127,16 +127,7 @@ static void icmp_readable(uv_poll_t *h, int status, int events) {
   } else {
     icmp_read_all(env, s, &argv[1], &argv[0]);
   }
-  napi_get_reference_value(env, s->cb, &fn);
-  napi_get_global(env, &recv);
-  napi_make_callback(env, s->actx, recv, fn, 2, argv, &result);
-  bool pending = false;
-  napi_is_exception_pending(env, &pending);
-  if (pending) {
-    napi_value exc;
-    napi_get_and_clear_last_exception(env, &exc);
-    napi_fatal_exception(env, exc);
-  }
+  lvsd_callback(env, s->actx, s->cb, 2, argv);
   napi_close_handle_scope(env, scope);
 }
 

@@ -113,3 +113,17 @@ void lvsd_set_str(napi_env env, napi_value obj, const char *name, const char *s)
   napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &n);
   napi_set_named_property(env, obj, name, n);
 }
+
+void lvsd_callback(napi_env env, napi_async_context actx, napi_ref cb, size_t argc, napi_value *argv) {
+  napi_value fn, recv, result;
+  napi_get_reference_value(env, cb, &fn);
+  napi_get_global(env, &recv); /* napi_make_callback needs an object receiver */
+  napi_make_callback(env, actx, recv, fn, argc, argv, &result);
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (pending) {
+    napi_value exc;
+    napi_get_and_clear_last_exception(env, &exc);
+    napi_fatal_exception(env, exc);
+  }
+}

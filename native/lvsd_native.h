@@ -19,6 +19,11 @@ napi_value lvsd_errno_value(napi_env env, int err, const char *syscall, const ch
 /* Throw a TypeError for bad arguments (a caller bug, not a system failure). */
 napi_value lvsd_throw_type(napi_env env, const char *msg);
 
+/* Calls the JS function behind `cb` from a libuv callback (napi_make_callback: nextTicks and
+ * microtasks run afterwards, as for any libuv-driven callback). The TS wrappers never throw; if
+ * one did, the exception is reported as uncaught (napi_fatal_exception). */
+void lvsd_callback(napi_env env, napi_async_context actx, napi_ref cb, size_t argc, napi_value *argv);
+
 /* Argument helpers: return 0 on success, -1 after throwing a TypeError. */
 int lvsd_arg_string(napi_env env, napi_value v, char *out, size_t cap, const char *what);
 int lvsd_arg_int(napi_env env, napi_value v, int32_t *out, const char *what);

@@ -63,21 +63,12 @@ static void emit(probes_t *o, uint32_t id, int event, int err, size_t n) {
   napi_env env = o->env;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
-  napi_value argv[4], fn, recv, result;
+  napi_value argv[4];
   napi_create_uint32(env, id, &argv[0]);
   napi_create_int32(env, event, &argv[1]);
   napi_create_int32(env, err, &argv[2]);
   napi_create_uint32(env, (uint32_t)n, &argv[3]);
-  napi_get_reference_value(env, o->cb, &fn);
-  napi_get_global(env, &recv);
-  napi_make_callback(env, o->actx, recv, fn, 4, argv, &result);
-  bool pending = false;
-  napi_is_exception_pending(env, &pending);
-  if (pending) {
-    napi_value exc;
-    napi_get_and_clear_last_exception(env, &exc);
-    napi_fatal_exception(env, exc);
-  }
+  lvsd_callback(env, o->actx, o->cb, 4, argv);
   napi_close_handle_scope(env, scope);
 }
 

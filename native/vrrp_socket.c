@@ -91,7 +91,7 @@ static void on_readable(uv_poll_t *h, int status, int events) {
   napi_env env = s->env;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
-  napi_value argv[2], fn, recv, result;
+  napi_value argv[2];
   if (status < 0) {
     napi_create_array(env, &argv[1]);
     argv[0] = lvsd_errno_value(env, -status, "uv_poll", s->netlink ? "netlink socket" : "vrrp raw socket");
@@ -99,17 +99,7 @@ static void on_readable(uv_poll_t *h, int status, int events) {
   } else {
     vrrp_read_all(env, s, MAX_PER_EVENT, &argv[1], &argv[0]);
   }
-  napi_get_reference_value(env, s->cb, &fn);
-  napi_get_global(env, &recv); /* napi_make_callback needs an object receiver */
-  /* make_callback: runs nextTicks and microtasks afterwards, as for any libuv-driven callback. */
-  napi_make_callback(env, s->actx, recv, fn, 2, argv, &result);
-  bool pending = false;
-  napi_is_exception_pending(env, &pending);
-  if (pending) { /* the TS wrapper never throws; if something did, report it as uncaught */
-    napi_value exc;
-    napi_get_and_clear_last_exception(env, &exc);
-    napi_fatal_exception(env, exc);
-  }
+  lvsd_callback(env, s->actx, s->cb, 2, argv);
   napi_close_handle_scope(env, scope);
 }
 
