@@ -19,8 +19,8 @@ import { waitUntil } from '../fixtures/wait.js';
 import { killNamespace } from './kp-peers.js';
 import { tempDir } from './lvsd-harness.js';
 import { makeLan, nsExec, startIn } from './topology.js';
+import { startHealthRunner } from './health-runner-proc.js';
 
-const RUNNER = new URL('./health-runner.js', import.meta.url).pathname;
 const PASSWORD = 'se cret';
 
 function openssl(args: readonly string[]): void {
@@ -74,13 +74,7 @@ test('SSL block: SSL_GET presents the client certificate (up), none without the 
   const block = (password: string): string => `SSL {\n ca ${dir}/ca.pem\n certificate ${dir}/client.pem\n key ${dir}/client.key\n password "${password}"\n}\n`;
   const all = [...services(ip, 443, block(PASSWORD)), ...services(ip, 444, ''), ...services(ip, 445, block('wrong'))];
   t.like(all[0]?.reals[0]?.health?.checks[0]?.probe, { clientTls: { certificate: `${dir}/client.pem`, password: PASSWORD } });
-  const file = join(dir, 'services.json');
-  writeFileSync(file, JSON.stringify({ services: all }));
-  const runner = startIn(t, lan.ns['dir'] ?? '', process.execPath, [RUNNER, file]);
-  t.teardown(() => {
-    if (!t.passed) t.log(runner.stderr.join(''), JSON.stringify(runner.lines.filter((l) => l['kind'] !== 'snapshot').slice(-20)));
-  });
-  const attempts = (port: number): Array<Record<string, unknown>> => runner.lines.filter((l) => l['kind'] === 'attempt' && l['port'] === port);
+  const { proc: runner, attempts } = startHealthRunner(t, lan.ns['dir'] ?? '', dir, all);
   await waitUntil(() => [443, 444, 445].every((p) => attempts(p).length >= 3), 'three attempts of each check', 15_000);
   t.true(attempts(443).every((a) => a['ok'] === true), JSON.stringify(attempts(443)));
   t.true(runner.lines.some((l) => l['kind'] === 'check' && l['service'] === 'TCP 192.0.2.10:443' && l['to'] === 'up'), 'the client-certificate check comes up');

@@ -16,8 +16,8 @@ import { waitUntil } from '../fixtures/wait.js';
 import { killNamespace } from './kp-peers.js';
 import { tempDir } from './lvsd-harness.js';
 import { makeLan, nsExec, startIn } from './topology.js';
+import { startHealthRunner } from './health-runner-proc.js';
 
-const RUNNER = new URL('./health-runner.js', import.meta.url).pathname;
 const SERVER = '203.0.113.10';
 
 /** Real server port → its checker (and mark) in keepalived.conf. */
@@ -63,13 +63,7 @@ test('fwmark: TCP_CHECK and HTTP_GET with the mark reach a server routed only by
   if (!loaded.result.ok) throw new Error(loaded.result.error.map(formatDiagnostic).join('\n'));
   const services = loaded.result.value.services;
   t.deepEqual(services.map((s) => s.reals[0]?.health?.checks[0]?.target.fwmark), [7, undefined, 7, undefined, 8]);
-  const file = join(dir, 'services.json');
-  writeFileSync(file, JSON.stringify({ services }));
-  const runner = startIn(t, dirNs, process.execPath, [RUNNER, file]);
-  t.teardown(() => {
-    if (!t.passed) t.log(runner.stderr.join(''), JSON.stringify(runner.lines.filter((l) => l['kind'] !== 'snapshot').slice(-20)));
-  });
-  const attempts = (port: number): Array<Record<string, unknown>> => runner.lines.filter((l) => l['kind'] === 'attempt' && l['port'] === port);
+  const { proc: runner, attempts } = startHealthRunner(t, dirNs, dir, services);
   await waitUntil(() => PORTS.every((p) => attempts(p).length >= 3), 'three attempts of each check', 15_000);
   for (const p of PORTS) {
     const want = CHECKS[p]?.up;

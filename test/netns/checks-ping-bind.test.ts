@@ -7,15 +7,14 @@
  * director's namespace (health-runner.ts).
  */
 import test from 'ava';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigDetailed } from '../../src/config/load.js';
 import { formatDiagnostic } from '../../src/model/index.js';
 import { waitUntil } from '../fixtures/wait.js';
 import { tempDir } from './lvsd-harness.js';
-import { makeLan, nsExec, startIn } from './topology.js';
+import { makeLan, nsExec } from './topology.js';
+import { startHealthRunner } from './health-runner-proc.js';
 
-const RUNNER = new URL('./health-runner.js', import.meta.url).pathname;
 
 /** Virtual port → the PING_CHECK's bindto and the expected outcome. */
 const CASES: Record<number, { bindto?: string; up: boolean; reason?: string }> = {
@@ -40,14 +39,8 @@ test('PING_CHECK bindto: echo requests leave from the bound address (up only fro
   if (!loaded.result.ok) throw new Error(loaded.result.error.map(formatDiagnostic).join('\n'));
   const services = loaded.result.value.services;
   t.deepEqual(services.map((s) => s.reals[0]?.health?.checks[0]?.target.bindTo), PORTS.map((p) => CASES[p]?.bindto));
-  const file = join(dir, 'services.json');
-  writeFileSync(file, JSON.stringify({ services }));
-  const runner = startIn(t, dirNs, process.execPath, [RUNNER, file]);
-  t.teardown(() => {
-    if (!t.passed) t.log(runner.stderr.join(''), JSON.stringify(runner.lines.filter((l) => l['kind'] !== 'snapshot').slice(-20)));
-  });
   // Ping attempts carry the real server's port; the four checks are told apart by it.
-  const attempts = (port: number): Array<Record<string, unknown>> => runner.lines.filter((l) => l['kind'] === 'attempt' && l['port'] === port);
+  const { proc: runner, attempts } = startHealthRunner(t, dirNs, dir, services);
   await waitUntil(() => PORTS.every((p) => attempts(p).length >= 3), 'three attempts of each check', 15_000);
   for (const p of PORTS) {
     const c = CASES[p];
