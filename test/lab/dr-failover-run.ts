@@ -18,6 +18,7 @@ import { cleanDirector, startDirectorImpl, type Impl, type RunningDirector } fro
 import { PERSISTENT_PORT, PLAIN_PORT, VIP, crasher, directorConfig, establishedPorts, syncStates, type World } from './dr-world.js';
 import { monoMs, startTraffic, summarize, type Traffic } from './dr-traffic.js';
 import { macOf, watchWire, type WireSteps, type WireWatch } from './dr-wire-watch.js';
+import { perfToWallMs } from '../netns/wall-clock.js';
 
 export interface RunSample {
   /** dirA off the wire (link down) → VIP added on dirB. */
@@ -200,7 +201,7 @@ async function oneRun(s: SeriesState, k: number): Promise<RunSample> {
 
 /** The director's log events within a second after `atMs` (performance.now() scale), as `event@ms`. */
 function marksAfter(d: RunningDirector, atMs: number): string {
-  const wall = performance.timeOrigin + atMs;
+  const wall = perfToWallMs(atMs);
   return d.marks(wall - 200).filter((m) => m.atMs <= wall + 1000).map((m) => `${m.event}@${(m.atMs - wall).toFixed(0)}`).join(' ');
 }
 

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { eachLine, nsExec } from '../netns/topology.js';
 import { waitUntil } from '../fixtures/wait.js';
+import { wallToPerfMs } from '../netns/wall-clock.js';
 
 interface WireLine {
   readonly atMs: number;
@@ -63,7 +64,7 @@ export async function watchWire(ns: string, vip: string, backupMac: string): Pro
     if (!m) return;
     const kind = garp.test(line) ? 'garp' : syn.test(line) ? 'syn' : synack.test(line) ? 'synack'
       : ask.test(line) ? 'ask' : answer.test(line) ? 'answer' : undefined;
-    if (kind) lines.push({ atMs: Number(m[1]) * 1000 - performance.timeOrigin, srcMac: m[2]!, dstMac: m[3]!, kind });
+    if (kind) lines.push({ atMs: wallToPerfMs(Number(m[1]) * 1000), srcMac: m[2]!, dstMac: m[3]!, kind });
   });
   const stop = (): void => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); };
   try {

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { eachLine } from './topology.js';
 import { waitUntil } from '../fixtures/wait.js';
+import { wallToPerfMs } from './wall-clock.js';
 
 export interface AdvertWatch {
   /** performance.now() of the last advert from `src` received at or before `atMs`, if any. */
@@ -28,7 +29,7 @@ export async function watchAdverts(ns: string): Promise<AdvertWatch> {
     // (wall clock), moved to the performance.now() scale.
     const m = /^(\d+\.\d+) IP6? ([0-9a-f.:]+) > /.exec(line);
     if (m) {
-      seen.push({ atMs: Number(m[1]) * 1000 - performance.timeOrigin, src: m[2]! });
+      seen.push({ atMs: wallToPerfMs(Number(m[1]) * 1000), src: m[2]! });
       for (const w of [...waiters]) w();
     }
   });

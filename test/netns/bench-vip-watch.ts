@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { eachLine } from './topology.js';
+import { wallToPerfMs } from './wall-clock.js';
 
 export interface AddrEvent {
   /** When `ip monitor` received the kernel's notification, on the performance.now() scale. */
@@ -34,7 +35,7 @@ export function stamped(raw: string, readAtMs: number): { atMs: number; line: st
   const m = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{6})\] (.*)$/.exec(raw);
   if (!m) return { atMs: readAtMs, line: raw };
   const wallMs = new Date(m[1]!).getTime() + Number(m[2]) / 1000; // no zone in the text: local time, as ip prints it
-  return { atMs: wallMs - performance.timeOrigin, line: m[3]! };
+  return { atMs: wallToPerfMs(wallMs), line: m[3]! };
 }
 
 export function watchVip(ns: string, addr: string): VipWatch {
