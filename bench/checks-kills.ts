@@ -11,6 +11,7 @@
  */
 import { detectPool, farmAddress, FARM_PORT, servicePortOf, VIP, type FarmLayout } from './checks-conf.js';
 import type { Event, JsonChannel } from './json-channel.js';
+import { rng } from '../test/lab/table.js';
 
 export type Impl = 'lvsd' | 'keepalived';
 export const IMPLS: readonly Impl[] = ['lvsd', 'keepalived'];
@@ -50,17 +51,8 @@ export interface KillOptions {
   readonly log: (s: string) => void;
 }
 
-/** mulberry32: a small seeded PRNG in [0, 1). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (test/lab/table.ts): a small seeded PRNG in [0, 1). */
+export const seeded = rng;
 
 /** Server k of n kills from a pool of the first `pool` servers: spread evenly, all distinct while n <= pool, else in turn. */
 export const victim = (k: number, n: number, pool: number): number => (n <= pool ? Math.floor(((k + 0.5) * pool) / n) : k % pool);

@@ -25,14 +25,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LVSD_NODE_FLAGS, REPO } from '../test/netns/lvsd-harness.js';
 import { runLab, type LabOptions } from './checks-lab.js';
-import { pendingTeardowns } from './checks-topology.js';
+import { benchEntry, log } from './bench-entry.js';
 import { labText, nativeText, vrrpText, type HostResult, type Stamped } from './checks-report.js';
 import { runNative, type NativeResult } from './checks-native.js';
 import { runVrrp, type VrrpOptions } from './checks-vrrp.js';
 
 const RESULTS = join(REPO, 'results');
 const FILES = { lab: join(RESULTS, 'bench-checks-lab.json'), host: join(RESULTS, 'bench-checks-host.json'), native: join(RESULTS, 'bench-checks-native.json'), hostFlags: join(RESULTS, 'bench-checks-host-flags.json'), text: join(RESULTS, 'bench-checks.txt') };
-const log = (s: string): void => { process.stderr.write(`${s}\n`); };
 
 interface Opts { part: 'lab' | 'host' | 'native' | 'report'; lab: LabOptions; vrrp: VrrpOptions; baseline: boolean }
 
@@ -97,18 +96,8 @@ function report(): string {
   return `${rows.join('\n')}\n`;
 }
 
-async function main(): Promise<number> {
-  const o = parseArgs(process.argv.slice(2));
-  if (o.part === 'report') {
-    const text = report();
-    writeFileSync(FILES.text, text);
-    process.stdout.write(text);
-    return 0;
-  }
-  if (process.getuid?.() !== 0) {
-    log('bench/checks: must run as root (network namespaces)');
-    return 1;
-  }
+const o = parseArgs(process.argv.slice(2));
+await benchEntry('checks', { ...(o.part === 'report' ? { report: { file: FILES.text, text: report } } : {}), run: async () => {
   if (o.part === 'lab') {
     if (!existsSync('/proc/net/ip_vs')) {
       log('bench/checks lab: no IPVS in this kernel (run it in the lab: scripts/lab run -- node dist/bench/checks.js lab)');
@@ -132,12 +121,4 @@ async function main(): Promise<number> {
   save(flagged ? FILES.hostFlags : FILES.host, r);
   process.stdout.write(`${vrrpText({ command: commandLine(), date: new Date().toISOString(), result: r }).join('\n')}\n`);
   return 0;
-}
-
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
-    for (const teardown of [...pendingTeardowns]) teardown();
-    process.exit(130);
-  });
-}
-process.exitCode = await main();
+} });

@@ -17,6 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { LVSD, LVSD_NODE_FLAGS, REPO } from '../test/netns/lvsd-harness.js';
 import { startIn, type Proc } from '../test/netns/topology.js';
 import type { FarmLayout } from './checks-conf.js';
+import type { CpuResult } from './checks-lab.js';
 import { runKills, type KillSample } from './checks-kills.js';
 import { buildTopology } from './checks-topology.js';
 import { JsonChannel, type Event } from './json-channel.js';
@@ -36,7 +37,7 @@ export interface LdLabOptions {
 }
 
 export type LdImpl = 'lvsd' | 'ldirectord';
-export interface LdCpu { readonly userMs: number; readonly systemMs: number; readonly totalMs: number; readonly requests: number }
+export type LdCpu = CpuResult;
 
 export interface LdLabResult {
   readonly options: LdLabOptions;

@@ -18,14 +18,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../test/netns/lvsd-harness.js';
-import { pendingTeardowns } from './checks-topology.js';
+import { benchEntry, log } from './bench-entry.js';
 import { fmtMs, summarize, type Summary } from './sample-stats.js';
 import { runLdLab, type LdLabOptions, type LdLabResult } from './ldirectord-lab.js';
 import { runTakeover, type TakeoverOptions, type TakeoverResult } from './ldirectord-takeover.js';
 
 const RESULTS = join(REPO, 'results');
 const FILES = { lab: join(RESULTS, 'bench-ldirectord-lab.json'), takeover: join(RESULTS, 'bench-ldirectord-takeover.json'), text: join(RESULTS, 'bench-ldirectord.txt') };
-const log = (s: string): void => { process.stderr.write(`${s}\n`); };
 
 interface Stamped<T> { readonly command: string; readonly date: string; readonly result: T }
 
@@ -148,18 +147,8 @@ function report(): string {
   ].join('\n')}\n`;
 }
 
-async function main(): Promise<number> {
-  const o = parseArgs(process.argv.slice(2));
-  if (o.part === 'report') {
-    const text = report();
-    writeFileSync(FILES.text, text);
-    process.stdout.write(text);
-    return 0;
-  }
-  if (process.getuid?.() !== 0) {
-    log('bench/ldirectord: must run as root (network namespaces)');
-    return 1;
-  }
+const o = parseArgs(process.argv.slice(2));
+await benchEntry('ldirectord', { ...(o.part === 'report' ? { report: { file: FILES.text, text: report } } : {}), run: async () => {
   if (o.part === 'lab') {
     if (!existsSync('/proc/net/ip_vs') || !existsSync('/usr/sbin/ldirectord')) {
       log('bench/ldirectord lab: needs IPVS and /usr/sbin/ldirectord (run it in the lab: scripts/lab run -- node dist/bench/ldirectord.js lab)');
@@ -175,12 +164,4 @@ async function main(): Promise<number> {
   }
   process.stdout.write(`${takeoverText(save(FILES.takeover, await runTakeover(o.takeover, log))).join('\n')}\n`);
   return 0;
-}
-
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
-    for (const teardown of [...pendingTeardowns]) teardown();
-    process.exit(130);
-  });
-}
-process.exitCode = await main();
+} });

@@ -7,6 +7,7 @@ import test from 'ava';
 import net from 'node:net';
 import { once } from 'node:events';
 import { dataPayload, parseServer, sendSmtp } from './smtp-client.js';
+import { serveSmtp } from '../../../test/fixtures/smtp-dialogue.js';
 import { waitUntil } from '../../../test/fixtures/wait.js';
 
 interface Server { readonly port: number; readonly received: string[]; close(): Promise<void> }
@@ -14,33 +15,7 @@ interface Server { readonly port: number; readonly received: string[]; close(): 
 /** Answers each command with `answer(line)` (undefined: silence); DATA content is collected until the dot line. */
 async function smtpServer(answer: (line: string) => string | undefined, greeting: string | undefined = '220 mx ESMTP\r\n'): Promise<Server> {
   const received: string[] = [];
-  const srv = net.createServer((sock) => {
-    let inData = false;
-    let buf = '';
-    if (greeting !== undefined) sock.write(greeting);
-    sock.setEncoding('latin1');
-    sock.on('data', (d: string) => {
-      buf += d;
-      let i;
-      while ((i = buf.indexOf('\r\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        received.push(line);
-        if (inData) {
-          if (line === '.') {
-            inData = false;
-            sock.write('250 2.0.0 queued\r\n');
-          }
-          continue;
-        }
-        if (line === 'DATA') inData = true;
-        const a = answer(line);
-        if (a !== undefined) sock.write(a);
-        if (line === 'QUIT') sock.end();
-      }
-    });
-    sock.on('error', () => undefined);
-  });
+  const srv = net.createServer((sock) => serveSmtp(sock, { greeting, answer, dataDone: '250 2.0.0 queued\r\n', onLine: (line) => received.push(line) }));
   srv.listen(0, '127.0.0.1');
   await once(srv, 'listening');
   const port = (srv.address() as net.AddressInfo).port;

@@ -8,7 +8,8 @@
  * A program that cannot be started (missing, not executable) is down with reason `error`.
  */
 import type { Attempt, AttemptSpec, Checker } from '../checker.js';
-import { describeOutcome, runScript, type ScriptDeps, type ScriptResult } from '../script.js';
+import { runScript, type ScriptDeps, type ScriptResult } from '../script.js';
+import { judgeMiscExit } from './misc.js';
 import type { AttemptResult } from '../checker.js';
 
 const bracket = (address: string): string => (address.includes(':') ? `[${address}]` : address);
@@ -18,26 +19,9 @@ export function externalArgv(spec: Pick<AttemptSpec, 'address' | 'port'>, p: { a
   return [...p.argv, p.virtual, String(p.virtualPort), bracket(spec.address), String(spec.port)];
 }
 
+/** ldirectord's verdict is MISC_CHECK's without misc_dynamic: exit 0 up, anything else down. */
 export function judgeExternal(r: ScriptResult, timeoutMs: number): AttemptResult {
-  const o = r.outcome;
-  const detail = describeOutcome(o, timeoutMs);
-  const latencyMs = r.latencyMs;
-  switch (o.kind) {
-    case 'exit':
-      return o.code === 0 ? { ok: true, latencyMs, detail } : { ok: false, latencyMs, reason: 'exit', detail };
-    case 'signal':
-      return { ok: false, latencyMs, reason: 'exit', detail };
-    case 'timeout':
-      return { ok: false, latencyMs, reason: 'timeout', detail };
-    case 'error':
-      return { ok: false, latencyMs, reason: 'error', detail, errno: o.code };
-    case 'cancelled':
-      return { ok: false, latencyMs, reason: 'error', detail };
-    default: {
-      const never: never = o;
-      throw new Error(`unknown script outcome ${JSON.stringify(never)}`);
-    }
-  }
+  return judgeMiscExit(r, false, timeoutMs);
 }
 
 export function createExternalChecker(deps: Partial<ScriptDeps> = {}): Checker {
