@@ -15,11 +15,12 @@ import { startPeer } from '../test/netns/bench-run.js';
 import { killNamespace } from '../test/netns/kp-peers.js';
 import { makeLan, nsExec } from '../test/netns/topology.js';
 import { waitUntil } from '../test/fixtures/wait.js';
-import { FARM_NET, farmConfig } from './checks-conf.js';
+import { detectPool, FARM_NET, farmConfig } from './checks-conf.js';
 import type { LabOptions } from './checks-lab.js';
 import { latencies } from './checks-lab.js';
 import { pendingTeardowns } from './checks-topology.js';
 import { JsonChannel } from './json-channel.js';
+import { nativeKills, type NativeKill } from './native-kills.js';
 import { cpuMs, readCpu } from './proc-cpu.js';
 import { summarize, type Summary } from './sample-stats.js';
 
@@ -28,6 +29,8 @@ export interface NativeResult {
   readonly windowMs: number;
   readonly cpu: { readonly userMs: number; readonly systemMs: number; readonly totalMs: number; readonly requests: number };
   readonly latencyMs: Summary;
+  /** After the window: kills of the detect servers (native-kills.ts); absent with --kills 0 and in older results. */
+  readonly kills?: readonly NativeKill[];
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -70,11 +73,13 @@ export async function runNative(o: LabOptions, log: (s: string) => void, nodeArg
     const counts = (await farm.ask({ cmd: 'counts' }, 'counts', 10_000)).byClient as Record<string, number>;
     const lat = latencies(await controlRequest(d.socket, 'checks', undefined, { timeoutMs: 30_000 }));
     const requests = (counts[lan.ip4.d!] ?? 0) + (counts[`::ffff:${lan.ip4.d!}`] ?? 0);
+    log(`kills: ${o.kills} of the ${detectPool(o.layout)} servers checked every ${o.check.detectDelayLoopS ?? o.check.delayLoopS} s`);
+    const kills = await nativeKills({ farm, lines: () => d.lines, kills: o.kills, pool: detectPool(o.layout), spreadS: o.check.detectDelayLoopS ?? o.check.delayLoopS, seed: o.seed, log });
     if (nodeArgs !== undefined) {
       d.kill('SIGTERM');
       await d.exited;
     }
-    return { options: o, windowMs, cpu: { ...cpuMs(before, after), requests }, latencyMs: summarize(lat) };
+    return { options: o, windowMs, cpu: { ...cpuMs(before, after), requests }, latencyMs: summarize(lat), kills };
   } finally {
     teardown();
   }

@@ -6,6 +6,7 @@ import { checkRate, detectPool } from './checks-conf.js';
 import type { KillObservation } from './checks-kills.js';
 import type { LabResult } from './checks-lab.js';
 import type { NativeResult } from './checks-native.js';
+import { killSummary } from './native-kills.js';
 import type { VrrpResult } from './checks-vrrp.js';
 import { fmtMs, summarize, type Summary } from './sample-stats.js';
 
@@ -142,5 +143,19 @@ export function nativeText(s: Stamped<NativeResult>, lab?: LabResult): string[] 
     `  ${r.cpu.totalMs.toFixed(0)} ms CPU (user ${r.cpu.userMs.toFixed(0)}, sys ${r.cpu.systemMs.toFixed(0)}) over ${(r.windowMs / 1000).toFixed(1)} s for ${r.cpu.requests} checks: ${native.toFixed(0)} µs per check`
       + `; check latency median ${fmtMs(r.latencyMs.median)}, p99 ${fmtMs(r.latencyMs.p99)}`,
     ...(lab ? [`  lvsd's CPU per check in the lab is ${(inLab / native).toFixed(0)}x its native cost (keepalived exits without IPVS, so it has no native number here)`] : []),
+    ...nativeKillText(r),
+  ];
+}
+
+/** The native kills against the bound of part A: retry x delay_before_retry + 10 ms after the first failing attempt. */
+function nativeKillText(r: NativeResult): string[] {
+  if (r.kills === undefined || r.kills.length === 0) return [];
+  const c = r.options.check;
+  const bound = c.retry * c.retryDelayS * 1000 + 10;
+  const { fromObservable, fromDeciding } = killSummary(r.kills);
+  return [
+    `  ${r.kills.length} kills (reset), lvsd's own detection without emulation (gone = its ipvs.apply log line, the memory backend):`,
+    `    first failing attempt -> applied: ${stats(fromObservable)} (bound retry x delay_before_retry + 10 ms = ${bound} ms: ${verdict(fromObservable.max <= bound)})`,
+    `    deciding (last) attempt -> applied: ${stats(fromDeciding)}`,
   ];
 }

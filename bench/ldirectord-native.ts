@@ -4,9 +4,8 @@
  * `--debug-ipvs-memory`. It measures what the lab cannot separate:
  *  - CPU over the window per check served (with `--cpu-prof` in LVSD_NODE_ARGS-free runs:
  *    `nodeArgs` go to lvsd's node, and lvsd is stopped with SIGTERM so node writes its profile);
- *  - for each kill (farm 'reset' mode: every attempt on the killed server is reported), the
- *    first failing attempt → `check.state` down → `ipvs.apply` of that service, from lvsd's own
- *    log, and how many attempts the farm saw before the table changed.
+ *  - for each kill (native-kills.ts), the first failing attempt → `check.state` down →
+ *    `ipvs.apply` of that service, from lvsd's own log, and how many attempts came before it.
  *
  *   node dist/bench/ldirectord-native.js [--servers 200] [--check-interval 1] [--window 20] [--kills 5] [--prof DIR] [--strace]
  */
@@ -19,9 +18,9 @@ import { LVSD, LVSD_NODE_FLAGS } from '../test/netns/lvsd-harness.js';
 import { killNamespace } from '../test/netns/kp-peers.js';
 import { makeLan, nsExec, startIn } from '../test/netns/topology.js';
 import { waitUntil } from '../test/fixtures/wait.js';
-import { farmAddress, FARM_NET, FARM_PORT } from './checks-conf.js';
-import { seeded, victim } from './checks-kills.js';
+import { FARM_NET } from './checks-conf.js';
 import { JsonChannel } from './json-channel.js';
+import { nativeKills } from './native-kills.js';
 import { ldirectordFarmConfig } from './ldirectord-conf.js';
 import { cpuMs, readCpu } from './proc-cpu.js';
 
@@ -52,9 +51,6 @@ const teardown = (): void => {
   rmSync(dir, { recursive: true, force: true });
 };
 process.once('SIGINT', () => { teardown(); process.exit(130); });
-// Wall clock of lvsd's log lines → this host's monotonic clock (the farm's).
-const wallToHr = Date.now() - hrMs();
-const at = (l: Record<string, unknown>): number => Date.parse(String(l.time)) - wallToHr;
 
 try {
   await farm.next((e) => e.ev === 'ready', 120_000);
@@ -80,29 +76,7 @@ try {
   const counts = (await farm.ask({ cmd: 'counts' }, 'counts', 10_000)).byClient as Record<string, number>;
   const req = (counts[lan.ip4.d!] ?? 0) + (counts[`::ffff:${lan.ip4.d!}`] ?? 0);
   process.stdout.write(`lvsd ${servers} servers, checkinterval ${intervalS}: CPU ${cpu.totalMs.toFixed(0)} ms (user ${cpu.userMs}, sys ${cpu.systemMs}) over ${(windowMs / 1000).toFixed(1)} s, ${req} checks (${(req / (windowMs / 1000)).toFixed(1)}/s), ${((1000 * cpu.totalMs) / Math.max(1, req)).toFixed(0)} µs/check\n`);
-  const random = seeded(1);
-  for (let k = 0; k < kills; k++) {
-    await pause(random() * intervalS * 1000);
-    const i = victim(k, kills, servers);
-    const rs = `${farmAddress(i)}:${FARM_PORT}`;
-    const fromFarm = farm.events.length;
-    const fromLog = d.lines.length;
-    const killAt = Number((await farm.ask({ cmd: 'kill', server: i, mode: 'reset' }, 'killed', 10_000, (e) => e.server === i)).t);
-    await waitUntil(() => d.lines.slice(fromLog).some((l) => l.event === 'real.state' && l.rs === rs && l.to === 'down'), 'down', 30_000, 5);
-    await pause(300);
-    const lines = d.lines.slice(fromLog);
-    const down = lines.find((l) => l.event === 'check.state' && l.rs === rs && l.to === 'down')!;
-    const iDown = lines.indexOf(down);
-    const apply = lines.slice(iDown).find((l) => l.event === 'ipvs.apply');
-    const attempts = farm.events.slice(fromFarm).filter((e) => e.ev === 'attempt' && e.server === i).map((e) => Number(e.t));
-    const first = attempts[0] ?? NaN;
-    const n = attempts.filter((t) => t <= (apply ? at(apply) : Infinity)).length;
-    process.stdout.write(`kill ${k + 1} ${rs}: 1st failing attempt +${(first - killAt).toFixed(0)} ms; check.state down +${(at(down) - first).toFixed(0)} ms after it`
-      + ` (${String(down.ms)} ms attempt); ipvs.apply +${apply ? (at(apply) - at(down)).toFixed(0) : '?'} ms after that (${String(apply?.ms)} ms, ${String(apply?.scope)});`
-      + ` attempts before the apply: ${n}; lines between: ${apply ? lines.indexOf(apply) - iDown : '?'}\n`);
-    await farm.ask({ cmd: 'heal', server: i }, 'healed', 10_000, (e) => e.server === i);
-    await waitUntil(() => d.lines.slice(fromLog).some((l) => l.event === 'real.state' && l.rs === rs && l.to === 'up'), 'up', 30_000, 5);
-  }
+  await nativeKills({ farm, lines: () => d.lines, kills, pool: servers, spreadS: intervalS, seed: 1, log: (line) => process.stdout.write(`${line}\n`) });
   d.kill('SIGTERM');
   await d.exited;
 } finally {

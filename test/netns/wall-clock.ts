@@ -10,30 +10,33 @@ import { performance } from 'node:perf_hooks';
 
 let offsetMs: number | undefined;
 
-/** Date.now() minus performance.now(), read just after Date.now() moves on to a new millisecond; the largest of a few reads. */
-function measure(): number {
+/**
+ * Date.now() minus `now()` (a monotonic clock in ms), read just after Date.now() moves on to a
+ * new millisecond; the largest of a few reads.
+ */
+export function wallOffsetMs(now: () => number): number {
   let best = -Infinity;
   for (let k = 0; k < 5; k++) {
     const start = Date.now();
     let wall = start;
-    let now = 0;
+    let mono = 0;
     while (wall === start) {
-      now = performance.now();
+      mono = now();
       wall = Date.now();
     }
-    best = Math.max(best, wall - now);
+    best = Math.max(best, wall - mono);
   }
   return best;
 }
 
 /** A wall-clock time (ms since the epoch) on the performance.now() scale. */
 export function wallToPerfMs(wallMs: number): number {
-  offsetMs ??= measure();
+  offsetMs ??= wallOffsetMs(() => performance.now());
   return wallMs - offsetMs;
 }
 
 /** A performance.now() time as wall-clock ms since the epoch (for log stamps). */
 export function perfToWallMs(perfMs: number): number {
-  offsetMs ??= measure();
+  offsetMs ??= wallOffsetMs(() => performance.now());
   return perfMs + offsetMs;
 }
