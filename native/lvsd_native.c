@@ -10,6 +10,7 @@
  *   nlOpen / nlSend / nlClose                           see netlink_socket.c
  *   threadRealtime(priority)                            sched_setscheduler(2) SCHED_RR, calling thread
  *   icmpOpen / icmpSend / icmpClose                     see icmp.c (PING_CHECK)
+ *   timerOpen / timerStart / timerStop / timerClose     see timer.c (VRRP deadlines)
  *   tcpProbeInit / tcpProbeOpen / tcpProbeClose         see tcp_probe.c (TCP_CHECK, HTTP_GET)
  *
  * Context-aware (NAPI_MODULE_INIT): every worker_threads Worker gets its own instance.
@@ -220,6 +221,7 @@ NAPI_MODULE_INIT() {
   export_fn(env, exports, "threadRealtime", thread_realtime);
   lvsd_vrrp_init(env, exports);
   lvsd_icmp_init(env, exports);
+  lvsd_timer_init(env, exports);
   lvsd_tcp_probe_init(env, exports);
   return exports;
 }

@@ -29,6 +29,36 @@ export interface Timers {
   clearTimer(h: TimerHandle): void;
 }
 
+/**
+ * One reusable timer for a deadline that keeps moving (the VRRP runner's): start() replaces the
+ * pending deadline, stop() cancels it, close() frees it for good.
+ */
+export interface OneShotTimer {
+  start(delayMs: number): void;
+  stop(): void;
+  close(): void;
+}
+
+/** A OneShotTimer over any Timers (a FakeClock in tests). */
+export function oneShotOf(timers: Timers, fn: () => void): OneShotTimer {
+  let h: TimerHandle | undefined;
+  const stop = (): void => {
+    if (h !== undefined) timers.clearTimer(h);
+    h = undefined;
+  };
+  return {
+    start: (delayMs) => {
+      stop();
+      h = timers.setTimer(() => {
+        h = undefined;
+        fn();
+      }, delayMs);
+    },
+    stop,
+    close: stop,
+  };
+}
+
 /** Everything time-related a part with timers needs. */
 export interface Time extends Clock, WallClock, Timers {}
 

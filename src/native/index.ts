@@ -122,6 +122,22 @@ export interface LvsdNative {
   icmpSend(h: IcmpSocketHandle, dst: string, message: Buffer): void;
   /** Idempotent. */
   icmpClose(h: IcmpSocketHandle): void;
+  /**
+   * A one-shot libuv timer on the calling thread's loop (native/timer.c): cb runs at expiry
+   * (nextTicks and microtasks after it); it does not keep the loop alive.
+   */
+  timerOpen(cb: () => void): TimerNativeHandle;
+  /** (Re)arms: replaces a pending deadline. delayMs truncated to whole ms, at least 1, as setTimeout. */
+  timerStart(h: TimerNativeHandle, delayMs: number): void;
+  /** Idempotent. */
+  timerStop(h: TimerNativeHandle): void;
+  /** Idempotent; releases the libuv handle. */
+  timerClose(h: TimerNativeHandle): void;
+}
+
+/** Opaque timer handle (timerOpen). */
+export interface TimerNativeHandle {
+  readonly __brand: 'TimerNativeHandle';
 }
 
 /** Opaque ICMP socket handle. */
@@ -143,6 +159,7 @@ export interface NetlinkDatagram {
 const EXPORTS: readonly (keyof LvsdNative)[] = [
   'ifNameToIndex', 'interfaceMac', 'interfaceAddresses', 'packetSend', 'unixDgramSend', 'threadRealtime',
   'vrrpOpen', 'vrrpSend', 'vrrpDrain', 'vrrpClose', 'nlOpen', 'nlSend', 'nlClose', 'icmpOpen', 'icmpSend', 'icmpClose',
+  'timerOpen', 'timerStart', 'timerStop', 'timerClose',
 ];
 
 /** Walks up from this file to the repository root (the folder holding native/binding.gyp). */

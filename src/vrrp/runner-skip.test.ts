@@ -4,7 +4,6 @@
  * advert while MASTER, is checked in full.
  */
 import test from 'ava';
-import type { TimerHandle } from '../clock.js';
 import { loadConfig } from '../config/index.js';
 import type { VrrpInstance } from '../model/index.js';
 import { encodeAdvert } from './codec.js';
@@ -29,7 +28,7 @@ function runner(cfg: VrrpInstance): InstanceRunner {
     localAddress: '198.51.100.2',
     send: () => undefined, drain: () => [], becomeOwner: () => undefined, prepareOwner: () => undefined,
     release: async () => undefined,
-    setTimer: () => 1 as unknown as TimerHandle, clearTimer: () => undefined, post: () => undefined,
+    oneShot: () => ({ start: () => undefined, stop: () => undefined, close: () => undefined }), post: () => undefined,
     lateness: new LatenessRecorder(),
   };
   const r = new InstanceRunner(cfg, io);

@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { Clock, TimerHandle, WallClock } from '../clock.js';
+import type { Clock, WallClock } from '../clock.js';
 import { loadConfig } from '../config/index.js';
 import type { VrrpInstance } from '../model/index.js';
 import { encodeAdvert } from './codec.js';
@@ -50,8 +50,7 @@ function fake(): Fake {
     becomeOwner: () => { calls.push('becomeOwner'); },
     prepareOwner: () => { calls.push('prepareOwner'); },
     release: async () => { calls.push('release'); },
-    setTimer: (fn, delayMs) => { timers.push({ fn, delayMs }); return timers.length as unknown as TimerHandle; },
-    clearTimer: () => undefined,
+    oneShot: (fn) => ({ start: (delayMs) => { timers.push({ fn, delayMs }); }, stop: () => undefined, close: () => undefined }),
     post: (m: FromWorker) => { if (m.type === 'role') calls.push(`role ${m.to}`); },
     lateness: new LatenessRecorder(),
   };

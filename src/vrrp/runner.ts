@@ -3,7 +3,7 @@
  * (machine.ts) and carries out its outputs (send adverts, arm the timer, own the VIPs).
  * Runs inside the VRRP worker. All I/O goes through `RunnerIo`, so tests can drive it.
  */
-import type { Clock, TimerHandle, Us, WallClock } from '../clock.js';
+import type { Clock, OneShotTimer, Us, WallClock } from '../clock.js';
 import { serializeError } from '../errors.js';
 import type { VrrpInstance, VrrpRole } from '../model/index.js';
 import { encodeAdverts } from './adverts.js';
@@ -37,8 +37,8 @@ export interface RunnerIo {
   release(): Promise<void>;
   /** Re-announce the VIPs after a lower-priority master was heard (keepalived garp_lower_prio_repeat); absent = nothing. */
   readonly reannounce?: () => void;
-  setTimer(fn: () => void, delayMs: number): TimerHandle;
-  clearTimer(handle: TimerHandle): void;
+  /** The instance's one timer (master-down / advert / preempt deadline), made once; `fn` runs when it expires. */
+  oneShot(fn: () => void): OneShotTimer;
   post(m: FromWorker): void;
   readonly lateness: LatenessRecorder;
 }
@@ -46,7 +46,9 @@ export interface RunnerIo {
 export class InstanceRunner {
   private s: InstanceState;
   private role: VrrpRole = 'INIT';
-  private timer: TimerHandle | undefined = undefined;
+  private readonly timer: OneShotTimer;
+  /** A deadline is pending on `timer`. */
+  private armed = false;
   private timerAt: Us = 0;
   private masterAddress: string | null = null;
   /** Source of the last advert accepted in BACKUP (keepalived master_saddr), for skip_check_adv_addr. */
@@ -60,6 +62,7 @@ export class InstanceRunner {
     readonly cfg: VrrpInstance,
     private readonly io: RunnerIo,
   ) {
+    this.timer = io.oneShot(() => this.onTimer());
     this.s = initialState({
       version: cfg.version,
       priority: cfg.priority,
@@ -152,6 +155,7 @@ export class InstanceRunner {
 
   close(): void {
     this.disarm();
+    this.timer.close();
   }
 
   /** A packet for this instance's socket dropped before decoding (transport.ts: 'ip_header', 'rx_truncated'). */
@@ -208,24 +212,25 @@ export class InstanceRunner {
     }
   }
 
+  /** start() replaces a pending deadline: no stop first. */
   private arm(at: Us): void {
-    this.disarm();
     this.timerAt = at;
     // The master-down timer decides how fast we take over: arm it a little early and finish
     // the wait in onTimer, since libuv timers have 1 ms granularity. Advert timers (MASTER)
     // need no such precision.
     const waitMs = (at - this.io.clock.nowUs()) / 1000;
     const delayMs = Math.max(0, this.precise() ? Math.floor(waitMs) - PRECISE_EARLY_MS : Math.ceil(waitMs));
-    this.timer = this.io.setTimer(() => this.onTimer(), delayMs);
+    this.armed = true;
+    this.timer.start(delayMs);
   }
 
   private disarm(): void {
-    if (this.timer !== undefined) this.io.clearTimer(this.timer);
-    this.timer = undefined;
+    if (this.armed) this.timer.stop();
+    this.armed = false;
   }
 
   private onTimer(): void {
-    this.timer = undefined;
+    this.armed = false;
     const now = this.io.clock.nowUs();
     if (now < this.timerAt && !(this.precise() && this.timerAt - now <= PRECISE_SPIN_US)) return this.arm(this.timerAt);
     if (now < this.timerAt) return this.onTimerEarly();
@@ -235,7 +240,7 @@ export class InstanceRunner {
     if (lateUs > intervalUs / 2) this.io.post({ type: 'late', atMs: this.io.clock.nowMs(), instance: this.cfg.name, lateUs, intervalUs });
     // Read what arrived while we were not scheduled before judging the peer (stale data rule).
     if (lateUs > 1000) for (const p of this.io.drain()) this.onPacket(p);
-    if (this.timer !== undefined) return; // an advert re-armed the timer
+    if (this.armed) return; // an advert re-armed the timer
     this.feed({ kind: 'timer', at: now, lateUs });
   }
 
@@ -250,7 +255,7 @@ export class InstanceRunner {
    */
   private onTimerEarly(): void {
     for (const p of this.io.drain()) this.onPacket(p);
-    if (this.timer !== undefined) return; // an advert came: the master lives
+    if (this.armed) return; // an advert came: the master lives
     const at = this.timerAt;
     const decidedOn = this.s;
     const deadline: Input = { kind: 'timer', at, lateUs: 0 };
@@ -260,7 +265,7 @@ export class InstanceRunner {
     while (now < at) now = this.io.clock.nowUs(); // at most PRECISE_SPIN_US, master-down / preempt only
     // What came while we waited goes first (stale data rule); an advert re-arms the timer.
     for (const p of this.io.drain()) this.onPacket(p);
-    if (this.timer !== undefined) return;
+    if (this.armed) return;
     this.io.lateness.record(now - at);
     if (this.s === decidedOn) this.commit(due, deadline);
     else this.feed({ kind: 'timer', at: now, lateUs: now - at });

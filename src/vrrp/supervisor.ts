@@ -6,7 +6,7 @@
  * priority, reloads that restart only what changed. vrrp/worker.ts builds the real parts in the worker thread; unit
  * tests build fakes (supervisor.test.ts), so no state lives in module variables.
  */
-import type { Time, TimerHandle } from '../clock.js';
+import { oneShotOf, type OneShotTimer, type Time } from '../clock.js';
 import type { VrrpInstance, VrrpSyncGroup } from '../model/index.js';
 import type { RouteManager, VipManager } from '../net/index.js';
 import type { FromWorker, InstanceSnapshot } from './messages.js';
@@ -41,6 +41,8 @@ export interface SupervisorDeps {
   readonly routes?: RouteManager;
   readonly announcer: Announcer;
   readonly lateness: LatenessRecorder;
+  /** Each runner's reusable timer (the worker's is native/timer.c); default: one over `time`'s timers. */
+  readonly oneShot?: (fn: () => void) => OneShotTimer;
 }
 
 export class VrrpSupervisor {
@@ -132,8 +134,7 @@ export class VrrpSupervisor {
       prepareOwner: () => owner.prepare(),
       release: () => owner.release(),
       reannounce: () => owner.reannounce(),
-      setTimer: (fn, ms): TimerHandle => deps.time.setTimer(fn, ms),
-      clearTimer: (h) => deps.time.clearTimer(h),
+      oneShot: (fn) => (deps.oneShot ? deps.oneShot(fn) : oneShotOf(deps.time, fn)),
       post: (m) => this.onRunner(m),
       lateness: deps.lateness,
     });

@@ -7,7 +7,7 @@
  * messages.ts.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { systemTime } from '../clock.js';
+import { systemTime, type OneShotTimer } from '../clock.js';
 import { openRouteManager, openVipManager, openVmacManager, sendGarp, sendUnsolicitedNa } from '../net/index.js';
 import { serializeError } from '../errors.js';
 import { loadNative, toKernelError } from '../native/index.js';
@@ -39,6 +39,13 @@ function raisePriority(priority: number, post: (m: FromWorker) => void): void {
   }
 }
 
+/** The runners' deadlines on libuv timers of this thread (native/timer.c): a moved deadline costs no wakeup. */
+function nativeOneShot(fn: () => void): OneShotTimer {
+  const native = loadNative();
+  const h = native.timerOpen(fn);
+  return { start: (delayMs) => native.timerStart(h, delayMs), stop: () => native.timerStop(h), close: () => native.timerClose(h) };
+}
+
 async function main(port: MessagePort, init: WorkerInit): Promise<void> {
   const post = (m: FromWorker): void => port.postMessage(m);
   const workerError = (what: string) => (e: Error): void =>
@@ -52,7 +59,7 @@ async function main(port: MessagePort, init: WorkerInit): Promise<void> {
   const pool = new TransportPool(openVrrpTransport, (e, where) => workerError(where)(e));
   const links = await LinkTracker.open(workerError('link watcher'));
   const lateness = new LatenessRecorder();
-  const supervisor = new VrrpSupervisor(init.syncGroups, { time: systemTime, post, transports: pool, links, vips, routes, announcer, lateness });
+  const supervisor = new VrrpSupervisor(init.syncGroups, { time: systemTime, post, transports: pool, links, vips, routes, announcer, lateness, oneShot: nativeOneShot });
   const shutdown = async (): Promise<void> => {
     await supervisor.shutdown();
     await vmacs.prune([]);
