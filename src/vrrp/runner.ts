@@ -7,10 +7,10 @@ import type { Clock, OneShotTimer, Us, WallClock } from '../clock.js';
 import { serializeError } from '../errors.js';
 import type { VrrpInstance, VrrpRole } from '../model/index.js';
 import { encodeAdverts } from './adverts.js';
-import { decodeAdvert, type DropReason, type TransportDropReason } from './codec.js';
+import type { DropReason, TransportDropReason } from './codec.js';
+import { ReceivedAdverts, SentAdverts } from './advert-memo.js';
 import { initialState, step, type Input, type InstanceState, type Output, type StepResult } from './machine.js';
 import type { FromWorker, InstanceCounters, InstanceSnapshot } from './messages.js';
-import { checkAdvert } from './rules.js';
 import type { LatenessRecorder } from './timers.js';
 import type { VrrpPacketIn } from './transport.js';
 
@@ -56,6 +56,8 @@ export class InstanceRunner {
   /** VIPs may have been left by a previous lvsd (kill -9): keep them until a live master shows up. */
   private releasePending = true;
   private lastTransition: InstanceSnapshot['lastTransition'] = null;
+  private readonly received = new ReceivedAdverts();
+  private readonly sent = new SentAdverts();
   readonly counters: InstanceCounters = { advertsSent: 0, advertsReceived: 0, drops: {}, checksumForms: {}, becameMaster: 0, staleTimerDeferrals: 0, garpsSent: 0 };
 
   constructor(
@@ -80,9 +82,9 @@ export class InstanceRunner {
     this.feed({ kind: 'startup', at: this.io.clock.nowUs() });
   }
 
-  /** Encodes (and drops) the first advert of a new master and has the VIP requests built. */
+  /** Encodes (and keeps, SentAdverts) the first advert of a new master and has the VIP requests built. */
   private prepareTakeover(): void {
-    encodeAdverts(this.cfg, this.s.priority, this.io.localAddress);
+    this.sent.encode(this.cfg, this.s.priority, this.io.localAddress);
     this.io.prepareOwner();
   }
 
@@ -109,22 +111,13 @@ export class InstanceRunner {
   onPacket(p: VrrpPacketIn): void {
     // Unicast adverts may cross routers: keepalived skips the TTL rule for them, and so do we.
     const ttl = this.cfg.unicastPeers.length > 0 ? 255 : p.ttl;
-    const decoded = decodeAdvert(p.payload, { family: p.family, src: p.src, dst: p.dst, ttl });
-    if (!decoded.ok) return this.drop(decoded.reason, p.src);
-    const a = decoded.value;
-    const verdict = checkAdvert(a, {
-      vrid: this.cfg.vrid,
-      version: this.cfg.version,
-      family: this.cfg.family,
-      vips: this.cfg.vips.filter((v) => v.family === this.cfg.family).map((v) => v.address),
-      authPass: this.cfg.authPass,
-      intervalCs: this.cfg.advertIntervalCs,
-      skipAddresses: this.cfg.skipCheckAdvAddr === true && this.role === 'BACKUP' && p.src === this.checkedFrom,
-    }, ttl);
-    if (!verdict.ok) return this.drop(verdict.reason, p.src);
+    const skipAddresses = this.cfg.skipCheckAdvAddr === true && this.role === 'BACKUP' && p.src === this.checkedFrom;
+    const good = this.received.judge(this.cfg, p, ttl, skipAddresses);
+    if (!good.ok) return this.drop(good.reason, p.src);
+    const a = good.advert;
     if (this.role === 'BACKUP') this.checkedFrom = p.src;
     this.counters.advertsReceived++;
-    bump(this.counters.checksumForms, decoded.checksumForm);
+    bump(this.counters.checksumForms, good.form);
     this.feed({ kind: 'advert', at: p.atUs, from: p.src, priority: a.priority, intervalCs: a.intervalCs });
     if (this.role === 'BACKUP' && a.priority > 0) {
       this.masterAddress = p.src;
@@ -202,7 +195,7 @@ export class InstanceRunner {
   }
 
   private sendAdvert(priority: number): void {
-    for (const { dst, buf } of encodeAdverts(this.cfg, priority, this.io.localAddress)) {
+    for (const { dst, buf } of this.sent.encode(this.cfg, priority, this.io.localAddress)) {
       try {
         this.io.send(buf, dst);
         this.counters.advertsSent++;
