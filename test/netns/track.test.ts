@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import type { TrackRef, Tracking } from '../../src/model/types.js';
 import { keepalivedInstance, LVSCTL, REPO, roleOf, tempDir, vrrpStatus, type Director } from './lvsd-harness.js';
 import { addresses, makeLan, nsExec, startIn } from './topology.js';
-import { waitUntil } from '../fixtures/wait.js';
+import { STARTUP_MS, waitUntil } from '../fixtures/wait.js';
 
 const FIXTURE = join(REPO, 'dist/test/fixtures/track-director.js');
 const at = { file: 'track.test.ts', line: 1, col: 1 };
@@ -43,9 +43,10 @@ async function lanWithMaster(t: ExecutionContext, tracking: Tracking, tracks: Tr
   const dir = tempDir(t);
   const a = startTracked(t, { ns: lan.ns.a!, name: 'a', dir, priority: 150, tracking, tracks });
   const b = startTracked(t, { ns: lan.ns.b!, name: 'b', dir, priority: 100 });
-  await waitUntil(() => roleOf(a, 'VI_1') === 'MASTER', 'a MASTER', 8000);
-  await waitUntil(() => roleOf(b, 'VI_1') === 'BACKUP', 'b BACKUP', 3000);
-  await waitUntil(() => addresses(lan.ns.a!).includes(VIP), 'VIP on a', 3000);
+  // set-up waits, not what is measured: generous for a loaded CI machine
+  await waitUntil(() => roleOf(a, 'VI_1') === 'MASTER', 'a MASTER', STARTUP_MS);
+  await waitUntil(() => roleOf(b, 'VI_1') === 'BACKUP', 'b BACKUP', STARTUP_MS);
+  await waitUntil(() => addresses(lan.ns.a!).includes(VIP), 'VIP on a', STARTUP_MS);
   return { lan, dir, a, b };
 }
 
