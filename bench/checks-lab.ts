@@ -27,6 +27,11 @@ export interface LabOptions {
   readonly layout: FarmLayout;
   readonly check: CheckSettings;
   readonly windowS: number;
+  /**
+   * After both tables are full, before the window (default 60 s): V8's heap-shrinking GC (the
+   * "memory reducer", three Mark-Compact (reduce) passes, ~57 ms natively, once) runs some 10-25 s
+   * after lvsd's start-up work ends; a window opened earlier bills that one-off to the checks.
+   */
   readonly warmupS: number;
   readonly kills: number;
   readonly kill: 'reset' | 'refuse';

@@ -8,7 +8,7 @@
  *   node dist/bench/checks.js report           all → results/bench-checks.txt (and stdout)
  * Options (each part reads its own, ignores the other's):
  *   A: --servers 1000 --per-service 10 --delay-loop 1 --connect-timeout 5 --retry 1 --retry-delay 1
- *      --window 60 --warmup 10 --kills 20 --kill reset|refuse --poll-ms 2 --seed 1
+ *      --window 60 --warmup 60 --kills 20 --kill reset|refuse --poll-ms 2 --seed 1
  *      --detect-servers K --detect-delay-loop D: the kills choose among the first K servers (whole
  *      services, all by default), whose services check every D s (default: --delay-loop); the
  *      others keep --delay-loop. Scales the load down under emulation without slow detections.
@@ -64,7 +64,7 @@ export function parseArgs(argv: readonly string[]): Opts {
   const lab: LabOptions = {
     layout: { servers, perService: Math.max(1, get('--per-service', 10)), detectServers: get('--detect-servers', servers) },
     check: { kind: 'http', delayLoopS: get('--delay-loop', 1), detectDelayLoopS: get('--detect-delay-loop', get('--delay-loop', 1)), connectTimeoutS: get('--connect-timeout', 5), retry: get('--retry', 1), retryDelayS: get('--retry-delay', 1) },
-    windowS: get('--window', 60), warmupS: get('--warmup', 10), kills: Math.min(servers, get('--kills', 20)), kill, pollMs: get('--poll-ms', 2), seed: get('--seed', 1),
+    windowS: get('--window', 60), warmupS: get('--warmup', 60), kills: Math.min(servers, get('--kills', 20)), kill, pollMs: get('--poll-ms', 2), seed: get('--seed', 1),
     nodeArgs: nodeArgs ?? LVSD_NODE_FLAGS,
     ...(process.env['LVSD_TCP_PROBES'] !== undefined ? { tcpProbes: process.env['LVSD_TCP_PROBES'] } : {}),
   };

@@ -6,7 +6,7 @@
  *        two lvsd from one heartbeat directory, kill -9 takeover vs deadtime (host) → results/bench-ldirectord-takeover.json
  *   node dist/bench/ldirectord.js report   both → results/bench-ldirectord.txt (and stdout)
  * Options: lab: --servers 200 --per-service 10 --check-interval 1 --check-timeout 5 --window 60
- *   --warmup 10 --kills 10 --poll-ms 2 --seed 1 --matched-servers 20; takeover: --keepalive 1
+ *   --warmup 60 --kills 10 --poll-ms 2 --seed 1 --matched-servers 20; takeover: --keepalive 1
  *   --deadtime 4 --rounds 10.
  *
  * The same checks: ldirectord (fork=no) checks one server after the other and then sleeps
@@ -49,7 +49,7 @@ export function parseArgs(argv: readonly string[]): { part: 'lab' | 'takeover' |
     lab: {
       layout: { servers, perService: Math.max(1, get('--per-service', 10)) },
       check: { checkIntervalS: get('--check-interval', 1), checkTimeoutS: get('--check-timeout', 5) },
-      windowS: get('--window', 60), warmupS: get('--warmup', 10), kills: Math.min(servers, get('--kills', 10)), pollMs: get('--poll-ms', 2), seed: get('--seed', 1),
+      windowS: get('--window', 60), warmupS: get('--warmup', 60), kills: Math.min(servers, get('--kills', 10)), pollMs: get('--poll-ms', 2), seed: get('--seed', 1),
     },
     matchedServers: get('--matched-servers', 20),
     takeover: { keepaliveS: get('--keepalive', 1), deadtimeS: get('--deadtime', 4), rounds: get('--rounds', 10), seed: get('--seed', 1) },
