@@ -19,7 +19,6 @@ import { PERSISTENT_PORT, PLAIN_PORT, VIP, crasher, directorConfig, establishedP
 import { monoMs, startTraffic, summarize, type Traffic } from './dr-traffic.js';
 import { macOf, watchWire, type WireSteps, type WireWatch } from './dr-wire-watch.js';
 import { perfToWallMs } from '../netns/wall-clock.js';
-import { cpuMs, readCpu, type CpuTicks } from '../../bench/proc-cpu.js';
 
 export interface RunSample {
   /** dirA off the wire (link down) → VIP added on dirB. */
@@ -155,54 +154,10 @@ async function atPhase(s: SeriesState, fraction: number): Promise<void> {
   while (performance.now() < planned) { /* at most ~2 ms */ }
 }
 
-/** CPU ticks of every process in `ns` now, by pid. */
-function namespaceCpu(ns: string): Map<number, CpuTicks> {
-  const out = new Map<number, CpuTicks>();
-  for (const pid of namespacePids(ns)) {
-    try {
-      out.set(pid, readCpu(pid));
-    } catch {
-      // exited meanwhile: not part of the reading
-    }
-  }
-  return out;
-}
-
-/** CPU ms per second between two readings, over the processes present in both. */
-function cpuRate(from: Map<number, CpuTicks>, to: Map<number, CpuTicks>, seconds: number): number {
-  let ms = 0;
-  for (const [pid, t] of to) {
-    const f = from.get(pid);
-    if (f !== undefined) ms += cpuMs(f, t).totalMs;
-  }
-  return ms / seconds;
-}
-
-/**
- * Waits until the restarted dirA is past its start-up: its namespace uses no more CPU than 1.5x
- * dirB's (running since the series began) + 40 ms/s over 2 s, or 90 s have passed. Under
- * emulation lvsd's start (loading, compiling, the first GCs) costs tens of seconds of CPU; a
- * crash in that phase puts its load on the client's last answers, which a director running
- * for days does not do. keepalived starts in milliseconds and passes at the first reading.
- */
-async function settled(s: SeriesState): Promise<{ waitedMs: number; a: number; b: number }> {
-  const { ns } = s.o.world.lan;
-  const t0 = performance.now();
-  for (;;) {
-    const a0 = namespaceCpu(ns.dirA!);
-    const b0 = namespaceCpu(ns.dirB!);
-    await sleep(2000);
-    const a = cpuRate(a0, namespaceCpu(ns.dirA!), 2);
-    const b = cpuRate(b0, namespaceCpu(ns.dirB!), 2);
-    if (a <= 1.5 * b + 40 || performance.now() - t0 > 90_000) return { waitedMs: performance.now() - t0, a, b };
-  }
-}
-
 async function oneRun(s: SeriesState, k: number): Promise<RunSample> {
   const { lan } = s.o.world;
   const tRun = performance.now();
   await stable(s);
-  const calm = await settled(s);
   // full rate from here to the end of the aftermath (a calm second first)
   s.traffic.every(s.o.everyMs);
   const calmFrom = monoMs();
@@ -237,7 +192,7 @@ async function oneRun(s: SeriesState, k: number): Promise<RunSample> {
   s.starts++;
   s.a = startA(s);
   nsExec(lan.ns.dirA!, 'ip', ['link', 'set', 'eth0', 'up']);
-  s.o.log(`    (stable after ${(tStable - tRun).toFixed(0)} ms (of which ${(calm.waitedMs / 1000).toFixed(0)} s for dirA to settle: ${calm.a.toFixed(0)} ms/s CPU, dirB ${calm.b.toFixed(0)} ms/s), crashed ${(t0 - tStable).toFixed(0)} ms later (link down ${(t0 - asked).toFixed(1)} ms after the ask), aftermath ${aftermathMs.toFixed(0)} ms)`);
+  s.o.log(`    (stable after ${(tStable - tRun).toFixed(0)} ms, crashed ${(t0 - tStable).toFixed(0)} ms later (link down ${(t0 - asked).toFixed(1)} ms after the ask), aftermath ${aftermathMs.toFixed(0)} ms)`);
   return { takeoverMs: added.atMs - t0, gapMs: sum.maxGapMs, lastAnswerMs: t0 + s.offset - sum.gapFrom,
     firstAnswerMs: sum.gapFrom + sum.maxGapMs - takeover, phaseMs: last === undefined ? Number.NaN : t0 - last,
     heldBefore: before.length, heldSurvived: survived, requests: sum.requests, failed: sum.failed, failures: sum.failures,
