@@ -30,7 +30,7 @@
 import type { Clock } from '../clock.js';
 import { ControlError } from '../errors.js';
 import {
-  applyHealth, HealthEngine, realId, realKey, serviceId,
+  applyHealth, HealthEngine, serviceId,
   type AttemptResult, type CheckerRegistry, type HealthEvent, type Override, type ProbePlan, type QuorumChange, type QuorumState, type TimerHandle, type Timers,
 } from '../health/index.js';
 import type { Config, VirtualService } from '../model/index.js';

@@ -6,7 +6,6 @@
 import type { Clock, OneShotTimer, Us, WallClock } from '../clock.js';
 import { serializeError } from '../errors.js';
 import type { VrrpInstance, VrrpRole } from '../model/index.js';
-import { encodeAdverts } from './adverts.js';
 import type { DropReason, TransportDropReason } from './codec.js';
 import { ReceivedAdverts, SentAdverts } from './advert-memo.js';
 import { initialState, step, type Input, type InstanceState, type Output, type StepResult } from './machine.js';

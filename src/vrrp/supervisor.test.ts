@@ -1,7 +1,7 @@
 import test from 'ava';
 import { FakeClock, type Time, type TimerHandle } from '../clock.js';
 import { loadConfig } from '../config/index.js';
-import type { Config, VrrpInstance } from '../model/index.js';
+import type { Config } from '../model/index.js';
 import type { VipManager, VipSpec } from '../net/index.js';
 import type { FromWorker } from './messages.js';
 import type { PoolListener } from './pool.js';

@@ -6,7 +6,6 @@
  * bench-advert-watch.ts does). No ava here: bench code.
  */
 import { spawn } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
 import { eachLine, nsExec } from '../netns/topology.js';
 import { waitUntil } from '../fixtures/wait.js';
 import { wallToPerfMs } from '../netns/wall-clock.js';

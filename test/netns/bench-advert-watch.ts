@@ -4,7 +4,6 @@
  * only from the kill, whose phase within the advert interval is random).
  */
 import { spawn } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
 import { eachLine } from './topology.js';
 import { waitUntil } from '../fixtures/wait.js';
 import { wallToPerfMs } from './wall-clock.js';

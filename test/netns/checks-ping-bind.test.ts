@@ -7,7 +7,6 @@
  * director's namespace (health-runner.ts).
  */
 import test from 'ava';
-import { join } from 'node:path';
 import { loadConfigDetailed } from '../../src/config/load.js';
 import { formatDiagnostic } from '../../src/model/index.js';
 import { waitUntil } from '../fixtures/wait.js';

@@ -8,7 +8,6 @@
  * A second test checks every keyword of policy.ts is known to keepalived in its block.
  */
 import test, { type ExecutionContext } from 'ava';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

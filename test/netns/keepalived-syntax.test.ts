@@ -13,7 +13,6 @@
  * An error file must fail with its markers printed, so the oracle is known to be able to fail.
  */
 import test, { type ExecutionContext } from 'ava';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { keepalivedAvailable, oracleNamespace, keepalivedTest } from './keepalived-oracle.js';
