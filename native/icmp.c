@@ -63,10 +63,7 @@ static void icmp_close_sock(icmp_t *s, int teardown) {
   s->closing = 1;
   if (s->fd >= 0) close(s->fd);
   s->fd = -1;
-  if (s->cb != NULL) napi_delete_reference(s->env, s->cb);
-  s->cb = NULL;
-  if (s->actx != NULL && !teardown) napi_async_destroy(s->env, s->actx);
-  s->actx = NULL;
+  lvsd_callback_release(s->env, &s->cb, &s->actx, teardown);
   if (s->poll_inited) {
     uv_poll_stop(&s->poll);
     s->poll.data = s;
@@ -132,13 +129,7 @@ static void icmp_readable(uv_poll_t *h, int status, int events) {
 }
 
 static icmp_t *icmp_get(napi_env env, napi_value v) {
-  bool ok = false;
-  void *data = NULL;
-  if (napi_check_object_type_tag(env, v, &ICMP_TAG, &ok) != napi_ok || !ok || napi_unwrap(env, v, &data) != napi_ok) {
-    lvsd_throw_type(env, "not an icmp socket handle");
-    return NULL;
-  }
-  return data;
+  return lvsd_unwrap(env, v, &ICMP_TAG, "not an icmp socket handle");
 }
 
 static napi_value icmp_open(napi_env env, napi_callback_info info) {

@@ -127,3 +127,20 @@ void lvsd_callback(napi_env env, napi_async_context actx, napi_ref cb, size_t ar
     napi_fatal_exception(env, exc);
   }
 }
+
+void lvsd_callback_release(napi_env env, napi_ref *cb, napi_async_context *actx, int teardown) {
+  if (*cb != NULL) napi_delete_reference(env, *cb);
+  *cb = NULL;
+  if (*actx != NULL && !teardown) napi_async_destroy(env, *actx);
+  *actx = NULL;
+}
+
+void *lvsd_unwrap(napi_env env, napi_value v, const napi_type_tag *tag, const char *refusal) {
+  bool ok = false;
+  void *data = NULL;
+  if (napi_check_object_type_tag(env, v, tag, &ok) != napi_ok || !ok || napi_unwrap(env, v, &data) != napi_ok) {
+    lvsd_throw_type(env, refusal);
+    return NULL;
+  }
+  return data;
+}

@@ -24,6 +24,15 @@ napi_value lvsd_throw_type(napi_env env, const char *msg);
  * one did, the exception is reported as uncaught (napi_fatal_exception). */
 void lvsd_callback(napi_env env, napi_async_context actx, napi_ref cb, size_t argc, napi_value *argv);
 
+/* Drops what lvsd_callback needs (the function reference, the async context); both are set to
+ * NULL. At `teardown` (the environment is going away) the async context is not destroyed: no JS
+ * may run then. */
+void lvsd_callback_release(napi_env env, napi_ref *cb, napi_async_context *actx, int teardown);
+
+/* The native data of a handle object made with napi_type_tag_object(tag) + napi_wrap, or NULL
+ * after throwing a TypeError `refusal` (another kind of handle, a plain object). */
+void *lvsd_unwrap(napi_env env, napi_value v, const napi_type_tag *tag, const char *refusal);
+
 /* Argument helpers: return 0 on success, -1 after throwing a TypeError. */
 int lvsd_arg_string(napi_env env, napi_value v, char *out, size_t cap, const char *what);
 int lvsd_arg_int(napi_env env, napi_value v, int32_t *out, const char *what);

@@ -51,12 +51,7 @@ static void on_closed(uv_handle_t *h) {
 static void tmr_close(tmr_t *t, int teardown) {
   if (t->closing) return;
   t->closing = 1;
-  if (t->cb != NULL) {
-    napi_delete_reference(t->env, t->cb);
-    t->cb = NULL;
-  }
-  if (t->actx != NULL && !teardown) napi_async_destroy(t->env, t->actx);
-  t->actx = NULL;
+  lvsd_callback_release(t->env, &t->cb, &t->actx, teardown);
   if (t->inited) {
     uv_timer_stop(&t->timer);
     uv_close((uv_handle_t *)&t->timer, on_closed);
@@ -87,18 +82,12 @@ static void on_expire(uv_timer_t *h) {
 
 static tmr_t *get_timer(napi_env env, napi_callback_info info, size_t want, napi_value *argv, const char *usage) {
   size_t argc = want;
-  bool ok = false;
-  void *data = NULL;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < want) {
     lvsd_throw_type(env, usage);
     return NULL;
   }
-  if (napi_check_object_type_tag(env, argv[0], &TIMER_TAG, &ok) != napi_ok || !ok || napi_unwrap(env, argv[0], &data) != napi_ok) {
-    lvsd_throw_type(env, "not a timer handle (from timerOpen)");
-    return NULL;
-  }
-  return data;
+  return lvsd_unwrap(env, argv[0], &TIMER_TAG, "not a timer handle (from timerOpen)");
 }
 
 static napi_value timer_open(napi_env env, napi_callback_info info) {

@@ -59,12 +59,7 @@ void vrrp_sock_close(sock_t *s, int teardown) {
   s->closing = 1;
   close(s->fd);
   s->fd = -1;
-  if (s->cb != NULL) {
-    napi_delete_reference(s->env, s->cb);
-    s->cb = NULL;
-  }
-  if (s->actx != NULL && !teardown) napi_async_destroy(s->env, s->actx);
-  s->actx = NULL;
+  lvsd_callback_release(s->env, &s->cb, &s->actx, teardown);
   if (s->poll_inited) {
     uv_poll_stop(&s->poll);
     uv_close((uv_handle_t *)&s->poll, on_poll_closed);
@@ -171,22 +166,12 @@ static napi_value vrrp_open(napi_env env, napi_callback_info info) {
   return vrrp_sock_wrap_and_poll(env, s, argv[1], p.ifname);
 }
 
-static sock_t *tagged_sock(napi_env env, napi_value v, const napi_type_tag *tag, const char *refusal) {
-  bool ok = false;
-  void *data = NULL;
-  if (napi_check_object_type_tag(env, v, tag, &ok) != napi_ok || !ok || napi_unwrap(env, v, &data) != napi_ok) {
-    lvsd_throw_type(env, refusal);
-    return NULL;
-  }
-  return data;
-}
-
 sock_t *vrrp_get_sock(napi_env env, napi_value v) {
-  return tagged_sock(env, v, &VRRP_TAG, "not a vrrp socket handle (from vrrpOpen)");
+  return lvsd_unwrap(env, v, &VRRP_TAG, "not a vrrp socket handle (from vrrpOpen)");
 }
 
 sock_t *vrrp_get_nl_sock(napi_env env, napi_value v) {
-  return tagged_sock(env, v, &NETLINK_TAG, "not a netlink socket handle (from nlOpen)");
+  return lvsd_unwrap(env, v, &NETLINK_TAG, "not a netlink socket handle (from nlOpen)");
 }
 
 static napi_value vrrp_drain(napi_env env, napi_callback_info info) {
