@@ -137,6 +137,14 @@ test('release stops the schedule at once and removes the VIPs; a later take star
   t.is(h.sent.length, before + 5);
 });
 
+test('a take in the same turn as a release keeps the VIPs (a backup releasing on its first advert, then taking over)', async (t) => {
+  const h = owner(instance('  vip 192.0.2.10/24'));
+  void h.o.release();
+  h.o.take();
+  await settle();
+  t.deepEqual([...h.vips.held], ['192.0.2.10']);
+});
+
 test('an announcement the kernel refuses is reported; the other VIPs are still announced', async (t) => {
   const h = owner(instance('  vip 192.0.2.10/24 ; vip 192.0.2.11/24\n  garp-repeat 1 ; garp-delay 0'), '192.0.2.10');
   h.o.take();

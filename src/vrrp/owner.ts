@@ -93,12 +93,17 @@ export class Owner {
     if (delayMs > 0) this.later(delayMs, () => this.burst(burst, gen));
   }
 
-  /** Stop announcing and remove every VIP (idempotent). */
+  /**
+   * Stop announcing and remove every VIP (idempotent). A take() while the routes go (the
+   * runner can release and take over in one turn: a backup's first advert heard, then its
+   * master-down deadline) keeps the VIPs: removing them after it would leave a master without them.
+   */
   async release(): Promise<void> {
-    this.generation++;
+    const gen = ++this.generation;
     for (const t of this.timers) this.deps.time.clearTimer(t);
     this.timers.clear();
     await this.removeRoutes();
+    if (gen !== this.generation) return;
     await Promise.all(this.owned.map((v) => this.remove(v)));
   }
 
