@@ -104,8 +104,7 @@ export class NotifyFifos {
       return fail('check', new Error(`${f.path} exists and is not a FIFO`));
     }
     const script = f.script && f.script.length > 0
-      // cleanup: false: execa's exit hook (signal-exit) would re-raise a TERM that lvsd handles
-      // with process.once, killing lvsd before its graceful stop; close() ends the script.
+      // cleanup: false: lvsd's stop ends the script (close()), not execa's exit hook.
       ? execa(f.script[0] ?? '', [...f.script.slice(1), f.path], { reject: false, cleanup: false, stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' })
       : undefined;
     try {

@@ -92,8 +92,7 @@ async function runJob(job: NotifyJob, killGraceMs: number): Promise<NotifyResult
   const r = await execa(file, args, {
     shell: false,
     reject: false,
-    // execa's exit hook (signal-exit) re-raises a TERM that lvsd handles with process.once, so a
-    // TERM while a script runs would kill lvsd before its graceful stop; the timeout ends scripts.
+    // cleanup: false: the timeout ends a script, not execa's exit hook at lvsd's exit.
     cleanup: false,
     stdin: 'ignore',
     stdout: 'ignore',

@@ -40,10 +40,13 @@ export async function runDirector(opts: LvsdOptions, io: Io): Promise<number> {
   }
   const director = createDirector(r.config, { socketPath: opts.socket, log, vrrpRtPriority: opts.vrrpRtPriority, ipvsMemory: opts.debugIpvsMemory === true, ...configId });
   // Signals are taken before the director starts, so a TERM during start-up is still graceful.
+  // process.on, not once: execa's exit hook (signal-exit, loaded while a child such as sendmail
+  // runs) re-raises a TERM when it finds no other listener, and a once-listener has already
+  // removed itself by then: lvsd died of its own TERM before the graceful stop.
   let stopRequested: (signal: string) => void = () => undefined;
   const stopped = new Promise<string>((resolve) => (stopRequested = resolve));
-  process.once('SIGTERM', () => stopRequested('SIGTERM'));
-  process.once('SIGINT', () => stopRequested('SIGINT'));
+  process.on('SIGTERM', () => stopRequested('SIGTERM'));
+  process.on('SIGINT', () => stopRequested('SIGINT'));
   let started = false;
   process.on('SIGHUP', () => {
     log.info({ event: 'director.signal', signal: 'SIGHUP' }, 'signal received');
