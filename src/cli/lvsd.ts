@@ -42,6 +42,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error']).default('info'))
     .option('--log-file <file>', 'log file when not in the foreground', DEFAULT_LOG_FILE)
     .addOption(new Option('--vrrp-rt-priority <n>', 'SCHED_RR priority of the VRRP thread (1-99; 0 = off)').argParser(rtPriority).default(10))
+    .option('--watch-connections', 'hold an idle TCP connection to each checked real server; when it is lost, check at once instead of at the next delay_loop')
     .addOption(new Option('--debug-burn-main <ms>', 'debug: keep the main thread busy MS ms out of every MS+5').argParser(Number).hideHelp())
     .addOption(new Option('--debug-ipvs-memory', 'debug: program an in-memory IPVS table, not the kernel (benchmarks on a kernel without ip_vs)').hideHelp())
     .argument('[verb...]', 'start|stop|restart|try-restart|reload|force-reload|status, or CONFIG VERB as ldirectord takes them')

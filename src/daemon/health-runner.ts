@@ -31,7 +31,7 @@ import type { Clock } from '../clock.js';
 import { ControlError } from '../errors.js';
 import {
   applyHealth, HealthEngine, serviceId,
-  type AttemptResult, type CheckerRegistry, type HealthEvent, type Override, type ProbePlan, type QuorumChange, type QuorumState, type TimerHandle, type Timers,
+  type AttemptResult, type CheckerRegistry, type Connector, type HealthEvent, type Override, type ProbePlan, type QuorumChange, type QuorumState, type TimerHandle, type Timers,
 } from '../health/index.js';
 import type { Config, VirtualService } from '../model/index.js';
 import type { ControlHandlers, ServiceChecks, WeightParams, WeightResult } from '../control/index.js';
@@ -66,6 +66,8 @@ export interface HealthRunnerOptions {
   /** lvsd's own uid/gid (scripts run as them are not setuid); default the process's. */
   readonly self?: { readonly uid: number; readonly gid: number };
   readonly observer?: HealthObserver;
+  /** Watch connections to the checked TCP targets (lvsd --watch-connections); absent = none. */
+  readonly watch?: Connector;
 }
 
 const HOLD_RECHECK_MS = 250;
@@ -107,6 +109,7 @@ export class HealthRunner {
       : undefined;
     this.engine = new HealthEngine({
       clock: o.clock, timers: o.timers, random: o.random, checkers: o.checkers(() => this.config), onEvent: (e) => this.onEvent(e), ...(checked ? { onResult: checked } : {}),
+      ...(o.watch ? { watch: o.watch } : {}),
     });
   }
 
@@ -195,6 +198,10 @@ export class HealthRunner {
     if (e.kind === 'check') {
       this.log.info({ event: 'check.state', svc: e.service, rs: e.real, check: e.checkKind, index: e.check, from: e.from, to: e.to,
         reason: e.reason, detail: e.detail, ms: e.latencyMs }, 'check state changed');
+      return;
+    }
+    if (e.kind === 'watch') {
+      this.log.info({ event: 'check.watch', target: e.target, why: e.why, hinted: e.hinted }, 'watch connection lost: checking now');
       return;
     }
     this.log.info({ event: 'real.state', svc: e.service, rs: e.real, from: e.from.up ? 'up' : 'down', to: e.to.up ? 'up' : 'down',

@@ -10,7 +10,7 @@ import { systemTime } from '../clock.js';
 import type { Config } from '../model/index.js';
 import { openSyncBackend, SyncManager } from '../sync/index.js';
 import { VrrpEngine } from '../vrrp/index.js';
-import { nodeTimers, Tracker, type LinkSource } from '../health/index.js';
+import { netConnector, nodeTimers, Tracker, type LinkSource } from '../health/index.js';
 import { describeRoute, describeRule, describeVip, openLinkWatcher, openRouteManager, openVipManager } from '../net/index.js';
 import { ControlServer } from '../control/index.js';
 import { Director, type ControlEndpoint, type HealthPart, type StartTracking, type StartVrrp } from './director.js';
@@ -40,6 +40,8 @@ export interface DirectorOptions {
   readonly ipvsMemory?: boolean;
   /** keepalived.conf's config id (lvsd --config-id), for every reload too. */
   readonly configId?: string;
+  /** lvsd --watch-connections: an idle connection to each checked TCP target (health/watch.ts). */
+  readonly watchConnections?: boolean;
 }
 
 export function createDirector(config: Config, o: DirectorOptions): Director {
@@ -67,6 +69,7 @@ export function createDirector(config: Config, o: DirectorOptions): Director {
   runner = new HealthRunner({
     log: o.log.child({ component: 'health' }), ipvs, notify,
     clock: systemTime, timers: nodeTimers, random: Math.random, nowMs: systemTime.nowMs, checkers: realCheckers, observer: ldirectord,
+    ...(o.watchConnections === true ? { watch: netConnector } : {}),
   });
   const health = withLdirectord(runner, ldirectord);
   const startVrrp: StartVrrp = (c, events) => {

@@ -55,7 +55,7 @@ test('a dead server: retried, then one check event per subscriber and one real e
   checker.behaviour.set('10.0.0.1', 'fail');
   await timers.advance(1000);
   t.is(checker.starts, 3, 'the failure was retried once');
-  t.deepEqual(events.map((e) => `${e.kind} ${e.service} ${e.to === 'down' || (typeof e.to === 'object' && !e.to.up) ? 'down' : 'up'}`), [
+  t.deepEqual(events.map((e) => (e.kind === 'watch' ? e.kind : `${e.kind} ${e.service} ${e.to === 'down' || (typeof e.to === 'object' && !e.to.up) ? 'down' : 'up'}`)), [
     'check TCP 192.0.2.10:80 down', 'check TCP 192.0.2.10:443 down', 'real TCP 192.0.2.10:80 down', 'real TCP 192.0.2.10:443 down',
   ]);
   const e = events[0];
@@ -197,4 +197,41 @@ test('weight deltas of several checks add up in reals() (FILE_CHECK)', async (t)
   await timers.advance(2000);
   t.deepEqual(engine.reals().get('TCP 192.0.2.10:80|10.0.0.1:80'), { up: true, weightDelta: 14 });
   t.like(engine.snapshot()[0], { up: true, weightDelta: 14 });
+});
+
+test('watch connections: one per TCP target, shared by its probes; a loss runs the up probes\' checks now', async (t) => {
+  const timers = new FakeTimers();
+  const checker = new ScriptedChecker(timers);
+  const events: HealthEvent[] = [];
+  const opened: Array<{ id: string; lost: (why: string, clean: boolean) => void; closed: boolean }> = [];
+  const engine = new HealthEngine({
+    clock: timers.clock, timers, checkers: new Map([['tcp', checker]]), random: () => 0, onEvent: (e) => events.push(e),
+    watch: (target, h) => {
+      const c = { id: `${target.address}:${target.port}`, lost: h.lost, closed: false };
+      h.connected();
+      opened.push(c);
+      return { close: () => (c.closed = true) };
+    },
+  });
+  const slow = check({ kind: 'tcp' }, { intervalMs: 30_000, timeoutMs: 500, retries: 1, retryDelayMs: 1000 });
+  const other = check({ kind: 'tcp' }, { intervalMs: 60_000, timeoutMs: 900, retries: 0 });
+  engine.update([service(80, [real('10.0.0.1', { checks: [slow, other] }), real('10.0.0.2', { checks: [slow] })])]);
+  t.deepEqual(opened.map((c) => c.id), ['10.0.0.1:80', '10.0.0.2:80'], 'two probes of 10.0.0.1 share one watch');
+  await timers.advance(2000);
+  t.is(checker.starts, 3, 'the first checks');
+  await timers.advance(10_000);
+  checker.behaviour.set('10.0.0.1', 'fail');
+  opened[0]!.lost('ECONNRESET', false);
+  await timers.advance(0);
+  t.is(checker.starts, 5, 'both probes of 10.0.0.1 checked at once, 20 s before their due time');
+  t.like(events.find((e) => e.kind === 'watch'), { kind: 'watch', target: '10.0.0.1:80', why: 'ECONNRESET', hinted: 2 });
+  t.is(engine.reals().get('TCP 192.0.2.10:80|10.0.0.1:80')?.up, false, 'the retry-less probe is down at once');
+  await timers.advance(1000);
+  t.is(checker.starts, 6, 'the other one still waits delay_before_retry for its retry');
+  t.deepEqual(events.filter((e) => e.kind === 'check').map((e) => (e.kind === 'check' ? `${e.real} ${e.to}` : '')), ['10.0.0.1:80 down', '10.0.0.1:80 down']);
+  engine.update([service(80, [real('10.0.0.2', { checks: [slow] })])]);
+  t.deepEqual(opened.map((c) => `${c.id}${c.closed ? ' closed' : ''}`), ['10.0.0.1:80', '10.0.0.2:80', '10.0.0.1:80 closed'],
+    'reconnected 1 s after the loss; closed once the target is no longer checked');
+  engine.close();
+  t.true(opened[1]!.closed);
 });

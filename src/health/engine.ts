@@ -16,11 +16,12 @@ import type { VirtualService } from '../model/index.js';
 import type { AttemptResult, AttemptSpec, Checker, FailReason } from './checker.js';
 import type { RealHealth } from './apply.js';
 import type { CheckState } from './hysteresis.js';
-import { planHealth, realKey, type HealthPlan, type ProbePlan } from './plan.js';
+import { hostPort, planHealth, realKey, type HealthPlan, type ProbePlan } from './plan.js';
 import { runAttempt, type RunningAttempt } from './run-attempt.js';
 import { Scheduler, type SchedulerOutput } from './scheduler.js';
 import { snapshotOf, type RealSnapshot } from './snapshot.js';
 import type { TimerHandle, Timers } from './timers.js';
+import { ConnectionWatch, type Connector, type WatchTarget } from './watch.js';
 
 export type HealthEvent =
   | {
@@ -36,7 +37,9 @@ export type HealthEvent =
       readonly detail: string;
       readonly latencyMs: number;
     }
-  | { readonly kind: 'real'; readonly service: string; readonly real: string; readonly from: RealHealth; readonly to: RealHealth };
+  | { readonly kind: 'real'; readonly service: string; readonly real: string; readonly from: RealHealth; readonly to: RealHealth }
+  /** A watch connection was lost (watch.ts); `hinted`: the up probes whose next check now runs at once. */
+  | { readonly kind: 'watch'; readonly target: string; readonly why: string; readonly hinted: number };
 
 export type CheckerRegistry = ReadonlyMap<ProbePlan['probe']['kind'], Checker>;
 
@@ -51,6 +54,8 @@ export interface HealthEngineOptions {
   readonly onEvent?: (e: HealthEvent) => void;
   /** Every attempt's result, before the scheduler judges it (ldirectord's monitorfile logs each check). */
   readonly onResult?: (plan: ProbePlan, r: AttemptResult) => void;
+  /** Watch connections (lvsd --watch-connections, watch.ts) through this connector; absent = none. */
+  readonly watch?: Connector;
 }
 
 const DEFAULT_MAX_IN_FLIGHT = 256;
@@ -72,9 +77,14 @@ export class HealthEngine {
   private readonly inflight = new Map<string, RunningAttempt>();
   private realState = new Map<string, RealHealth>();
   private closed = false;
+  private readonly watch: ConnectionWatch | undefined;
+  /** Probe keys by watch target id. */
+  private watched = new Map<string, readonly string[]>();
 
   constructor(private readonly o: HealthEngineOptions) {
     this.sched = new Scheduler({ maxInFlight: Math.max(1, o.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT), random: o.random });
+    const connect = o.watch;
+    this.watch = connect && new ConnectionWatch({ connect, timers: o.timers, clock: o.clock, onLost: (id, why) => this.lost(id, why) });
   }
 
   /**
@@ -93,6 +103,11 @@ export class HealthEngine {
       this.timers.delete(key);
     }
     this.exec(this.sched.update(this.plan.probes, this.o.clock.nowUs()));
+    if (this.watch) {
+      const w = watchTargets(this.plan);
+      this.watched = w.keys;
+      this.watch.update(w.targets);
+    }
     const next = new Map<string, RealHealth>();
     for (const rk of this.plan.reals.keys()) next.set(rk, this.judge(rk));
     this.realState = next;
@@ -116,6 +131,7 @@ export class HealthEngine {
   /** Cancels every timer and attempt; the engine stays silent afterwards. */
   close(): void {
     this.closed = true;
+    this.watch?.close();
     for (const h of this.timers.values()) this.o.timers.clear(h);
     this.timers.clear();
     for (const a of this.inflight.values()) a.cancel();
@@ -167,6 +183,17 @@ export class HealthEngine {
       this.o.onResult?.(p, r);
       this.exec(this.sched.result(key, seq, r, this.o.clock.nowUs()));
     });
+  }
+
+  private lost(id: string, why: string): void {
+    if (this.closed) return;
+    let hinted = 0;
+    for (const key of this.watched.get(id) ?? []) {
+      const outs = this.sched.hint(key, this.o.clock.nowUs());
+      if (outs.length > 0) hinted++;
+      this.exec(outs);
+    }
+    this.o.onEvent?.({ kind: 'watch', target: id, why, hinted });
   }
 
   private fanOut(key: string, from: CheckState, to: CheckState, r: AttemptResult): void {
@@ -221,6 +248,31 @@ function specOf(p: ProbePlan): AttemptSpec {
     specs.set(p, spec);
   }
   return spec;
+}
+
+/**
+ * The watch targets of a plan: every probe that connects over TCP to its target (TCP_CHECK,
+ * HTTP_GET, SSL_GET, SMTP_CHECK, ldirectord connect and TCP negotiate), by address, port and
+ * bind address. A probe with a bind port, a device or a mark is not watched: the watch socket
+ * cannot share the port, and marks and devices are the addon's.
+ */
+export function watchTargets(plan: HealthPlan): { targets: Map<string, WatchTarget>; keys: Map<string, string[]> } {
+  const targets = new Map<string, WatchTarget>();
+  const keys = new Map<string, string[]>();
+  for (const p of plan.probes.values()) {
+    const k = p.probe.kind;
+    const tcp = k === 'tcp' || k === 'http' || k === 'smtp' || (k === 'negotiate' && p.probe.transport === 'tcp');
+    const t = p.target;
+    if (!tcp || t.bindPort !== undefined || t.bindIf !== undefined || t.fwmark !== undefined) continue;
+    const id = `${hostPort(p.address, p.port)}${t.bindTo !== undefined ? ` from ${t.bindTo}` : ''}`;
+    const prev = targets.get(id);
+    // Several probes on one target: the longest connect timeout.
+    if (prev === undefined || prev.connectTimeoutMs < p.timing.timeoutMs) {
+      targets.set(id, { address: p.address, port: p.port, connectTimeoutMs: p.timing.timeoutMs, ...(t.bindTo !== undefined ? { bindTo: t.bindTo } : {}) });
+    }
+    keys.set(id, [...(keys.get(id) ?? []), p.key]);
+  }
+  return { targets, keys };
 }
 
 function missingChecker(kind: ProbePlan['probe']['kind']): Checker {

@@ -96,6 +96,27 @@ test('a pass after a failed attempt ends the retries without a state change', (t
   t.is(sim.events.filter((e) => e.kind === 'state').length, 0);
 });
 
+test('a hint runs an up probe\'s next check now; never during retries, while down, or while running', (t) => {
+  const { sim, key } = one({ retries: 1, retryDelayMs: 1000, intervalMs: 30_000 });
+  sim.runTo(sim.timers.get(key) ?? 0);
+  sim.finish(key, OK);
+  const verdictAt = sim.now;
+  sim.runTo(verdictAt + 5000 * MS);
+  t.is(sim.starts.length, 1, 'the next regular check is 30 s away');
+  sim.apply(sim.s.hint(key, sim.now));
+  t.deepEqual(sim.starts.map((s) => s.at), [sim.starts[0]?.at ?? -1, verdictAt + 5000 * MS], 'hinted: started at once');
+  t.deepEqual(sim.s.hint(key, sim.now), [], 'running: nothing');
+  sim.finish(key, FAIL);
+  const retryAt = sim.timers.get(key);
+  t.is(retryAt, sim.now + 1000 * MS, 'a failure is retried after retryDelayMs');
+  t.deepEqual(sim.s.hint(key, sim.now + 10 * MS), [], 'in its retries: the retry delay is kept');
+  sim.runTo(retryAt ?? 0);
+  sim.finish(key, FAIL);
+  t.is(sim.s.probe(key)?.h.state, 'down');
+  t.deepEqual(sim.s.hint(key, sim.now + 10 * MS), [], 'down: nothing');
+  t.is(sim.starts.length, 3);
+});
+
 test('rise 2 / fall 2 count verdicts, and alpha (startDown) starts down', (t) => {
   const { sim, key } = one({ rise: 2, fall: 2 }, true);
   const verdict = (r: AttemptResult): void => {

@@ -15,6 +15,7 @@
  *    udp_epilog 2.2.7) retry only `if (checker->is_up)`;
  *  - the verdict feeds rise/fall (hysteresis.ts); the next check is due `intervalMs` after the
  *    verdict (keepalived re-arms delay_loop after the epilog, not from the start);
+ *  - a hint (a lost watch connection) moves an up probe's next regular check to now;
  *  - at most `maxInFlight` attempts run at once; a due probe beyond that waits in a queue ordered
  *    by due time (FIFO) and starts when a slot frees.
  * `update` (reload) keeps the state of every probe whose key survives (keepalived's
@@ -118,6 +119,19 @@ export class Scheduler {
     while (i > 0 && (this.probes.get(this.queue[i - 1] ?? '')?.dueUs ?? 0) > p.dueUs) i--;
     this.queue.splice(i, 0, key);
     return this.drain();
+  }
+
+  /**
+   * A hint that the target may have just failed (its watch connection was lost, watch.ts): an
+   * up probe waiting for its next regular check runs it now instead of at its due time. The
+   * decision is the usual one (retries, rise/fall); a probe that is down, in its retries,
+   * already running or queued is left alone, so a hint never shortens delay_before_retry.
+   */
+  hint(key: string, at: Us): SchedulerOutput[] {
+    const p = this.probes.get(key);
+    if (p === undefined || p.phase !== 'waiting' || p.h.state !== 'up' || p.retry > 0 || p.dueUs <= at) return [];
+    p.dueUs = at;
+    return this.due(key, at);
   }
 
   /** An attempt ended (a timeout is a result too). Results of cancelled attempts are ignored. */

@@ -15,5 +15,7 @@ export interface LvsdOptions {
   debugBurnMain?: number;
   /** Debug (bench/checks on a host kernel without ip_vs): program an in-memory IPVS table instead of the kernel's. */
   debugIpvsMemory?: boolean;
+  /** --watch-connections: idle connections to the checked TCP targets (health/watch.ts). */
+  watchConnections?: boolean;
   vrrpRtPriority: number;
 }

@@ -38,7 +38,8 @@ export async function runDirector(opts: LvsdOptions, io: Io): Promise<number> {
   if (r.config.vrrp.length > 0 && !process.execArgv.includes('--single-threaded')) {
     log.warn({ event: 'node.flags', missing: '--single-threaded' }, 'node runs V8 background threads: the VRRP worker may wait on them under load (start lvsd as bin/lvsd)');
   }
-  const director = createDirector(r.config, { socketPath: opts.socket, log, vrrpRtPriority: opts.vrrpRtPriority, ipvsMemory: opts.debugIpvsMemory === true, ...configId });
+  const director = createDirector(r.config, { socketPath: opts.socket, log, vrrpRtPriority: opts.vrrpRtPriority, ipvsMemory: opts.debugIpvsMemory === true,
+    watchConnections: opts.watchConnections === true, ...configId });
   // Signals are taken before the director starts, so a TERM during start-up is still graceful.
   // process.on, not once: execa's exit hook (signal-exit, loaded while a child such as sendmail
   // runs) re-raises a TERM when it finds no other listener, and a once-listener has already
@@ -82,7 +83,8 @@ async function detach(opts: LvsdOptions, io: Io): Promise<number> {
   const script = process.argv[1] ?? '';
   // The child gets the options, never the verb (`start` would detach again).
   const args = ['-n', '-f', opts.config, '--socket', opts.socket, '--pid-file', opts.pidFile, '--log-level', opts.logLevel,
-    '--log-file', opts.logFile, '--vrrp-rt-priority', String(opts.vrrpRtPriority), ...(opts.configId !== undefined ? ['--config-id', opts.configId] : [])];
+    '--log-file', opts.logFile, '--vrrp-rt-priority', String(opts.vrrpRtPriority), ...(opts.configId !== undefined ? ['--config-id', opts.configId] : []),
+    ...(opts.watchConnections === true ? ['--watch-connections'] : [])];
   // The parent's node options too: bin/lvsd's --single-threaded (see bin/lvsd).
   const child = spawn(process.execPath, [...process.execArgv, script, ...args], {
     detached: true,
