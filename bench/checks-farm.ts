@@ -7,7 +7,9 @@
  * when the client closes first (TCP_CHECK). Commands on stdin, one JSON object per line:
  *   {"cmd":"kill","server":I,"mode":"reset"|"refuse"}  reset: connections to I are accepted and
  *        reset at once (RST), each one reported as an `attempt`; refuse: I's listener is closed
- *        (the kernel answers RST to the SYN: "connection refused"; attempts are not seen)
+ *        (the kernel answers RST to the SYN: "connection refused"; attempts are not seen). Either
+ *        way the connections I holds open end as a killed process's do: reset (RST) in reset
+ *        mode, closed (FIN) in refuse mode. Only lvsd --watch-connections holds any between checks.
  *   {"cmd":"heal","server":I}      serve I again
  *   {"cmd":"counts"}               connections served per client address since the last counts
  * Events on stdout (t: CLOCK_MONOTONIC in ms, comparable across the guest's processes):
@@ -33,6 +35,8 @@ const listeners = new Map<number, net.Server>();
 /** server index → 'reset' while killed in reset mode */
 const resetting = new Set<number>();
 let counts = new Map<string, number>();
+/** server index → its open connections */
+const open = new Map<number, Set<net.Socket>>();
 
 function serve(sock: net.Socket): void {
   let head = '';
@@ -49,7 +53,12 @@ function serve(sock: net.Socket): void {
 
 function listen(i: number): Promise<void> {
   const srv = net.createServer({ noDelay: true }, (sock) => {
-    if (!resetting.has(i)) return serve(sock);
+    if (!resetting.has(i)) {
+      const set = open.get(i) ?? new Set<net.Socket>();
+      open.set(i, set.add(sock));
+      sock.on('close', () => set.delete(sock));
+      return serve(sock);
+    }
     emit({ ev: 'attempt', server: i, from: sock.remoteAddress ?? '?', t: nowMs() });
     sock.on('error', () => undefined);
     sock.resetAndDestroy();
@@ -71,6 +80,10 @@ async function command(line: string): Promise<void> {
     case 'kill':
       if (c.mode === 'refuse') listeners.get(i)?.close(); // the fd is closed before close() returns
       else resetting.add(i);
+      for (const sock of open.get(i) ?? []) {
+        if (c.mode === 'refuse') sock.destroy();
+        else sock.resetAndDestroy();
+      }
       emit({ ev: 'killed', server: i, t: nowMs() });
       return;
     case 'heal':

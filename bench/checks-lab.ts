@@ -39,6 +39,8 @@ export interface LabOptions {
   readonly seed: number;
   /** node options for lvsd: bin/lvsd's shebang ones (LVSD_NODE_FLAGS) unless --lvsd-node-flags; absent in older results (none). */
   readonly nodeArgs?: readonly string[];
+  /** lvsd ran with --watch-connections (bench --watch-connections); absent in older results (without). */
+  readonly watchConnections?: boolean;
   /** LVSD_TCP_PROBES of the run: 'net' = plain TCP/HTTP checks through net.Socket instead of the addon (A/B); absent = the addon. */
   readonly tcpProbes?: string;
 }
@@ -102,7 +104,8 @@ function start(o: LabOptions, topo: Topology, dir: string, farm: JsonChannel): R
   const keepalived = startIn(undefined, topo.dir.keepalived, 'keepalived',
     ['-n', '-l', '-C', '-f', conf, '-p', join(dir, 'ka.pid'), '-c', join(dir, 'ka-check.pid'), '-r', join(dir, 'ka-vrrp.pid')]);
   const lvsd = startIn(undefined, topo.dir.lvsd, process.execPath,
-    [...(o.nodeArgs ?? LVSD_NODE_FLAGS), LVSD, '-n', '-f', conf, '--socket', socket, '--pid-file', join(dir, 'lvsd.pid'), '--log-level', 'info']);
+    [...(o.nodeArgs ?? LVSD_NODE_FLAGS), LVSD, '-n', '-f', conf, '--socket', socket, '--pid-file', join(dir, 'lvsd.pid'), '--log-level', 'info',
+      ...(o.watchConnections === true ? ['--watch-connections'] : [])]);
   return { topo, dir, farm, watch, lvsd, keepalived, socket, startedAt };
 }
 

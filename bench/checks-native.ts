@@ -56,7 +56,7 @@ export async function runNative(o: LabOptions, log: (s: string) => void, nodeArg
   pendingTeardowns.add(teardown);
   try {
     await farm.next((e) => e.ev === 'ready', 120_000);
-    const peer = startPeer({ impl: 'lvsd', ns: lan.ns.d!, name: 'd', dir, config: farmConfig(o.layout, o.check), extraArgs: ['--debug-ipvs-memory'], ...(nodeArgs ? { nodeArgs } : {}) });
+    const peer = startPeer({ impl: 'lvsd', ns: lan.ns.d!, name: 'd', dir, config: farmConfig(o.layout, o.check), extraArgs: ['--debug-ipvs-memory', ...(o.watchConnections === true ? ['--watch-connections'] : [])], ...(nodeArgs ? { nodeArgs } : {}) });
     const d = peer.director;
     if (!d) throw new Error('no lvsd');
     await waitUntil(() => d.lines.some((l) => l.event === 'director.start') || d.child.exitCode !== null, 'lvsd started', 120_000, 100);

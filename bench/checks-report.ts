@@ -25,7 +25,7 @@ function cpuLines(r: LabResult): string[] {
   const ratio = r.cpu.lvsd.totalMs / r.cpu.keepalived.totalMs;
   const perRatio = (r.cpu.lvsd.totalMs / r.cpu.lvsd.requests) / (r.cpu.keepalived.totalMs / r.cpu.keepalived.requests);
   return [
-    `CPU time over the ${(r.windowMs / 1000).toFixed(1)} s window (utime + stime, /proc/PID/stat; lvsd's node ${r.options.nodeArgs?.length ? r.options.nodeArgs.join(' ') : 'without flags'}${r.options.tcpProbes !== undefined ? `, LVSD_TCP_PROBES=${r.options.tcpProbes}` : ''}):`,
+    `CPU time over the ${(r.windowMs / 1000).toFixed(1)} s window (utime + stime, /proc/PID/stat; lvsd's node ${r.options.nodeArgs?.length ? r.options.nodeArgs.join(' ') : 'without flags'}${r.options.tcpProbes !== undefined ? `, LVSD_TCP_PROBES=${r.options.tcpProbes}` : ''}${r.options.watchConnections === true ? ', lvsd --watch-connections' : ''}):`,
     row('lvsd (whole process)', r.cpu.lvsd),
     row("keepalived's checker child (-C)", r.cpu.keepalived),
     row("keepalived's parent (not counted)", r.cpu.keepalivedParent),
@@ -41,7 +41,7 @@ function detectionLines(r: LabResult): string[] {
   const gone = { lvsd: summarize(of(r, 'lvsd', (o) => o.goneMs)), keepalived: summarize(of(r, 'keepalived', (o) => o.goneMs)) };
   const missing = (impl: 'lvsd' | 'keepalived'): number => r.kills.filter((k) => k.by[impl].goneMs === undefined && !k.by[impl].absentAtKill).length;
   const absent = (impl: 'lvsd' | 'keepalived'): number => r.kills.filter((k) => k.by[impl].absentAtKill).length;
-  out.push(`detection over ${r.kills.length} kills (${r.options.kill === 'reset' ? 'the server accepts and resets every connection (RST)' : 'the server\'s listening socket is closed (connection refused)'}), kill -> destination gone from the kernel table (polled every ${r.options.pollMs} ms):`);
+  out.push(`detection over ${r.kills.length} kills (${r.options.kill === 'reset' ? 'the server accepts and resets every connection (RST), and resets the ones it had open' : 'the server\'s listening socket is closed (connection refused), and its open connections closed'}), kill -> destination gone from the kernel table (polled every ${r.options.pollMs} ms):`);
   out.push(`  lvsd        ${stats(gone.lvsd)}; not gone within the timeout: ${missing('lvsd')}; already out at the kill (no sample): ${absent('lvsd')}`);
   out.push(`  keepalived  ${stats(gone.keepalived)}; not gone within the timeout: ${missing('keepalived')}; already out at the kill (no sample): ${absent('keepalived')}`);
   out.push(`  ratio lvsd / keepalived: median ${(gone.lvsd.median / gone.keepalived.median).toFixed(2)}, p90 ${(gone.lvsd.p90 / gone.keepalived.p90).toFixed(2)} `

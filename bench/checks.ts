@@ -9,6 +9,8 @@
  * Options (each part reads its own, ignores the other's):
  *   A: --servers 1000 --per-service 10 --delay-loop 1 --connect-timeout 5 --retry 1 --retry-delay 1
  *      --window 60 --warmup 60 --kills 20 --kill reset|refuse --poll-ms 2 --seed 1
+ *      --watch-connections (lvsd only: its idle connection per server, src/health/watch.ts; a
+ *      kill ends the killed server's open connections as a dead process's kernel would)
  *      --detect-servers K --detect-delay-loop D: the kills choose among the first K servers (whole
  *      services, all by default), whose services check every D s (default: --delay-loop); the
  *      others keep --delay-loop. Scales the load down under emulation without slow detections.
@@ -44,6 +46,7 @@ export function parseArgs(argv: readonly string[]): Opts {
   let kill: 'reset' | 'refuse' = 'reset';
   let advertInt = '0.02';
   let baseline = true;
+  let watchConnections = false;
   let nodeArgs: string[] | undefined;
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
@@ -53,6 +56,9 @@ export function parseArgs(argv: readonly string[]): Opts {
     else if (a === '--lvsd-node-flags' && v !== undefined) nodeArgs = v.split(' ').filter((x) => x.length > 0);
     else if (a === '--no-baseline') {
       baseline = false;
+      continue;
+    } else if (a === '--watch-connections') {
+      watchConnections = true;
       continue;
     }
     else if ((NUMERIC as readonly string[]).includes(a) && v !== undefined && Number.isFinite(Number(v)) && Number(v) >= 0) n.set(a, Number(v));
@@ -66,6 +72,7 @@ export function parseArgs(argv: readonly string[]): Opts {
     check: { kind: 'http', delayLoopS: get('--delay-loop', 1), detectDelayLoopS: get('--detect-delay-loop', get('--delay-loop', 1)), connectTimeoutS: get('--connect-timeout', 5), retry: get('--retry', 1), retryDelayS: get('--retry-delay', 1) },
     windowS: get('--window', 60), warmupS: get('--warmup', 60), kills: Math.min(servers, get('--kills', 20)), kill, pollMs: get('--poll-ms', 2), seed: get('--seed', 1),
     nodeArgs: nodeArgs ?? LVSD_NODE_FLAGS,
+    ...(watchConnections ? { watchConnections } : {}),
     ...(process.env['LVSD_TCP_PROBES'] !== undefined ? { tcpProbes: process.env['LVSD_TCP_PROBES'] } : {}),
   };
   if (servers < 1 || lab.check.delayLoopS <= 0) throw new Error('--servers and --delay-loop must be positive');
