@@ -1,8 +1,9 @@
 import test from 'ava';
-import { HealthEngine, type HealthEvent } from './engine.js';
+import { HealthEngine, watchTargets, type HealthEvent } from './engine.js';
 import { FakeTimers } from './timers.js';
 import type { AttemptResult, AttemptSpec, Checker } from './checker.js';
 import { applyHealth } from './apply.js';
+import { planHealth } from './plan.js';
 import { check, real, service } from '../../test/fixtures/health-model.js';
 import type { CheckTiming } from '../model/index.js';
 
@@ -234,4 +235,22 @@ test('watch connections: one per TCP target, shared by its probes; a loss runs t
     'reconnected 1 s after the loss; closed once the target is no longer checked');
   engine.close();
   t.true(opened[1]!.closed);
+});
+
+test('watch targets: TCP-based probes by address, port and bind address; not UDP, ICMP, scripts, RADIUS, or a bound port, device or mark', (t) => {
+  const negotiate = (service: 'http' | 'radius', transport: 'tcp' | 'udp') => ({
+    kind: 'negotiate' as const, service, request: '/', receive: '', method: 'GET' as const, login: '', passwd: '', database: '', secret: '', transport, connectBetween: 0, connectTimeoutMs: 1000,
+  });
+  const reals = [
+    real('10.0.0.1', { checks: [check({ kind: 'tcp' }, { timeoutMs: 1000 }), check({ kind: 'smtp', heloName: 'x' }, { timeoutMs: 3000 })] }),
+    real('10.0.0.2', { checks: [check({ kind: 'tcp' }, {}, { bindTo: '10.0.0.9' }), check({ kind: 'tcp' }, {}, { port: 8080 })] }),
+    real('10.0.0.3', { checks: [check({ kind: 'ping' }), check({ kind: 'udp', requireReply: false, minReplyLength: 0, maxReplyLength: 255 })] }),
+    real('10.0.0.4', { checks: [check(negotiate('http', 'tcp')), check(negotiate('radius', 'tcp'), {}, { port: 1812 }), check(negotiate('http', 'udp'), {}, { port: 81 })] }),
+    real('10.0.0.5', { checks: [check({ kind: 'tcp' }, {}, { bindPort: 5000 }), check({ kind: 'tcp' }, {}, { fwmark: 3, port: 81 }), check({ kind: 'tcp' }, {}, { bindIf: 'eth0', port: 82 })] }),
+  ];
+  const w = watchTargets(planHealth([service(80, reals)]));
+  t.deepEqual([...w.targets.keys()], ['10.0.0.1:80', '10.0.0.2:80 from 10.0.0.9', '10.0.0.2:8080', '10.0.0.4:80']);
+  t.is(w.keys.get('10.0.0.1:80')?.length, 2, 'TCP_CHECK and SMTP_CHECK of one target share its watch');
+  t.is(w.targets.get('10.0.0.1:80')?.connectTimeoutMs, 3000, 'the longest connect timeout of them');
+  t.like(w.targets.get('10.0.0.2:80 from 10.0.0.9'), { address: '10.0.0.2', port: 80, bindTo: '10.0.0.9' });
 });

@@ -252,8 +252,8 @@ function specOf(p: ProbePlan): AttemptSpec {
 
 /**
  * The watch targets of a plan: every probe that connects over TCP to its target (TCP_CHECK,
- * HTTP_GET, SSL_GET, SMTP_CHECK, ldirectord connect and TCP negotiate), by address, port and
- * bind address. A probe with a bind port, a device or a mark is not watched: the watch socket
+ * HTTP_GET, SSL_GET, SMTP_CHECK, ldirectord connect and negotiate over TCP; RADIUS is UDP
+ * whatever the service's protocol), by address, port and bind address. A probe with a bind port, a device or a mark is not watched: the watch socket
  * cannot share the port, and marks and devices are the addon's.
  */
 export function watchTargets(plan: HealthPlan): { targets: Map<string, WatchTarget>; keys: Map<string, string[]> } {
@@ -261,7 +261,7 @@ export function watchTargets(plan: HealthPlan): { targets: Map<string, WatchTarg
   const keys = new Map<string, string[]>();
   for (const p of plan.probes.values()) {
     const k = p.probe.kind;
-    const tcp = k === 'tcp' || k === 'http' || k === 'smtp' || (k === 'negotiate' && p.probe.transport === 'tcp');
+    const tcp = k === 'tcp' || k === 'http' || k === 'smtp' || (k === 'negotiate' && p.probe.transport === 'tcp' && p.probe.service !== 'radius');
     const t = p.target;
     if (!tcp || t.bindPort !== undefined || t.bindIf !== undefined || t.fwmark !== undefined) continue;
     const id = `${hostPort(p.address, p.port)}${t.bindTo !== undefined ? ` from ${t.bindTo}` : ''}`;
