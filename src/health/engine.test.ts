@@ -220,12 +220,14 @@ test('watch connections: one per TCP target, shared by its probes; a loss runs t
   t.deepEqual(opened.map((c) => c.id), ['10.0.0.1:80', '10.0.0.2:80'], 'two probes of 10.0.0.1 share one watch');
   await timers.advance(2000);
   t.is(checker.starts, 3, 'the first checks');
+  t.deepEqual(engine.snapshot().flatMap((r) => r.checks.map((c) => `${r.real} ${c.index} ${c.watch ?? '-'}`)), ['10.0.0.1:80 0 connected', '10.0.0.1:80 1 connected', '10.0.0.2:80 0 connected']);
   await timers.advance(10_000);
   checker.behaviour.set('10.0.0.1', 'fail');
   opened[0]!.lost('ECONNRESET', false);
   await timers.advance(0);
   t.is(checker.starts, 5, 'both probes of 10.0.0.1 checked at once, 20 s before their due time');
   t.like(events.find((e) => e.kind === 'watch'), { kind: 'watch', target: '10.0.0.1:80', why: 'ECONNRESET', hinted: 2 });
+  t.is(engine.snapshot()[0]?.checks[0]?.watch, 'not connected');
   t.is(engine.reals().get('TCP 192.0.2.10:80|10.0.0.1:80')?.up, false, 'the retry-less probe is down at once');
   await timers.advance(1000);
   t.is(checker.starts, 6, 'the other one still waits delay_before_retry for its retry');

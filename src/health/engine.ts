@@ -78,8 +78,9 @@ export class HealthEngine {
   private realState = new Map<string, RealHealth>();
   private closed = false;
   private readonly watch: ConnectionWatch | undefined;
-  /** Probe keys by watch target id. */
+  /** Probe keys by watch target id, and the other way. */
   private watched = new Map<string, readonly string[]>();
+  private watchIdOf = new Map<string, string>();
 
   constructor(private readonly o: HealthEngineOptions) {
     this.sched = new Scheduler({ maxInFlight: Math.max(1, o.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT), random: o.random });
@@ -106,6 +107,7 @@ export class HealthEngine {
     if (this.watch) {
       const w = watchTargets(this.plan);
       this.watched = w.keys;
+      this.watchIdOf = new Map([...w.keys].flatMap(([id, keys]) => keys.map((k): [string, string] => [k, id])));
       this.watch.update(w.targets);
     }
     const next = new Map<string, RealHealth>();
@@ -120,7 +122,13 @@ export class HealthEngine {
   }
 
   snapshot(): RealSnapshot[] {
-    return snapshotOf(this.plan, (key) => this.sched.probe(key), this.realState, this.o.clock.nowUs());
+    const w = this.watch;
+    const watchOf = (key: string): 'connected' | 'not connected' | undefined => {
+      const id = this.watchIdOf.get(key);
+      if (w === undefined || id === undefined) return undefined;
+      return w.isConnected(id) ? 'connected' : 'not connected';
+    };
+    return snapshotOf(this.plan, (key) => this.sched.probe(key), this.realState, this.o.clock.nowUs(), watchOf);
   }
 
   /** Attempts running now and probes waiting for a slot. */

@@ -21,6 +21,8 @@ export interface CheckSnapshot {
   readonly forMs: number;
   /** Virtual services sharing this probe (1 = not shared). */
   readonly sharedBy: number;
+  /** lvsd --watch-connections: whether the target's watch connection is established; absent = not watched. */
+  readonly watch?: 'connected' | 'not connected';
   /** Rise/fall progress: passes while down, failures while up. */
   readonly passes: number;
   readonly fails: number;
@@ -45,7 +47,10 @@ export interface RealSnapshot {
   readonly checks: readonly CheckSnapshot[];
 }
 
-function checkOf(index: number, v: ProbeView, nowUs: Us): CheckSnapshot {
+/** A probe's watch state (lvsd --watch-connections); undefined = not watched. */
+export type WatchOf = (key: string) => CheckSnapshot['watch'];
+
+function checkOf(index: number, v: ProbeView, nowUs: Us, watch: CheckSnapshot['watch']): CheckSnapshot {
   const r = v.last?.result;
   return {
     index,
@@ -55,6 +60,7 @@ function checkOf(index: number, v: ProbeView, nowUs: Us): CheckSnapshot {
     sinceUs: v.sinceUs,
     forMs: Math.max(0, Math.round((nowUs - v.sinceUs) / 1000)),
     sharedBy: v.plan.subscribers.length,
+    ...(watch !== undefined ? { watch } : {}),
     passes: v.h.passes,
     fails: v.h.fails,
     ...(v.last && r
@@ -71,7 +77,9 @@ function checkOf(index: number, v: ProbeView, nowUs: Us): CheckSnapshot {
   };
 }
 
-export function snapshotOf(plan: HealthPlan, probe: (key: string) => ProbeView | undefined, reals: ReadonlyMap<string, RealHealth>, nowUs: Us): RealSnapshot[] {
+export function snapshotOf(
+  plan: HealthPlan, probe: (key: string) => ProbeView | undefined, reals: ReadonlyMap<string, RealHealth>, nowUs: Us, watchOf: WatchOf = () => undefined,
+): RealSnapshot[] {
   const out: RealSnapshot[] = [];
   for (const [rk, keys] of plan.reals) {
     const cut = rk.lastIndexOf('|');
@@ -79,7 +87,7 @@ export function snapshotOf(plan: HealthPlan, probe: (key: string) => ProbeView |
     const checks: CheckSnapshot[] = [];
     keys.forEach((key, i) => {
       const v = probe(key);
-      if (v !== undefined) checks.push(checkOf(i, v, nowUs));
+      if (v !== undefined) checks.push(checkOf(i, v, nowUs, watchOf(key)));
     });
     out.push({
       service: rk.slice(0, cut), real: rk.slice(cut + 1), up: h?.up ?? true,

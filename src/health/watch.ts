@@ -86,9 +86,9 @@ export class ConnectionWatch {
     }
   }
 
-  /** Targets with an established connection, for `lvsctl checks` and tests. */
-  connected(): string[] {
-    return [...this.entries].filter(([, e]) => e.upSinceUs !== undefined).map(([id]) => id);
+  /** Whether the target's connection is established now (`lvsctl checks`). */
+  isConnected(id: string): boolean {
+    return this.entries.get(id)?.upSinceUs !== undefined;
   }
 
   close(): void {

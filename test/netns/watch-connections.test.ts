@@ -8,7 +8,7 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { killNamespace } from './kp-peers.js';
-import { startLvsd, tempDir } from './lvsd-harness.js';
+import { LVSCTL, startLvsd, tempDir } from './lvsd-harness.js';
 import { startNginx } from './health-servers.js';
 import { makeLan, nsExec } from './topology.js';
 import { STARTUP_MS, waitUntil } from '../fixtures/wait.js';
@@ -64,6 +64,10 @@ test('a killed nginx is out at once with --watch-connections, not 30 s later; wi
   const idleUntil = Date.now() + STABLE_MS + 500;
   await waitUntil(() => Date.now() >= idleUntil, 'the watch connections idle for STABLE_MS', STABLE_MS + 5000, 100);
   t.deepEqual([...downs(watching.lines), ...downs(plain.lines)], [], 'everything up before the kill');
+  const checks = (d: { socket: string }): string => nsExec(dirNs, process.execPath, [LVSCTL, '--socket', d.socket, 'checks']);
+  t.regex(checks(watching), new RegExp(`http ${ip.replaceAll('.', '\\.')}:80, watched: up`));
+  t.regex(checks(watching), new RegExp(`tcp ${ip.replaceAll('.', '\\.')}:8080, watched: up`));
+  t.notRegex(checks(plain), /watch/);
 
   const killed = Date.now();
   killNamespace(srv);

@@ -68,11 +68,13 @@ test('lvsctl drain sets weight 0 in the kernel and shows in checks; enable resto
   t.is((await lvsctl('drain', '192.0.2.10:80')).code, 2, 'a missing argument is a usage error');
 });
 
-test('formatChecks: a server kept out by a lost quorum, a shared probe, a check not run yet, no checks', (t) => {
+test('formatChecks: a server kept out by a lost quorum, a shared probe, watch states, a check not run yet, no checks', (t) => {
   const text = formatChecks([{
     service: 'FWM 7', quorum: 'down', reals: [
       { realServer: '10.0.0.1:0', sorry: false, up: true, configuredWeight: 1, weight: null, override: null, checks: [
         { index: 0, kind: 'http', target: '10.0.0.1:80', state: 'up', sinceUs: 0, forMs: 125_000, sharedBy: 2, passes: 0, fails: 0, since: '2026-01-01T00:00:00.000Z' },
+        { index: 1, kind: 'tcp', target: '10.0.0.1:81', state: 'up', sinceUs: 0, forMs: 1000, sharedBy: 1, watch: 'connected', passes: 0, fails: 0, since: '2026-01-01T00:02:04.000Z' },
+        { index: 2, kind: 'tcp', target: '10.0.0.1:82', state: 'up', sinceUs: 0, forMs: 1000, sharedBy: 1, watch: 'not connected', passes: 0, fails: 0, since: '2026-01-01T00:02:04.000Z' },
       ] },
       { realServer: '10.0.0.2:0', sorry: false, up: true, configuredWeight: 1, weight: null, override: 'drain', checks: [] },
       { realServer: '10.0.0.99:0', sorry: true, up: true, configuredWeight: 1, weight: 1, override: null, checks: [] },
@@ -82,6 +84,8 @@ test('formatChecks: a server kept out by a lost quorum, a shared probe, a check 
     'FWM 7  quorum down',
     '  10.0.0.1:0  up  not in the table (replaced by the sorry server)',
     '    http 10.0.0.1:80 (shared by 2 services): up since 2026-01-01T00:00:00.000Z (2 min 5 s), not run yet',
+    '    tcp 10.0.0.1:81, watched: up since 2026-01-01T00:02:04.000Z (1 s), not run yet',
+    '    tcp 10.0.0.1:82, watch not connected: up since 2026-01-01T00:02:04.000Z (1 s), not run yet',
     '  10.0.0.2:0  up  not in the table (replaced by the sorry server), drained',
     '    no checks (always up)',
     '  10.0.0.99:0  sorry server  weight 1',

@@ -40,7 +40,8 @@ function placement(r: RealCheckStatus, quorum: ServiceChecks['quorum']): string 
 }
 
 function formatCheck(c: CheckStatus): string {
-  const head = `${c.kind} ${c.target}${c.sharedBy > 1 ? ` (shared by ${c.sharedBy} services)` : ''}: ${c.state} since ${c.since} (${formatAge(c.forMs)})`;
+  const watch = c.watch === undefined ? '' : c.watch === 'connected' ? ', watched' : ', watch not connected';
+  const head = `${c.kind} ${c.target}${c.sharedBy > 1 ? ` (shared by ${c.sharedBy} services)` : ''}${watch}: ${c.state} since ${c.since} (${formatAge(c.forMs)})`;
   if (c.last === undefined) return `${head}, not run yet`;
   const what = c.last.ok ? `ok, ${c.last.detail}` : c.last.detail;
   return `${head}, last ${what}, ${latency(c.last.latencyMs)}, ${formatAge(c.last.agoMs)} ago`;
