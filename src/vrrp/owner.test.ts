@@ -94,6 +94,19 @@ test('the takeover burst leaves at the end of take()\'s turn, before the kernel 
   t.like(h.posts[0], { type: 'vip', action: 'added', address: '192.0.2.10' });
 });
 
+test('take(announceNow): the takeover burst leaves inside take(), after the add requests', (t) => {
+  const h = owner(instance('  vip 192.0.2.10/24'));
+  const sentAtAdd: number[] = [];
+  const add = h.vips.add.bind(h.vips);
+  h.vips.add = (v) => {
+    sentAtAdd.push(h.sent.length);
+    return add(v);
+  };
+  h.o.take(true);
+  t.deepEqual(sentAtAdd, [0], 'the add request first');
+  t.is(h.sent.length, 5, 'then garp_master_repeat 5, before take() returned');
+});
+
 test('repeat, gap, refresh period and refresh repeat follow the settings', async (t) => {
   const h = owner(instance('  vip 192.0.2.10/24 ; vip 192.0.2.11/24\n  garp-repeat 2 ; garp-delay 0 ; garp-refresh 30s ; garp-refresh-repeat 3 ; garp-interval 10ms'));
   h.o.take();

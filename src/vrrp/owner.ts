@@ -61,14 +61,16 @@ export class Owner {
    * 5.4 ms for keepalived; 4.2 ms vs 1.6 ms after). A VIP the kernel refuses is still
    * reported by add(); the later bursts wait for every answer as before.
    */
-  take(): void {
+  take(announceNow = false): void {
     const gen = ++this.generation;
     const added = Promise.all(this.owned.map((v) => this.add(v)));
     const [first, ...rest] = takeoverBursts(this.cfg.garp);
     const now = first?.atMs === 0 ? first : undefined;
     // After the caller's turn (a microtask): a takeover undone in the same turn (an advert read
     // right after it) announces nothing, so it cannot steal the clients from the real master.
-    if (now) queueMicrotask(() => this.burst(now, gen));
+    // With announceNow (a timer takeover, which nothing in the turn can undo), at once.
+    if (now && announceNow) this.burst(now, gen);
+    else if (now) queueMicrotask(() => this.burst(now, gen));
     void added.then(() => {
       if (gen !== this.generation) return; // released meanwhile
       for (const b of now ? rest : takeoverBursts(this.cfg.garp)) this.schedule(b, gen);

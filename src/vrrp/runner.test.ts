@@ -47,7 +47,7 @@ function fake(): Fake {
     clock, localAddress: '198.51.100.2',
     send: () => { calls.push('send'); },
     drain: () => inbox.splice(0),
-    becomeOwner: () => { calls.push('becomeOwner'); },
+    becomeOwner: (now) => { calls.push(now ? 'becomeOwner now' : 'becomeOwner'); },
     prepareOwner: () => { calls.push('prepareOwner'); },
     release: async () => { calls.push('release'); },
     oneShot: (fn) => ({ start: (delayMs) => { timers.push({ fn, delayMs }); }, stop: () => undefined, close: () => undefined }),
@@ -75,7 +75,7 @@ test('master-down timer: armed 2 ms early, takeover prepared, VIPs taken at the 
   f.clock.t = down + 10 - 1_500; // the libuv timer fired 1.5 ms before the deadline
   armed.fn();
   t.true(f.clock.t >= down + 10, 'waited for the deadline');
-  t.deepEqual(f.calls, ['prepareOwner', 'becomeOwner', 'role MASTER', 'send']);
+  t.deepEqual(f.calls, ['prepareOwner', 'becomeOwner now', 'role MASTER', 'send'], 'a timer takeover announces at once');
   t.is(r.snapshot().role, 'MASTER');
 });
 

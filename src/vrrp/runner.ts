@@ -28,8 +28,12 @@ export interface RunnerIo {
   send(payload: Buffer, dst: string): void;
   /** Synchronously read what is pending on the socket (used before acting on a late timer). */
   drain(): VrrpPacketIn[];
-  /** Take the VIPs and start announcing them (GARP / unsolicited NA). */
-  becomeOwner(): void;
+  /**
+   * Take the VIPs and start announcing them (GARP / unsolicited NA). `announceNow`: the first
+   * burst goes out inside this call instead of at the end of the turn; the runner asks for it
+   * on a timer takeover, which nothing read later in the same turn can undo.
+   */
+  becomeOwner(announceNow: boolean): void;
   /** Get ready for becomeOwner (build its requests) without touching anything live. */
   prepareOwner(): void;
   /** Stop announcing and remove the VIPs. */
@@ -279,7 +283,9 @@ export class InstanceRunner {
       this.counters.becameMaster++;
       this.masterAddress = this.io.localAddress;
       this.releasePending = false;
-      this.io.becomeOwner();
+      // A master-down (or preempt) deadline: no packet is read after it in this turn, so the
+      // GARP need not wait for the turn's end, behind the role message and the advert.
+      this.io.becomeOwner(cause.kind === 'timer');
     } else if (from === 'MASTER') {
       this.masterAddress = cause.kind === 'advert' && cause.priority > 0 ? cause.from : null;
       void this.io.release();

@@ -130,7 +130,7 @@ export class VrrpSupervisor {
       localAddress: cfg.unicastSrc ?? transport.localAddress,
       send: (buf, dst) => transport.send(buf, dst),
       drain: () => deps.transports.drain(cfg),
-      becomeOwner: () => owner.take(),
+      becomeOwner: (announceNow) => owner.take(announceNow),
       prepareOwner: () => owner.prepare(),
       release: () => owner.release(),
       reannounce: () => owner.reannounce(),
