@@ -108,7 +108,11 @@ export class HealthEngine {
       const w = watchTargets(this.plan);
       this.watched = w.keys;
       this.watchIdOf = new Map([...w.keys].flatMap(([id, keys]) => keys.map((k): [string, string] => [k, id])));
-      this.watch.update(w.targets);
+      const now = this.o.clock.nowUs();
+      // A new target connects when its first probe is due (the scheduler's spread), not all at once.
+      const firstDueMs = (id: string): number =>
+        Math.min(...(w.keys.get(id) ?? []).map((k) => ((this.sched.probe(k)?.dueUs ?? now) - now) / 1000));
+      this.watch.update(w.targets, firstDueMs);
     }
     const next = new Map<string, RealHealth>();
     for (const rk of this.plan.reals.keys()) next.set(rk, this.judge(rk));

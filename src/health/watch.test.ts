@@ -71,6 +71,17 @@ test('a FIN soon after the connect (a server that drops idle connections at once
   t.is(lost.length, 1);
 });
 
+test('update: a new target connects after its delay; one removed before that never connects', async (t) => {
+  const { timers, conns, w } = rig();
+  w.update(new Map([['a', T], ['b', { ...T, port: 81 }]]), (id) => (id === 'a' ? 300 : 700));
+  t.is(conns.length, 0);
+  await timers.advance(300);
+  t.deepEqual(conns.map((c) => c.target.port), [80]);
+  w.update(new Map([['a', T]]));
+  await timers.advance(1000);
+  t.deepEqual(conns.map((c) => c.target.port), [80], 'b was removed before its delay ran out');
+});
+
 test('update: new targets connect, removed ones close without a report, a late report of a closed one is ignored', (t) => {
   const { conns, lost, w } = rig();
   w.update(new Map([['a', T], ['b', { ...T, port: 81 }]]));

@@ -70,8 +70,12 @@ export class ConnectionWatch {
 
   constructor(private readonly o: WatchOptions) {}
 
-  /** Watch exactly these targets: new ones connect, removed ones close, unchanged ones stay. */
-  update(targets: ReadonlyMap<string, WatchTarget>): void {
+  /**
+   * Watch exactly these targets: new ones connect `delayMs(id)` from now (the engine passes its
+   * first check's due time, so 1,000 targets connect over a second as their checks do, not in
+   * one burst at start), removed ones close, unchanged ones stay.
+   */
+  update(targets: ReadonlyMap<string, WatchTarget>, delayMs: (id: string) => number = () => 0): void {
     for (const [id, e] of [...this.entries]) {
       const t = targets.get(id);
       if (t !== undefined && sameTarget(t, e.target)) continue;
@@ -82,7 +86,9 @@ export class ConnectionWatch {
       if (this.entries.has(id)) continue;
       const e: Entry = { target, reported: false, backoffMs: FIRST_BACKOFF_MS, gen: 0 };
       this.entries.set(id, e);
-      this.open(id, e);
+      const wait = delayMs(id);
+      if (wait > 0) e.timer = this.o.timers.set(() => this.open(id, e), wait);
+      else this.open(id, e);
     }
   }
 
