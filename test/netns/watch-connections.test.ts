@@ -3,7 +3,9 @@
  * in-memory one of --debug-ipvs-memory): with delay_loop 30 s, every nginx process killed
  * (kill -9) is noticed by the watching lvsd within a second or two (the kernel resets its idle
  * connection, or closes it and the reconnect is refused; the checks run at once), while an lvsd without the flag,
- * same config, still has the server up when that one has already taken it out.
+ * same config, still has the server up when that one has already taken it out. `warmup 0`: a
+ * watch connects when its target's first check is due, and keepalived's default warmup
+ * (delay_loop) would put that anywhere in the first 30 s.
  */
 import test from 'ava';
 import { join } from 'node:path';
@@ -27,6 +29,7 @@ const conf = (ip: string): string => `virtual_server 192.0.2.10 80 {
       }
       connect_timeout 1
       retry 0
+      warmup 0
     }
   }
   real_server ${ip} 8080 {
@@ -34,6 +37,7 @@ const conf = (ip: string): string => `virtual_server 192.0.2.10 80 {
       connect_timeout 1
       retry 1
       delay_before_retry 1
+      warmup 0
     }
   }
 }
