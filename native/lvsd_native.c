@@ -223,5 +223,6 @@ NAPI_MODULE_INIT() {
   lvsd_icmp_init(env, exports);
   lvsd_timer_init(env, exports);
   lvsd_tcp_probe_init(env, exports);
+  lvsd_tcp_repeat_init(env, exports);
   return exports;
 }

@@ -50,6 +50,8 @@ void lvsd_vrrp_init(napi_env env, napi_value exports);
 void lvsd_icmp_init(napi_env env, napi_value exports);
 /* Registers tcpProbeInit / tcpProbeOpen / tcpProbeClose (tcp_probe.c, TCP_CHECK and HTTP_GET). */
 void lvsd_tcp_probe_init(napi_env env, napi_value exports);
+/* Registers tcpRepeatInit / tcpRepeatStart / tcpRepeatStats / tcpRepeatStop (tcp_repeat.c, the steady lane). */
+void lvsd_tcp_repeat_init(napi_env env, napi_value exports);
 
 /* Registers timerOpen / timerStart / timerStop / timerClose (timer.c, the VRRP worker's deadlines). */
 void lvsd_timer_init(napi_env env, napi_value exports);

@@ -25,6 +25,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -60,6 +62,8 @@ static probe_t *probe_by_tag(probes_t *o, uint64_t tag) {
 }
 
 static void emit(probes_t *o, uint32_t id, int event, int err, size_t n) {
+  probe_t *p = o->slots[id];
+  if (p != NULL && p->rep != NULL) return tcp_repeat_event(p->rep, event, err, o->rbuf, n);
   napi_env env = o->env;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
@@ -142,4 +146,76 @@ void tcp_probe_on_epoll(uv_poll_t *h, int status, int events) {
     for (int i = 0; i < n; i++) on_event(o, evs[i].data.u64, evs[i].events);
     if (n < BATCH) return;
   }
+}
+
+static int fail_fd(int fd, const char *call, const char **what) {
+  int e = errno;
+  close(fd);
+  *what = call;
+  return e;
+}
+
+int tcp_probe_start(probes_t *o, const struct sockaddr_storage *to, const struct sockaddr_storage *from, socklen_t len, const tcp_opts_t *opts,
+                    const void *req, size_t req_len, const char *addr, probe_t **out, const char **what, const char **detail) {
+  *detail = addr;
+  int fd = socket(to->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    *what = "socket";
+    return errno;
+  }
+  if (opts != NULL && opts->mark != 0 && setsockopt(fd, SOL_SOCKET, SO_MARK, &opts->mark, sizeof opts->mark) < 0)
+    return fail_fd(fd, "setsockopt SO_MARK", what);
+  if (opts != NULL && opts->scope_if[0] && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, opts->scope_if, (socklen_t)strlen(opts->scope_if) + 1) < 0) {
+    *detail = opts->scope_if;
+    return fail_fd(fd, "setsockopt SO_BINDTODEVICE", what);
+  }
+  if (opts != NULL && (opts->bind_addr[0] || opts->bind_port != 0) && bind(fd, (const struct sockaddr *)from, len) < 0) {
+    if (opts->bind_addr[0]) *detail = opts->bind_addr;
+    return fail_fd(fd, "bind", what);
+  }
+  int rc;
+  do rc = connect(fd, (const struct sockaddr *)to, len);
+  while (rc < 0 && errno == EINTR);
+  if (rc < 0 && errno != EINPROGRESS) return fail_fd(fd, "connect", what);
+  probe_t *p = calloc(1, sizeof *p);
+  uint32_t id = 0;
+  if (p == NULL || (req_len > 0 && (p->req = malloc(req_len)) == NULL) || tcp_probe_take_id(o, &id) < 0) {
+    if (p != NULL) free(p->req);
+    free(p);
+    close(fd);
+    *what = "malloc";
+    *detail = "tcp probe";
+    return ENOMEM;
+  }
+  if (req_len > 0) memcpy(p->req, req, req_len);
+  p->id = id;
+  p->fd = fd;
+  p->req_len = req_len;
+  p->state = ST_CONNECTING;
+  o->slots[id] = p;
+  o->live++;
+  uint32_t first = EPOLLOUT;
+  if (req_len > 0) {
+    /* Often connected already (loopback, a veth peer: the handshake ran in connect's softirq):
+     * send now and skip the writable wakeup. Still connecting (EAGAIN): as usual. A failed
+     * connect shows here (its error is consumed): kept for the first event. */
+    ssize_t n = send(fd, p->req, req_len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n > 0) {
+      p->req_off = (size_t)n;
+      p->state = (size_t)n == req_len ? ST_READING : ST_SENDING;
+      if (p->state == ST_READING) first = EPOLLIN;
+    } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+      p->early_err = errno;
+    }
+  }
+  struct epoll_event ev = {.events = first, .data.u64 = tcp_probe_tag(o, p)};
+  if (epoll_ctl(o->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+    int e = errno;
+    tcp_probe_close(o, p);
+    *what = "epoll_ctl";
+    return e;
+  }
+  tcp_probe_set_polling(o);
+  *out = p;
+  return 0;
 }

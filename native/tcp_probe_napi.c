@@ -19,7 +19,7 @@
 /* One napi_env per thread (the main thread, each worker): the thread's probes. */
 static _Thread_local probes_t *thread_probes;
 
-static probes_t *probes_of(napi_env env) {
+probes_t *tcp_probes_of(napi_env env) {
   return thread_probes != NULL && thread_probes->env == env ? thread_probes : NULL;
 }
 
@@ -40,7 +40,7 @@ static napi_value probe_init(napi_env env, napi_callback_info info) {
   if (argc < 2) return lvsd_throw_type(env, "tcpProbeInit(callback, readBuffer)");
   if (lvsd_arg_buffer(env, argv[1], &data, &len, "readBuffer")) return NULL;
   if (len == 0) return lvsd_throw_type(env, "readBuffer must not be empty");
-  if (probes_of(env) != NULL) return lvsd_throw_type(env, "tcpProbeInit: already initialised on this thread");
+  if (tcp_probes_of(env) != NULL) return lvsd_throw_type(env, "tcpProbeInit: already initialised on this thread");
   probes_t *o = calloc(1, sizeof *o);
   if (o == NULL) return lvsd_throw_errno(env, ENOMEM, "malloc", "tcp probes");
   o->env = env;
@@ -67,7 +67,7 @@ static napi_value probe_init(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-static int take_id(probes_t *o, uint32_t *id) {
+int tcp_probe_take_id(probes_t *o, uint32_t *id) {
   if (o->nfree > 0) {
     *id = o->free_ids[--o->nfree];
     return 0;
@@ -90,16 +90,21 @@ static int take_id(probes_t *o, uint32_t *id) {
   return 0;
 }
 
-/* Options of tcpProbeOpenWith, applied between socket(2) and connect(2) as keepalived 2.2.7
- * does (layer4.c socket_bind_connect): SO_MARK, then SO_BINDTODEVICE (bind_if; also the
- * scope of an IPv6 target), then bind. A failing setsockopt or bind throws its errno (SO_MARK
- * needs CAP_NET_ADMIN or, since Linux 5.17, CAP_NET_RAW). */
-typedef struct {
-  uint32_t mark;
-  int32_t bind_port;
-  char bind_addr[INET6_ADDRSTRLEN + 1];
-  char scope_if[IF_NAMESIZE + 1];
-} probe_opts_t;
+int tcp_target(int family, const char *addr, int port, struct sockaddr_storage *to, socklen_t *len) {
+  memset(to, 0, sizeof *to);
+  if (family == 4) {
+    struct sockaddr_in *a = (struct sockaddr_in *)to;
+    a->sin_family = AF_INET;
+    a->sin_port = htons((uint16_t)port);
+    *len = sizeof *a;
+    return inet_pton(AF_INET, addr, &a->sin_addr) == 1 ? 0 : -1;
+  }
+  struct sockaddr_in6 *a = (struct sockaddr_in6 *)to;
+  a->sin6_family = AF_INET6;
+  a->sin6_port = htons((uint16_t)port);
+  *len = sizeof *a;
+  return inet_pton(AF_INET6, addr, &a->sin6_addr) == 1 ? 0 : -1;
+}
 
 static int arg_opt_string(napi_env env, napi_value v, char *out, size_t cap, const char *what) {
   napi_valuetype t;
@@ -108,14 +113,14 @@ static int arg_opt_string(napi_env env, napi_value v, char *out, size_t cap, con
   return t == napi_null || t == napi_undefined ? 0 : lvsd_arg_string(env, v, out, cap, what);
 }
 
-static napi_value open_probe(napi_env env, napi_value *argv, const probe_opts_t *opts) {
+static napi_value open_probe(napi_env env, napi_value *argv, const tcp_opts_t *opts) {
   napi_value out;
   int32_t family, port;
   char addr[INET6_ADDRSTRLEN + 1];
   void *req = NULL;
   size_t req_len = 0;
   napi_valuetype t;
-  probes_t *o = probes_of(env);
+  probes_t *o = tcp_probes_of(env);
   if (o == NULL) return lvsd_throw_type(env, "tcpProbeOpen before tcpProbeInit");
   if (lvsd_arg_int(env, argv[0], &family, "family") || lvsd_arg_string(env, argv[1], addr, sizeof addr, "address") ||
       lvsd_arg_int(env, argv[2], &port, "port"))
@@ -125,24 +130,15 @@ static napi_value open_probe(napi_env env, napi_value *argv, const probe_opts_t 
   if ((family != 4 && family != 6) || port < 1 || port > 65535) return lvsd_throw_type(env, "family must be 4 or 6, port 1-65535");
   struct sockaddr_storage to, from;
   socklen_t tlen;
-  memset(&to, 0, sizeof to);
   memset(&from, 0, sizeof from);
+  if (tcp_target(family, addr, port, &to, &tlen) < 0) return lvsd_throw_type(env, family == 4 ? "address must be an IPv4 literal" : "address must be an IPv6 literal");
   if (family == 4) {
-    struct sockaddr_in *a = (struct sockaddr_in *)&to;
-    a->sin_family = AF_INET;
-    a->sin_port = htons((uint16_t)port);
-    tlen = sizeof *a;
-    if (inet_pton(AF_INET, addr, &a->sin_addr) != 1) return lvsd_throw_type(env, "address must be an IPv4 literal");
     struct sockaddr_in *b = (struct sockaddr_in *)&from;
     b->sin_family = AF_INET;
     if (opts != NULL) b->sin_port = htons((uint16_t)opts->bind_port);
     if (opts != NULL && opts->bind_addr[0] && inet_pton(AF_INET, opts->bind_addr, &b->sin_addr) != 1) return lvsd_throw_type(env, "bindAddress must be an IPv4 literal");
   } else {
     struct sockaddr_in6 *a = (struct sockaddr_in6 *)&to;
-    a->sin6_family = AF_INET6;
-    a->sin6_port = htons((uint16_t)port);
-    tlen = sizeof *a;
-    if (inet_pton(AF_INET6, addr, &a->sin6_addr) != 1) return lvsd_throw_type(env, "address must be an IPv6 literal");
     if (opts != NULL && opts->scope_if[0] && (a->sin6_scope_id = if_nametoindex(opts->scope_if)) == 0) return lvsd_throw_errno(env, errno, "if_nametoindex", opts->scope_if);
     struct sockaddr_in6 *b = (struct sockaddr_in6 *)&from;
     b->sin6_family = AF_INET6;
@@ -150,67 +146,11 @@ static napi_value open_probe(napi_env env, napi_value *argv, const probe_opts_t 
     if (opts != NULL) b->sin6_port = htons((uint16_t)opts->bind_port);
     if (opts != NULL && opts->bind_addr[0] && inet_pton(AF_INET6, opts->bind_addr, &b->sin6_addr) != 1) return lvsd_throw_type(env, "bindAddress must be an IPv6 literal");
   }
-  int fd = socket(family == 4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return lvsd_throw_errno(env, errno, "socket", addr);
-  if (opts != NULL && opts->mark != 0 && setsockopt(fd, SOL_SOCKET, SO_MARK, &opts->mark, sizeof opts->mark) < 0) {
-    int e = errno;
-    close(fd);
-    return lvsd_throw_errno(env, e, "setsockopt SO_MARK", addr);
-  }
-  if (opts != NULL && opts->scope_if[0] && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, opts->scope_if, (socklen_t)strlen(opts->scope_if) + 1) < 0) {
-    int e = errno;
-    close(fd);
-    return lvsd_throw_errno(env, e, "setsockopt SO_BINDTODEVICE", opts->scope_if);
-  }
-  if (opts != NULL && (opts->bind_addr[0] || opts->bind_port != 0) && bind(fd, (struct sockaddr *)&from, tlen) < 0) {
-    int e = errno;
-    close(fd);
-    return lvsd_throw_errno(env, e, "bind", opts->bind_addr[0] ? opts->bind_addr : addr);
-  }
-  int rc;
-  do rc = connect(fd, (struct sockaddr *)&to, tlen);
-  while (rc < 0 && errno == EINTR);
-  if (rc < 0 && errno != EINPROGRESS) {
-    int e = errno;
-    close(fd);
-    return lvsd_throw_errno(env, e, "connect", addr);
-  }
-  probe_t *p = calloc(1, sizeof *p);
-  uint32_t id = 0;
-  if (p == NULL || (req_len > 0 && (p->req = malloc(req_len)) == NULL) || take_id(o, &id) < 0) {
-    if (p != NULL) free(p->req);
-    free(p);
-    close(fd);
-    return lvsd_throw_errno(env, ENOMEM, "malloc", "tcp probe");
-  }
-  if (req_len > 0) memcpy(p->req, req, req_len);
-  p->id = id;
-  p->fd = fd;
-  p->req_len = req_len;
-  p->state = ST_CONNECTING;
-  o->slots[id] = p;
-  o->live++;
-  uint32_t first = EPOLLOUT;
-  if (req_len > 0) {
-    /* Often connected already (loopback, a veth peer: the handshake ran in connect's softirq):
-     * send now and skip the writable wakeup. Still connecting (EAGAIN): as usual. A failed
-     * connect shows here (its error is consumed): kept for the first event. */
-    ssize_t n = send(fd, p->req, req_len, MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (n > 0) {
-      p->req_off = (size_t)n;
-      p->state = (size_t)n == req_len ? ST_READING : ST_SENDING;
-      if (p->state == ST_READING) first = EPOLLIN;
-    } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-      p->early_err = errno;
-    }
-  }
-  struct epoll_event ev = {.events = first, .data.u64 = tcp_probe_tag(o, p)};
-  if (epoll_ctl(o->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-    int e = errno;
-    tcp_probe_close(o, p);
-    return lvsd_throw_errno(env, e, "epoll_ctl", addr);
-  }
-  tcp_probe_set_polling(o);
+  probe_t *p = NULL;
+  const char *what = "socket", *detail = addr;
+  int e = tcp_probe_start(o, &to, opts != NULL ? &from : NULL, tlen, opts, req, req_len, addr, &p, &what, &detail);
+  if (e != 0) return lvsd_throw_errno(env, e, what, detail);
+  uint32_t id = p->id;
   napi_create_uint32(env, id, &out);
   return out;
 }
@@ -228,7 +168,7 @@ static napi_value probe_open(napi_env env, napi_callback_info info) {
 static napi_value probe_open_with(napi_env env, napi_callback_info info) {
   size_t argc = 8;
   napi_value argv[8];
-  probe_opts_t opts;
+  tcp_opts_t opts;
   memset(&opts, 0, sizeof opts);
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 8) return lvsd_throw_type(env, "tcpProbeOpenWith(family, address, port, request, mark, bindAddress, bindPort, scopeIf)");
@@ -245,7 +185,7 @@ static napi_value probe_close_js(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   uint32_t id;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  probes_t *o = probes_of(env);
+  probes_t *o = tcp_probes_of(env);
   if (argc < 1 || napi_get_value_uint32(env, argv[0], &id) != napi_ok) return lvsd_throw_type(env, "tcpProbeClose(id)");
   if (o != NULL && id < o->nslots && o->slots[id] != NULL) tcp_probe_close(o, o->slots[id]);
   return NULL;

@@ -58,3 +58,27 @@ export interface Checker {
   readonly kind: CheckProbe['kind'];
   start(spec: AttemptSpec): Attempt;
 }
+
+/** What a steady lane did while it held a probe: its last passing attempt, and when its next attempt is due (undefined while one runs). */
+export interface SteadyStats {
+  readonly last?: { readonly result: AttemptResult; readonly atUs: number };
+  readonly dueUs?: number;
+}
+
+export interface SteadyHandle {
+  stats(): SteadyStats;
+  /** Stops the lane for this probe (a running attempt is dropped, without a result); the stats at that moment. */
+  stop(): SteadyStats;
+}
+
+/**
+ * Runs the attempts of a probe whose server is up outside the engine while they pass (the
+ * addon's repeat, checks/steady-lane.ts): no JavaScript per passing attempt. The first attempt
+ * that does not pass ends the lane's hold and comes back through `onMiss` with the result the
+ * probe's checker would have given (or undefined when the lane cannot tell: the engine then
+ * runs the attempt itself at once). `start` returns undefined for a probe it cannot run
+ * exactly as its checker would.
+ */
+export interface SteadyLane {
+  start(spec: AttemptSpec, delayMs: number, intervalMs: number, onMiss: (r: AttemptResult | undefined, atUs: number) => void): SteadyHandle | undefined;
+}

@@ -21,12 +21,12 @@ import { ResponseReader, type Verdict } from './http-response.js';
 import { Outcome } from './outcome.js';
 import { clientContext } from './tls-client.js';
 
-type HttpProbe = Extract<CheckProbe, { kind: 'http' }>;
+export type HttpProbe = Extract<CheckProbe, { kind: 'http' }>;
 
 export const MAX_HEADER_BYTES = 16 * 1024;
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-const DEFAULT_URL: HttpExpect = { path: '/', status: [] };
+export const DEFAULT_URL: HttpExpect = { path: '/', status: [] };
 
 export function httpRequest(spec: Pick<AttemptSpec, 'address' | 'port'>, probe: HttpProbe, url: HttpExpect): string {
   const host = url.virtualhost ?? probe.virtualhost ?? hostPort(spec.address, spec.port);
@@ -37,7 +37,7 @@ export function httpRequest(spec: Pick<AttemptSpec, 'address' | 'port'>, probe: 
 
 /** The request bytes of a url, per attempt spec (the engine hands the same spec to every attempt of a probe). */
 const requests = new WeakMap<AttemptSpec, Map<HttpExpect, Buffer>>();
-function requestBytes(spec: AttemptSpec, probe: HttpProbe, url: HttpExpect): Buffer {
+export function requestBytes(spec: AttemptSpec, probe: HttpProbe, url: HttpExpect): Buffer {
   let bySpec = requests.get(spec);
   if (bySpec === undefined) {
     bySpec = new Map();

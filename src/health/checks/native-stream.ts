@@ -21,12 +21,17 @@ import net from 'node:net';
 import type { AttemptSpec } from '../checker.js';
 import type { Outcome } from './outcome.js';
 
-interface TcpProbeNative {
+export interface TcpProbeNative {
   tcpProbeInit(cb: (id: number, event: number, errno: number, n: number) => void, readBuffer: Buffer): void;
   tcpProbeOpen(family: 4 | 6, address: string, port: number, request: Buffer | null): number;
   tcpProbeClose(id: number): void;
   /** mark 0, bindAddress null, bindPort 0, scopeIf null: unset. Absent in builds before fwmark. */
   tcpProbeOpenWith?(family: 4 | 6, address: string, port: number, request: Buffer | null, mark: number, bindAddress: string | null, bindPort: number, scopeIf: string | null): number;
+  /** The steady lane (native/tcp_repeat.c, checks/steady-lane.ts); absent in builds before it. */
+  tcpRepeatInit?(cb: (id: number, kind: number, errno: number, latencyUs: number, endUs: number, bytes: Buffer | null) => void): void;
+  tcpRepeatStart?(family: 4 | 6, address: string, port: number, request: Buffer | null, ranges: Int32Array | null, delayMs: number, intervalMs: number, timeoutMs: number): number;
+  tcpRepeatStats?(id: number, out: Float64Array): void;
+  tcpRepeatStop?(id: number, out: Float64Array): void;
 }
 
 export interface NativeStreamHandlers {
@@ -79,7 +84,7 @@ function dispatch(id: number, event: number, errno: number, n: number): void {
 }
 
 /** The addon with tcpProbe*, initialised on this thread, or undefined (not built, stale build). */
-function native(): TcpProbeNative | undefined {
+export function native(): TcpProbeNative | undefined {
   if (addon !== undefined) return addon ?? undefined;
   if (source === undefined) return undefined;
   addon = null;
@@ -118,8 +123,8 @@ export function setNativeStreams(on: boolean): void {
 /** net.isIP per address (a regex each time otherwise); bounded by the configured addresses, cleared past a cap. */
 const families = new Map<string, number>();
 
-/** Whether `spec` can go through the addon without changing what the check sees. */
-function eligible(spec: AttemptSpec): 4 | 6 | undefined {
+/** Whether `spec` can go through the addon without changing what the check sees: its family then. */
+export function eligible(spec: AttemptSpec): 4 | 6 | undefined {
   const t = spec.target;
   if (!enabled || t.bindTo !== undefined || t.bindPort !== undefined || t.bindIf !== undefined || t.fwmark !== undefined) return undefined;
   let family = families.get(spec.address);

@@ -1,0 +1,111 @@
+/**
+ * The steady lane over the real addon (native/tcp_repeat.c) against loopback servers: a passing
+ * target repeats without a miss, and every miss gives the result the checker itself gives for
+ * the same server (the checker's attempt is the oracle), each connection closed.
+ */
+import test from 'ava';
+import { monotonicClock } from '../../clock.js';
+import type { AttemptResult, AttemptSpec, Checker } from '../checker.js';
+import { runAttempt } from '../run-attempt.js';
+import { nodeTimers } from '../timers.js';
+import type { CheckProbe } from '../../model/index.js';
+import { badServer, closedTcpPort, type BadServer, type Script } from '../../../test/fixtures/bad-servers.js';
+import { loadNative } from '../../native/index.js';
+import { httpChecker } from './http.js';
+import { useTcpProbeAddon } from './native-stream.js';
+import { steadyLane } from './steady-lane.js';
+import { tcpChecker } from './tcp.js';
+
+useTcpProbeAddon(loadNative);
+
+const HTTP: CheckProbe = { kind: 'http', tls: false, method: 'GET', urls: [{ path: '/', status: [] }], sni: false, httpVersion: '1.0', fastRecovery: false };
+const TCP: CheckProbe = { kind: 'tcp' };
+const GENEROUS_MS = 10_000;
+
+const spec = (probe: CheckProbe, port: number, timeoutMs = GENEROUS_MS, target: AttemptSpec['target'] = {}): AttemptSpec => ({ probe, address: '127.0.0.1', port, target, timeoutMs });
+
+async function server(t: { teardown(fn: () => Promise<void>): void }, s: Script): Promise<BadServer> {
+  const srv = await badServer(s);
+  t.teardown(() => srv.close());
+  return srv;
+}
+
+const verdict = (r: AttemptResult | undefined): unknown => {
+  if (r === undefined) return undefined;
+  const { latencyMs, ...rest } = r;
+  void latencyMs;
+  return rest;
+};
+
+/** The lane's first miss for `s` (first attempt at once, then every 20 ms). */
+function firstMiss(s: AttemptSpec): Promise<AttemptResult | undefined> {
+  return new Promise((resolve, reject) => {
+    const h = steadyLane.start(s, 0, 20, (r) => resolve(r));
+    if (h === undefined) reject(new Error('the lane did not take the probe'));
+  });
+}
+
+const checkerOf = (p: CheckProbe): Checker => (p.kind === 'tcp' ? tcpChecker : httpChecker);
+const oracle = (s: AttemptSpec): Promise<AttemptResult> => runAttempt(checkerOf(s.probe), s, { clock: monotonicClock, timers: nodeTimers }).result;
+
+test('every miss reads as the checker\'s own verdict: status, garbage, reset, empty, headers cut by the close, refused', async (t) => {
+  const cases: Script[] = [
+    { kind: 'reply', data: 'HTTP/1.0 503 Busy\r\n\r\n' },
+    { kind: 'reply', data: 'HTTP/1.1 301\r\nLocation: /x\r\n\r\n' },
+    { kind: 'reply', data: 'SSH-2.0-OpenSSH_9.2\r\n' },
+    { kind: 'reset' },
+    { kind: 'reply', data: '' },
+    { kind: 'reply', data: 'HTTP/1.0 200 OK\r\nServer: x' },
+    { kind: 'flood', head: 'HTTP/1.0 200 OK\r\nX: ' },
+  ];
+  for (const c of cases) {
+    const srv = await server(t, c);
+    const got = await firstMiss(spec(HTTP, srv.port));
+    t.deepEqual(verdict(got), verdict(await oracle(spec(HTTP, srv.port))), JSON.stringify(c).slice(0, 80));
+    t.is(srv.received[0], srv.received[1], 'the same request bytes');
+  }
+  const closed = await closedTcpPort();
+  for (const p of [HTTP, TCP]) {
+    const got = await firstMiss(spec(p, closed));
+    t.like(got, { ok: false, reason: 'refused', errno: 'ECONNREFUSED' });
+    t.deepEqual(verdict(got), verdict(await oracle(spec(p, closed))));
+  }
+});
+
+test('a server that never answers: the miss is the deadline, "timeout after 200 ms", and the connection is closed', async (t) => {
+  const srv = await server(t, { kind: 'hang' });
+  const got = await firstMiss(spec(HTTP, srv.port, 200));
+  t.like(got, { ok: false, reason: 'timeout', detail: 'timeout after 200 ms' });
+  t.true((got?.latencyMs ?? 0) >= 190);
+  await srv.closedCount(1, GENEROUS_MS);
+  t.is(srv.open(), 0);
+});
+
+test('a passing target repeats with no miss; stats give the last pass; stop closes and silences it', async (t) => {
+  const srv = await server(t, { kind: 'reply', data: 'HTTP/1.0 204 No Content\r\n\r\n' });
+  const tcp = await server(t, { kind: 'hang' });
+  let misses = 0;
+  const h = steadyLane.start(spec(HTTP, srv.port), 0, 20, () => misses++);
+  const ht = steadyLane.start(spec(TCP, tcp.port), 0, 20, () => misses++);
+  if (h === undefined || ht === undefined) return t.fail('the lane did not take the probes');
+  await srv.closedCount(5, GENEROUS_MS);
+  await tcp.closedCount(5, GENEROUS_MS);
+  const st = h.stats();
+  t.like(st.last?.result, { ok: true, detail: 'HTTP 204' });
+  t.true((st.last?.atUs ?? 0) <= monotonicClock.nowUs() && (st.last?.atUs ?? 0) > monotonicClock.nowUs() - 5_000_000);
+  t.like(ht.stats().last?.result, { ok: true, detail: 'connected' });
+  h.stop();
+  ht.stop();
+  const n = srv.received.length;
+  await new Promise((r) => setTimeout(r, 100));
+  t.is(srv.received.length, n, 'no attempt after stop');
+  t.is(misses, 0);
+  t.deepEqual(h.stop(), {}, 'a second stop is harmless');
+});
+
+test('probes the lane cannot run exactly as their checker are refused: bindto, a digest, two urls, TLS', (t) => {
+  t.is(steadyLane.start(spec(TCP, 80, 1000, { bindTo: '127.0.0.1' }), 0, 1000, () => undefined), undefined);
+  t.is(steadyLane.start(spec({ ...HTTP, urls: [{ path: '/', status: [], digest: '0'.repeat(32) }] } as CheckProbe, 80), 0, 1000, () => undefined), undefined);
+  t.is(steadyLane.start(spec({ ...HTTP, urls: [{ path: '/', status: [] }, { path: '/b', status: [] }] } as CheckProbe, 80), 0, 1000, () => undefined), undefined);
+  t.is(steadyLane.start(spec({ ...HTTP, tls: true } as CheckProbe, 80), 0, 1000, () => undefined), undefined);
+});
