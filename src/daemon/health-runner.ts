@@ -31,7 +31,7 @@ import type { Clock } from '../clock.js';
 import { ControlError } from '../errors.js';
 import {
   applyHealth, HealthEngine, serviceId,
-  type AttemptResult, type CheckerRegistry, type Connector, type HealthEvent, type Override, type ProbePlan, type QuorumChange, type QuorumState, type TimerHandle, type Timers,
+  type AttemptResult, type CheckerRegistry, type Connector, type SteadyLane, type HealthEvent, type Override, type ProbePlan, type QuorumChange, type QuorumState, type TimerHandle, type Timers,
 } from '../health/index.js';
 import type { Config, VirtualService } from '../model/index.js';
 import type { ControlHandlers, ServiceChecks, WeightParams, WeightResult } from '../control/index.js';
@@ -68,6 +68,8 @@ export interface HealthRunnerOptions {
   readonly observer?: HealthObserver;
   /** Watch connections to the checked TCP targets (lvsd --watch-connections); absent = none. */
   readonly watch?: Connector;
+  /** The steady lane for up TCP/HTTP probes (the director passes the addon's); absent = none. */
+  readonly steady?: SteadyLane;
 }
 
 const HOLD_RECHECK_MS = 250;
@@ -110,6 +112,8 @@ export class HealthRunner {
     this.engine = new HealthEngine({
       clock: o.clock, timers: o.timers, random: o.random, checkers: o.checkers(() => this.config), onEvent: (e) => this.onEvent(e), ...(checked ? { onResult: checked } : {}),
       ...(o.watch ? { watch: o.watch } : {}),
+      // ldirectord's monitorfile and its leaving servers see every attempt: no lane for its configs.
+      ...(o.steady ? { steady: o.steady, everyResult: () => this.config?.ldirectord !== undefined } : {}),
     });
   }
 

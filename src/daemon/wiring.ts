@@ -10,7 +10,7 @@ import { systemTime } from '../clock.js';
 import type { Config } from '../model/index.js';
 import { openSyncBackend, SyncManager } from '../sync/index.js';
 import { VrrpEngine } from '../vrrp/index.js';
-import { netConnector, nodeTimers, Tracker, type LinkSource } from '../health/index.js';
+import { netConnector, nodeTimers, steadyLane, Tracker, type LinkSource } from '../health/index.js';
 import { describeRoute, describeRule, describeVip, openLinkWatcher, openRouteManager, openVipManager } from '../net/index.js';
 import { ControlServer } from '../control/index.js';
 import { Director, type ControlEndpoint, type HealthPart, type StartTracking, type StartVrrp } from './director.js';
@@ -70,6 +70,7 @@ export function createDirector(config: Config, o: DirectorOptions): Director {
     log: o.log.child({ component: 'health' }), ipvs, notify,
     clock: systemTime, timers: nodeTimers, random: Math.random, nowMs: systemTime.nowMs, checkers: realCheckers, observer: ldirectord,
     ...(o.watchConnections === true ? { watch: netConnector } : {}),
+    steady: steadyLane,
   });
   const health = withLdirectord(runner, ldirectord);
   const startVrrp: StartVrrp = (c, events) => {

@@ -13,7 +13,7 @@
  */
 import type { Clock, Us } from '../clock.js';
 import type { VirtualService } from '../model/index.js';
-import type { AttemptResult, AttemptSpec, Checker, FailReason } from './checker.js';
+import type { AttemptResult, AttemptSpec, Checker, FailReason, SteadyHandle, SteadyLane } from './checker.js';
 import type { RealHealth } from './apply.js';
 import type { CheckState } from './hysteresis.js';
 import { hostPort, planHealth, realKey, type HealthPlan, type ProbePlan } from './plan.js';
@@ -56,6 +56,10 @@ export interface HealthEngineOptions {
   readonly onResult?: (plan: ProbePlan, r: AttemptResult) => void;
   /** Watch connections (lvsd --watch-connections, watch.ts) through this connector; absent = none. */
   readonly watch?: Connector;
+  /** Runs the passing attempts of up probes outside the engine (checks/steady-lane.ts); absent = none. */
+  readonly steady?: SteadyLane;
+  /** Whether `onResult` must see every attempt now (the steady lane reports only misses): no lane while true. */
+  readonly everyResult?: () => boolean;
 }
 
 const DEFAULT_MAX_IN_FLIGHT = 256;
@@ -81,6 +85,10 @@ export class HealthEngine {
   /** Probe keys by watch target id, and the other way. */
   private watched = new Map<string, readonly string[]>();
   private watchIdOf = new Map<string, string>();
+  /** Probes the steady lane runs now, by key; their scheduler state is `waiting` meanwhile. */
+  private readonly lane = new Map<string, SteadyHandle>();
+  /** Probes whose next attempt runs here although the lane could take it (it could not judge a miss). */
+  private readonly notInLane = new Set<string>();
 
   constructor(private readonly o: HealthEngineOptions) {
     this.sched = new Scheduler({ maxInFlight: Math.max(1, o.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT), random: o.random });
@@ -104,6 +112,8 @@ export class HealthEngine {
       this.timers.delete(key);
     }
     this.exec(this.sched.update(this.plan.probes, this.o.clock.nowUs()));
+    // The lane's probes come back (a removed one is dropped) and go out again under the new plan.
+    for (const key of [...this.lane.keys()]) this.reclaim(key, false);
     if (this.watch) {
       const w = watchTargets(this.plan);
       this.watched = w.keys;
@@ -132,6 +142,10 @@ export class HealthEngine {
       if (w === undefined || id === undefined) return undefined;
       return w.isConnected(id) ? 'connected' : 'not connected';
     };
+    for (const [key, h] of this.lane) {
+      const st = h.stats();
+      this.sched.note(key, st.last, st.dueUs);
+    }
     return snapshotOf(this.plan, (key) => this.sched.probe(key), this.realState, this.o.clock.nowUs(), watchOf);
   }
 
@@ -144,6 +158,8 @@ export class HealthEngine {
   close(): void {
     this.closed = true;
     this.watch?.close();
+    for (const h of this.lane.values()) h.stop();
+    this.lane.clear();
     for (const h of this.timers.values()) this.o.timers.clear(h);
     this.timers.clear();
     for (const a of this.inflight.values()) a.cancel();
@@ -173,6 +189,10 @@ export class HealthEngine {
   private arm(key: string, at: Us): void {
     const old = this.timers.get(key);
     if (old !== undefined) this.o.timers.clear(old);
+    this.timers.delete(key);
+    this.lane.get(key)?.stop();
+    this.lane.delete(key);
+    if (this.toLane(key, at)) return;
     const h = this.o.timers.set(() => {
       this.timers.delete(key);
       if (this.closed) return;
@@ -197,10 +217,51 @@ export class HealthEngine {
     });
   }
 
+  /** The lane takes the probe's attempts from `at` on, if it may and can. */
+  private toLane(key: string, at: Us): boolean {
+    const lane = this.o.steady;
+    const p = this.sched.probe(key);
+    if (lane === undefined || p === undefined || this.closed || this.notInLane.delete(key) || this.o.everyResult?.() === true || !this.sched.steady(key)) return false;
+    const plan = p.plan;
+    const h = lane.start(specOf(plan), (at - this.o.clock.nowUs()) / 1000, plan.timing.intervalMs, (r, atUs) => {
+      if (this.lane.get(key) !== h) return;
+      this.lane.delete(key);
+      if (this.closed) return;
+      if (r === undefined) {
+        this.notInLane.add(key);
+        this.exec(this.sched.resume(key, undefined, undefined, this.o.clock.nowUs()));
+        return;
+      }
+      this.o.onResult?.(plan, r);
+      this.exec(this.sched.external(key, r, atUs));
+    });
+    if (h === undefined) return false;
+    this.lane.set(key, h);
+    return true;
+  }
+
+  /**
+   * Takes a probe back from the lane (an attempt running there is dropped) and arms it at its
+   * due time, now with `now` (a hint: the lane takes it again, with its attempt at once).
+   */
+  private reclaim(key: string, now: boolean): boolean {
+    const h = this.lane.get(key);
+    if (h === undefined) return false;
+    this.lane.delete(key);
+    const st = h.stop();
+    const at = this.o.clock.nowUs();
+    this.exec(this.sched.resume(key, st.last, now ? at : st.dueUs, at));
+    return true;
+  }
+
   private lost(id: string, why: string): void {
     if (this.closed) return;
     let hinted = 0;
     for (const key of this.watched.get(id) ?? []) {
+      if (this.reclaim(key, true)) {
+        hinted++;
+        continue;
+      }
       const outs = this.sched.hint(key, this.o.clock.nowUs());
       if (outs.length > 0) hinted++;
       this.exec(outs);

@@ -39,7 +39,7 @@
  * `fwmark` on checkers over Node sockets (UNSUPPORTED_TARGET_OPTIONS: Node cannot set SO_MARK;
  * TCP_CHECK and plain HTTP_GET mark through the addon, native-stream.ts).
  */
-export type { Attempt, AttemptResult, AttemptSpec, Checker, FailReason } from './checker.js';
+export type { Attempt, AttemptResult, AttemptSpec, Checker, FailReason, SteadyHandle, SteadyLane, SteadyStats } from './checker.js';
 export { applyHealth, nextQuorum, type AppliedHealth, type HealthInputs, type Override, type QuorumChange, type QuorumState, type RealHealth } from './apply.js';
 export { HealthEngine, type CheckerRegistry, type HealthEngineOptions, type HealthEvent } from './engine.js';
 export { initialHysteresis, observe, type CheckState, type Hysteresis } from './hysteresis.js';
@@ -48,6 +48,7 @@ export { checkerRegistry, type RegistryOptions } from './registry.js';
 export { formatDuration, runAttempt, type RunningAttempt } from './run-attempt.js';
 export type { CheckSnapshot, RealSnapshot } from './snapshot.js';
 export { FakeTimers, nodeTimers, type TimerHandle, type Timers } from './timers.js';
+export { setSteadyLane, steadyLane } from './checks/steady-lane.js';
 export { ConnectionWatch, netConnector, type Connector, type WatchTarget } from './watch.js';
 export { UNSUPPORTED_TARGET_OPTIONS, unsupportedTarget } from './checks/connection.js';
 export { IcmpPinger, type IcmpMode, type IcmpNative } from './checks/ping.js';

@@ -249,3 +249,34 @@ test('a timer that fires early (real timers round to ms) re-arms for the due tim
   t.deepEqual(sim.s.due(key, due - 400), [{ kind: 'arm', key, at: due }]);
   t.deepEqual(sim.s.due(key, due), [{ kind: 'start', key, seq: 1 }]);
 });
+
+test('steady lane: only an up probe waiting after a pass may go; a miss from there is retried like any failed attempt, and resume arms at the lane\'s due time', (t) => {
+  const { sim, key } = one({ retries: 1, retryDelayMs: 100, intervalMs: 1000 });
+  t.false(sim.s.steady(key), 'no attempt yet');
+  sim.runTo(sim.timers.get(key) ?? 0);
+  t.false(sim.s.steady(key), 'running');
+  sim.finish(key, OK);
+  t.true(sim.s.steady(key));
+  // The lane passes for a while, then misses at 5 s.
+  sim.timers.delete(key);
+  sim.s.note(key, { result: { ok: true, latencyMs: 2, detail: 'connected' }, atUs: 4000 * MS }, 5000 * MS);
+  t.like(sim.s.probe(key), { dueUs: 5000 * MS, last: { atUs: 4000 * MS } });
+  sim.now = 5000 * MS;
+  sim.apply(sim.s.external(key, FAIL, sim.now));
+  t.is(sim.s.probe(key)?.retry, 1);
+  t.is(sim.timers.get(key), 5100 * MS, 'the retry after delay_before_retry');
+  t.false(sim.s.steady(key), 'in its retries');
+  t.is(sim.s.inFlight, 0);
+  sim.runTo(5100 * MS);
+  sim.finish(key, FAIL);
+  t.deepEqual(sim.states(), ['down@5100']);
+  t.false(sim.s.steady(key), 'down');
+  sim.runTo(6100 * MS);
+  t.deepEqual(sim.s.external(key, FAIL, sim.now), [], 'a running probe takes no lane result');
+  // resume: back from the lane, armed at its due time (now when an attempt was running there)
+  const { sim: b, key: k } = one({ intervalMs: 1000 });
+  b.runTo(b.timers.get(k) ?? 0);
+  b.finish(k, OK);
+  t.deepEqual(b.s.resume(k, undefined, 1700 * MS, 1200 * MS), [{ kind: 'arm', key: k, at: 1700 * MS }]);
+  t.deepEqual(b.s.resume(k, undefined, undefined, 1200 * MS), [{ kind: 'arm', key: k, at: 1200 * MS }]);
+});

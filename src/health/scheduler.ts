@@ -153,6 +153,40 @@ export class Scheduler {
     return out;
   }
 
+  /**
+   * Whether a steady lane may run this probe's next attempts (engine.ts): it is up with no
+   * failure counted, waiting for its next regular check, and its last attempt passed. Only
+   * passes can happen in the lane without the scheduler's say; the first miss comes back here.
+   */
+  steady(key: string): boolean {
+    const p = this.probes.get(key);
+    return p !== undefined && p.phase === 'waiting' && p.h.state === 'up' && p.h.fails === 0 && p.retry === 0 && p.last?.result.ok === true;
+  }
+
+  /** What a steady lane did for `key`: its last pass and the next due time (a pass while up changes no state). */
+  note(key: string, last: { readonly result: AttemptResult; readonly atUs: Us } | undefined, dueUs: Us | undefined): void {
+    const p = this.probes.get(key);
+    if (p === undefined || p.phase !== 'waiting') return;
+    if (last !== undefined) p.last = last;
+    if (dueUs !== undefined) p.dueUs = dueUs;
+  }
+
+  /** A steady lane gives `key` back: noted, then armed at its due time (now if an attempt was running there). */
+  resume(key: string, last: { readonly result: AttemptResult; readonly atUs: Us } | undefined, dueUs: Us | undefined, at: Us): SchedulerOutput[] {
+    const p = this.probes.get(key);
+    if (p === undefined || p.phase !== 'waiting') return [];
+    this.note(key, last, dueUs ?? at);
+    return [{ kind: 'arm', key, at: p.dueUs }];
+  }
+
+  /** An attempt a steady lane ran for `key` did not pass: judged as if it had run here (retries, rise/fall). */
+  external(key: string, result: AttemptResult, at: Us): SchedulerOutput[] {
+    const p = this.probes.get(key);
+    if (p === undefined || p.phase !== 'waiting') return [];
+    this.start(key, p);
+    return this.result(key, p.seq, result, at);
+  }
+
   probe(key: string): ProbeView | undefined {
     return this.probes.get(key);
   }
