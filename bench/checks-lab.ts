@@ -81,6 +81,38 @@ export function latencies(x: unknown, out: number[] = []): number[] {
   return out;
 }
 
+/** In a `checks` answer: how many checks, how many have run once, how many watches there are and are up. */
+export function checkCounts(x: unknown, acc = { checks: 0, run: 0, watched: 0, connected: 0 }): typeof acc {
+  if (Array.isArray(x)) for (const v of x) checkCounts(v, acc);
+  else if (x !== null && typeof x === 'object') {
+    const rec = x as Record<string, unknown>;
+    if ('kind' in rec && 'state' in rec && 'target' in rec) {
+      acc.checks++;
+      if (rec['last'] !== undefined) acc.run++;
+      if (typeof rec['watch'] === 'string') acc.watched++;
+      if (rec['watch'] === 'connected') acc.connected++;
+    } else for (const v of Object.values(rec)) checkCounts(v, acc);
+  }
+  return acc;
+}
+
+/**
+ * Until every check of lvsd has run once and every watch connection (--watch-connections) is
+ * up. keepalived's default warmup is the delay_loop, so first checks (and the watch connections,
+ * which open when their target's first check is due) spread over warmup + delay_loop after the
+ * start: one-off costs the window should not bill, to either daemon (the same config spreads
+ * keepalived's alike). Returns the seconds waited.
+ */
+export async function checksSettled(socket: string, timeoutMs: number): Promise<number> {
+  const t0 = performance.now();
+  for (;;) {
+    const c = checkCounts(await controlRequest(socket, 'checks', undefined, { timeoutMs: 30_000 }));
+    if (c.checks > 0 && c.run === c.checks && c.connected === c.watched) return (performance.now() - t0) / 1000;
+    if (performance.now() - t0 > timeoutMs) throw new Error(`checks not settled after ${timeoutMs / 1000} s: ${JSON.stringify(c)}`);
+    await pause(2000);
+  }
+}
+
 interface Running {
   readonly topo: Topology;
   readonly dir: string;
@@ -206,6 +238,8 @@ export async function runLab(o: LabOptions, log: (s: string) => void): Promise<L
     r = start(o, topo, dir, farm);
     const fullTableMs = await fullTables(r, o.layout.servers, 600_000);
     log(`tables full: lvsd ${fullTableMs.lvsd.toFixed(0)} ms, keepalived ${fullTableMs.keepalived.toFixed(0)} ms after start; warm-up ${o.warmupS} s`);
+    const settledS = await checksSettled(r.socket, 900_000);
+    notes.push(`every lvsd check had run once${o.watchConnections === true ? ' and every watch connection was up' : ''} ${settledS.toFixed(0)} s after the tables were full (keepalived's default warmup is the delay_loop); the warm-up started then`);
     await pause(o.warmupS * 1000);
     log(`CPU window ${o.windowS} s`);
     const w = await window(o, r);

@@ -17,7 +17,7 @@ import { makeLan, nsExec } from '../test/netns/topology.js';
 import { waitUntil } from '../test/fixtures/wait.js';
 import { detectPool, FARM_NET, farmConfig } from './checks-conf.js';
 import type { LabOptions } from './checks-lab.js';
-import { latencies } from './checks-lab.js';
+import { checksSettled, latencies } from './checks-lab.js';
 import { pendingTeardowns } from './checks-topology.js';
 import { JsonChannel } from './json-channel.js';
 import { nativeKills, type NativeKill } from './native-kills.js';
@@ -62,6 +62,8 @@ export async function runNative(o: LabOptions, log: (s: string) => void, nodeArg
     await waitUntil(() => d.lines.some((l) => l.event === 'director.start') || d.child.exitCode !== null, 'lvsd started', 120_000, 100);
     if (d.child.exitCode !== null) throw new Error(`lvsd exited: ${d.stderr.join('').slice(-500)}`);
     log(`lvsd started natively; warm-up ${o.warmupS} s, window ${o.windowS} s`);
+    // As in the lab: the warm-up starts once every check has run once (and every watch is up).
+    log(`every check run once after ${(await checksSettled(d.socket, 900_000)).toFixed(0)} s`);
     await pause(o.warmupS * 1000);
     await farm.ask({ cmd: 'counts' }, 'counts', 10_000);
     const pid = d.child.pid ?? NaN;

@@ -68,7 +68,9 @@ export async function nativeKills(o: NativeKillOptions): Promise<NativeKill[]> {
     const down = lines.find((l) => l.event === 'check.state' && l.rs === rs && l.to === 'down')!;
     const apply = applied()!;
     const attempts = o.farm.events.slice(fromFarm).filter((e) => e.ev === 'attempt' && e.server === i).map((e) => Number(e.t))
-      .filter((t) => t <= at(apply) + 1); // lvsd's log stamps are whole milliseconds (floored)
+      // lvsd's log stamps are whole milliseconds (floored) and the offset between the clocks is
+      // measured to about a millisecond: 5 ms of slack (the next attempt is a delay_loop away).
+      .filter((t) => t <= at(apply) + 5);
     const first = attempts[0] ?? Number.NaN;
     const last = attempts.at(-1) ?? Number.NaN;
     const s: NativeKill = { rs, firstMs: first - killAt, downMs: at(down) - first, applyMs: at(apply) - at(down), fromObservableMs: at(apply) - first,
