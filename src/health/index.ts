@@ -48,7 +48,7 @@ export { checkerRegistry, type RegistryOptions } from './registry.js';
 export { formatDuration, runAttempt, type RunningAttempt } from './run-attempt.js';
 export type { CheckSnapshot, RealSnapshot } from './snapshot.js';
 export { FakeTimers, nodeTimers, type TimerHandle, type Timers } from './timers.js';
-export { setSteadyLane, steadyLane } from './checks/steady-lane.js';
+export { steadyLane } from './checks/steady-lane.js';
 export { ConnectionWatch, netConnector, type Connector, type WatchTarget } from './watch.js';
 export { UNSUPPORTED_TARGET_OPTIONS, unsupportedTarget } from './checks/connection.js';
 export { IcmpPinger, type IcmpMode, type IcmpNative } from './checks/ping.js';

@@ -14,6 +14,7 @@
  * the result is undefined and the engine runs the attempt itself.
  */
 import type { AttemptResult, AttemptSpec, SteadyHandle, SteadyLane, SteadyStats } from '../checker.js';
+import type { HttpExpect } from '../../model/index.js';
 import { formatDuration } from '../run-attempt.js';
 import { DEFAULT_URL, MAX_BODY_BYTES, MAX_HEADER_BYTES, requestBytes, type HttpProbe } from './http.js';
 import { ResponseReader } from './http-response.js';
@@ -28,14 +29,11 @@ const MISS_TIMEOUT = 4;
 type Miss = (id: number, kind: number, errno: number, latencyUs: number, endUs: number, bytes: Buffer | null) => void;
 type Repeat = Required<Pick<TcpProbeNative, 'tcpRepeatStart' | 'tcpRepeatStats' | 'tcpRepeatStop'>>;
 
-let enabled = process.env['LVSD_STEADY_LANE'] !== 'off';
+/** LVSD_STEADY_LANE=off in lvsd's environment keeps every attempt in the engine (before/after measurements). */
+const enabled = process.env['LVSD_STEADY_LANE'] !== 'off';
 let repeat: Repeat | null | undefined;
+/** The open repeats' miss handlers, by the addon's id. */
 const waiting = new Map<number, (kind: number, errno: number, latencyUs: number, endUs: number, bytes: Buffer | null) => void>();
-
-/** Tests and benches: false keeps every attempt in the engine (LVSD_STEADY_LANE=off does it at start). */
-export function setSteadyLane(on: boolean): void {
-  enabled = on;
-}
 
 const onMissNative: Miss = (id, kind, errno, latencyUs, endUs, bytes) => {
   const w = waiting.get(id);
@@ -55,13 +53,13 @@ function addon(): Repeat | undefined {
 }
 
 /** The HTTP probe's one url when the status line alone decides, else undefined. */
-function statusOnly(probe: HttpProbe): typeof DEFAULT_URL | undefined {
+function statusOnly(probe: HttpProbe): HttpExpect | undefined {
   if (probe.tls || probe.urls.length > 1) return undefined;
   const url = probe.urls[0] ?? DEFAULT_URL;
   return url.digest === undefined && url.regex === undefined ? url : undefined;
 }
 
-function rangesOf(url: typeof DEFAULT_URL): Int32Array {
+function rangesOf(url: HttpExpect): Int32Array {
   const r = url.status.length > 0 ? url.status : [[200, 299] as const];
   return Int32Array.from(r.flat());
 }
