@@ -43,6 +43,8 @@ export interface LabOptions {
   readonly watchConnections?: boolean;
   /** LVSD_TCP_PROBES of the run: 'net' = plain TCP/HTTP checks through net.Socket instead of the addon (A/B); absent = the addon. */
   readonly tcpProbes?: string;
+  /** LVSD_STEADY_LANE of the run: 'off' = every attempt in lvsd's engine, no steady lane (A/B); absent = the lane. */
+  readonly steadyLane?: string;
 }
 
 export interface CpuResult { readonly userMs: number; readonly systemMs: number; readonly totalMs: number; readonly requests: number }

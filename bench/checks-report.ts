@@ -25,7 +25,7 @@ function cpuLines(r: LabResult): string[] {
   const ratio = r.cpu.lvsd.totalMs / r.cpu.keepalived.totalMs;
   const perRatio = (r.cpu.lvsd.totalMs / r.cpu.lvsd.requests) / (r.cpu.keepalived.totalMs / r.cpu.keepalived.requests);
   return [
-    `CPU time over the ${(r.windowMs / 1000).toFixed(1)} s window (utime + stime, /proc/PID/stat; lvsd's node ${r.options.nodeArgs?.length ? r.options.nodeArgs.join(' ') : 'without flags'}${r.options.tcpProbes !== undefined ? `, LVSD_TCP_PROBES=${r.options.tcpProbes}` : ''}${r.options.watchConnections === true ? ', lvsd --watch-connections' : ''}):`,
+    `CPU time over the ${(r.windowMs / 1000).toFixed(1)} s window (utime + stime, /proc/PID/stat; lvsd's node ${r.options.nodeArgs?.length ? r.options.nodeArgs.join(' ') : 'without flags'}${r.options.tcpProbes !== undefined ? `, LVSD_TCP_PROBES=${r.options.tcpProbes}` : ''}${r.options.steadyLane !== undefined ? `, LVSD_STEADY_LANE=${r.options.steadyLane}` : ''}${r.options.watchConnections === true ? ', lvsd --watch-connections' : ''}):`,
     row('lvsd (whole process)', r.cpu.lvsd),
     row("keepalived's checker child (-C)", r.cpu.keepalived),
     row("keepalived's parent (not counted)", r.cpu.keepalivedParent),

@@ -19,7 +19,8 @@
  *      (node options for both lvsd instead of bin/lvsd's shebang ones, "" for none; the results
  *      then go to bench-checks-host-flags.json; with
  *      native, for its lvsd, e.g. "--cpu-prof --cpu-prof-dir /tmp/prof")
- * Environment: LVSD_TCP_PROBES=net (passed on to lvsd, recorded in the results) runs plain
+ * Environment (passed on to lvsd, recorded in the results): LVSD_STEADY_LANE=off keeps every
+ * attempt in lvsd's engine (no steady lane, src/health/checks/steady-lane.ts); LVSD_TCP_PROBES=net runs plain
  * TCP/HTTP checks through net.Socket instead of the addon (src/health/checks/native-stream.ts),
  * for before/after runs of the same build.
  */
@@ -74,6 +75,7 @@ export function parseArgs(argv: readonly string[]): Opts {
     nodeArgs: nodeArgs ?? LVSD_NODE_FLAGS,
     ...(watchConnections ? { watchConnections } : {}),
     ...(process.env['LVSD_TCP_PROBES'] !== undefined ? { tcpProbes: process.env['LVSD_TCP_PROBES'] } : {}),
+    ...(process.env['LVSD_STEADY_LANE'] !== undefined ? { steadyLane: process.env['LVSD_STEADY_LANE'] } : {}),
   };
   if (servers < 1 || lab.check.delayLoopS <= 0) throw new Error('--servers and --delay-loop must be positive');
   return { part, lab, vrrp: { checks: get('--checks', 2000), minutes: get('--minutes', 3), advertInt, nodeArgs }, baseline };
