@@ -1,5 +1,5 @@
 /*
- * The steady lane (issue 8): a TCP_CHECK or plain HTTP_GET whose server is up runs its next
+ * The steady lane (issue 8): a TCP_CHECK, plain HTTP_GET or negotiate http whose server is up runs its next
  * attempts here, on a libuv timer, over tcp_probe.c's connections, with no JavaScript per
  * attempt while they pass. The first attempt that does not pass ends the repeat and goes to
  * TypeScript with everything it needs to judge it as its own checkers would
@@ -9,6 +9,9 @@
  * also pass on at that point (http-response.ts, for a url with no digest and no regex):
  *   HTTP: the headers have ended ("\r\n\r\n" received) and the status line is
  *         "HTTP/d.d NNN" followed by a space or its CRLF, with NNN in one of the ranges;
+ *         with a needle (ldirectord's negotiate http whose receive is a literal, issue 10)
+ *         also the body, up to its Content-Length or else to end of stream, at most 1 MiB,
+ *         contains the needle's bytes (a chunked body is handed over undecoded);
  *   TCP:  the connection completed.
  * Anything else is handed over as soon as TypeScript would have a verdict from the same bytes
  * (a status line that cannot be HTTP once 12 bytes are in, headers over 16 KiB, end of stream,
@@ -18,7 +21,7 @@
  *                       kind 1 error (errno), 2 end of stream, 3 the bytes decide, 4 timeout;
  *                       the repeat is gone when cb runs (no tcpRepeatStop for it).
  *   tcpRepeatStart(family, address, port, request|null, ranges Int32Array|null, delayMs,
- *                  intervalMs, timeoutMs) -> id
+ *                  intervalMs, timeoutMs[, needle Buffer|null]) -> id
  *                       first attempt after delayMs, then intervalMs after each pass (as the
  *                       scheduler re-arms delay_loop after a verdict); request null: TCP_CHECK.
  *   tcpRepeatStats(id, out Float64Array(5))  [last pass end µs, its latency µs, its status
@@ -32,7 +35,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HEADER_MAX 16384 /* http.ts MAX_HEADER_BYTES */
+#define HEADER_MAX 16384   /* http.ts MAX_HEADER_BYTES */
+#define BODY_MAX 1048576    /* http.ts MAX_BODY_BYTES */
 
 enum { MISS_ERROR = 1, MISS_END = 2, MISS_BYTES = 3, MISS_TIMEOUT = 4 };
 
@@ -45,6 +49,11 @@ struct repeat_s {
   size_t req_len;
   int32_t *ranges; /* lo, hi pairs */
   uint32_t nranges;
+  unsigned char *needle; /* negotiate's literal receive: the body must contain it; NULL: the status decides */
+  size_t needle_len;
+  size_t body_at;  /* with a needle: where the body starts once the headers passed (0: not yet) */
+  int64_t clen;    /* its Content-Length, -1: none (the body ends at end of stream) */
+  int32_t status;  /* the status of those headers */
   uint64_t interval_ms, timeout_ms;
   uv_timer_t timer;
   probe_t *conn; /* the running attempt's connection */
@@ -73,6 +82,7 @@ static void free_repeat(uv_handle_t *h) {
   repeat_t *r = h->data;
   free(r->req);
   free(r->ranges);
+  free(r->needle);
   free(r->buf);
   free(r);
 }
@@ -127,6 +137,8 @@ static void on_timer(uv_timer_t *h) {
   probes_t *o = tcp_probes_of(thread_repeats->env);
   r->start_us = now_us();
   r->blen = 0;
+  r->body_at = 0;
+  r->clen = -1;
   const char *what, *detail;
   int e = o == NULL ? ENODEV : tcp_probe_start(o, &r->to, NULL, r->tlen, NULL, r->req, r->req_len, r->addr, &r->conn, &what, &detail);
   if (e != 0) {
@@ -142,9 +154,72 @@ static int digit(unsigned char c) { return c >= '0' && c <= '9'; }
 /* "HTTP/d.d " at the start (http-response.ts checkStatusLine). */
 static int http_prefix(const unsigned char *b) { return memcmp(b, "HTTP/", 5) == 0 && digit(b[5]) && b[6] == '.' && digit(b[7]) && b[8] == ' '; }
 
+static int lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+/* What String.prototype.trim removes, of latin1 bytes. */
+static int space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r') || c == 0xa0; }
+
+/* Whether [b, e) equals the lower-case `name`, ignoring case. */
+static int named(const unsigned char *b, const unsigned char *e, const char *name) {
+  size_t n = strlen(name);
+  if ((size_t)(e - b) != n) return 0;
+  for (size_t i = 0; i < n; i++)
+    if (lower(b[i]) != (unsigned char)name[i]) return 0;
+  return 1;
+}
+
+/*
+ * The header lines between the status line and `end`, as http-response.ts parseHead reads them
+ * (name and value trimmed, the last Content-Length of digits wins): 1 when one says
+ * Transfer-Encoding chunked (TypeScript decides: no dechunking here), else 0 with r->clen set.
+ */
+static int body_framing(repeat_t *r, const unsigned char *b, const unsigned char *end) {
+  const unsigned char *eol = memmem(b, (size_t)(end - b) + 2, "\r\n", 2); /* the status line's end */
+  while (eol != end) {
+    const unsigned char *line = eol + 2;
+    eol = memmem(line, (size_t)(end - line) + 2, "\r\n", 2); /* at `end` at the latest */
+    const unsigned char *colon = memchr(line, ':', (size_t)(eol - line));
+    if (colon == NULL) continue;
+    const unsigned char *n0 = line, *n1 = colon, *v0 = colon + 1, *v1 = eol;
+    while (n0 < n1 && space(*n0)) n0++;
+    while (n1 > n0 && space(n1[-1])) n1--;
+    while (v0 < v1 && space(*v0)) v0++;
+    while (v1 > v0 && space(v1[-1])) v1--;
+    if (named(n0, n1, "transfer-encoding")) {
+      for (const unsigned char *p = v0; p + 7 <= v1; p++)
+        if (named(p, p + 7, "chunked")) return 1;
+    } else if (named(n0, n1, "content-length") && v1 > v0) {
+      int64_t n = 0;
+      const unsigned char *p = v0;
+      for (; p < v1 && digit(*p); p++) n = n > BODY_MAX ? n : n * 10 + (*p - '0');
+      if (p == v1) r->clen = n;
+    }
+  }
+  return 0;
+}
+
+/* With a needle, once the headers passed: 1 a pass, 0 read on, -1 TypeScript decides. */
+static int judge_body(repeat_t *r, int at_end) {
+  size_t have = r->blen - r->body_at;
+  size_t len = have;
+  if (r->clen >= 0) {
+    if (r->clen > BODY_MAX) return -1;
+    if (have < (size_t)r->clen) return at_end ? -1 : 0;
+    len = (size_t)r->clen;
+  } else if (have > BODY_MAX) {
+    return -1;
+  } else if (!at_end) {
+    return 0;
+  }
+  return memmem(r->buf + r->body_at, len, r->needle, r->needle_len) != NULL ? 1 : -1;
+}
+
 /* 1: a pass with *status; 0: read on; -1: TypeScript decides from these bytes. */
 static int judge(repeat_t *r, int32_t *status) {
   unsigned char *b = r->buf;
+  if (r->body_at > 0) {
+    *status = r->status;
+    return judge_body(r, 0);
+  }
   unsigned char *end = r->blen >= 4 ? memmem(b, r->blen, "\r\n\r\n", 4) : NULL;
   if (end == NULL) {
     if (r->blen > HEADER_MAX) return -1;
@@ -157,7 +232,11 @@ static int judge(repeat_t *r, int32_t *status) {
   for (uint32_t i = 0; i + 1 < r->nranges * 2; i += 2)
     if (s >= r->ranges[i] && s <= r->ranges[i + 1]) {
       *status = s;
-      return 1;
+      if (r->needle == NULL) return 1;
+      if (body_framing(r, b, end)) return -1;
+      r->status = s;
+      r->body_at = (size_t)(end - b) + 4;
+      return judge_body(r, 0);
     }
   return -1;
 }
@@ -165,7 +244,11 @@ static int judge(repeat_t *r, int32_t *status) {
 void tcp_repeat_event(repeat_t *r, int event, int err, const unsigned char *data, size_t n) {
   if (event == EV_CONNECTED) return pass(r, 0);
   if (event == EV_ERROR) return miss(r, MISS_ERROR, err);
-  if (event == EV_END) return miss(r, MISS_END, 0);
+  if (event == EV_END) {
+    /* A body without Content-Length ends here (http-response.ts end() then finish()). */
+    if (r->body_at > 0 && r->clen < 0 && judge_body(r, 1) > 0) return pass(r, r->status);
+    return miss(r, MISS_END, 0);
+  }
   if (r->blen + n > r->bcap) {
     size_t cap = r->bcap == 0 ? 4096 : r->bcap;
     while (cap < r->blen + n) cap *= 2;
@@ -213,11 +296,11 @@ static napi_value repeat_init(napi_env env, napi_callback_info info) {
 static repeats_t *repeats_of(napi_env env) { return thread_repeats != NULL && thread_repeats->env == env ? thread_repeats : NULL; }
 
 static napi_value repeat_start(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8], out;
+  size_t argc = 9;
+  napi_value argv[9], out;
   int32_t family, port, delay, interval, timeout;
-  void *req = NULL, *ranges = NULL;
-  size_t req_len = 0, nranges = 0;
+  void *req = NULL, *ranges = NULL, *needle = NULL;
+  size_t req_len = 0, nranges = 0, needle_len = 0;
   napi_valuetype t0;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   repeats_t *t = repeats_of(env);
@@ -230,6 +313,10 @@ static napi_value repeat_start(napi_env env, napi_callback_info info) {
     goto bad;
   napi_typeof(env, argv[3], &t0);
   if (t0 != napi_null && t0 != napi_undefined && lvsd_arg_buffer(env, argv[3], &req, &req_len, "request")) goto bad;
+  if (argc > 8) {
+    napi_typeof(env, argv[8], &t0);
+    if (t0 != napi_null && t0 != napi_undefined && lvsd_arg_buffer(env, argv[8], &needle, &needle_len, "needle")) goto bad;
+  }
   napi_typeof(env, argv[4], &t0);
   if (t0 != napi_null && t0 != napi_undefined) {
     napi_typedarray_type tt;
@@ -246,12 +333,15 @@ static napi_value repeat_start(napi_env env, napi_callback_info info) {
     lvsd_throw_type(env, "address must be an IP literal of its family");
     goto bad;
   }
-  if ((req_len > 0 && (r->req = malloc(req_len)) == NULL) || (nranges > 0 && (r->ranges = malloc(nranges * sizeof(int32_t))) == NULL)) {
+  if ((req_len > 0 && (r->req = malloc(req_len)) == NULL) || (nranges > 0 && (r->ranges = malloc(nranges * sizeof(int32_t))) == NULL) ||
+      (needle_len > 0 && (r->needle = malloc(needle_len)) == NULL)) {
     lvsd_throw_errno(env, ENOMEM, "malloc", "tcp repeat");
     goto bad;
   }
   if (req_len > 0) memcpy(r->req, req, req_len);
   if (nranges > 0) memcpy(r->ranges, ranges, nranges * sizeof(int32_t));
+  if (needle_len > 0) memcpy(r->needle, needle, needle_len);
+  r->needle_len = needle_len;
   r->req_len = req_len;
   r->nranges = (uint32_t)(nranges / 2);
   r->interval_ms = (uint64_t)interval;
@@ -283,6 +373,7 @@ static napi_value repeat_start(napi_env env, napi_callback_info info) {
 bad:
   free(r->req);
   free(r->ranges);
+  free(r->needle);
   free(r);
   return NULL;
 }

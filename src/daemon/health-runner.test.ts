@@ -188,3 +188,18 @@ test('lvsctl checks data: every real server with its checks, the sorry server la
   t.like(s?.reals[0]?.checks[0], { kind: 'tcp', state: 'up', last: { ok: true, detail: 'connected', latencyMs: 2 } });
   t.regex(s?.reals[0]?.checks[0]?.since ?? '', /^2025-12-31T23:59:59\.\d{3}Z$/);
 });
+
+test('ldirectord configs: passing checks go to the steady lane unless a monitorfile or a maintenancedir wants every result', async (t) => {
+  const ld = { at: { file: 'ldirectord.cf', line: 1, col: 1 }, autoreload: false, log: { kind: 'syslog', facility: 'daemon' }, fork: false, supervised: true, readdQuiescent: true, execute: [] } as const;
+  const laned = async (c: ReturnType<typeof config>): Promise<number> => {
+    let started = 0;
+    const d = healthDirector({ steady: { start: () => { started++; return { stats: () => ({}), stop: () => ({}) }; } } });
+    await d.runner.update(c);
+    for (let i = 0; i < 3; i++) await tick(d);
+    return started;
+  };
+  const vs = service(80, [rs('10.0.0.1')]);
+  t.is(await laned(config([vs], { ldirectord: ld })), 1, 'no monitorfile, no maintenancedir: the lane');
+  t.is(await laned(config([{ ...vs, ldirectord: { ...vs.ldirectord, monitorFile: '/tmp/m', cleanStop: false, emailAlert: [], emailAlertFreqS: 0, emailAlertStatus: [] } }], { ldirectord: ld })), 0, 'a monitorfile logs every attempt');
+  t.is(await laned(config([vs], { ldirectord: { ...ld, maintenanceDir: '/etc/ha.d/maint' } })), 0, 'a server leaving maintenance waits for its next result');
+});

@@ -100,6 +100,8 @@ export class HealthRunner {
   private heldBefore: ReadonlySet<string> = new Set();
   /** Every real server has had a first verdict since the last update (a verdict is never lost until then): no snapshot per pass. */
   private allJudged = false;
+  /** The config has a monitorfile or a maintenancedir (ldirectord/runtime.ts reads every result). */
+  private everyResult = false;
   private closed = false;
 
   constructor(private readonly o: HealthRunnerOptions) {
@@ -112,8 +114,8 @@ export class HealthRunner {
     this.engine = new HealthEngine({
       clock: o.clock, timers: o.timers, random: o.random, checkers: o.checkers(() => this.config), onEvent: (e) => this.onEvent(e), ...(checked ? { onResult: checked } : {}),
       ...(o.watch ? { watch: o.watch } : {}),
-      // ldirectord's monitorfile and its leaving servers see every attempt: no lane for its configs.
-      ...(o.steady ? { steady: o.steady, everyResult: () => this.config?.ldirectord !== undefined } : {}),
+      // ldirectord's monitorfile and a server leaving maintenance see every attempt: no lane then.
+      ...(o.steady ? { steady: o.steady, everyResult: () => this.everyResult } : {}),
     });
   }
 
@@ -125,6 +127,7 @@ export class HealthRunner {
   async update(config: Config): Promise<ApplyReport> {
     if (this.closed) return NOTHING;
     this.config = config;
+    this.everyResult = config.ldirectord !== undefined && (config.ldirectord.maintenanceDir !== undefined || config.services.some((vs) => vs.ldirectord?.monitorFile !== undefined));
     const missing = this.engine.update(config.services);
     if (missing.length > 0) this.log.warn({ event: 'check.unsupported', kinds: missing }, 'checks without a checker in this lvsd fail');
     pruneOverrides(this.overrides, config, this.log);

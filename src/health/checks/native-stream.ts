@@ -29,7 +29,7 @@ export interface TcpProbeNative {
   tcpProbeOpenWith?(family: 4 | 6, address: string, port: number, request: Buffer | null, mark: number, bindAddress: string | null, bindPort: number, scopeIf: string | null): number;
   /** The steady lane (native/tcp_repeat.c, checks/steady-lane.ts); absent in builds before it. */
   tcpRepeatInit?(cb: (id: number, kind: number, errno: number, latencyUs: number, endUs: number, bytes: Buffer | null) => void): void;
-  tcpRepeatStart?(family: 4 | 6, address: string, port: number, request: Buffer | null, ranges: Int32Array | null, delayMs: number, intervalMs: number, timeoutMs: number): number;
+  tcpRepeatStart?(family: 4 | 6, address: string, port: number, request: Buffer | null, ranges: Int32Array | null, delayMs: number, intervalMs: number, timeoutMs: number, needle?: Buffer | null): number;
   tcpRepeatStats?(id: number, out: Float64Array): void;
   tcpRepeatStop?(id: number, out: Float64Array): void;
 }

@@ -12,6 +12,7 @@ import type { CheckProbe } from '../../model/index.js';
 import { badServer, closedTcpPort, type BadServer, type Script } from '../../../test/fixtures/bad-servers.js';
 import { loadNative } from '../../native/index.js';
 import { httpChecker } from './http.js';
+import { createNegotiateChecker } from './negotiate/negotiate.js';
 import { useTcpProbeAddon } from './native-stream.js';
 import { steadyLane } from './steady-lane.js';
 import { tcpChecker } from './tcp.js';
@@ -45,7 +46,14 @@ function firstMiss(s: AttemptSpec): Promise<AttemptResult | undefined> {
   });
 }
 
-const checkerOf = (p: CheckProbe): Checker => (p.kind === 'tcp' ? tcpChecker : httpChecker);
+/** ldirectord's `service=http checktype=negotiate request="/" receive="ok"` at 127.0.0.1:port. */
+const negotiate = (port: number, receive = 'ok'): CheckProbe => ({
+  kind: 'negotiate', service: 'http', request: '/', receive, url: `http://127.0.0.1:${port}/`, method: 'GET',
+  login: '', passwd: '', database: '', secret: '', transport: 'tcp', connectBetween: 0, connectTimeoutMs: GENEROUS_MS,
+});
+
+const negotiateChecker = createNegotiateChecker();
+const checkerOf = (p: CheckProbe): Checker => (p.kind === 'tcp' ? tcpChecker : p.kind === 'negotiate' ? negotiateChecker : httpChecker);
 const oracle = (s: AttemptSpec): Promise<AttemptResult> => runAttempt(checkerOf(s.probe), s, { clock: monotonicClock, timers: nodeTimers }).result;
 
 test('every miss reads as the checker\'s own verdict: status, garbage, reset, empty, headers cut by the close, refused', async (t) => {
@@ -108,4 +116,67 @@ test('probes the lane cannot run exactly as their checker are refused: bindto, a
   t.is(steadyLane.start(spec({ ...HTTP, urls: [{ path: '/', status: [], digest: '0'.repeat(32) }] } as CheckProbe, 80), 0, 1000, () => undefined), undefined);
   t.is(steadyLane.start(spec({ ...HTTP, urls: [{ path: '/', status: [] }, { path: '/b', status: [] }] } as CheckProbe, 80), 0, 1000, () => undefined), undefined);
   t.is(steadyLane.start(spec({ ...HTTP, tls: true } as CheckProbe, 80), 0, 1000, () => undefined), undefined);
+});
+
+test('negotiate http: every miss reads as the checker\'s own verdict (status, receive not in the body or past its length, body cut short, chunked)', async (t) => {
+  const cases: Script[] = [
+    { kind: 'reply', data: 'HTTP/1.0 404 Not Found\r\nContent-Length: 2\r\n\r\nok' },
+    { kind: 'reply', data: 'HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nno' },
+    { kind: 'reply', data: 'HTTP/1.0 200 OK\r\n\r\nnot here' },
+    { kind: 'reply', data: 'HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nxxok' },
+    { kind: 'reply', data: 'HTTP/1.0 200 OK\r\nContent-Length: 9\r\n\r\nok' },
+    { kind: 'reply', data: 'HTTP/1.0 200 OK\r\nContent-Length: 2\r\n' },
+    { kind: 'reply', data: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\no\r\n1\r\nk\r\n0\r\n\r\n' },
+    { kind: 'reply', data: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nno\r\n0\r\n\r\n' },
+    { kind: 'reset' },
+  ];
+  for (const c of cases) {
+    const srv = await server(t, c);
+    const got = await firstMiss(spec(negotiate(srv.port), srv.port));
+    const want = await oracle(spec(negotiate(srv.port), srv.port));
+    t.deepEqual(verdict(got), verdict(want), JSON.stringify(c).slice(0, 90));
+    t.is(srv.received[0], srv.received[1], 'the same request bytes');
+  }
+});
+
+test('negotiate http: a redirect is left to the checker (it follows it): the miss has no verdict', async (t) => {
+  const srv = await server(t, { kind: 'reply', data: 'HTTP/1.1 302 Found\r\nLocation: /elsewhere\r\nContent-Length: 0\r\n\r\n' });
+  t.is(await firstMiss(spec(negotiate(srv.port), srv.port)), undefined);
+});
+
+test('negotiate http: a body that has the receive string repeats with no miss, by Content-Length (any case, spaces, bytes after it) or by end of stream', async (t) => {
+  const bodies = [
+    'HTTP/1.0 200 OK\r\nContent-Length: 7\r\n\r\nit\'s ok',
+    'HTTP/1.1 200 OK\r\ncontent-LENGTH :  4 \r\n\r\nx okTRAILING',
+    'HTTP/1.0 200 OK\r\nServer: t\r\n\r\nall ok\n',
+    'HTTP/1.0 200 OK\r\n\r\n' + 'x'.repeat(100_000) + 'ok',
+  ];
+  for (const data of bodies) {
+    const srv = await server(t, { kind: 'reply', data });
+    const p = negotiate(srv.port);
+    t.like(await oracle(spec(p, srv.port)), { ok: true }, 'the checker passes it too');
+    let misses = 0;
+    const h = steadyLane.start(spec(p, srv.port), 0, 20, () => misses++);
+    if (h === undefined) return t.fail('the lane did not take the probe');
+    await srv.closedCount(5, GENEROUS_MS);
+    t.like(h.stats().last?.result, { ok: true, detail: 'HTTP 200' }, data.slice(0, 40));
+    h.stop();
+    t.is(misses, 0, data.slice(0, 40));
+  }
+});
+
+test('negotiate probes the lane cannot run as checkHttp would are refused: a pattern, HEAD, checktype N, https, another host', (t) => {
+  const base = negotiate(80) as Extract<CheckProbe, { kind: 'negotiate' }>;
+  const refused: CheckProbe[] = [
+    { ...base, receive: 'o+k' },
+    { ...base, receive: '^ok' },
+    { ...base, method: 'HEAD' },
+    { ...base, connectBetween: 3 },
+    { ...base, service: 'https', url: 'https://127.0.0.1:80/' },
+    { ...base, url: 'http://example.org/' },
+  ];
+  for (const p of refused) t.is(steadyLane.start(spec(p, 80), 0, 1000, () => undefined), undefined, JSON.stringify(p).slice(0, 120));
+  const h = steadyLane.start(spec({ ...base, receive: '' }, 80), 60_000, 60_000, () => undefined);
+  t.not(h, undefined, 'an empty receive: the status decides');
+  h?.stop();
 });

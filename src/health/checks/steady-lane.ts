@@ -1,23 +1,29 @@
 /**
- * The steady lane over the addon (native/tcp_repeat.c): a TCP_CHECK or plain HTTP_GET whose
- * server is up repeats in C, every delay_loop, with no JavaScript per passing attempt (issue 8:
- * under the lab's emulation most of lvsd's checker CPU was the JavaScript around each attempt).
+ * The steady lane over the addon (native/tcp_repeat.c): a TCP_CHECK, plain HTTP_GET or
+ * ldirectord negotiate http whose server is up repeats in C, every delay_loop, with no
+ * JavaScript per passing attempt (issues 8 and 10: under the lab's emulation most of lvsd's
+ * checker CPU was the JavaScript around each attempt).
  *
  * Taken only when the addon would run the attempt exactly as the checkers do: what
- * native-stream.ts takes (an IP literal, no bindto / bind_port / bind_if / fwmark), and for
- * HTTP a plain connection with one url that has no digest and no regex (then the verdict is the
- * status line alone, known once the headers end). The request bytes are http.ts's.
+ * native-stream.ts takes (an IP literal, no bindto / bind_port / bind_if / fwmark), and
+ *  - HTTP_GET: a plain connection with one url that has no digest and no regex (then the
+ *    verdict is the status line alone, known once the headers end); the request is http.ts's;
+ *  - negotiate: what negotiate/http.ts laneShape allows (service http, GET, checktype
+ *    negotiate, the real server's own URL, a receive that is empty or a plain string, which the
+ *    addon looks for in the body); the request is checkHttp's first.
  *
  * A miss is judged here as the checker would judge it: the errno through describeError, the
  * bytes received through http-response.ts's ResponseReader (then its end of stream), the
- * deadline as run-attempt.ts's "timeout after …". If the bytes give no verdict (a lane bug),
- * the result is undefined and the engine runs the attempt itself.
+ * deadline as run-attempt.ts's "timeout after …". If the bytes give no verdict (a redirect the
+ * negotiate check follows, a body cut at the addon's bound, a lane bug), the result is
+ * undefined and the engine runs the attempt itself.
  */
 import type { AttemptResult, AttemptSpec, SteadyHandle, SteadyLane, SteadyStats } from '../checker.js';
 import type { HttpExpect } from '../../model/index.js';
 import { formatDuration } from '../run-attempt.js';
 import { DEFAULT_URL, MAX_BODY_BYTES, MAX_HEADER_BYTES, requestBytes, type HttpProbe } from './http.js';
 import { ResponseReader } from './http-response.js';
+import { followed, laneShape, type LaneShape } from './negotiate/http.js';
 import { eligible, errnoError, native, type TcpProbeNative } from './native-stream.js';
 import { describeError } from './outcome.js';
 
@@ -64,14 +70,36 @@ function rangesOf(url: HttpExpect): Int32Array {
   return Int32Array.from(r.flat());
 }
 
+/** What the repeat needs beyond the target: the request, the response's judge, the body's needle. */
+interface Shape {
+  readonly request: Buffer | null;
+  readonly expect: HttpExpect | undefined;
+  readonly needle: Buffer | null;
+  readonly head: boolean;
+}
+
+function shapeOf(spec: AttemptSpec): Shape | undefined {
+  const p = spec.probe;
+  if (p.kind === 'tcp') return { request: null, expect: undefined, needle: null, head: false };
+  if (p.kind === 'http') {
+    const url = statusOnly(p);
+    return url !== undefined ? { request: requestBytes(spec, p, url), expect: url, needle: null, head: p.method === 'HEAD' } : undefined;
+  }
+  if (p.kind === 'negotiate') {
+    const n: LaneShape | undefined = laneShape(spec, p);
+    return n !== undefined ? { request: n.request, expect: n.expect, needle: n.needle, head: false } : undefined;
+  }
+  return undefined;
+}
+
 /** The result the checker would give for a miss; undefined when these facts give none. */
 export function judgeMiss(spec: AttemptSpec, kind: number, errno: number, latencyMs: number, bytes: Buffer | null): AttemptResult | undefined {
   if (kind === MISS_TIMEOUT) return { ok: false, latencyMs, reason: 'timeout', detail: `timeout after ${formatDuration(spec.timeoutMs)}` };
-  const p = spec.probe;
-  if (p.kind === 'http') {
-    const url = statusOnly(p) ?? DEFAULT_URL;
-    const reader = new ResponseReader({ expect: url, head: p.method === 'HEAD', maxHeaderBytes: MAX_HEADER_BYTES, maxBodyBytes: MAX_BODY_BYTES });
+  const shape = shapeOf(spec);
+  if (shape?.expect !== undefined) {
+    const reader = new ResponseReader({ expect: shape.expect, head: shape.head, maxHeaderBytes: MAX_HEADER_BYTES, maxBodyBytes: MAX_BODY_BYTES });
     const v = (bytes !== null ? reader.feed(bytes) : undefined) ?? (kind === MISS_END ? reader.end() : undefined);
+    if (v !== undefined && spec.probe.kind === 'negotiate' && !v.ok && followed(reader.statusCode, reader.location)) return undefined;
     if (v !== undefined) return v.ok ? { ok: true, latencyMs, detail: v.detail } : { ok: false, latencyMs, reason: v.reason, detail: v.detail };
   }
   if (kind === MISS_ERROR) {
@@ -85,7 +113,7 @@ const statsBuf = new Float64Array(5);
 
 function statsOf(spec: AttemptSpec): SteadyStats {
   const [lastUs = 0, latUs = 0, status = 0, dueUs = 0] = statsBuf;
-  const detail = spec.probe.kind === 'http' ? `HTTP ${status}` : 'connected';
+  const detail = spec.probe.kind === 'tcp' ? 'connected' : `HTTP ${status}`;
   return {
     ...(lastUs > 0 ? { last: { result: { ok: true, latencyMs: latUs / 1000, detail }, atUs: lastUs } } : {}),
     ...(dueUs > 0 ? { dueUs } : {}),
@@ -95,17 +123,14 @@ function statsOf(spec: AttemptSpec): SteadyStats {
 export const steadyLane: SteadyLane = {
   start(spec, delayMs, intervalMs, onMiss): SteadyHandle | undefined {
     if (!enabled) return undefined;
-    const p = spec.probe;
-    const url = p.kind === 'http' ? statusOnly(p) : undefined;
-    if (p.kind !== 'tcp' && url === undefined) return undefined;
-    const family = eligible(spec);
+    const shape = shapeOf(spec);
+    const family = shape === undefined ? undefined : eligible(spec);
     const a = family === undefined ? undefined : addon();
-    if (family === undefined || a === undefined) return undefined;
-    const request = p.kind === 'http' && url !== undefined ? requestBytes(spec, p, url) : null;
-    const ranges = url !== undefined ? rangesOf(url) : null;
+    if (shape === undefined || family === undefined || a === undefined) return undefined;
+    const ranges = shape.expect !== undefined ? rangesOf(shape.expect) : null;
     let id: number;
     try {
-      id = a.tcpRepeatStart(family, spec.address, spec.port, request, ranges, Math.max(0, Math.ceil(delayMs)), Math.max(1, Math.round(intervalMs)), Math.max(1, Math.ceil(spec.timeoutMs)));
+      id = a.tcpRepeatStart(family, spec.address, spec.port, shape.request, ranges, Math.max(0, Math.ceil(delayMs)), Math.max(1, Math.round(intervalMs)), Math.max(1, Math.ceil(spec.timeoutMs)), shape.needle);
     } catch {
       return undefined; // out of memory in the addon: the engine runs it
     }

@@ -131,6 +131,40 @@ function prepare(spec: AttemptSpec, p: NegotiateProbe): Prepared {
   return fresh;
 }
 
+/** A `receive` that matches as its bytes do: no character with a meaning in a Perl or JS pattern. */
+const LITERAL = /^[\x20-\x7e]+$/;
+const PATTERN_CHARS = /[\\^$.|?*+()[\]{}]/;
+
+/** What the steady lane needs of a negotiate probe (checks/steady-lane.ts). */
+export interface LaneShape {
+  /** The first request, as checkHttp sends it. */
+  readonly request: Buffer;
+  /** The response judge, as checkHttp's (2xx, then the receive pattern on the body). */
+  readonly expect: HttpExpect;
+  /** The receive as bytes the body must contain; null: none given (the status decides). */
+  readonly needle: Buffer | null;
+}
+
+/**
+ * The steady lane's shape of a probe whose attempts the addon can run as checkHttp would:
+ * service http, GET, checktype negotiate (no connects between), the URL's host and port the
+ * real server's own, and a receive that is empty or a plain string. Else undefined.
+ */
+export function laneShape(spec: AttemptSpec, p: NegotiateProbe): LaneShape | undefined {
+  if (p.service !== 'http' || p.method !== 'GET' || p.connectBetween !== 0) return undefined;
+  if (p.receive !== '' && (!LITERAL.test(p.receive) || PATTERN_CHARS.test(p.receive))) return undefined;
+  const { receive, expect, first } = prepare(spec, p);
+  if (first === undefined || receive?.ok === false) return undefined;
+  const u = first.hop.url;
+  if (u.protocol !== 'http:' || u.hostname.replace(/^\[(.*)\]$/, '$1') !== spec.address || Number(u.port || 80) !== spec.port) return undefined;
+  return { request: first.request, expect, needle: p.receive === '' ? null : Buffer.from(p.receive, 'latin1') };
+}
+
+/** Whether a response with this status is a redirect checkHttp may follow (then the bytes alone do not decide). */
+export function followed(status: number, location: string | undefined): boolean {
+  return REDIRECTS.has(status) && location !== undefined;
+}
+
 export async function checkHttp(spec: AttemptSpec, p: NegotiateProbe, out: Outcome): Promise<void> {
   const { receive, expect, first } = prepare(spec, p);
   if (receive !== undefined && !receive.ok) return out.fail('error', receive.detail);
