@@ -27,6 +27,8 @@ const CREDS = [`login="${S.USER}"`, `passwd="${S.PASSWORD}"`];
 function blocks(ip: string, script: string): Record<string, readonly string[]> {
   return {
     http: [`real=${ip}:80 gate`, 'service=http', 'request="alive.html"', 'receive="^alive$"'],
+    'http-plain': [`real=${ip}:80 gate`, 'service=http', 'request="alive.html"', 'receive="alive"'],
+    'http-vhost-plain': [`real=${ip}:80 gate`, 'service=http', 'request="alive.html"', 'virtualhost=www.example.test', 'receive="vhost alive"'],
     'http-vhost': [`real=${ip}:80 gate`, 'service=http', 'request="alive.html"', 'virtualhost=www.example.test', 'receive="^vhost alive"'],
     'http-redirect': [`real=${ip}:80 gate`, 'service=http', 'request="redirect"', 'receive="alive"'],
     'http-head': [`real=${ip}:80 gate`, 'service=http', 'request="alive.html"', 'httpmethod=HEAD'],
@@ -96,12 +98,15 @@ function specs(ip: string, script: string): Array<{ name: string; spec: AttemptS
 
 type Result = { name: string; ok: boolean; reason?: string; detail: string };
 
-function runChecks(ns: string, dir: string, jobs: ReadonlyArray<{ name: string; spec: AttemptSpec }>): Map<string, Result> {
+function runChecks(ns: string, dir: string, jobs: ReadonlyArray<{ name: string; spec: AttemptSpec }>, mode: 'checker' | 'lane' = 'checker'): Map<string, Result & { taken?: boolean; unjudged?: boolean }> {
   const file = join(dir, 'jobs.json');
   writeFileSync(file, JSON.stringify(jobs));
-  const out = nsExec(ns, process.execPath, [PROBE, file]);
+  const out = nsExec(ns, process.execPath, [PROBE, file, mode]);
   return new Map(out.trim().split('\n').map((l) => JSON.parse(l) as Result).map((r) => [r.name, r]));
 }
+
+/** The blocks the steady lane runs (negotiate http, GET, a plain receive string); the redirect is left to the checker. */
+const LANE = new Set(['http-plain', 'http-vhost-plain', 'http-wrong', 'http-busy-wrong', 'http-redirect']);
 
 function startServers(t: ExecutionContext, ns: string, dir: string, ip: string): Record<string, Proc> {
   const procs = {
@@ -150,6 +155,15 @@ test('ldirectord checks against real servers: up, wrong answers, frozen (timeout
   const wrong = runChecks(dirNs, dir, jobs.filter((j) => WRONG[j.name] !== undefined));
   for (const [name, r] of wrong) t.like(r, { ok: false, reason: WRONG[name] }, `${name}: ${r.detail}`);
   t.is(up.size + wrong.size, jobs.length);
+  // The steady lane's verdicts are the checker's (the redirect goes back to the checker, which follows it).
+  const laned = runChecks(dirNs, dir, jobs, 'lane');
+  t.deepEqual([...laned.values()].filter((r) => r.taken === true).map((r) => r.name).sort(), [...LANE].sort(), 'the lane takes exactly these');
+  for (const name of LANE) {
+    const r = laned.get(name);
+    const want = up.get(name) ?? wrong.get(name);
+    if (name === 'http-redirect') t.like(r, { unjudged: true }, 'a redirect is the checker\'s');
+    else t.like(r, { ok: want?.ok, ...(want?.reason !== undefined ? { reason: want.reason, detail: want.detail } : { detail: want?.detail }) }, `${name} in the lane: ${r?.detail ?? ''}`);
+  }
   const good = jobs.filter((j) => WRONG[j.name] === undefined && !LOCAL.has(j.name));
 
   // 2. frozen: connections are accepted by the kernel or datagrams vanish; no answer: timeouts.
