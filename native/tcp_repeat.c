@@ -11,7 +11,8 @@
  *         "HTTP/d.d NNN" followed by a space or its CRLF, with NNN in one of the ranges;
  *         with a needle (ldirectord's negotiate http whose receive is a literal, issue 10)
  *         also the body, up to its Content-Length or else to end of stream, at most 1 MiB,
- *         contains the needle's bytes (a chunked body is handed over undecoded);
+ *         contains the needle's bytes (a chunked body is not decoded here: it is handed
+ *         over once it ends, "0\r\n\r\n", or at end of stream);
  *   TCP:  the connection completed.
  * Anything else is handed over as soon as TypeScript would have a verdict from the same bytes
  * (a status line that cannot be HTTP once 12 bytes are in, headers over 16 KiB, end of stream,
@@ -54,6 +55,7 @@ struct repeat_s {
   size_t body_at;  /* with a needle: where the body starts once the headers passed (0: not yet) */
   int64_t clen;    /* its Content-Length, -1: none (the body ends at end of stream) */
   int32_t status;  /* the status of those headers */
+  int chunked;     /* Transfer-Encoding chunked: TypeScript decodes and judges it */
   uint64_t interval_ms, timeout_ms;
   uv_timer_t timer;
   probe_t *conn; /* the running attempt's connection */
@@ -139,6 +141,7 @@ static void on_timer(uv_timer_t *h) {
   r->blen = 0;
   r->body_at = 0;
   r->clen = -1;
+  r->chunked = 0;
   const char *what, *detail;
   int e = o == NULL ? ENODEV : tcp_probe_start(o, &r->to, NULL, r->tlen, NULL, r->req, r->req_len, r->addr, &r->conn, &what, &detail);
   if (e != 0) {
@@ -170,7 +173,7 @@ static int named(const unsigned char *b, const unsigned char *e, const char *nam
 /*
  * The header lines between the status line and `end`, as http-response.ts parseHead reads them
  * (name and value trimmed, the last Content-Length of digits wins): 1 when one says
- * Transfer-Encoding chunked (TypeScript decides: no dechunking here), else 0 with r->clen set.
+ * Transfer-Encoding chunked, else 0 with r->clen set.
  */
 static int body_framing(repeat_t *r, const unsigned char *b, const unsigned char *end) {
   const unsigned char *eol = memmem(b, (size_t)(end - b) + 2, "\r\n", 2); /* the status line's end */
@@ -201,6 +204,11 @@ static int body_framing(repeat_t *r, const unsigned char *b, const unsigned char
 static int judge_body(repeat_t *r, int at_end) {
   size_t have = r->blen - r->body_at;
   size_t len = have;
+  if (r->chunked) {
+    /* Handed over whole: at its last chunk (no trailer), at end of stream, past the bound. */
+    int last = have >= 5 && memcmp(r->buf + r->blen - 5, "0\r\n\r\n", 5) == 0 && (have == 5 || r->buf[r->blen - 6] == '\n');
+    return at_end || last || have > BODY_MAX ? -1 : 0;
+  }
   if (r->clen >= 0) {
     if (r->clen > BODY_MAX) return -1;
     if (have < (size_t)r->clen) return at_end ? -1 : 0;
@@ -233,7 +241,7 @@ static int judge(repeat_t *r, int32_t *status) {
     if (s >= r->ranges[i] && s <= r->ranges[i + 1]) {
       *status = s;
       if (r->needle == NULL) return 1;
-      if (body_framing(r, b, end)) return -1;
+      r->chunked = body_framing(r, b, end);
       r->status = s;
       r->body_at = (size_t)(end - b) + 4;
       return judge_body(r, 0);
@@ -246,7 +254,7 @@ void tcp_repeat_event(repeat_t *r, int event, int err, const unsigned char *data
   if (event == EV_ERROR) return miss(r, MISS_ERROR, err);
   if (event == EV_END) {
     /* A body without Content-Length ends here (http-response.ts end() then finish()). */
-    if (r->body_at > 0 && r->clen < 0 && judge_body(r, 1) > 0) return pass(r, r->status);
+    if (r->body_at > 0 && !r->chunked && r->clen < 0 && judge_body(r, 1) > 0) return pass(r, r->status);
     return miss(r, MISS_END, 0);
   }
   if (r->blen + n > r->bcap) {

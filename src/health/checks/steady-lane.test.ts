@@ -3,6 +3,7 @@
  * target repeats without a miss, and every miss gives the result the checker itself gives for
  * the same server (the checker's attempt is the oracle), each connection closed.
  */
+import net from 'node:net';
 import test from 'ava';
 import { monotonicClock } from '../../clock.js';
 import type { AttemptResult, AttemptSpec, Checker } from '../checker.js';
@@ -136,6 +137,40 @@ test('negotiate http: every miss reads as the checker\'s own verdict (status, re
     const want = await oracle(spec(negotiate(srv.port), srv.port));
     t.deepEqual(verdict(got), verdict(want), JSON.stringify(c).slice(0, 90));
     t.is(srv.received[0], srv.received[1], 'the same request bytes');
+  }
+});
+
+/** A server that answers each request with the headers, then 30 ms later the rest, and keeps the connection open. */
+async function slowServer(t: { teardown(fn: () => void): void }, head: string, rest: string): Promise<number> {
+  const socks = new Set<net.Socket>();
+  const srv = net.createServer((c) => {
+    socks.add(c);
+    c.on('error', () => undefined);
+    c.once('data', () => {
+      c.write(head);
+      setTimeout(() => c.writable && c.write(rest), 30);
+    });
+  });
+  t.teardown(() => {
+    for (const c of socks) c.destroy();
+    srv.close();
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return (srv.address() as net.AddressInfo).port;
+}
+
+test('negotiate http: a chunked body is handed over at its last chunk, or at the deadline when a trailer follows on a connection left open, and judged as the checker judges it', async (t) => {
+  const head = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n';
+  const chunks = '1\r\no\r\n1\r\nk\r\n0\r\n';
+  for (const [rest, timeoutMs] of [[`${chunks}\r\n`, GENEROUS_MS], [`${chunks}X-Trailer: 1\r\n\r\n`, 300]] as const) {
+    const port = await slowServer(t, head, rest);
+    const data = head + rest;
+    const s = spec(negotiate(port), port, timeoutMs);
+    const want = await oracle(s);
+    t.like(want, { ok: true, detail: 'HTTP 200' }, 'the checker passes at the last chunk');
+    const got = await firstMiss(s);
+    t.deepEqual(verdict(got), verdict(want), data.slice(-20));
+    if (timeoutMs === GENEROUS_MS) t.true((got?.latencyMs ?? Infinity) < 1000, 'handed over at the last chunk, not at the deadline');
   }
 });
 

@@ -94,14 +94,16 @@ function shapeOf(spec: AttemptSpec): Shape | undefined {
 
 /** The result the checker would give for a miss; undefined when these facts give none. */
 export function judgeMiss(spec: AttemptSpec, kind: number, errno: number, latencyMs: number, bytes: Buffer | null): AttemptResult | undefined {
-  if (kind === MISS_TIMEOUT) return { ok: false, latencyMs, reason: 'timeout', detail: `timeout after ${formatDuration(spec.timeoutMs)}` };
   const shape = shapeOf(spec);
   if (shape?.expect !== undefined) {
     const reader = new ResponseReader({ expect: shape.expect, head: shape.head, maxHeaderBytes: MAX_HEADER_BYTES, maxBodyBytes: MAX_BODY_BYTES });
     const v = (bytes !== null ? reader.feed(bytes) : undefined) ?? (kind === MISS_END ? reader.end() : undefined);
     if (v !== undefined && spec.probe.kind === 'negotiate' && !v.ok && followed(reader.statusCode, reader.location)) return undefined;
+    // At the deadline too: bytes the checker would already have judged (a chunked body that
+    // ended with a trailer on a connection the server keeps open) give its verdict.
     if (v !== undefined) return v.ok ? { ok: true, latencyMs, detail: v.detail } : { ok: false, latencyMs, reason: v.reason, detail: v.detail };
   }
+  if (kind === MISS_TIMEOUT) return { ok: false, latencyMs, reason: 'timeout', detail: `timeout after ${formatDuration(spec.timeoutMs)}` };
   if (kind === MISS_ERROR) {
     const d = describeError(errnoError(errno, 'tcp probe'));
     return { ok: false, latencyMs, reason: d.reason, detail: d.detail, ...(d.errno !== undefined ? { errno: d.errno } : {}) };
