@@ -50,6 +50,31 @@ test('state MASTER hint with priority < 255 still enters BACKUP for the full dow
   t.deepEqual(out[0], { kind: 'arm', at: masterDownUs(3, 100, 100) });
 });
 
+test('startup holding its VIPs (restarted while master): BACKUP for one interval + skew only; no advert: MASTER; an advert: the full timer as usual', (t) => {
+  const wait = 100 * 10_000 + skewUs(3, 100, 100);
+  const { s: st, out } = feed(base, [{ kind: 'startup', at: 7, held: true }]);
+  t.is(st.role, 'BACKUP');
+  t.deepEqual(out, [{ kind: 'arm', at: 7 + wait }, { kind: 'role', role: 'BACKUP', reason: 'startup holding its VIPs: master unless an advert comes within one interval' }]);
+  t.is(feed(base, [{ kind: 'startup', at: 7, held: true }, { kind: 'timer', at: 7 + wait, lateUs: 0 }]).s.role, 'MASTER', 'no advert within the wait');
+  const heard = feed({ ...base, preempt: false }, [{ kind: 'startup', at: 7, held: true }, { kind: 'advert', at: 7 + S / 2, from: '10.0.0.9', priority: 50, intervalCs: 100 }]);
+  t.is(heard.s.role, 'BACKUP');
+  t.is(heard.s.timerAt, 7 + S / 2 + masterDownUs(3, 100, 100), 'a master heard (nopreempt): the full down timer');
+  t.is(feed(base, [{ kind: 'startup', at: 7, held: false }]).s.timerAt, 7 + masterDownUs(3, 100, 100), 'nothing held: the full wait');
+});
+
+test('restarted master holding its VIPs after the backup took over: the adverts settle it, the higher priority keeps MASTER', (t) => {
+  const lan = new Lan();
+  const a = lan.add('a', { priority: 200, localAddress: '10.0.0.2' });
+  const b = lan.add('b', { priority: 100, localAddress: '10.0.0.3' });
+  lan.input(b, { kind: 'startup', at: 0 });
+  lan.run(10 * S);
+  t.is(lan.role(b), 'MASTER');
+  lan.input(a, { kind: 'startup', at: 10 * S, held: true });
+  lan.run(20 * S);
+  t.is(lan.role(a), 'MASTER');
+  t.is(lan.role(b), 'BACKUP');
+});
+
 test('kill -9 of the master: the backup takes over 3×interval+skew after the last advert', (t) => {
   const lan = new Lan();
   const a = lan.add('a', { priority: 200, advertIntervalCs: 2, localAddress: '10.0.0.2' });

@@ -5,6 +5,7 @@
  * arms a real timer on every 'arm' output, cancels it on 'disarm', and feeds the firing back
  * as { kind: 'timer', at, lateUs }. Adverts arrive already decoded and checked (codec.ts,
  * rules.ts). keepalived's FAULT state (track_interface) is added; its other extensions are not.
+ * One of lvsd's own: a shorter first wait for an instance that starts holding its VIPs (onStartup).
  */
 import type { Us } from '../clock.js';
 import { compareAddresses, type VrrpRole } from '../model/index.js';
@@ -56,7 +57,8 @@ export interface InstanceState {
 }
 
 export type Input =
-  | { readonly kind: 'startup'; readonly at: Us }
+  /** `held`: every VIP of the instance was on its device at start (an lvsd killed while master left them). */
+  | { readonly kind: 'startup'; readonly at: Us; readonly held?: boolean }
   | { readonly kind: 'advert'; readonly at: Us; readonly from: string; readonly priority: number; readonly intervalCs: number }
   | { readonly kind: 'timer'; readonly at: Us; readonly lateUs: Us }
   | { readonly kind: 'shutdown'; readonly at: Us }
@@ -109,9 +111,9 @@ function toMaster(s: InstanceState, at: Us, reason: string): StepResult {
  * Enter BACKUP with a fresh Master_Down_Timer: RFC 5798 §6.4.1 (v3: Master_Adver_Interval :=
  * Advertisement_Interval). Also used for fault-clear, as keepalived vrrp_state_leave_fault.
  */
-function toBackupFresh(s: InstanceState, at: Us, reason: string): StepResult {
+function toBackupFresh(s: InstanceState, at: Us, reason: string, waitUs?: Us): StepResult {
   const mai = ownIntervalCs(s.cfg);
-  const timerAt = at + masterDownUs(s.cfg.version, s.priority, mai);
+  const timerAt = at + (waitUs ?? masterDownUs(s.cfg.version, s.priority, mai));
   const next: InstanceState = {
     ...s, role: 'BACKUP', masterAdverIntervalCs: mai, timerAt, masterAddress: null, masterPriority: null,
     preemptAt: null, staleDeferrals: 0, faultReason: null,
@@ -119,11 +121,24 @@ function toBackupFresh(s: InstanceState, at: Us, reason: string): StepResult {
   return { s: next, out: [{ kind: 'arm', at: timerAt }, { kind: 'role', role: 'BACKUP', reason }] };
 }
 
-/** RFC 5798 §6.4.1: owner → MASTER at once; everyone else → BACKUP and wait for the down timer. */
-function onStartup(s: InstanceState, at: Us): StepResult {
+/**
+ * RFC 5798 §6.4.1: owner → MASTER at once; everyone else → BACKUP and wait for the down timer.
+ * lvsd's one addition: an instance that starts holding its VIPs (lvsd restarted, kill -9 or a
+ * crash, while master: a graceful stop releases them) waits one Master_Adver_Interval + Skew_Time
+ * instead of three. A live master's next advert comes within that wait, and then everything is
+ * as usual (the timer restarts in full, preemption and nopreempt as configured); if none comes,
+ * no one took over, and this master is back before the backup's down timer (three intervals
+ * from the last advert before the restart) runs out, so the VIPs never move. keepalived 2.2.7
+ * waits the full interval whatever it holds: its backup takes over, then the restarted master
+ * preempts back. A master whose one advert is lost in that wait would be met by a second
+ * master, and the adverts settle it by priority as any election.
+ */
+function onStartup(s: InstanceState, at: Us, held: boolean): StepResult {
   if (s.role !== 'INIT') return noop(s);
   if (isOwner(s.priority)) return toMaster(s, at, 'startup as address owner (priority 255)');
-  return toBackupFresh(s, at, 'startup');
+  if (!held) return toBackupFresh(s, at, 'startup');
+  const mai = ownIntervalCs(s.cfg);
+  return toBackupFresh(s, at, 'startup holding its VIPs: master unless an advert comes within one interval', mai * 10_000 + skewUs(s.cfg.version, s.priority, mai));
 }
 
 /** (v3) adopt the advertised interval, RFC 5798 §6.4.2 / §6.4.3; v2 never learns. */
@@ -284,7 +299,7 @@ function onSetPriority(s: InstanceState, i: Extract<Input, { kind: 'set-priority
 
 export function step(s: InstanceState, i: Input): StepResult {
   switch (i.kind) {
-    case 'startup': return onStartup(s, i.at);
+    case 'startup': return onStartup(s, i.at, i.held === true);
     case 'advert': return onAdvert(s, i);
     case 'timer': return onTimer(s, i);
     case 'shutdown': return s.role === 'INIT' ? noop(s) : leave(s, 'INIT', 'shutdown');

@@ -6,7 +6,7 @@
  */
 import type { Timers, TimerHandle, WallClock } from '../clock.js';
 import { serializeError } from '../errors.js';
-import type { IpFamily, Vip, VrrpInstance } from '../model/index.js';
+import { compareAddresses, type IpFamily, type Vip, type VrrpInstance } from '../model/index.js';
 import { describeRoute, describeRule, type RouteManager, type VipManager, type VipSpec } from '../net/index.js';
 import { refreshBurst, takeoverBursts, type AnnounceBurst } from './announce.js';
 import type { FromWorker } from './messages.js';
@@ -38,6 +38,22 @@ export class Owner {
   /** The VIPs and the excluded addresses (keepalived vrrp_send_link_update announces both). */
   private get owned(): readonly Vip[] {
     return this.cfg.excludedVips === undefined ? this.cfg.vips : [...this.cfg.vips, ...this.cfg.excludedVips];
+  }
+
+  /**
+   * Whether every VIP (and excluded address) is on its device with its prefix: what a master
+   * leaves behind when its lvsd dies without releasing them. False when there are none or the
+   * kernel cannot say.
+   */
+  async held(): Promise<boolean> {
+    const want = this.owned.map((v) => this.spec(v));
+    if (want.length === 0) return false;
+    try {
+      const have = (await Promise.all([...new Set(want.map((w) => w.dev))].map((d) => this.deps.vips.list(d)))).flat();
+      return want.every((w) => have.some((h) => h.dev === w.dev && h.family === w.family && h.prefix === w.prefix && compareAddresses(h.address, w.address) === 0));
+    } catch {
+      return false;
+    }
   }
 
   /** Builds the VIP requests ahead of a takeover; a VIP that cannot be built is reported by take(). */

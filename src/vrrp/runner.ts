@@ -81,8 +81,9 @@ export class InstanceRunner {
     });
   }
 
-  start(): void {
-    this.feed({ kind: 'startup', at: this.io.clock.nowUs() });
+  /** `held`: the instance's VIPs were all in place at start (machine.ts onStartup). */
+  start(held = false): void {
+    this.feed({ kind: 'startup', at: this.io.clock.nowUs(), held });
   }
 
   /** Encodes (and keeps, SentAdverts) the first advert of a new master and has the VIP requests built. */

@@ -29,10 +29,12 @@ class TickingTime implements Time {
 
 class FakeVips implements VipManager {
   readonly held = new Set<string>();
+  /** What list() finds besides: addresses left on the device before this lvsd started. */
+  readonly before: VipSpec[] = [];
   async add(v: VipSpec): Promise<'added' | 'present'> { this.held.add(v.address); return 'added'; }
   prepareAdd(): void {}
   async remove(v: VipSpec): Promise<'removed' | 'absent'> { return this.held.delete(v.address) ? 'removed' : 'absent'; }
-  async list(): Promise<VipSpec[]> { return []; }
+  async list(dev?: string): Promise<VipSpec[]> { return this.before.filter((v) => dev === undefined || v.dev === dev); }
   async interfaceIndex(): Promise<number> { return 2; }
   async interfacePrimaryAddress(): Promise<string | undefined> { return undefined; }
   close(): void {}
@@ -75,7 +77,7 @@ const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
 test('a tracked link down on one member faults the whole sync group; back up, the group returns', async (t) => {
   const c = config(PAIR);
   const h = harness(c);
-  h.s.start(c.vrrp);
+  await h.s.start(c.vrrp);
   h.time.fake.advanceMs(1000); // no peer: both become master after Master_Down_Interval
   await settle();
   t.deepEqual(h.roles(), ['VI_1 BACKUP', 'VI_2 BACKUP', 'group G BACKUP', 'VI_1 MASTER', 'VI_2 MASTER', 'group G MASTER']);
@@ -100,7 +102,7 @@ test('a tracked link down on one member faults the whole sync group; back up, th
 test('a member out of the group after a reload is no longer forced; reload restarts only what changed', async (t) => {
   const c = config(PAIR);
   const h = harness(c);
-  h.s.start(c.vrrp);
+  await h.s.start(c.vrrp);
   h.time.fake.advanceMs(1000);
   await settle();
   h.log.length = 0;
@@ -117,12 +119,34 @@ sync-group G { members VI_1 }
   t.deepEqual(h.roles(), ['VI_1 FAULT', 'group G FAULT'], 'VI_3 is in no group: left alone');
 });
 
-test('a transport-level drop is counted under its reason and posted for the drop log', (t) => {
+test('a transport-level drop is counted under its reason and posted for the drop log', async (t) => {
   const c = config(PAIR);
   const h = harness(c);
-  h.s.start(c.vrrp);
+  await h.s.start(c.vrrp);
   h.listeners.get('VI_2')?.drop('rx_truncated', '198.51.100.9');
   h.listeners.get('VI_2')?.drop('ip_header', '198.51.100.9');
   t.deepEqual(h.s.snapshot().map((i) => i.counters.drops), [{}, { rx_truncated: 1, ip_header: 1 }]);
   t.like(h.posts.find((m) => m.type === 'drop'), { type: 'drop', instance: 'VI_2', reason: 'rx_truncated', from: '198.51.100.9' });
+});
+
+test('first start: an instance that finds its VIPs in place waits one interval, not three (machine.ts); a prefix of its own or a sync group: the full wait', async (t) => {
+  const c = config(`vrrp VI_1 { interface eth0 ; vrid 1 ; vip 192.0.2.1/24 ; advert-interval 1s }
+vrrp VI_2 { interface eth0 ; vrid 2 ; vip 192.0.2.2/24 ; advert-interval 1s ; preempt no }
+vrrp VI_3 { interface eth0 ; vrid 3 ; vip 192.0.2.3/24 ; advert-interval 1s }
+vrrp VI_4 { interface eth0 ; vrid 4 ; vip 192.0.2.4/24 ; advert-interval 1s }
+vrrp VI_5 { interface eth0 ; vrid 5 ; vip 192.0.2.5/24 ; advert-interval 1s }
+sync-group G { members VI_4 VI_5 }
+`);
+  const h = harness(c);
+  const at = (address: string, prefix = 24): VipSpec => ({ address, family: 4, prefix, dev: 'eth0' });
+  h.vips.before.push(at('192.0.2.1'), at('192.0.2.2'), at('192.0.2.3', 32), at('192.0.2.4'), at('192.0.2.5'));
+  await h.s.start(c.vrrp);
+  await settle();
+  const reasons = Object.fromEntries(h.posts.flatMap((m) => (m.type === 'role' ? [[m.instance, m.reason]] : [])));
+  const held = 'startup holding its VIPs: master unless an advert comes within one interval';
+  t.deepEqual(reasons, { VI_1: held, VI_2: held, VI_3: 'startup', VI_4: 'startup', VI_5: 'startup' });
+  h.posts.length = 0;
+  h.time.fake.advanceMs(1700); // one 1 s interval + skew (609 ms), not three: no advert came
+  await settle();
+  t.deepEqual(h.roles().sort(), ['VI_1 MASTER', 'VI_2 MASTER']);
 });

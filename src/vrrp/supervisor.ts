@@ -60,8 +60,13 @@ export class VrrpSupervisor {
     });
   }
 
-  start(instances: readonly VrrpInstance[]): void {
-    for (const cfg of instances) this.startInstance(cfg);
+  /**
+   * The first start of this lvsd: an instance outside any sync group that finds its VIPs in
+   * place resumes MASTER (machine.ts onStartup); reloads start new instances as usual.
+   */
+  async start(instances: readonly VrrpInstance[]): Promise<void> {
+    const held = await Promise.all(instances.map((cfg) => (this.groups.member(cfg.name) ? false : this.ownerOf(cfg).held())));
+    instances.forEach((cfg, i) => this.startInstance(cfg, held[i] === true));
   }
 
   /** Stops removed instances, starts added ones, restarts changed ones (a priority change alone is applied in place). */
@@ -112,19 +117,24 @@ export class VrrpSupervisor {
     this.startInstance(cfg);
   }
 
-  private startInstance(cfg: VrrpInstance): void {
+  private ownerOf(cfg: VrrpInstance): Owner {
     const { deps } = this;
-    const transport = deps.transports.acquire(cfg, {
-      packet: (p) => this.runners.get(cfg.name)?.onPacket(p),
-      drop: (reason, from) => this.runners.get(cfg.name)?.dropped(reason, from),
-    });
-    const owner = new Owner(cfg, {
+    return new Owner(cfg, {
       vips: deps.vips, ...(deps.routes ? { routes: deps.routes } : {}), announcer: deps.announcer, time: deps.time, post: deps.post, ifname: cfg.vmac?.ifname ?? cfg.interface,
       onAnnounced: () => {
         const r = this.runners.get(cfg.name);
         if (r) r.counters.garpsSent++;
       },
     });
+  }
+
+  private startInstance(cfg: VrrpInstance, held = false): void {
+    const { deps } = this;
+    const transport = deps.transports.acquire(cfg, {
+      packet: (p) => this.runners.get(cfg.name)?.onPacket(p),
+      drop: (reason, from) => this.runners.get(cfg.name)?.dropped(reason, from),
+    });
+    const owner = this.ownerOf(cfg);
     const runner = new InstanceRunner(cfg, {
       clock: deps.time,
       localAddress: cfg.unicastSrc ?? transport.localAddress,
@@ -143,7 +153,7 @@ export class VrrpSupervisor {
     this.gates.set(cfg.name, gate);
     this.applyTrack(cfg.name);
     this.groups.starting(cfg.name);
-    runner.start();
+    runner.start(held);
     deps.links.watch(cfg, { fault: (why) => gate.set('link', why), clear: () => gate.set('link', null) });
   }
 

@@ -46,6 +46,11 @@ export class SyncGroups {
     for (const name of [...this.reported.keys()]) if (!groups.some((g) => g.name === name)) this.reported.delete(name);
   }
 
+  /** Whether the instance is a member of a sync group. */
+  member(instance: string): boolean {
+    return this.groupOf.has(instance);
+  }
+
   /** Why a member starting now must start in FAULT: another member of its group is in FAULT on its own account. */
   startFault(instance: string): string | undefined {
     const g = this.groupOf.get(instance);

@@ -76,10 +76,7 @@ async function main(port: MessagePort, init: WorkerInit): Promise<void> {
   port.on('message', (m: ToWorker) => {
     switch (m.type) {
       case 'start':
-        void vmacs.add(init.instances).then(() => {
-          supervisor.start(init.instances);
-          post({ type: 'started' });
-        });
+        void vmacs.add(init.instances).then(() => supervisor.start(init.instances)).then(() => post({ type: 'started' }));
         return;
       case 'shutdown':
         void shutdown();

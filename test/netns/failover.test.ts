@@ -67,6 +67,26 @@ test('kill -9 of the master: backup takes the VIP within 3 x interval + skew (+ 
   t.true(hasVip(lan.ns.a!));
 });
 
+test('lvsd killed (-9) on the master and started again finds its VIP in place, waits one interval, not three, and stays MASTER: the backup never takes over', async (t) => {
+  const lan = makeLan(t, ['a', 'b']);
+  const dir = tempDir(t);
+  // 2 s adverts: the backup's master-down is 6.8 s from the last advert, the restarted master
+  // waits 2.8 s (one interval + skew): time enough for a restart under CI load.
+  const cfgA = conf({ vrid: 58, priority: 150, advertInt: '2', vips: [`${VIP}/24`] });
+  const a = startLvsd(t, { ns: lan.ns.a!, name: 'a', dir, config: cfgA });
+  const b = startLvsd(t, { ns: lan.ns.b!, name: 'b', dir, config: conf({ vrid: 58, priority: 100, advertInt: '2', vips: [`${VIP}/24`] }) });
+  await waitUntil(() => roleOf(a, 'VI_1') === 'MASTER' && roleOf(b, 'VI_1') === 'BACKUP' && hasVip(lan.ns.a!), 'a MASTER, b BACKUP', STARTUP_MS);
+  a.kill('SIGKILL');
+  await a.exited;
+  const killedAt = Date.now();
+  const a2 = startLvsd(t, { ns: lan.ns.a!, name: 'a2', dir, config: cfgA });
+  await waitUntil(() => roleOf(a2, 'VI_1') === 'MASTER', 'restarted a MASTER', STARTUP_MS);
+  t.log(`restarted a MASTER ${Date.now() - killedAt} ms after the kill`);
+  t.like(a2.lines.find((l) => l.event === 'vrrp.role'), { from: 'INIT', to: 'BACKUP', reason: 'startup holding its VIPs: master unless an advert comes within one interval' });
+  await t.notThrowsAsync(stillTrue(() => roleOf(b, 'VI_1') === 'BACKUP' && !hasVip(lan.ns.b!) && hasVip(lan.ns.a!), 'b BACKUP, the VIP on a', 7000));
+  t.false(b.lines.some((l) => l.event === 'vrrp.role' && l.to === 'MASTER'), 'b never became MASTER');
+});
+
 test('TERM on the master hands over at once (priority 0) and releases the VIP', async (t) => {
   const lan = makeLan(t, ['a', 'b']);
   const dir = tempDir(t);
