@@ -1,7 +1,7 @@
 /*
- * The steady lane (issue 8): a TCP_CHECK, plain HTTP_GET or negotiate http whose server is up runs its next
- * attempts here, on a libuv timer, over tcp_probe.c's connections, with no JavaScript per
- * attempt while they pass. The first attempt that does not pass ends the repeat and goes to
+ * The steady lane (issues 8 and 10): a TCP_CHECK, plain HTTP_GET or ldirectord negotiate http
+ * whose server is up runs its next attempts here, on a libuv timer, over tcp_probe.c's
+ * connections, with no JavaScript per attempt while they pass. The first attempt that does not pass ends the repeat and goes to
  * TypeScript with everything it needs to judge it as its own checkers would
  * (src/health/checks/steady-lane.ts): the errno, the bytes received, end of stream or timeout.
  *

@@ -129,8 +129,8 @@ function toBackupFresh(s: InstanceState, at: Us, reason: string, waitUs?: Us): S
  * as usual (the timer restarts in full, preemption and nopreempt as configured); if none comes,
  * no one took over, and this master is back before the backup's down timer (three intervals
  * from the last advert before the restart) runs out, so the VIPs never move. keepalived 2.2.7
- * waits the full interval whatever it holds: its backup takes over, then the restarted master
- * preempts back. A master whose one advert is lost in that wait would be met by a second
+ * waits the full Master_Down_Interval whatever it holds: its backup takes over, then the
+ * restarted master preempts back. A master whose one advert is lost in that wait would be met by a second
  * master, and the adverts settle it by priority as any election.
  */
 function onStartup(s: InstanceState, at: Us, held: boolean): StepResult {
