@@ -1,9 +1,10 @@
 /*
  * The steady lane (issues 8 and 10): a TCP_CHECK, plain HTTP_GET or ldirectord negotiate http
  * whose server is up runs its next attempts here, on a libuv timer, over tcp_probe.c's
- * connections, with no JavaScript per attempt while they pass. The first attempt that does not pass ends the repeat and goes to
- * TypeScript with everything it needs to judge it as its own checkers would
- * (src/health/checks/steady-lane.ts): the errno, the bytes received, end of stream or timeout.
+ * connections, with no JavaScript per attempt while they pass. The first attempt that does not
+ * pass ends the repeat and goes to TypeScript with everything it needs to judge it as its own
+ * checkers would (src/health/checks/steady-lane.ts): the errno, the bytes received, end of stream
+ * or timeout.
  *
  * The one piece of protocol here is the pass test, kept to what TypeScript's judge would
  * also pass on at that point (http-response.ts, for a url with no digest and no regex):

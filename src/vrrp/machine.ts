@@ -125,13 +125,13 @@ function toBackupFresh(s: InstanceState, at: Us, reason: string, waitUs?: Us): S
  * RFC 5798 §6.4.1: owner → MASTER at once; everyone else → BACKUP and wait for the down timer.
  * lvsd's one addition: an instance that starts holding its VIPs (lvsd restarted, kill -9 or a
  * crash, while master: a graceful stop releases them) waits one Master_Adver_Interval + Skew_Time
- * instead of three. A live master's next advert comes within that wait, and then everything is
- * as usual (the timer restarts in full, preemption and nopreempt as configured); if none comes,
- * no one took over, and this master is back before the backup's down timer (three intervals
- * from the last advert before the restart) runs out, so the VIPs never move. keepalived 2.2.7
- * waits the full Master_Down_Interval whatever it holds: its backup takes over, then the
- * restarted master preempts back. A master whose one advert is lost in that wait would be met by a second
- * master, and the adverts settle it by priority as any election.
+ * instead of three. A live master's next advert comes within that wait, and then everything is as
+ * usual (the timer restarts in full, preemption and nopreempt as configured); if none comes, no
+ * one took over, and this master is back before the backup's down timer (three intervals from the
+ * last advert before the restart) runs out, so the VIPs never move. keepalived 2.2.7 waits the
+ * full Master_Down_Interval whatever it holds: its backup takes over, then the restarted master
+ * preempts back. A master whose one advert is lost in that wait would be met by a second master,
+ * and the adverts settle it by priority as any election.
  */
 function onStartup(s: InstanceState, at: Us, held: boolean): StepResult {
   if (s.role !== 'INIT') return noop(s);
