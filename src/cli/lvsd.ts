@@ -54,7 +54,10 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
         code = 2;
       } else if (opts.test) code = (await import('./lvsd/test-config.js')).testConfig(opts.config, io, { strict: opts.strict === true, ...(opts.configId !== undefined ? { configId: opts.configId } : {}) });
       else if (words.length > 0) code = await verbs(words, opts, io);
-      else code = await (await import('./lvsd/run.js')).runDirector(opts, io);
+      else {
+        const [{ runDirector }, { runChild }, { verb }] = await Promise.all([import('./lvsd/run.js'), import('./lvsd/execute.js'), import('./lvsd/verbs.js')]);
+        code = await runDirector(opts, io, { children: (log) => runChild(opts, log, verb) });
+      }
     });
   program
     .command('realserver')

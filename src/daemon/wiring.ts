@@ -16,7 +16,7 @@ import { ControlServer } from '../control/index.js';
 import { Director, type ControlEndpoint, type HealthPart, type StartTracking, type StartVrrp } from './director.js';
 import { IpvsManager } from './ipvs-manager.js';
 import { HealthRunner } from './health-runner.js';
-import { LdirectordRuntime } from './ldirectord/runtime.js';
+import { LdirectordRuntime, type ChildCommand } from './ldirectord/runtime.js';
 import { mailAlert, nodeLdirectordFiles } from './ldirectord/sendmail.js';
 import { realCheckers } from './health-checkers.js';
 import type { Logger } from './logger.js';
@@ -42,6 +42,8 @@ export interface DirectorOptions {
   readonly configId?: string;
   /** lvsd --watch-connections: an idle connection to each checked TCP target (health/watch.ts). */
   readonly watchConnections?: boolean;
+  /** ldirectord execute=: runs a verb for another configuration (cli/lvsd/execute.ts). */
+  readonly children?: (cmd: ChildCommand, name: string) => Promise<number>;
 }
 
 export function createDirector(config: Config, o: DirectorOptions): Director {
@@ -64,6 +66,7 @@ export function createDirector(config: Config, o: DirectorOptions): Director {
   const ldirectord = new LdirectordRuntime({
     log: o.log.child({ component: 'ldirectord' }), timers: nodeTimers, nowMs: systemTime.nowMs, notify, files: nodeLdirectordFiles,
     mail: mailAlert, hostname: hostname(), forceDown: (keys) => runner?.setForcedDown(keys), reload: async () => director?.reload(),
+    ...(o.children ? { children: o.children } : {}),
   });
   // Health checks program IPVS with the health-applied services (daemon/health-runner.ts).
   runner = new HealthRunner({
@@ -104,7 +107,7 @@ function withLdirectord(runner: HealthRunner, ld: LdirectordRuntime): HealthPart
     close: async () => {
       ld.stopping();
       ld.close();
-      await runner.close();
+      await Promise.all([runner.close(), ld.stopChildren()]);
     },
   };
 }

@@ -35,7 +35,7 @@ export interface LdirectordSettings {
   readonly maintenanceDir?: string;
   /** From header of alerts (emailalertfrom), verbatim; absent = the system's default. */
   readonly emailAlertFrom?: string;
-  /** Other ldirectord config names started, stopped and reloaded alongside (execute), verbatim. */
+  /** Other ldirectord configurations started, stopped and reloaded alongside (execute): one word each, as sh leaves it. */
   readonly execute: readonly string[];
 }
 

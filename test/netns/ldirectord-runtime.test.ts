@@ -123,3 +123,45 @@ virtual=192.0.2.10:80
   lvsd.kill('SIGTERM');
   t.is(await lvsd.exited, 0, lvsd.stderr.join(''));
 });
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+test('execute=: the named configuration runs as an lvsd of its own (pid file and socket beside the director\'s), stopped and started again by reloads, stopped with the director', async (t) => {
+  const lan = makeLan(t, ['d']);
+  const ns = lan.ns.d!;
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'www.cf'), 'checkinterval=1\nvirtual=192.0.2.20:80\n\treal=127.0.0.1:8090 masq\n\tchecktype=on\n');
+  const conf = join(dir, 'ldirectord.cf');
+  const cf = (execute: boolean): string => `checkinterval=1\n${execute ? 'execute=www.cf\n' : ''}virtual=192.0.2.10:80\n\treal=127.0.0.1:8091 masq\n\tchecktype=on\n`;
+  writeFileSync(conf, cf(true));
+  const childPid = (): number => Number.parseInt(text(join(dir, 'lvsd.www.cf.pid')), 10);
+  const pids = new Set<number>();
+  t.teardown(() => { for (const p of pids) if (alive(p)) process.kill(p, 'SIGKILL'); });
+  const lvsd = startIn(t, ns, process.execPath, [LVSD, '-n', '--debug-ipvs-memory', '-f', conf, '--socket', join(dir, 's'), '--pid-file', join(dir, 'p'),
+    '--log-file', join(dir, 'log'), '--log-level', 'debug']);
+  await waitUntil(() => childPid() > 0 && alive(childPid()), 'the lvsd of www.cf running', 30_000, 50);
+  const first = childPid();
+  pids.add(first);
+  t.true(existsSync(join(dir, 'lvsd.www.cf.sock')), 'its control socket');
+  t.like(lvsd.lines.find((l) => l.event === 'ldirectord.execute'), { cmd: 'start', config: 'www.cf', code: 0 });
+
+  writeFileSync(conf, cf(false));
+  lvsd.kill('SIGHUP');
+  await waitUntil(() => !alive(first), 'execute= removed: stopped at the reload', 20_000, 50);
+  writeFileSync(conf, cf(true));
+  lvsd.kill('SIGHUP');
+  await waitUntil(() => childPid() > 0 && childPid() !== first && alive(childPid()), 'execute= back: started at the reload', 30_000, 50);
+  const second = childPid();
+  pids.add(second);
+
+  lvsd.kill('SIGTERM');
+  t.is(await lvsd.exited, 0);
+  t.false(alive(second), 'stopped with the director');
+});

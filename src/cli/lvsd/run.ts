@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { controlRequest } from '../../control/index.js';
-import { acquirePidFile, createDirector, createLogger, type Logger, readConfig } from '../../daemon/index.js';
+import { acquirePidFile, createDirector, createLogger, type DirectorOptions, type Logger, readConfig } from '../../daemon/index.js';
 import { diagnosticLine } from '../../model/index.js';
 import { sdNotify, watchdogUs } from '../../net/index.js';
 import type { LvsdOptions } from './options.js';
@@ -14,7 +14,8 @@ import type { Io } from '../io.js';
 
 const DETACHED_ENV = 'LVSD_DETACHED';
 
-export async function runDirector(opts: LvsdOptions, io: Io): Promise<number> {
+/** `children`: ldirectord's execute= (execute.ts), given by the command line, which has the verbs. */
+export async function runDirector(opts: LvsdOptions, io: Io, extra: { children?: (log: Logger) => DirectorOptions['children'] } = {}): Promise<number> {
   const configId = opts.configId !== undefined ? { configId: opts.configId } : {};
   const r = readConfig(opts.config, configId);
   if (!r.ok) {
@@ -39,7 +40,8 @@ export async function runDirector(opts: LvsdOptions, io: Io): Promise<number> {
     log.warn({ event: 'node.flags', missing: '--single-threaded' }, 'node runs V8 background threads: the VRRP worker may wait on them under load (start lvsd as bin/lvsd)');
   }
   const director = createDirector(r.config, { socketPath: opts.socket, log, vrrpRtPriority: opts.vrrpRtPriority, ipvsMemory: opts.debugIpvsMemory === true,
-    watchConnections: opts.watchConnections === true, ...configId });
+    watchConnections: opts.watchConnections === true, ...configId,
+    ...(extra.children ? { children: extra.children(log.child({ component: 'ldirectord' })) } : {}) });
   // Signals are taken before the director starts, so a TERM during start-up is still graceful.
   // process.on, not once: execa's exit hook (signal-exit, loaded while a child such as sendmail
   // runs) re-raises a TERM when it finds no other listener, and a once-listener has already
@@ -84,7 +86,7 @@ async function detach(opts: LvsdOptions, io: Io): Promise<number> {
   // The child gets the options, never the verb (`start` would detach again).
   const args = ['-n', '-f', opts.config, '--socket', opts.socket, '--pid-file', opts.pidFile, '--log-level', opts.logLevel,
     '--log-file', opts.logFile, '--vrrp-rt-priority', String(opts.vrrpRtPriority), ...(opts.configId !== undefined ? ['--config-id', opts.configId] : []),
-    ...(opts.watchConnections === true ? ['--watch-connections'] : [])];
+    ...(opts.watchConnections === true ? ['--watch-connections'] : []), ...(opts.debugIpvsMemory === true ? ['--debug-ipvs-memory'] : [])];
   // The parent's node options too: bin/lvsd's --single-threaded (see bin/lvsd).
   const child = spawn(process.execPath, [...process.execArgv, script, ...args], {
     detached: true,

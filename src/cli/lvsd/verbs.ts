@@ -25,6 +25,7 @@ import { pidFileStatus, readConfig } from '../../daemon/index.js';
 import { diagnosticLine } from '../../model/index.js';
 import type { LvsdOptions } from './options.js';
 import type { Io } from '../io.js';
+export { ldirectordConfigPath } from './config-path.js';
 
 /** kill(2) as process.kill has it; tests pass their own. */
 export type Kill = (pid: number, signal: NodeJS.Signals | 0) => unknown;
@@ -91,17 +92,6 @@ function systemDeps(): VerbDeps {
       return false;
     },
   };
-}
-
-/**
- * ldirectord's config lookup for `lvsd CONFIG VERB` (ld_init): /etc/ha.d/NAME, then
- * /etc/ha.d/conf/NAME, then NAME as given. `exists` is injected for tests.
- */
-export function ldirectordConfigPath(name: string, exists: (p: string) => boolean = existsSync): string {
-  if (!name.startsWith('/')) {
-    for (const dir of ['/etc/ha.d', '/etc/ha.d/conf']) if (exists(`${dir}/${name}`)) return `${dir}/${name}`;
-  }
-  return name;
 }
 
 /** Sends `signal`; false (with the reason on stderr) when it cannot. */

@@ -104,7 +104,12 @@ const GLOBAL: Readonly<Record<string, Apply<GlobalDraft>>> = {
     if (/\s/.test(v)) warnAt(ctx.report, d.valueAt, `callback "${v}" contains a space: ldirectord runs it only if that whole text is an executable file, so with arguments it never runs; lvsd does the same`);
   }),
   logfile: set(quoted('logfile', { empty: true }), (a, v) => { a.logfile = v; }),
-  execute: (d, a) => { a.execute.push(d.value); },
+  // ldirectord runs `ldirectord VALUE start|stop|reload` through sh: one word after sh's quoting.
+  execute: set(command('execute', rest('execute')), (a, v, d, ctx) => {
+    const [name, ...more] = v;
+    if (name !== undefined && more.length === 0) a.execute.push(name);
+    else warnAt(ctx.report, d.valueAt, `execute "${d.value}" is ${v.length} words: ldirectord would run "ldirectord ${d.value} start", which fails; lvsd starts nothing for it`);
+  }),
   fork: set(yesNo('fork'), (a, v) => { a.fork = v; }),
   supervised,
   readdquiescent: set(yesNo('readdquiescent'), (a, v) => { a.readdQuiescent = v; }),

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { parseLdirectord } from './parse.js';
 import { detectFormat, loadConfigDetailed, nameServiceFromFiles } from '../index.js';
 
 const names = nameServiceFromFiles({ hosts: '', services: 'http 80/tcp www\n' });
@@ -25,4 +26,10 @@ test('an unresolvable name is a located error; without a name service the loader
   t.false(r.result.ok);
   if (!r.result.ok) t.regex(r.result.error[0]?.message ?? '', /service name known for tcp/);
   t.throws(() => loadConfigDetailed({ path: 'l.cf', text: 'checktimeout=3\n', readFile: () => '' }));
+});
+
+test('execute= in the file: one word as sh leaves it; more words warn and start nothing (ldirectord\'s child would fail to start)', (t) => {
+  const r = parseLdirectord({ path: 'l.cf', text: 'execute="my www.cf"\nexecute=a.cf b.cf\nvirtual=192.0.2.1:80\n\treal=10.0.0.1:80 gate\n', hostname: 'dir1', names });
+  t.deepEqual(r.config?.ldirectord?.execute, ['my www.cf']);
+  t.true(r.warnings.some((w) => w.at.line === 2 && /2 words/.test(w.message)), JSON.stringify(r.warnings));
 });

@@ -204,3 +204,21 @@ test('monitorfile: every check result of its service, one line each, as ldirecto
   t.true(seen.filter((l) => l.startsWith('10.0.0.2')).every((l) => l === '10.0.0.2 down Server in maintenance'));
   t.is(d.lines.filter((l) => l.directive === 'monitorfile').length, 0, 'no "not carried out" warning any more');
 });
+
+test('execute=: started with the director; on reload the ones kept are reloaded (started if that fails), new ones started, dropped ones stopped; all stopped at the end', async (t) => {
+  const calls: string[] = [];
+  let reloadCode = 0;
+  const d = ldirectordDirector({ children: async (cmd, name) => { calls.push(`${cmd} ${name}`); return cmd === 'reload' ? reloadCode : 0; } });
+  await d.run(ldConfig(CF('execute=a.cf\nexecute="b.cf"')));
+  await d.runtime.childrenIdle();
+  t.deepEqual(calls, ['start a.cf', 'start b.cf']);
+  calls.length = 0;
+  reloadCode = 1;
+  await d.run(ldConfig(CF('execute=b.cf\nexecute=c.cf')));
+  await d.runtime.childrenIdle();
+  t.deepEqual(calls, ['stop a.cf', 'reload b.cf', 'start b.cf', 'start c.cf'], 'ldirectord reread_config: stop, reload_or_start, start');
+  calls.length = 0;
+  await d.runtime.stopChildren();
+  t.deepEqual(calls, ['stop b.cf', 'stop c.cf']);
+  t.like(d.lines.filter((l) => l.event === 'ldirectord.execute' && l.code !== 0), [{ cmd: 'reload', config: 'b.cf', code: 1 }]);
+});

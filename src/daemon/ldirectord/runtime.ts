@@ -20,6 +20,8 @@
  *   stopping.
  * - monitorfile: every check result of the service's real servers, one line each
  *   (monitor-file.ts); a real server in maintenance logs "Server in maintenance" instead.
+ * - execute: another lvsd per named configuration, through `children` (cli/lvsd/execute.ts),
+ *   started, reloaded (or started) and stopped as ldirectord's reread_config / ld_process_term.
  *
  * It sees each pass of the HealthRunner (HealthObserver) and holds real servers down through
  * `forceDown`; `configure` is called with each config the director runs (start, reload).
@@ -45,6 +47,9 @@ export interface LdirectordFiles {
   append(path: string, text: string): Promise<void>;
 }
 
+/** What the daemon asks of another configuration's lvsd (ldirectord ld_cmd_children). */
+export type ChildCommand = 'start' | 'stop' | 'reload';
+
 export type MailResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 export interface LdirectordRuntimeOptions {
@@ -58,6 +63,11 @@ export interface LdirectordRuntimeOptions {
   readonly mail: (to: readonly string[], message: string, smtp?: string) => Promise<MailResult>;
   readonly hostname: string;
   readonly forceDown: (realKeys: ReadonlySet<string>) => void;
+  /**
+   * execute=: `lvsd -f NAME start|stop|reload` for another configuration, a daemon of its own
+   * (cli/lvsd/execute.ts); resolves with the verb's exit code. Absent: execute= is only logged.
+   */
+  readonly children?: (cmd: ChildCommand, name: string) => Promise<number>;
   readonly reload: () => Promise<unknown>;
   /** In monitorfile lines; default this process's. */
   readonly pid?: number;
@@ -90,6 +100,9 @@ export class LdirectordRuntime implements HealthObserver {
   private inMaintenance: ReadonlySet<string> = new Set();
   /** Out of maintenance, held down until their next check result (ldirectord: "the next successful check brings it back"). */
   private readonly leaving = new Set<string>();
+  /** execute= configurations started, and the verbs still running for them. */
+  private children: ReadonlySet<string> = new Set();
+  private childWork: Promise<void> = Promise.resolve();
   private hosts: ReadonlyMap<string, readonly string[]> = new Map();
   private watched: { path: string; mtimeMs?: number; digest?: string } | undefined;
   private timer: TimerHandle | undefined;
@@ -113,8 +126,9 @@ export class LdirectordRuntime implements HealthObserver {
     if (!first) this.state = 'reloading';
     this.stopTimer();
     const ld = config.ldirectord;
-    if (ld === undefined || this.closed) return;
-    this.warnNotCarriedOut(config);
+    if (this.closed) return;
+    this.execute(ld?.execute ?? []);
+    if (ld === undefined) return;
     this.monitors = new Map(config.services.flatMap((vs) => {
       const l = vs.ldirectord;
       return l?.monitorFile !== undefined ? [[serviceId(vs.key), { file: l.monitorFile, names: l.monitorNames ?? {} }] as const] : [];
@@ -126,11 +140,43 @@ export class LdirectordRuntime implements HealthObserver {
     this.arm(config);
   }
 
-  /** Directives read but not carried out (README "For ldirectord users"). */
-  private warnNotCarriedOut(config: Config): void {
-    const ld = config.ldirectord;
-    if (ld === undefined) return;
-    for (const name of ld.execute) this.o.log.warn({ event: 'ldirectord.unsupported', directive: 'execute', value: name }, 'execute= is not carried out: run one lvsd per configuration');
+  /**
+   * execute=, as ldirectord's reread_config and ld_cmd_children: configurations no longer named
+   * are stopped, the ones named before are reloaded (started if that fails), new ones started.
+   * In turn, one verb at a time, after what an earlier config asked.
+   */
+  private execute(names: readonly string[]): void {
+    const run = this.o.children;
+    const next = new Set(names);
+    if (run === undefined) {
+      for (const name of next) this.o.log.warn({ event: 'ldirectord.unsupported', directive: 'execute', value: name }, 'execute= is not carried out here');
+      return;
+    }
+    const before = this.children;
+    this.children = next;
+    this.childWork = this.childWork.then(async () => {
+      for (const name of before) if (!next.has(name)) await this.child(run, 'stop', name);
+      for (const name of next) if (!before.has(name) || (await this.child(run, 'reload', name)) !== 0) await this.child(run, 'start', name);
+    });
+  }
+
+  private async child(run: NonNullable<LdirectordRuntimeOptions['children']>, cmd: ChildCommand, name: string): Promise<number> {
+    const code = await run(cmd, name).catch(() => 1);
+    const line = { event: 'ldirectord.execute', cmd, config: name, code };
+    if (code === 0) this.o.log.info(line, `${cmd} of ${name} done`);
+    else this.o.log.warn(line, `${cmd} of ${name} failed`);
+    return code;
+  }
+
+  /** Resolves when the execute= verbs asked so far are done (tests). */
+  async childrenIdle(): Promise<void> {
+    await this.childWork;
+  }
+
+  /** The director stops: every execute= configuration is stopped too (ldirectord ld_process_term). */
+  async stopChildren(): Promise<void> {
+    this.execute([]);
+    await this.childWork;
   }
 
   /** Each check result: a monitorfile line for every service that has one. */
