@@ -143,22 +143,25 @@ test('execute=: the named configuration runs as an lvsd of its own (pid file and
   writeFileSync(conf, cf(true));
   const childPid = (): number => Number.parseInt(text(join(dir, 'lvsd.www.cf.pid')), 10);
   const pids = new Set<number>();
-  t.teardown(() => { for (const p of pids) if (alive(p)) process.kill(p, 'SIGKILL'); });
+  t.teardown(() => { for (const p of [...pids, childPid()]) if (p > 0 && alive(p)) process.kill(p, 'SIGKILL'); });
   const lvsd = startIn(t, ns, process.execPath, [LVSD, '-n', '--debug-ipvs-memory', '-f', conf, '--socket', join(dir, 's'), '--pid-file', join(dir, 'p'),
     '--log-file', join(dir, 'log'), '--log-level', 'debug']);
-  await waitUntil(() => childPid() > 0 && alive(childPid()), 'the lvsd of www.cf running', 30_000, 50);
+  // `start` returns once the new lvsd answers on its control socket (its pid file comes first).
+  await waitUntil(() => lvsd.lines.some((l) => l.event === 'ldirectord.execute'), 'the start of www.cf done', 30_000, 50);
+  t.like(lvsd.lines.find((l) => l.event === 'ldirectord.execute'), { cmd: 'start', config: 'www.cf', code: 0 });
   const first = childPid();
   pids.add(first);
+  t.true(alive(first), 'the lvsd of www.cf running');
   t.true(existsSync(join(dir, 'lvsd.www.cf.sock')), 'its control socket');
-  t.like(lvsd.lines.find((l) => l.event === 'ldirectord.execute'), { cmd: 'start', config: 'www.cf', code: 0 });
 
   writeFileSync(conf, cf(false));
   lvsd.kill('SIGHUP');
   await waitUntil(() => !alive(first), 'execute= removed: stopped at the reload', 20_000, 50);
   writeFileSync(conf, cf(true));
   lvsd.kill('SIGHUP');
-  await waitUntil(() => childPid() > 0 && childPid() !== first && alive(childPid()), 'execute= back: started at the reload', 30_000, 50);
+  await waitUntil(() => lvsd.lines.filter((l) => l.event === 'ldirectord.execute' && l.cmd === 'start').length >= 2, 'execute= back: started at the reload', 30_000, 50);
   const second = childPid();
+  t.true(second !== first && alive(second), 'a new lvsd of www.cf');
   pids.add(second);
 
   lvsd.kill('SIGTERM');
