@@ -65,8 +65,9 @@ export class VrrpSupervisor {
    * place resumes MASTER (machine.ts onStartup); reloads start new instances as usual.
    */
   async start(instances: readonly VrrpInstance[]): Promise<void> {
-    const held = await Promise.all(instances.map((cfg) => (this.groups.member(cfg.name) ? false : this.ownerOf(cfg).held())));
-    instances.forEach((cfg, i) => this.startInstance(cfg, held[i] === true));
+    const owners = instances.map((cfg) => this.ownerOf(cfg));
+    const held = await Promise.all(instances.map((cfg, i) => (this.groups.member(cfg.name) ? false : owners[i]?.held())));
+    instances.forEach((cfg, i) => this.startInstance(cfg, held[i] === true, owners[i]));
   }
 
   /** Stops removed instances, starts added ones, restarts changed ones (a priority change alone is applied in place). */
@@ -128,13 +129,12 @@ export class VrrpSupervisor {
     });
   }
 
-  private startInstance(cfg: VrrpInstance, held = false): void {
+  private startInstance(cfg: VrrpInstance, held = false, owner = this.ownerOf(cfg)): void {
     const { deps } = this;
     const transport = deps.transports.acquire(cfg, {
       packet: (p) => this.runners.get(cfg.name)?.onPacket(p),
       drop: (reason, from) => this.runners.get(cfg.name)?.dropped(reason, from),
     });
-    const owner = this.ownerOf(cfg);
     const runner = new InstanceRunner(cfg, {
       clock: deps.time,
       localAddress: cfg.unicastSrc ?? transport.localAddress,

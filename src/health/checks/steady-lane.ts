@@ -23,7 +23,7 @@ import type { HttpExpect } from '../../model/index.js';
 import { formatDuration } from '../run-attempt.js';
 import { DEFAULT_URL, MAX_BODY_BYTES, MAX_HEADER_BYTES, requestBytes, type HttpProbe } from './http.js';
 import { ResponseReader } from './http-response.js';
-import { followed, laneShape, type LaneShape } from './negotiate/http.js';
+import { followed, laneShape } from './negotiate/http.js';
 import { eligible, errnoError, native, type TcpProbeNative } from './native-stream.js';
 import { describeError } from './outcome.js';
 
@@ -86,7 +86,7 @@ function shapeOf(spec: AttemptSpec): Shape | undefined {
     return url !== undefined ? { request: requestBytes(spec, p, url), expect: url, needle: null, head: p.method === 'HEAD' } : undefined;
   }
   if (p.kind === 'negotiate') {
-    const n: LaneShape | undefined = laneShape(spec, p);
+    const n = laneShape(spec, p);
     return n !== undefined ? { request: n.request, expect: n.expect, needle: n.needle, head: false } : undefined;
   }
   return undefined;
