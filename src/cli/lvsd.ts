@@ -7,6 +7,7 @@ import type { Io } from './io.js';
 import { parseToExitCode, stdio } from './io.js';
 import type { LvsdOptions } from './lvsd/options.js';
 import type { RealServerCliOptions } from './lvsd/realserver.js';
+import { prestartVrrpWorker } from '../vrrp/index.js';
 import {
   DEFAULT_CONFIG, DEFAULT_LOG_FILE, DEFAULT_PID_FILE, DEFAULT_REALSERVER_STATE, DEFAULT_REALSERVER_SYSCTL_FILE, DEFAULT_REALSERVER_UNIT_FILE, DEFAULT_SOCKET,
 } from './paths.js';
@@ -55,6 +56,8 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       } else if (opts.test) code = (await import('./lvsd/test-config.js')).testConfig(opts.config, io, { strict: opts.strict === true, ...(opts.configId !== undefined ? { configId: opts.configId } : {}) });
       else if (words.length > 0) code = await verbs(words, opts, io);
       else {
+        // The director runs in this process: its VRRP worker loads while this thread does.
+        if (opts.foreground) prestartVrrpWorker();
         const [{ runDirector }, { runChild }, { verb }] = await Promise.all([import('./lvsd/run.js'), import('./lvsd/execute.js'), import('./lvsd/verbs.js')]);
         code = await runDirector(opts, io, { children: (log) => runChild(opts, log, verb) });
       }

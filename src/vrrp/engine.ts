@@ -4,10 +4,11 @@
  * loop must not delay adverts).
  */
 import { EventEmitter } from 'node:events';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { deserializeError } from '../errors.js';
 import type { VrrpInstance, VrrpSyncGroup } from '../model/index.js';
-import type { FromWorker, InstanceSnapshot, TimerLateness, ToWorker, WorkerInit } from './messages.js';
+import type { FromWorker, InitMessage, InstanceSnapshot, TimerLateness, ToWorker } from './messages.js';
+import { takeVrrpWorker } from './worker-start.js';
 
 export interface VrrpSnapshot {
   readonly instances: readonly InstanceSnapshot[];
@@ -22,8 +23,7 @@ export class VrrpEngine extends EventEmitter<{ message: [FromWorker]; exit: [num
 
   constructor(instances: readonly VrrpInstance[], syncGroups: readonly VrrpSyncGroup[], rtPriority = 0) {
     super();
-    const init: WorkerInit = { instances, syncGroups, rtPriority };
-    this.worker = new Worker(new URL('./worker-entry.js', import.meta.url), { workerData: init });
+    this.worker = takeVrrpWorker();
     this.ready = new Promise((resolve, reject) => {
       const onMsg = (m: FromWorker): void => {
         if (m.type === 'ready') resolve();
@@ -41,6 +41,7 @@ export class VrrpEngine extends EventEmitter<{ message: [FromWorker]; exit: [num
       this.emit('message', m);
     });
     this.worker.on('exit', (code) => this.emit('exit', code));
+    this.worker.postMessage({ type: 'init', init: { instances, syncGroups, rtPriority } } satisfies InitMessage);
   }
 
   async start(): Promise<void> {

@@ -4,5 +4,6 @@
  * It imports model, the src/ root files, native and net (docs/design.md "Layers").
  */
 export { VrrpEngine, type VrrpSnapshot } from './engine.js';
+export { dropVrrpWorker, prestartVrrpWorker } from './worker-start.js';
 export type { DropReason } from './codec.js';
 export type { FromWorker, InstanceCounters, InstanceSnapshot, TimerLateness, ToWorker } from './messages.js';

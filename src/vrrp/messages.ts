@@ -49,7 +49,13 @@ export interface WorkerInit {
   readonly rtPriority: number;
 }
 
-/** main → worker */
+/** main → worker: the first message (the worker may start before the configuration is read, worker-start.ts). */
+export interface InitMessage {
+  readonly type: 'init';
+  readonly init: WorkerInit;
+}
+
+/** main → worker, after InitMessage */
 export type ToWorker =
   | { readonly type: 'start' }
   | { readonly type: 'shutdown' }

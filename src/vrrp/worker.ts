@@ -6,13 +6,13 @@
  * IPVS dumps, GC) cannot delay an advert or a takeover. Talks to the main thread only through
  * messages.ts.
  */
-import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { parentPort, type MessagePort } from 'node:worker_threads';
 import { systemTime, type OneShotTimer } from '../clock.js';
 import { openRouteManager, openVipManager, openVmacManager, sendGarp, sendUnsolicitedNa } from '../net/index.js';
 import { serializeError } from '../errors.js';
 import { loadNative, toKernelError } from '../native/index.js';
 import { LinkTracker } from './link-tracker.js';
-import type { FromWorker, ToWorker, WorkerInit } from './messages.js';
+import type { FromWorker, InitMessage, ToWorker, WorkerInit } from './messages.js';
 import type { Announcer } from './owner.js';
 import { TransportPool } from './pool.js';
 import { VrrpSupervisor } from './supervisor.js';
@@ -102,7 +102,9 @@ async function main(port: MessagePort, init: WorkerInit): Promise<void> {
 
 const port = parentPort;
 if (!port) throw new Error('vrrp/worker.ts must run in a worker thread');
-main(port, workerData as WorkerInit).catch((e: unknown) => {
+// The configuration comes as the first message (worker-start.ts); the port queues it until then.
+const first = new Promise<WorkerInit>((resolve) => port.once('message', (m: InitMessage) => resolve(m.init)));
+first.then((init) => main(port, init)).catch((e: unknown) => {
   port.postMessage({ type: 'error', atMs: systemTime.nowMs(), instance: null, what: 'start vrrp worker', error: serializeError(e) } satisfies FromWorker);
   process.exit(1);
 });

@@ -10,6 +10,7 @@ import { sdNotify, watchdogUs } from '../../net/index.js';
 import type { LvsdOptions } from './options.js';
 import { logTarget } from './log-target.js';
 import { DEFAULT_LOG_FILE } from '../paths.js';
+import { dropVrrpWorker } from '../../vrrp/index.js';
 import type { Io } from '../io.js';
 
 const DETACHED_ENV = 'LVSD_DETACHED';
@@ -18,6 +19,7 @@ const DETACHED_ENV = 'LVSD_DETACHED';
 export async function runDirector(opts: LvsdOptions, io: Io, extra: { children?: (log: Logger) => DirectorOptions['children'] } = {}): Promise<number> {
   const configId = opts.configId !== undefined ? { configId: opts.configId } : {};
   const r = readConfig(opts.config, configId);
+  if (!r.ok || r.config.vrrp.length === 0) dropVrrpWorker();
   if (!r.ok) {
     for (const d of r.diagnostics) io.err(`${diagnosticLine(d)}\n`);
     return 1;
