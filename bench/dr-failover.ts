@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { REPO } from '../test/netns/lvsd-harness.js';
 import type { Impl } from '../test/lab/dr-directors.js';
-import { runSeries, type RunSample } from '../test/lab/dr-failover-run.js';
+import { TAKEOVER_CPU_AFTER_MS, runSeries, type RunSample } from '../test/lab/dr-failover-run.js';
 import { makeWorld, masterDownMs, PERSISTENT_PORT, PLAIN_PORT, startRealServers, type World } from '../test/lab/dr-world.js';
 import { startTraffic } from '../test/lab/dr-traffic.js';
 import { waitUntil } from '../test/fixtures/wait.js';
@@ -107,6 +107,9 @@ function report(o: Opts, cells: Cell[], load0: string, minutes: number): string 
     'the gap in parts (medians): crash - last answer before the gap | takeover | VIP on the backup -> first answer after the gap',
     ...cells.map((c) => `${`${Number(c.interval) * 1000} ms`.padEnd(8)} | ${c.impl.padEnd(10)} | ${fmt(quantile(pick(c, (r) => r.lastAnswerMs), 0.5)).padEnd(10)} | ` +
       `${fmt(quantile(pick(c, (r) => r.takeoverMs), 0.5)).padEnd(10)} | ${fmt(quantile(pick(c, (r) => r.firstAnswerMs), 0.5))} (p90 ${fmt(quantile(pick(c, (r) => r.firstAnswerMs), 0.9))})`),
+    '',
+    `the backup's director CPU (all its threads) from the crash to ${TAKEOVER_CPU_AFTER_MS} ms after the VIP: median / p90`,
+    ...cells.map((c) => `${`${Number(c.interval) * 1000} ms`.padEnd(8)} | ${c.impl.padEnd(10)} | ${fmt(quantile(pick(c, (r) => r.takeoverCpuMs), 0.5))} / ${fmt(quantile(pick(c, (r) => r.takeoverCpuMs), 0.9))}`),
     '',
     ...(o.wire ? ['the last part at the client\'s link (--wire, medians): VIP -> GARP from dirB | GARP -> first SYN to dirB | that SYN -> SYN-ACK | SYN-ACK -> request | request -> answer',
       ...cells.map((c) => `${`${Number(c.interval) * 1000} ms`.padEnd(8)} | ${c.impl.padEnd(10)} | ${fmt(quantile(pick(c, (r) => r.wire?.garpMs ?? Number.NaN), 0.5)).padEnd(10)} | ` +

@@ -7,6 +7,7 @@
  * monitor`), the client's longest gap without an answer, and how many held connections answered
  * again. dirA is then restarted on a clean slate (cleanDirector). No ava here: bench code.
  */
+import { readFileSync, readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { namespacePids } from '../netns/kp-peers.js';
 import { waitUntil } from '../fixtures/wait.js';
@@ -44,6 +45,28 @@ export interface RunSample {
   readonly wire?: WireSteps;
   /** --wire, lvsd only: the new master's log events from the VIP to 1 s after it, as `event@ms` after the VIP. */
   readonly marks?: string;
+  /**
+   * CPU time of the backup's director (every thread of its node or keepalived processes,
+   * /proc schedstat) from the crash to TAKEOVER_CPU_AFTER_MS after the VIP: its takeover work,
+   * which shares the lab's two vCPUs with the client and the real servers at that moment.
+   */
+  readonly takeoverCpuMs: number;
+}
+
+export const TAKEOVER_CPU_AFTER_MS = 150;
+
+/** Run time (ns) of every thread of the director processes (node, keepalived) in `ns`. */
+function directorCpuNs(ns: string): number {
+  let total = 0;
+  for (const pid of namespacePids(ns)) {
+    try {
+      if (!['node', 'keepalived'].includes(readFileSync(`/proc/${pid}/comm`, 'utf8').trim())) continue;
+      for (const tid of readdirSync(`/proc/${pid}/task`)) total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
 }
 
 export interface SeriesOptions {
@@ -166,12 +189,15 @@ async function oneRun(s: SeriesState, k: number): Promise<RunSample> {
   const cut = await crasher(undefined, lan.ns.dirA!);
   const victims = namespacePids(lan.ns.dirA!).filter((p) => p !== cut.pid && p !== s.link.pid).sort((x, y) => y - x);
   await atPhase(s, (k + 0.5) / s.o.runs);
+  const cpu0 = directorCpuNs(lan.ns.dirB!);
   const asked = performance.now();
   await cut.crash(victims);
   // the crash's time: eth0 down as the kernel reported it (the ask is a few ms earlier)
   await waitUntil(() => s.link.downAfter(asked) !== undefined, 'ip monitor to report dirA\'s link down', 10_000, 5);
   const t0 = s.link.downAfter(asked)!;
   const added = await s.vip.addedAfter(t0, 30_000);
+  await sleep(added.atMs + TAKEOVER_CPU_AFTER_MS - performance.now());
+  const takeoverCpuMs = (directorCpuNs(lan.ns.dirB!) - cpu0) / 1e6;
   const last = s.adverts.lastFrom(lan.ip4.dirA!, t0);
   const before = summarize(s.traffic.events, t0 + s.offset - 2000, t0 + s.offset).held.filter((h) => !h.lost && h.answers > 0).map((h) => h.id);
   const takeover = added.atMs + s.offset;
@@ -195,7 +221,7 @@ async function oneRun(s: SeriesState, k: number): Promise<RunSample> {
   s.o.log(`    (stable after ${(tStable - tRun).toFixed(0)} ms, crashed ${(t0 - tStable).toFixed(0)} ms later (link down ${(t0 - asked).toFixed(1)} ms after the ask), aftermath ${aftermathMs.toFixed(0)} ms)`);
   return { takeoverMs: added.atMs - t0, gapMs: sum.maxGapMs, lastAnswerMs: t0 + s.offset - sum.gapFrom,
     firstAnswerMs: sum.gapFrom + sum.maxGapMs - takeover, phaseMs: last === undefined ? Number.NaN : t0 - last,
-    heldBefore: before.length, heldSurvived: survived, requests: sum.requests, failed: sum.failed, failures: sum.failures,
+    heldBefore: before.length, heldSurvived: survived, requests: sum.requests, failed: sum.failed, failures: sum.failures, takeoverCpuMs,
     ...(s.wire ? { wire: s.wire.steps(added.atMs), marks: marksAfter(s.b, added.atMs) } : {}) };
 }
 
@@ -227,7 +253,7 @@ export async function runSeries(o: SeriesOptions): Promise<{ samples: RunSample[
       try {
         const r = await oneRun(s, k);
         samples.push(r);
-        o.log(`  ${o.impl}@${o.advertInt} run ${k + 1}/${o.runs}: takeover ${r.takeoverMs.toFixed(1)} ms, client gap ${r.gapMs.toFixed(1)} ms (last answer ${r.lastAnswerMs.toFixed(0)} ms before the crash, first ${r.firstAnswerMs.toFixed(0)} ms after the VIP), crashed ${r.phaseMs.toFixed(1)} ms after an advert, held ${r.heldSurvived}/${r.heldBefore}${r.wire ? `, wire: GARP ${r.wire.garpMs.toFixed(1)} ms after the VIP, SYN to dirB ${r.wire.synMs.toFixed(1)} ms later, SYN-ACK ${r.wire.synAckMs.toFixed(1)} ms, request ${r.wire.askMs.toFixed(1)} ms later, answer ${r.wire.answerMs.toFixed(1)} ms${r.marks ? `; dirB: ${r.marks}` : ''}` : ''}, failed requests ${r.failed}/${r.requests}${r.failed ? ` ${JSON.stringify(r.failures)}` : ''}`);
+        o.log(`  ${o.impl}@${o.advertInt} run ${k + 1}/${o.runs}: takeover ${r.takeoverMs.toFixed(1)} ms, client gap ${r.gapMs.toFixed(1)} ms (last answer ${r.lastAnswerMs.toFixed(0)} ms before the crash, first ${r.firstAnswerMs.toFixed(0)} ms after the VIP), crashed ${r.phaseMs.toFixed(1)} ms after an advert, dirB CPU ${r.takeoverCpuMs.toFixed(1)} ms, held ${r.heldSurvived}/${r.heldBefore}${r.wire ? `, wire: GARP ${r.wire.garpMs.toFixed(1)} ms after the VIP, SYN to dirB ${r.wire.synMs.toFixed(1)} ms later, SYN-ACK ${r.wire.synAckMs.toFixed(1)} ms, request ${r.wire.askMs.toFixed(1)} ms later, answer ${r.wire.answerMs.toFixed(1)} ms${r.marks ? `; dirB: ${r.marks}` : ''}` : ''}, failed requests ${r.failed}/${r.requests}${r.failed ? ` ${JSON.stringify(r.failures)}` : ''}`);
       } catch (e) {
         failures.push((e as Error).message.split('\n')[0]!);
         o.log(`  ${o.impl}@${o.advertInt} run ${k + 1}/${o.runs}: FAILED ${(e as Error).message}`);
