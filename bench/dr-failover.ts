@@ -165,7 +165,7 @@ async function main(): Promise<number> {
         } catch (e) {
           // A block that could not start (no first election) counts its runs as failed; the others go on.
           const why = (e as Error).message.split('\n')[0]!;
-          log(`  ${impl}@${iv}: block FAILED: ${why}`);
+          log(`  ${impl}@${iv}: block FAILED: ${(e as Error).message}`);
           c.failures.push(...only.map(() => why));
         }
       }

@@ -39,7 +39,7 @@ export function startDirectorImpl(impl: Impl, o: { ns: string; name: string; dir
   const p = startIn(undefined, o.ns, 'keepalived', ['-n', '-l', '-D', '-f', config, '-p', pid('keepalived'), '-r', pid('vrrp'), '-c', pid('checkers')]);
   const log = (): string[] => p.stderr.join('').split('\n').filter((l) => l.length > 0);
   const k: Keepalived = Object.assign(p, { name: o.name, ns: o.ns, config, log });
-  return { impl, ns: o.ns, role: () => keepalivedRole(k), tail: () => log().slice(-5).join('\n'), marks: () => [] };
+  return { impl, ns: o.ns, role: () => keepalivedRole(k), tail: () => log().slice(-40).join('\n'), marks: () => [] };
 }
 
 /**

@@ -55,6 +55,18 @@ export interface RunSample {
 
 export const TAKEOVER_CPU_AFTER_MS = 150;
 
+/** `pid:comm:state:wchan` of each process in `ns`, for a director that stopped talking. */
+function processStates(ns: string): string {
+  return namespacePids(ns).map((p) => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      return `${p}:${readFileSync(`/proc/${p}/comm`, 'utf8').trim()}:${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]}:${readFileSync(`/proc/${p}/wchan`, 'utf8')}`;
+    } catch {
+      return `${p}:gone`;
+    }
+  }).join(' ');
+}
+
 /** Run time (ns) of every thread of the director processes (node, keepalived) in `ns`. */
 function directorCpuNs(ns: string): number {
   let total = 0;
@@ -245,7 +257,7 @@ export async function runSeries(o: SeriesOptions): Promise<{ samples: RunSample[
   let s: SeriesState | undefined;
   try {
     await waitUntil(() => a.role() === 'MASTER' && b.role() === 'BACKUP', `${o.impl}: first election`, SLOW, 100)
-      .catch((e: unknown) => { throw new Error(`${(e as Error).message} (dirA ${a.role()}, dirB ${b.role()})`); });
+      .catch((e: unknown) => { throw new Error(`${(e as Error).message} (dirA ${a.role()}, dirB ${b.role()})\ndirA: ${a.tail()}\ndirB: ${b.tail()}\nprocesses: dirA ${processStates(lan.ns.dirA!)}; dirB ${processStates(lan.ns.dirB!)}`); });
     const traffic = startClient(o);
     s = { ...partial, a, b, traffic, vip: watchVip(lan.ns.dirB!, VIP), adverts: await watchAdverts(lan.ns.dirB!), link: watchLinkDown(lan.ns.dirA!),
       wire: o.wire ? await watchWire(lan.ns.client!, VIP, macOf(lan.ns.dirB!)) : undefined, offset: monoMs() - performance.now() };
