@@ -5,7 +5,7 @@
  * The client (dr-client.js) holds four long-lived connections (two on :80, two on :8080 with
  * persistence) and starts a request every 50 ms. The helpers the scenarios share.
  */
-import type { ExecutionContext } from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +62,20 @@ export async function openDrLab(scope: Scope, advert: string): Promise<DrLab> {
   await settled(lab);
   lab.setupMs = monoMs() - t0;
   return lab;
+}
+
+/**
+ * The file's hooks: the world opened once before its tests (`opened` gets it) and removed after
+ * the last, even on failure. Returns the scope the tests register more removals with.
+ */
+export function labPerFile(advert: string, inLab: boolean, opened: (lab: DrLab) => void): Scope {
+  const cleanups: Array<() => void> = [];
+  const scope = { teardown: (f: () => void): void => { cleanups.push(f); } };
+  test.after.always(() => { for (const f of cleanups.splice(0).reverse()) f(); });
+  test.before(async () => {
+    if (inLab) opened(await openDrLab(scope, advert));
+  });
+  return scope;
 }
 
 export const applies = (d: Director): Array<Record<string, unknown>> => d.lines.filter((l) => l.event === 'ipvs.apply');

@@ -20,20 +20,14 @@ import { roleOf } from '../netns/lvsd-harness.js';
 import { waitUntil } from '../fixtures/wait.js';
 import { masterDownMs } from './dr-world.js';
 import { monoMs } from './dr-traffic.js';
-import { PRIORITY, SLOW, aftermath, applies, checkClient, openDrLab, roleChanges, settled, startDirector, type DrLab } from './dr-lab.js';
+import { PRIORITY, SLOW, aftermath, applies, checkClient, labPerFile, roleChanges, settled, startDirector, type DrLab } from './dr-lab.js';
 
 const inLab = existsSync('/proc/net/ip_vs');
 const labTest = inLab ? test.serial : test.skip;
 const ADVERT = '4';
 
-const cleanups: Array<() => void> = [];
-const scope = { teardown: (f: () => void): void => { cleanups.push(f); } };
-test.after.always(() => { for (const f of cleanups.splice(0).reverse()) f(); });
-
 let lab: DrLab;
-test.before(async () => {
-  if (inLab) lab = await openDrLab(scope, ADVERT);
-});
+const scope = labPerFile(ADVERT, inLab, (l) => { lab = l; });
 
 labTest('lvsd killed (-9) and started again on the master: the table adopted, the VIP never moves, no request fails, every held connection survives', async (t) => {
   t.log(`world ready and settled in ${(lab.setupMs / 1000).toFixed(1)} s`);

@@ -18,7 +18,7 @@ import { nsExec } from '../netns/topology.js';
 import { waitUntil } from '../fixtures/wait.js';
 import { PLAIN_PORT, VIP, crasher, linkDown, establishedPorts, masterDownMs, syncStates } from './dr-world.js';
 import { monoMs, summarize } from './dr-traffic.js';
-import { CALM_GAP_MS, PRIORITY, SLOW, aftermath, applies, checkClient, configOf, heldPorts, openDrLab, recoverA, roleChanges, settled, type DrLab } from './dr-lab.js';
+import { CALM_GAP_MS, PRIORITY, SLOW, aftermath, applies, checkClient, configOf, heldPorts, labPerFile, recoverA, roleChanges, settled, type DrLab } from './dr-lab.js';
 
 const inLab = existsSync('/proc/net/ip_vs');
 const labTest = inLab ? test.serial : test.skip;
@@ -27,14 +27,8 @@ const ADVERT = '0.5';
 const TAKEOVER_MARGIN_MS = 1000;
 const GAP_MARGIN_MS = 1500;
 
-const cleanups: Array<() => void> = [];
-const scope = { teardown: (f: () => void): void => { cleanups.push(f); } };
-test.after.always(() => { for (const f of cleanups.splice(0).reverse()) f(); });
-
 let lab: DrLab;
-test.before(async () => {
-  if (inLab) lab = await openDrLab(scope, ADVERT);
-});
+const scope = labPerFile(ADVERT, inLab, (l) => { lab = l; });
 
 labTest('round robin on :80 reaches nginx and the Node server; lvsctl status on the master is ipvsadm -L -n', async (t) => {
   t.log(`world ready and settled in ${(lab.setupMs / 1000).toFixed(1)} s`);
