@@ -28,7 +28,7 @@ test.serial('the worker waits for its first message: it posts nothing before it 
   const w = takeVrrpWorker();
   const got: unknown[] = [];
   w.on('message', (m) => got.push(m));
-  await new Promise((r) => setTimeout(r, 1500));
+  await new Promise((r) => setTimeout(r, 500));
   t.deepEqual(got, []);
   await w.terminate();
 });

@@ -1,9 +1,10 @@
 /**
  * Starting the VRRP worker thread. A worker boots a Node environment of its own and loads its
- * modules: about 1.5 s under the lab's emulation, 50 ms natively. `lvsd -n` starts it before the
- * main thread loads the director (cli/lvsd.ts), so the two loads overlap; the engine then takes
- * that worker and sends it the instances (its first message, `InitMessage`). A director without
- * VRRP instances ends it. Small on purpose: cli/lvsd.ts imports it before everything else.
+ * modules, about 1.5 s under the lab's emulation. `lvsd -n` starts it before the main thread
+ * loads the director (cli/lvsd.ts), so the two loads overlap; the engine then takes that worker
+ * and sends it the instances (its first message, `InitMessage`). A director without VRRP
+ * instances ends it. cli/lvsd.ts reaches it through vrrp/index.ts: the engine and errors.ts
+ * come along, the director's modules do not.
  */
 import { Worker } from 'node:worker_threads';
 

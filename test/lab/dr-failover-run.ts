@@ -47,8 +47,9 @@ export interface RunSample {
   readonly marks?: string;
   /**
    * CPU time of the backup's director (every thread of its node or keepalived processes,
-   * /proc schedstat) from the crash to TAKEOVER_CPU_AFTER_MS after the VIP: its takeover work,
-   * which shares the lab's two vCPUs with the client and the real servers at that moment.
+   * /proc schedstat) from the crash to TAKEOVER_CPU_AFTER_MS after the VIP: at rest until its
+   * master-down timer, then the takeover, which shares the lab's two vCPUs with the client and
+   * the real servers at that moment.
    */
   readonly takeoverCpuMs: number;
 }
