@@ -2,9 +2,9 @@
  * One series of bench/dr-failover: in the direct-routing world (dr-world.ts), dirA (priority
  * 150) and dirB (100) run lvsd or keepalived from the same keepalived.conf with the sync daemon
  * on; one client (dr-client.js) holds four connections and starts a request every few ms.
- * Each run crashes dirA (its link down, then its processes killed: crasher) at a planned phase
- * of its advert cycle, and records the takeover (link down → VIP on dirB, both from `ip -ts
- * monitor`), the client's longest gap without an answer, and how many held connections answered
+ * Each run crashes dirA (its processes stopped, its link down, the processes killed: crasher) at
+ * a planned phase of its advert cycle, and records the takeover (link down → VIP on dirB, both
+ * from `ip -ts monitor`), the client's longest gap without an answer, and how many held connections answered
  * again. dirA is then restarted on a clean slate (cleanDirector). No ava here: bench code.
  */
 import { readFileSync, readdirSync } from 'node:fs';
@@ -111,10 +111,12 @@ async function within(pred: () => boolean, timeoutMs: number): Promise<boolean> 
 /**
  * `ip -ts monitor link` in a namespace: when eth0 went down, by ip's own receive stamp on the
  * performance.now() scale (bench-vip-watch.ts's `stamped`), so the crash is timed from the
- * moment the director left the wire, not from when this process asked for it.
+ * moment the director left the wire, not from when this process asked for it. It runs at
+ * SCHED_FIFO 99: ip stamps a line when it gets to run, and on the busy guest a process of normal
+ * priority would run after whatever else woke up then, its stamp timing that too.
  */
 function watchLinkDown(ns: string): { readonly pid: number; downAfter(sinceMs: number): number | undefined; stop(): void } {
-  const child = spawn('ip', ['-n', ns, '-ts', 'monitor', 'link'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn('chrt', ['-f', '99', 'ip', '-n', ns, '-ts', 'monitor', 'link'], { stdio: ['ignore', 'pipe', 'ignore'] });
   const downs: number[] = [];
   eachLine(child.stdout, (raw) => {
     const { atMs, line } = stamped(raw, performance.now());

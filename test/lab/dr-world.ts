@@ -178,17 +178,19 @@ export function establishedPorts(w: World, ns: string): Set<number> {
 
 /**
  * A crash of a director, prepared ahead: `ip -batch -` waits in its namespace, so the crash is
- * one line to that process (the link goes down within milliseconds, where spawning `ip` takes
- * hundreds under emulation) and then a kill(2) per pid (listed by the caller). The link goes
- * first: the box vanishes from the wire at once, as a crash would make it, whereas killed
- * daemons leave the VIP and the table behind and the kernel would go on forwarding until the
- * link is down. The processes may notice the link going down in the moment before the kill;
- * off the wire, nothing they do is seen.
+ * SIGSTOP to every pid (listed by the caller), one line to that process (the link goes down
+ * within milliseconds, where spawning `ip` takes hundreds under emulation), then SIGKILL.
+ * Stopped daemons send nothing more, and the kernel forwards (VIP and table in place) only
+ * until the link is down, milliseconds later. Stopped first, no daemon reacts to its link going
+ * down: off the wire nothing it did would be seen, but that work (a VRRP fault, lvsd's real-time
+ * thread first) shared the guest's two CPUs with the client, the real servers and the watcher
+ * timing the crash, for one implementation more than the other. Killed first, a daemon's exit
+ * (tearing down lvsd's heap) would hold up the link going down, the kernel forwarding meanwhile.
  */
 export interface Crasher {
   /** The pid of the waiting `ip` (it lives in the namespace: leave it out of the victims). */
   readonly pid: number;
-  /** Link down (resolves once `ip` has done it), then SIGKILL to `pids`. */
+  /** SIGSTOP to `pids`, link down (once `ip` has done it), SIGKILL to `pids`. */
   crash(pids: readonly number[]): Promise<void>;
   close(): void;
 }
@@ -215,6 +217,7 @@ export async function crasher(t: Teardown, ns: string): Promise<Crasher> {
   return {
     pid: ip.pid!,
     crash: async (pids) => {
+      killPids(pids, 'SIGSTOP');
       await run('link set eth0 down\nlink show dev eth0\n');
       killPids(pids);
       ip.stdin.end();

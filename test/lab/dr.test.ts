@@ -2,7 +2,7 @@
  * Direct routing end to end in the lab (real ip_vs), one world for the whole file (dr-lab.ts,
  * VRRPv3 adverts every 500 ms). Scenarios, in this order:
  *   - a reload under traffic (SIGHUP, a weight changed): one IPVS edit, no failed request;
- *   - a crash of the master (link down, then kill -9): the backup takes over within the
+ *   - a crash of the master (stopped, link down, kill -9): the backup takes over within the
  *     Master_Down_Interval, the client's gap stays within it, every held connection survives;
  *   - a TERM handover: the same within the skew time.
  * Throughout, :8080 answers come from one real server (its persistence template is synced).
@@ -62,7 +62,7 @@ labTest('a reload under traffic (SIGHUP, one weight changed) makes one IPVS edit
   t.deepEqual(roleChanges(lab.b).filter((r) => r.at > t0), [], 'no role change');
 });
 
-labTest('a crash of the master (link down, then kill -9): dirB takes over within the Master_Down_Interval, the client gap stays within it, every held connection survives', async (t) => {
+labTest('a crash of the master (stopped, link down, kill -9): dirB takes over within the Master_Down_Interval, the client gap stays within it, every held connection survives', async (t) => {
   await settled(lab);
   const pids = [lab.a.child.pid!];
   const cut = await crasher(scope, lab.w.lan.ns.dirA!);
