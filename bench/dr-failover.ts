@@ -10,7 +10,8 @@
  * (test/lab/dr-failover-run.ts), and records the takeover (link down → VIP on the backup), the
  * client's longest time without an answer, and how many held connections answer again.
  * Prints medians / p90 and lvsd/keepalived ratios; the goal "lvsd's gap ≤ keepalived's" compares
- * the gaps at an equal kill phase (gapAtMidMs), the raw ratio printed beside it. Writes
+ * the gaps at an equal kill phase (gapAtMidMs), with a bootstrap interval of the difference of
+ * the medians, the raw ratio printed beside it. Writes
  * results/bench-dr-failover.txt.
  * Absolute times under emulation (TCG) are slow and noisy: compare within the run.
  */
@@ -23,6 +24,7 @@ import type { Impl } from '../test/lab/dr-directors.js';
 import { TAKEOVER_CPU_AFTER_MS, runSeries, type RunSample } from '../test/lab/dr-failover-run.js';
 import { makeWorld, masterDownMs, PERSISTENT_PORT, PLAIN_PORT, startRealServers, type World } from '../test/lab/dr-world.js';
 import { startTraffic } from '../test/lab/dr-traffic.js';
+import { medianDifference } from './sample-stats.js';
 import { waitUntil } from '../test/fixtures/wait.js';
 
 interface Opts { runs: number; intervals: string[]; impls: Impl[]; everyMs: number; wire: boolean }
@@ -154,8 +156,11 @@ function report(o: Opts, cells: Cell[], load0: string, minutes: number): string 
     const [lg, kg] = [med(l, (r) => r.gapMs), med(k, (r) => r.gapMs)];
     const [lt, kt] = [med(l, (r) => r.takeoverMs), med(k, (r) => r.takeoverMs)];
     const [lm, km] = [med(l, (r) => gapAtMidMs(l, r)), med(k, (r) => gapAtMidMs(k, r))];
+    const d = medianDifference(pick(l, (r) => gapAtMidMs(l, r)), pick(k, (r) => gapAtMidMs(k, r)));
+    const noise = d.lo <= 0 && d.hi >= 0 ? ' (the difference is within the noise: its 95 % interval includes 0)' : '';
     rows.push(`${Number(iv) * 1000} ms adverts (master-down ${fmt(masterDownMs(iv, 100))}): client gap at an equal kill phase (gap + phase - interval/2), median ` +
-      `lvsd ${fmt(lm)} / keepalived ${fmt(km)}, ratio ${(lm / km).toFixed(3)}; goal lvsd gap <= keepalived's: ${lm <= km ? 'MET' : 'NOT MET'}`);
+      `lvsd ${fmt(lm)} / keepalived ${fmt(km)}, ratio ${(lm / km).toFixed(3)}, lvsd - keepalived ${d.diff >= 0 ? '+' : ''}${d.diff.toFixed(1)} ms ` +
+      `(95 % bootstrap interval ${d.lo.toFixed(1)} .. ${d.hi.toFixed(1)} ms); goal lvsd gap <= keepalived's: ${lm <= km ? 'MET' : `NOT MET${noise}`}`);
     rows.push(`  raw medians (kill phase lvsd ${fmt(med(l, (r) => r.phaseMs))} / keepalived ${fmt(med(k, (r) => r.phaseMs))}): ratio client gap ${(lg / kg).toFixed(3)}, takeover ${(lt / kt).toFixed(3)}`);
   }
   for (const c of cells) {

@@ -22,3 +22,34 @@ export function summarize(xs: readonly number[]): Summary {
 }
 
 export const fmtMs = (ms: number): string => (Number.isNaN(ms) ? 'n/a' : `${ms.toFixed(1)} ms`);
+
+/** mulberry32: a small seeded PRNG, so that a resampling gives the same answer for the same samples. */
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const medianOf = (xs: readonly number[]): number => quantile([...xs].sort((x, y) => x - y), 0.5);
+
+/**
+ * median(a) − median(b) with a percentile-bootstrap interval at `level`: both samples drawn
+ * again with replacement `resamples` times; the interval is the (1 ∓ level)/2 quantiles of the
+ * resampled differences. NaN samples are left out; NaN everywhere when either side is empty.
+ */
+export function medianDifference(a: readonly number[], b: readonly number[], level = 0.95, resamples = 4000, seed = 1):
+{ readonly diff: number; readonly lo: number; readonly hi: number } {
+  const [x, y] = [a.filter((v) => !Number.isNaN(v)), b.filter((v) => !Number.isNaN(v))];
+  if (x.length === 0 || y.length === 0) return { diff: Number.NaN, lo: Number.NaN, hi: Number.NaN };
+  const rnd = seeded(seed);
+  const draw = (xs: readonly number[]): number[] => xs.map(() => xs[Math.floor(rnd() * xs.length)]!);
+  const diffs: number[] = [];
+  for (let i = 0; i < resamples; i++) diffs.push(medianOf(draw(x)) - medianOf(draw(y)));
+  diffs.sort((p, q) => p - q);
+  return { diff: medianOf(x) - medianOf(y), lo: quantile(diffs, (1 - level) / 2), hi: quantile(diffs, (1 + level) / 2) };
+}
