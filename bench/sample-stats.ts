@@ -1,4 +1,5 @@
-/** Quantiles of bench samples (linear interpolation between closest ranks, as bench/failover). */
+/** Statistics of bench samples: quantiles (linear interpolation between closest ranks, as bench/failover), summaries, and a bootstrap of a difference of medians. */
+import { rng } from '../test/lab/table.js';
 
 export function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -23,18 +24,6 @@ export function summarize(xs: readonly number[]): Summary {
 
 export const fmtMs = (ms: number): string => (Number.isNaN(ms) ? 'n/a' : `${ms.toFixed(1)} ms`);
 
-/** mulberry32: a small seeded PRNG, so that a resampling gives the same answer for the same samples. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const medianOf = (xs: readonly number[]): number => quantile([...xs].sort((x, y) => x - y), 0.5);
 
 /**
@@ -46,7 +35,7 @@ export function medianDifference(a: readonly number[], b: readonly number[], lev
 { readonly diff: number; readonly lo: number; readonly hi: number } {
   const [x, y] = [a.filter((v) => !Number.isNaN(v)), b.filter((v) => !Number.isNaN(v))];
   if (x.length === 0 || y.length === 0) return { diff: Number.NaN, lo: Number.NaN, hi: Number.NaN };
-  const rnd = seeded(seed);
+  const rnd = rng(seed); // seeded: the same samples give the same interval
   const draw = (xs: readonly number[]): number[] => xs.map(() => xs[Math.floor(rnd() * xs.length)]!);
   const diffs: number[] = [];
   for (let i = 0; i < resamples; i++) diffs.push(medianOf(draw(x)) - medianOf(draw(y)));
