@@ -24,7 +24,7 @@ import type { Impl } from '../test/lab/dr-directors.js';
 import { TAKEOVER_CPU_AFTER_MS, runSeries, type RunSample } from '../test/lab/dr-failover-run.js';
 import { makeWorld, masterDownMs, PERSISTENT_PORT, PLAIN_PORT, startRealServers, type World } from '../test/lab/dr-world.js';
 import { startTraffic } from '../test/lab/dr-traffic.js';
-import { medianDifference } from './sample-stats.js';
+import { fmtMs as fmt, medianDifference, quantileOf } from './sample-stats.js';
 import { waitUntil } from '../test/fixtures/wait.js';
 
 interface Opts { runs: number; intervals: string[]; impls: Impl[]; everyMs: number; wire: boolean }
@@ -44,15 +44,6 @@ function parseArgs(argv: readonly string[]): Opts {
   return o;
 }
 
-function quantile(xs: readonly number[], q: number): number {
-  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-  if (s.length === 0) return Number.NaN;
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
-}
-const fmt = (ms: number): string => (Number.isNaN(ms) ? 'n/a' : `${ms.toFixed(1)} ms`);
 const log = (s: string): void => { process.stderr.write(`${s}\n`); };
 
 /** Requests each real server answers before the first series (WARM_UP below). */
@@ -84,6 +75,11 @@ async function warmUp(world: World, everyMs: number): Promise<void> {
 interface Cell { impl: Impl; interval: string; samples: RunSample[]; failures: string[] }
 
 const pick = (c: Cell, f: (r: RunSample) => number): number[] => c.samples.map(f);
+const med = (c: Cell, f: (r: RunSample) => number): number => quantileOf(pick(c, f), 0.5);
+/** `median / p90` of f over the cell's runs. */
+const medP90 = (c: Cell, f: (r: RunSample) => number): string => `${fmt(med(c, f))} / ${fmt(quantileOf(pick(c, f), 0.9))}`;
+/** A report row's first two columns. */
+const cellLabel = (c: Cell): string => `${`${Number(c.interval) * 1000} ms`.padEnd(8)} | ${c.impl.padEnd(10)}`;
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
 
 /**
@@ -114,9 +110,9 @@ function row(c: Cell): string {
   const extra = pick(c, (r) => r.gapMs - r.takeoverMs);
   const within = c.samples.filter((r) => r.gapMs <= r.takeoverMs + 50).length;
   return [`${Number(c.interval) * 1000} ms`.padEnd(8), c.impl.padEnd(10), String(c.samples.length).padEnd(3),
-    `${fmt(quantile(pick(c, (r) => r.takeoverMs), 0.5))} / ${fmt(quantile(pick(c, (r) => r.takeoverMs), 0.9))}`.padEnd(22),
-    `${fmt(quantile(pick(c, (r) => r.gapMs), 0.5))} / ${fmt(quantile(pick(c, (r) => r.gapMs), 0.9))}`.padEnd(22),
-    `${fmt(quantile(extra, 0.5))} / ${fmt(Math.max(...extra))}`.padEnd(20), `${within}/${c.samples.length}`.padEnd(7),
+    medP90(c, (r) => r.takeoverMs).padEnd(22),
+    medP90(c, (r) => r.gapMs).padEnd(22),
+    `${fmt(quantileOf(extra, 0.5))} / ${fmt(Math.max(...extra))}`.padEnd(20), `${within}/${c.samples.length}`.padEnd(7),
     `${sum(pick(c, (r) => r.heldSurvived))}/${sum(pick(c, (r) => r.heldBefore))}`.padEnd(8),
     `${sum(pick(c, (r) => r.failed))}/${sum(pick(c, (r) => r.requests))}`, c.failures.length ? `  (${c.failures.length} runs failed)` : ''].join(' | ');
 }
@@ -133,26 +129,25 @@ function report(o: Opts, cells: Cell[], load0: string, minutes: number): string 
     ...cells.map(row),
     '',
     'the gap in parts (medians): crash - last answer before the gap | takeover (of it beyond VRRP\'s wait: takeover - (master-down - kill phase)) | VIP on the backup -> first answer after the gap',
-    ...cells.map((c) => `${`${Number(c.interval) * 1000} ms`.padEnd(8)} | ${c.impl.padEnd(10)} | ${fmt(quantile(pick(c, (r) => r.lastAnswerMs), 0.5)).padEnd(10)} | ` +
-      `${fmt(quantile(pick(c, (r) => r.takeoverMs), 0.5))} (${fmt(quantile(pick(c, (r) => r.takeoverMs - vrrpWaitMs(c, r)), 0.5))}, p90 ${fmt(quantile(pick(c, (r) => r.takeoverMs - vrrpWaitMs(c, r)), 0.9))})`.padEnd(40) +
-      ` | ${fmt(quantile(pick(c, (r) => r.firstAnswerMs), 0.5))} (p90 ${fmt(quantile(pick(c, (r) => r.firstAnswerMs), 0.9))})`),
+    ...cells.map((c) => `${cellLabel(c)} | ${fmt(med(c, (r) => r.lastAnswerMs)).padEnd(10)} | ` +
+      `${fmt(med(c, (r) => r.takeoverMs))} (${fmt(med(c, (r) => r.takeoverMs - vrrpWaitMs(c, r)))}, p90 ${fmt(quantileOf(pick(c, (r) => r.takeoverMs - vrrpWaitMs(c, r)), 0.9))})`.padEnd(40) +
+      ` | ${fmt(med(c, (r) => r.firstAnswerMs))} (p90 ${fmt(quantileOf(pick(c, (r) => r.firstAnswerMs), 0.9))})`),
     '',
     `the backup's director CPU (all its threads) from the crash to ${TAKEOVER_CPU_AFTER_MS} ms after the VIP: median / p90`,
-    ...cells.map((c) => `${`${Number(c.interval) * 1000} ms`.padEnd(8)} | ${c.impl.padEnd(10)} | ${fmt(quantile(pick(c, (r) => r.takeoverCpuMs), 0.5))} / ${fmt(quantile(pick(c, (r) => r.takeoverCpuMs), 0.9))}`),
+    ...cells.map((c) => `${cellLabel(c)} | ${medP90(c, (r) => r.takeoverCpuMs)}`),
     '',
     ...(o.wire ? ['each implementation\'s own latency (--wire, kernel stamps only): dirA\'s last advert (at dirB) -> the first GARP from dirB (at the client) - master-down, median / p90',
-      ...cells.map((c) => `${`${Number(c.interval) * 1000} ms`.padEnd(8)} | ${c.impl.padEnd(10)} | ${fmt(quantile(pick(c, (r) => garpLateMs(c, r)), 0.5))} / ${fmt(quantile(pick(c, (r) => garpLateMs(c, r)), 0.9))}`),
+      ...cells.map((c) => `${cellLabel(c)} | ${medP90(c, (r) => garpLateMs(c, r))}`),
       '',
       'the last part at the client\'s link (--wire, medians): VIP -> GARP from dirB | GARP -> first SYN to dirB | that SYN -> SYN-ACK | SYN-ACK -> request | request -> answer',
-      ...cells.map((c) => `${`${Number(c.interval) * 1000} ms`.padEnd(8)} | ${c.impl.padEnd(10)} | ${fmt(quantile(pick(c, (r) => r.wire?.garpMs ?? Number.NaN), 0.5)).padEnd(10)} | ` +
-        `${fmt(quantile(pick(c, (r) => r.wire?.synMs ?? Number.NaN), 0.5)).padEnd(10)} | ${fmt(quantile(pick(c, (r) => r.wire?.synAckMs ?? Number.NaN), 0.5)).padEnd(10)} | ` +
-        `${fmt(quantile(pick(c, (r) => r.wire?.askMs ?? Number.NaN), 0.5)).padEnd(10)} | ${fmt(quantile(pick(c, (r) => r.wire?.answerMs ?? Number.NaN), 0.5))}`), ''] : []),
+      ...cells.map((c) => `${cellLabel(c)} | ${fmt(med(c, (r) => r.wire?.garpMs ?? Number.NaN)).padEnd(10)} | ` +
+        `${fmt(med(c, (r) => r.wire?.synMs ?? Number.NaN)).padEnd(10)} | ${fmt(med(c, (r) => r.wire?.synAckMs ?? Number.NaN)).padEnd(10)} | ` +
+        `${fmt(med(c, (r) => r.wire?.askMs ?? Number.NaN)).padEnd(10)} | ${fmt(med(c, (r) => r.wire?.answerMs ?? Number.NaN))}`), ''] : []),
   ];
   for (const iv of o.intervals) {
     const l = cells.find((c) => c.interval === iv && c.impl === 'lvsd');
     const k = cells.find((c) => c.interval === iv && c.impl === 'keepalived');
     if (!l || !k) continue;
-    const med = (c: Cell, f: (r: RunSample) => number): number => quantile(pick(c, f), 0.5);
     const [lg, kg] = [med(l, (r) => r.gapMs), med(k, (r) => r.gapMs)];
     const [lt, kt] = [med(l, (r) => r.takeoverMs), med(k, (r) => r.takeoverMs)];
     const [lm, km] = [med(l, (r) => gapAtMidMs(l, r)), med(k, (r) => gapAtMidMs(k, r))];
@@ -167,7 +162,7 @@ function report(o: Opts, cells: Cell[], load0: string, minutes: number): string 
     const held = `${sum(pick(c, (r) => r.heldSurvived))}/${sum(pick(c, (r) => r.heldBefore))}`;
     const all = sum(pick(c, (r) => r.heldSurvived)) === sum(pick(c, (r) => r.heldBefore)) && c.samples.length > 0;
     rows.push(`${c.impl}@${c.interval}: held connections surviving ${held} (goal 100 %: ${all ? 'MET' : 'NOT MET'}); ` +
-      `gap <= takeover + 50 ms in ${c.samples.filter((r) => r.gapMs <= r.takeoverMs + 50).length}/${c.samples.length} runs; median kill phase ${fmt(quantile(pick(c, (r) => r.phaseMs), 0.5))}`);
+      `gap <= takeover + 50 ms in ${c.samples.filter((r) => r.gapMs <= r.takeoverMs + 50).length}/${c.samples.length} runs; median kill phase ${fmt(med(c, (r) => r.phaseMs))}`);
     for (const f of new Set(c.failures)) rows.push(`  failure: ${f}`);
   }
   return `${rows.join('\n')}\n`;

@@ -24,7 +24,10 @@ export function summarize(xs: readonly number[]): Summary {
 
 export const fmtMs = (ms: number): string => (Number.isNaN(ms) ? 'n/a' : `${ms.toFixed(1)} ms`);
 
-const medianOf = (xs: readonly number[]): number => quantile([...xs].sort((x, y) => x - y), 0.5);
+/** quantile() of unsorted samples, NaN left out. */
+export function quantileOf(xs: readonly number[], q: number): number {
+  return quantile(xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b), q);
+}
 
 /**
  * median(a) − median(b) with a percentile-bootstrap interval at `level`: both samples drawn
@@ -38,7 +41,7 @@ export function medianDifference(a: readonly number[], b: readonly number[], lev
   const rnd = rng(seed); // seeded: the same samples give the same interval
   const draw = (xs: readonly number[]): number[] => xs.map(() => xs[Math.floor(rnd() * xs.length)]!);
   const diffs: number[] = [];
-  for (let i = 0; i < resamples; i++) diffs.push(medianOf(draw(x)) - medianOf(draw(y)));
+  for (let i = 0; i < resamples; i++) diffs.push(quantileOf(draw(x), 0.5) - quantileOf(draw(y), 0.5));
   diffs.sort((p, q) => p - q);
-  return { diff: medianOf(x) - medianOf(y), lo: quantile(diffs, (1 - level) / 2), hi: quantile(diffs, (1 + level) / 2) };
+  return { diff: quantileOf(x, 0.5) - quantileOf(y, 0.5), lo: quantile(diffs, (1 - level) / 2), hi: quantile(diffs, (1 + level) / 2) };
 }
